@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck chat bench clean
+
+run: $(STAMP)  ## start the assistant: Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat
+	$(PY) -m bot
+
+test: $(STAMP)  ## lint, format check, type check and the whole test suite (what CI runs)
+	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
+	$(PY) -m mypy bot
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy bot
+
+bench: $(STAMP)  ## run the benchmarks and print their tables (see BENCHMARKS.md)
+	$(PY) bench/bench_match.py
+	$(PY) bench/bench_load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)

@@ -1,0 +1,244 @@
+"""Settings: read once from the environment and an optional `.env` file into one frozen object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.paths import bundled_dir
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """Raised when a setting is missing or has a value that cannot be used."""
+
+
+class Secret:
+    """A string that never shows itself in repr() or str(); call reveal() to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the assistant can be configured with; see the README's settings table."""
+
+    telegram_bot_token: Secret | None = None
+    telegram_base_url: str = DEFAULT_BASE_URL
+    staff_chat_id: int | None = None
+    staff_user_ids: frozenset[int] = frozenset()
+    database_url: str = DEFAULT_DATABASE_URL
+    kb_dir: Path = field(default_factory=lambda: bundled_dir("knowledge"))
+    intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
+    log_level: str = "INFO"
+    sla_hours: float = 24.0
+    webhook_url: str | None = None
+    webhook_secret: Secret | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    max_open_tickets: int = 5
+    max_tickets_per_hour: int = 10
+    retention_days: int = 365
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file named by DATABASE_URL (relative paths are from the working directory)."""
+        return parse_database_url(self.database_url)
+
+    def is_staff(self, user_id: int) -> bool:
+        return user_id in self.staff_user_ids
+
+
+def parse_database_url(url: str) -> Path:
+    """Turn `sqlite:///rel/path.db` or `sqlite:////abs/path.db` into a path."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise SettingsError(
+            f"DATABASE_URL has value {url!r}; expected sqlite:///relative/path.db "
+            "or sqlite:////absolute/path.db"
+        )
+    return Path(url[len(prefix) :])
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes and `export`."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise SettingsError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read the settings; the process environment wins over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update(read_env_file(env_file))
+    values.update(os.environ if environ is None else environ)
+    return _parse(values)
+
+
+def _parse(env: Mapping[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        # Never echo the token itself: it may be a real one pasted slightly wrong.
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN has a value that is not a bot token "
+            "(expected the form 123456:ABC-DEF… from @BotFather)"
+        )
+    base_url = get("TELEGRAM_BASE_URL") or DEFAULT_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"TELEGRAM_BASE_URL has value {base_url!r}; not an http(s) URL")
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    parse_database_url(database_url)
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(
+            f"LOG_LEVEL has value {env['LOG_LEVEL']!r}; expected one of {', '.join(LOG_LEVELS)}"
+        )
+    webhook_url = get("WEBHOOK_URL")
+    webhook_secret = get("WEBHOOK_SECRET")
+    if webhook_url is not None:
+        if not webhook_url.startswith("https://"):
+            raise SettingsError(f"WEBHOOK_URL has value {webhook_url!r}; not an https:// URL")
+        if webhook_secret is None:
+            raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+    if webhook_secret is not None and not _valid_webhook_secret(webhook_secret):
+        raise SettingsError(
+            "WEBHOOK_SECRET has a value Telegram does not accept "
+            "(1-256 characters of A-Z, a-z, 0-9, _ and -)"
+        )
+    defaults = Settings()
+    return Settings(
+        telegram_bot_token=Secret(token) if token else None,
+        telegram_base_url=base_url,
+        staff_chat_id=_int(env, "STAFF_CHAT_ID"),
+        staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
+        database_url=database_url,
+        kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
+        intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
+        log_level=log_level,
+        sla_hours=_positive_float(env, "SLA_HOURS", defaults.sla_hours),
+        webhook_url=webhook_url,
+        webhook_secret=Secret(webhook_secret) if webhook_secret else None,
+        webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,
+        webhook_port=_port(env, "WEBHOOK_PORT", defaults.webhook_port),
+        max_open_tickets=_positive_int(env, "MAX_OPEN_TICKETS", defaults.max_open_tickets),
+        max_tickets_per_hour=_positive_int(
+            env, "MAX_TICKETS_PER_HOUR", defaults.max_tickets_per_hour
+        ),
+        retention_days=_positive_int(env, "RETENTION_DAYS", defaults.retention_days),
+    )
+
+
+def _valid_webhook_secret(value: str) -> bool:
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    return 1 <= len(value) <= 256 and set(value) <= allowed
+
+
+def _int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} has value {raw!r}; not an integer") from None
+
+
+def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "").strip()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise SettingsError(
+                f"{name} has value {raw!r}; {part!r} is not an integer "
+                "(expected comma-separated Telegram user ids)"
+            ) from None
+    return frozenset(ids)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name)
+    if value is None:
+        return default
+    if value <= 0:
+        raise SettingsError(f"{name} has value {env[name].strip()!r}; must be greater than 0")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name)
+    if value is None:
+        return default
+    if not 1 <= value <= 65535:
+        raise SettingsError(f"{name} has value {env[name].strip()!r}; not a port (1-65535)")
+    return value
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} has value {raw!r}; not a number") from None
+    if not value > 0:
+        raise SettingsError(f"{name} has value {raw!r}; must be greater than 0")
+    return value
+
+
+def _dir(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    path = Path(raw)
+    if not path.is_dir():
+        raise SettingsError(f"{name} has value {raw!r}; not a directory")
+    return path

@@ -1,0 +1,16 @@
+"""`python -m bot eval`: placeholder until issue #4 lands."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli import not_ready
+from bot.config import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return not_ready("eval", 4)

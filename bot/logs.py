@@ -1,0 +1,49 @@
+"""Logging: one format, personal data masked, the bot token never written."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.privacy import mask_pii
+
+_NOISY = ("httpx", "httpcore", "apscheduler", "aiosqlite")
+
+
+class PrivacyFilter(logging.Filter):
+    """Rewrites every record's message: secrets replaced, phone and ID numbers masked."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = self.clean(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        return True
+
+    def clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return mask_pii(text)
+
+
+def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+    """Configure the root logger once; safe to call again (it replaces our handler)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_yuzhong", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler()
+    handler._yuzhong = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(PrivacyFilter(secrets))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _NOISY:
+        # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,69 @@
+"""Plain data passed between a transport (Telegram, the terminal chat, the CLI) and the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CALLBACK_DATA_LIMIT = 64  # bytes; Telegram's limit for inline-button callback data
+
+InputKind = Literal["text", "command", "choice", "photo", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who is writing, and from where."""
+
+    user_id: int
+    chat_id: int
+    name: str = ""
+    language: str | None = None  # the client's language code, e.g. "zh-hans" or "en"
+    channel: str = "telegram"  # "telegram" | "terminal"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: typed text, sent a command, tapped a button, sent a photo."""
+
+    speaker: Speaker
+    kind: InputKind = "text"
+    text: str = ""  # the text, the command with its arguments ("/reply 3 好的"), or the caption
+    choice: str | None = None  # callback data of a tapped button
+    message_id: int | None = (
+        None  # the transport's id, for idempotency (same message → same ticket)
+    )
+    reply_to_message_id: int | None = None  # staff replying to a staff-group post
+    attachments: tuple[str, ...] = ()  # file references (Telegram file_id)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: what it says and the data it sends back (at most 64 bytes)."""
+
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show: plain text (never markup) and optional rows of buttons."""
+
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the engine wants shown now in the same chat.
+
+    Messages for other chats (the staff group, a resident answered from the CLI) are not here:
+    the engine writes them to the persisted outbox, which the transport drains.
+    """
+
+    replies: tuple[Reply, ...] = ()
+    ticket_number: int | None = None  # a ticket this input created or touched
+    notes: tuple[str, ...] = field(default=())  # machine-readable tags for tests and logs
