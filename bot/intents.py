@@ -98,6 +98,6 @@ def _cross_check(intents: list[Intent], folder: str) -> list[Problem]:
                     )
                 )
     for name in INTENT_NAMES:
-        if intents and name not in seen:
+        if name not in seen:
             problems.append(Problem(folder, 0, f"intent {name!r} is not defined"))
     return problems

@@ -169,6 +169,8 @@ def _kind(value: Any) -> str:
         return "true/false"
     if isinstance(value, int | float):
         return "a number"
+    if isinstance(value, str):
+        return "text"
     return "nothing" if value is None else type(value).__name__
 
 
