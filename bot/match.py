@@ -1,53 +1,70 @@
 """Question matching: find the entry that answers a question, or decide it is not covered.
 
-PLACEHOLDER: the real matcher (issue 4) replaces the body of `Matcher`; the data types and the
-`Matcher(kb, intents).decide(text)` signature are the contract the engine and `ask` rely on.
+`Matcher(kb, intents).decide(text)` normalises the message (`bot.normalize`), tries the
+conversational intents first (`bot.intent_match`), then searches the knowledge base in the
+message's language (`bot.retrieval`) and sorts the result into three bands (`bot.decision`):
+answer, clarify or ticket. A Matcher touches no storage or network and is immutable, so one
+instance serves every chat; a reload builds a new one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
+from bot.decision import Bands, Candidate, Decision, Outcome, judge
+from bot.details import EntryDetails, asked_details
+from bot.gibberish import is_gibberish
+from bot.intent_match import IntentMatcher
 from bot.intents import IntentSet
-from bot.kb import KnowledgeBase, question_key
+from bot.kb import KnowledgeBase
+from bot.normalize import is_english, normalize
+from bot.retrieval import Channel, Doc, Index
+from bot.tokens import char_tokens, english_tokens, pinyin_tokens
 
-Outcome = Literal["answer", "clarify", "intent", "ticket"]
+__all__ = ["Bands", "Candidate", "Decision", "Matcher", "Outcome"]
 
-
-@dataclass(frozen=True)
-class Candidate:
-    entry_id: str
-    score: float  # 0-100
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What to do with one message."""
-
-    outcome: Outcome
-    score: float = 0.0  # 0-100: confidence in the top candidate (or intent)
-    entry_id: str | None = None  # outcome "answer": the entry to show
-    intent: str | None = None  # outcome "intent": its name
-    candidates: tuple[Candidate, ...] = ()  # best first; for "clarify" the 2-3 choices
-    gibberish: bool = False  # outcome "ticket" for input with nothing to act on: ask to rephrase
-    language: str = "zh"  # "en" when the question is written in English
+PINYIN_WEIGHT = 0.5  # the homophone channel backs the characters up; it does not outvote them
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, intents: IntentSet) -> None:
+    """Decides what to do with a message, from one knowledge base and one set of intents."""
+
+    def __init__(self, kb: KnowledgeBase, intents: IntentSet, bands: Bands | None = None) -> None:
         self.kb = kb
         self.intents = intents
-        self._exact = {question_key(q): e.id for e in kb.entries for q in (*e.questions, e.title)}
-        self._intents = {question_key(x): i.id for i in intents.intents for x in i.examples}
+        self.bands = bands or Bands()
+        self._intents = IntentMatcher(intents, kb.lexicon)
+        zh: list[Doc] = []
+        en: list[Doc] = []
+        self.details: dict[str, EntryDetails] = {}
+        for entry in kb.entries:
+            asked: set[str] = set()
+            for text in (entry.title, *entry.questions, entry.title_en or ""):
+                if text:
+                    norm = self.normalize(text)
+                    (en if is_english(text) else zh).append(Doc(entry.id, norm))
+                    asked |= asked_details(norm)
+            zh.append(Doc(entry.id, self.normalize(entry.answer), answer=True))
+            if entry.answer_en:
+                en.append(Doc(entry.id, self.normalize(entry.answer_en), answer=True))
+            self.details[entry.id] = EntryDetails.of(frozenset(asked), entry.answer)
+        self.zh = Index(
+            zh,
+            [Channel("char", char_tokens), Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT)],
+        )
+        self.en = Index(en, [Channel("word", english_tokens)])
+
+    def normalize(self, text: str) -> str:
+        return normalize(text, self.kb.lexicon)
 
     def decide(self, text: str) -> Decision:
-        key = question_key(text)
-        if not key:
-            return Decision("ticket", gibberish=True)
-        if key in self._intents:
-            return Decision("intent", 100.0, intent=self._intents[key])
-        if key in self._exact:
-            entry_id = self._exact[key]
-            return Decision("answer", 100.0, entry_id, candidates=(Candidate(entry_id, 100.0),))
-        return Decision("ticket")
+        language = "en" if is_english(text) else "zh"
+        if is_gibberish(normalize(text, self.kb.lexicon, fillers=False)):
+            return Decision("ticket", gibberish=True, language=language, reason="no words")
+        intent = self._intents.match(text)
+        if intent is not None:
+            return Decision(
+                "intent", intent.score, intent=intent.intent, language=language, reason="intent"
+            )
+        index = self.en if language == "en" else self.zh
+        norm = self.normalize(text)
+        hits = index.search(norm, k=self.bands.candidates)
+        return judge(hits, self.bands, language, asked_details(norm), self.details)

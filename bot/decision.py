@@ -1,0 +1,102 @@
+"""The decision types and the three bands: answer, clarify, ticket.
+
+A candidate's confidence (0-100) mixes two kinds of evidence from `bot.retrieval.Hit`: the
+IDF-weighted share of the query's tokens that the entry covers (a near miss such as
+"企业天地电话多少" leaves its informative part, 电话, uncovered) and how close the query is to
+the entry's nearest question. The BM25 score only ranks; it never decides on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.details import EntryDetails
+from bot.retrieval import Hit
+
+Outcome = Literal["answer", "clarify", "intent", "ticket"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float  # 0-100
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one message."""
+
+    outcome: Outcome
+    score: float = 0.0  # 0-100: confidence in the top candidate (or intent)
+    entry_id: str | None = None  # outcome "answer": the entry to show
+    intent: str | None = None  # outcome "intent": its name
+    candidates: tuple[Candidate, ...] = ()  # best first; for "clarify" the 2-3 choices
+    gibberish: bool = False  # outcome "ticket" for input with nothing to act on: ask to rephrase
+    language: str = "zh"  # "en" when the question is written in English
+    reason: str = ""  # a few words for logs and `eval`: why this outcome
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Thresholds, calibrated on tests/data/eval.yaml (see BENCHMARKS.md, "Matching")."""
+
+    answer: float = 45.0  # confidence needed to answer
+    clarify: float = 38.0  # confidence a candidate needs to be offered as a choice
+    gap: float = 6.0  # an answer must lead the runner-up by this much, else clarify
+    coverage_weight: float = 0.6  # the rest is similarity to the nearest question
+    unknown_penalty: float = 0.3  # per share of the query no entry knows at all
+    english_offset: float = 0.0  # English questions are matched against fewer variants
+    candidates: int = 5  # how many entries retrieval hands over
+
+
+def confidence(hit: Hit, bands: Bands) -> float:
+    """0-100 from coverage and similarity, less a penalty for words no entry knows."""
+    w = bands.coverage_weight
+    raw = w * hit.coverage + (1 - w) * hit.similarity / 100 - bands.unknown_penalty * hit.unknown
+    return round(max(0.0, min(1.0, raw)) * 100, 1)
+
+
+def judge(
+    hits: list[Hit],
+    bands: Bands,
+    language: str,
+    wanted: frozenset[str] = frozenset(),
+    details: Mapping[str, EntryDetails] | None = None,
+) -> Decision:
+    """Answer, clarify or ticket, from the retrieval hits (best first).
+
+    `wanted` are the specific details the question asks for (`bot.details`); an entry that
+    cannot give one of them is not a candidate at all.
+    """
+    offset = bands.english_offset if language == "en" else 0.0
+    answer_at, clarify_at = bands.answer - offset, bands.clarify - offset
+    blocked: list[str] = []
+    scored: list[tuple[float, Hit]] = []
+    for hit in hits:
+        missing = details[hit.entry_id].unanswered(wanted) if details and wanted else frozenset()
+        if missing:
+            blocked.extend(sorted(missing))
+        else:
+            scored.append((confidence(hit, bands), hit))
+    scored.sort(key=lambda pair: -pair[0])
+    candidates = tuple(Candidate(h.entry_id, s) for s, h in scored[:3])
+
+    def decision(outcome: Outcome, reason: str, **kw: Any) -> Decision:
+        top = candidates[0].score if candidates else 0.0
+        kw.setdefault("candidates", candidates)
+        return Decision(outcome, top, language=language, reason=reason, **kw)
+
+    if not candidates or candidates[0].score < clarify_at:
+        if blocked and hits:
+            return decision("ticket", f"asks for {', '.join(sorted(set(blocked)))}: not given")
+        return decision("ticket", "no entry covers the question")
+    top = candidates[0].score
+    runner = candidates[1].score if len(candidates) > 1 else 0.0
+    if top >= answer_at and top - runner >= bands.gap:
+        return decision("answer", "one clear winner", entry_id=candidates[0].entry_id)
+    close = tuple(c for c in candidates if c.score >= clarify_at and top - c.score < bands.gap)
+    if len(close) >= 2:
+        return decision("clarify", "close candidates", candidates=close)
+    return decision("ticket", "weak evidence")

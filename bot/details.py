@@ -1,0 +1,104 @@
+"""Specific details a question can ask for: phone, hours, address, price, requirements, dates.
+
+The sources are news reports: they name services but rarely give a phone number, opening hours,
+an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
+all its words with the 暖新驿站 entry, yet that entry does not answer it. So when a question asks
+for a detail, an entry may answer only if its own questions ask for that detail too and its
+answer does not say the reports leave it out ("报道没有提供……开放时间"). Otherwise the question
+goes to staff, which is what such an answer would suggest anyway.
+
+Patterns run on normalised text (Simplified, lower case, lexicon applied: 手机号 → 电话, 营业时间 →
+开放时间, 好多钱 → 多少钱).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# detail → pattern over a normalised question
+ASKED: dict[str, re.Pattern[str]] = {
+    "contact": re.compile(
+        r"电话|热线|微信号|加微信|邮箱|网址|网站|官网|联系人|"
+        r"\bphone\b|\bwechat\b|\bemail\b|\bwebsite\b|\bcontact (?:number|details)"
+    ),
+    "hours": re.compile(
+        r"几点|开放时间|开门|关门|下班|\bhours\b|\bopening time|\bwhat time\b|\bclose\b"
+    ),
+    "address": re.compile(r"地址|哪条街|几号|门牌|位置|\baddress\b"),
+    "price": re.compile(
+        r"多少钱|收费|收不收|要钱|交钱|费用|租金|价格|价钱|利率|几折|能拿多少|能领多少|补贴多少|"
+        r"\bfees?\b|\bcost\b|\bprice\b|\brent\b|\binterest rate|"
+        r"\bhow much (?:is|are|money)\b"
+    ),
+    "requirements": re.compile(
+        r"什么条件|哪些条件|条件是什么|申请条件|入驻条件|什么材料|哪些材料|带什么|什么手续|哪些手续|"
+        r"\brequirements?\b|\beligib|\bdocuments? (?:do|to|should)"
+    ),
+    "date": re.compile(r"哪天|截止|几天|多少天|多久|\bdeadline\b|\bwhich day\b|\bhow long\b"),
+    "download": re.compile(r"下载|\bdownload\b"),
+    "pay": re.compile(r"待遇|工资|薪资|\bsalary\b"),
+}
+
+# detail → words an answer uses when it says the reports do not give it
+_NAMED: dict[str, re.Pattern[str]] = {
+    "contact": re.compile(r"联系方式|电话|求助渠道|预约方式|联系"),
+    "hours": re.compile(r"开放时间|营业时间|办理时间|时间"),
+    "address": re.compile(r"地址|地点|位置"),
+    "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
+    "requirements": re.compile(r"条件|材料|手续"),
+    "date": re.compile(r"日程|日期|时间"),
+    "download": re.compile(r"获取|下载"),
+    "pay": re.compile(r"待遇|标准"),
+}
+_NOT_GIVEN = re.compile(r"没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)[^。；，\n]*")
+
+# detail → what an answer that does give it would contain
+_GIVEN: dict[str, re.Pattern[str]] = {
+    "contact": re.compile(r"电话|联系方式"),
+    "hours": re.compile(r"\d点|开放时间|营业时间"),
+    "address": re.compile(r"地址|位于|\d号"),
+    "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
+    "requirements": re.compile(r"条件|材料"),
+    "date": re.compile(r"\d+\s*(?:日|天)"),
+    "download": re.compile(r"下载"),
+    "pay": re.compile(r"待遇|工资|薪"),
+}
+
+
+def asked_details(normalised: str) -> frozenset[str]:
+    """The details a normalised question asks for."""
+    return frozenset(name for name, pattern in ASKED.items() if pattern.search(normalised))
+
+
+def missing_details(answer: str) -> frozenset[str]:
+    """The details an answer says the reports do not give."""
+    missing: set[str] = set()
+    for clause in _NOT_GIVEN.findall(answer):
+        missing.update(name for name, pattern in _NAMED.items() if pattern.search(clause))
+    return frozenset(missing)
+
+
+def given_details(answer: str) -> frozenset[str]:
+    """The details an answer appears to give (a price in 元, a date, an address …)."""
+    return frozenset(name for name, pattern in _GIVEN.items() if pattern.search(answer))
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """The details an entry covers: asked in its questions, given or said missing in its answer."""
+
+    asked: frozenset[str]
+    given: frozenset[str]
+    missing: frozenset[str]
+
+    @classmethod
+    def of(cls, asked: frozenset[str], answer: str) -> EntryDetails:
+        missing = missing_details(answer)
+        return cls(asked, given_details(answer) - missing, missing)
+
+    def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
+        """The wanted details this entry cannot give."""
+        return frozenset(
+            d for d in wanted if d in self.missing or not (d in self.asked or d in self.given)
+        )

@@ -1,0 +1,74 @@
+"""Conversational intents (greeting, thanks, help …): recognised before the knowledge base.
+
+An intent matches when every clause of a short message is close to one of its examples, so
+"谢谢你 辛苦了" is thanks while "你好，请问楼小二是做什么的" goes on to the knowledge base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.intents import IntentSet
+from bot.kb import Lexicon
+from bot.normalize import normalize
+from bot.tokens import english_words, units
+
+MIN_SIMILARITY = 75.0  # rapidfuzz ratio (0-100) between a clause and an example
+MAX_UNITS = 12  # a longer message is a question, whatever greeting it starts with
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    intent: str
+    score: float  # 0-100
+
+
+class IntentMatcher:
+    def __init__(self, intents: IntentSet, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.examples: list[tuple[str, tuple[str, ...]]] = []
+        for intent in intents.intents:
+            for example in intent.examples:
+                form = self._form(example)
+                if form:
+                    self.examples.append((intent.id, form))
+        self.exact = {form: name for name, form in self.examples}
+
+    def _form(self, text: str) -> tuple[str, ...]:
+        """Units (Chinese characters, English words) of the text with fillers kept."""
+        norm = normalize(text, self.lexicon, fillers=False)
+        words = english_words(norm)
+        return tuple(words) if words and len(words) >= len(units(norm)) / 2 else tuple(units(norm))
+
+    def match(self, text: str) -> IntentMatch | None:
+        """The intent every clause of `text` belongs to, or None."""
+        norm = normalize(text, self.lexicon, fillers=False)
+        if not norm or len(units(norm)) > MAX_UNITS:
+            return None
+        whole = self._form(norm)
+        if whole in self.exact:
+            return IntentMatch(self.exact[whole], 100.0)
+        clauses = [self._form(c) for c in norm.split(" ")]
+        found: set[str] = set()
+        scores: list[float] = []
+        for clause in clauses:
+            if not clause:
+                continue
+            name, score = self._best(clause)
+            if score < MIN_SIMILARITY:
+                return None
+            found.add(name)
+            scores.append(score)
+        if len(found) != 1:
+            return None
+        return IntentMatch(found.pop(), min(scores))
+
+    def _best(self, clause: tuple[str, ...]) -> tuple[str, float]:
+        best_name, best = "", 0.0
+        for name, form in self.examples:
+            score = fuzz.ratio(clause, form)
+            if score > best:
+                best_name, best = name, score
+        return best_name, best

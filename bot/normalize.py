@@ -1,0 +1,186 @@
+"""Text normalisation for matching: small pure functions, applied to questions and messages alike.
+
+The pipeline (`normalize`) folds width and case (NFKC), converts Traditional to Simplified
+characters, maps dialect words, synonyms and typos to the knowledge base's words (the lexicon,
+`knowledge/lexicon.yaml`), strips fillers and sentence-final particles, turns punctuation and
+emoji into spaces and writes Chinese numbers such as 十二 as digits. Both sides of every
+comparison go through the same pipeline, so a mapping only has to be right, not complete.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+from bot.kb import Lexicon
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+# Kept inside words: "1+4+N" and "2.8万" are names and figures in the knowledge base.
+_KEEP_INSIDE = "+."
+_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold_width(text: str) -> str:
+    """NFKC and lower case: full-width letters, digits and punctuation become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to Simplified (OpenCC t2s); other text is unchanged."""
+    return str(_t2s().convert(text))
+
+
+def strip_symbols(text: str) -> str:
+    """Punctuation, emoji and other symbols become single spaces; '+' and '.' inside words stay."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            out.append(ch)
+        elif ch in _KEEP_INSIDE and 0 < i < len(text) - 1:
+            before, after = text[i - 1], text[i + 1]
+            keep = before.isalnum() and after.isalnum()
+            if ch == "." and not (before.isdigit() and after.isdigit()):
+                keep = False
+            out.append(ch if keep else " ")
+        else:
+            out.append(" ")
+    return " ".join("".join(out).split())
+
+
+def apply_synonyms(text: str, synonyms: tuple[tuple[str, str], ...]) -> str:
+    """Replace each variant by its canonical word, longest variants first, in one pass.
+
+    One pass (a single alternation regex) so a canonical word is never rewritten again.
+    """
+    if not synonyms:
+        return text
+    pattern, table = _synonym_pattern(synonyms)
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+@lru_cache(maxsize=8)
+def _synonym_pattern(
+    synonyms: tuple[tuple[str, str], ...],
+) -> tuple[re.Pattern[str], dict[str, str]]:
+    table = dict(synonyms)
+    ordered = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(_variant_pattern(v) for v in ordered)), table
+
+
+def _variant_pattern(variant: str) -> str:
+    """A Latin variant matches whole words only ("app" not inside "happens")."""
+    if variant.isascii():
+        return rf"(?<![a-z0-9]){re.escape(variant)}(?![a-z0-9])"
+    return re.escape(variant)
+
+
+def strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
+    """Remove filler phrases (请问、我想问一下 …) wherever they occur."""
+    for filler in sorted(fillers, key=len, reverse=True):
+        text = text.replace(filler, " ")
+    return " ".join(text.split())
+
+
+def strip_particles(text: str, particles: tuple[str, ...]) -> str:
+    """Remove sentence-final particles (吗、嘛、哦 …) at the end of each clause, repeatedly."""
+    if not particles:
+        return text
+    ordered = sorted(particles, key=len, reverse=True)
+    clauses = []
+    for clause in text.split(" "):
+        changed = True
+        while changed and clause:
+            changed = False
+            for particle in ordered:
+                if clause.endswith(particle):
+                    clause = clause[: -len(particle)]
+                    changed = True
+                    break
+        if clause:
+            clauses.append(clause)
+    return " ".join(clauses)
+
+
+def convert_numerals(text: str) -> str:
+    """Chinese numbers to digits: 十二条 → 12条, 四色四务 → 4色4务, 二零二四 → 2024.
+
+    Every numeral is converted, so a resident typing 4色4务 meets 四色四务; only a unit on its own
+    (千企万户) stays a word.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if all(c in _UNITS for c in run):  # a lone 千 (千企万户) is a word, not a number
+            return run
+        value = _parse_numeral(run)
+        return run if value is None else str(value)
+
+    return _NUMERAL_RUN.sub(replace, text)
+
+
+def _parse_numeral(run: str) -> int | None:
+    if all(c in _DIGITS for c in run):  # 二零二四 → 2024
+        return int("".join(str(_DIGITS[c]) for c in run))
+    total, current = 0, 0
+    for ch in run:
+        if ch in _DIGITS:
+            current = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (current or 1) * _UNITS[ch]
+            current = 0
+        else:  # pragma: no cover - the regex only lets numerals through
+            return None
+    return total + current
+
+
+@lru_cache(maxsize=8)
+def prepare(lexicon: Lexicon) -> Lexicon:
+    """The lexicon in the form text reaches it: folded width and case, Simplified characters."""
+
+    def fold(word: str) -> str:
+        return to_simplified(fold_width(word)).strip()
+
+    return Lexicon(
+        tuple((fold(v), fold(c)) for v, c in lexicon.synonyms if fold(v)),
+        tuple(w for w in map(fold, lexicon.fillers) if w),
+        tuple(w for w in map(fold, lexicon.particles) if w),
+    )
+
+
+def normalize(text: str, lexicon: Lexicon | None = None, *, fillers: bool = True) -> str:
+    """The whole pipeline; the result is what retrieval tokenises.
+
+    `fillers=False` keeps filler words: intents are short phrases such as 你好 or 谢谢 that are
+    themselves fillers inside a longer question.
+    """
+    lexicon = prepare(lexicon or Lexicon())
+    text = to_simplified(fold_width(text))
+    text = strip_symbols(text)
+    text = apply_synonyms(text, lexicon.synonyms)
+    if fillers:
+        text = strip_fillers(text, lexicon.fillers)
+    text = strip_particles(text, lexicon.particles)
+    return convert_numerals(text)
+
+
+def is_english(text: str) -> bool:
+    """True when the message is mostly Latin letters (more letters than Chinese characters × 2)."""
+    folded = fold_width(text)
+    latin = len(_LATIN.findall(folded))
+    return latin > 0 and latin > 2 * len(_CJK.findall(folded))
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
