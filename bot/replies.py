@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.intents import Intent
 from bot.kb import Entry
+
+TicketWording = Callable[[int | None, str | None], str]  # (ticket number, language) → reply
 
 
 def is_english(language: str | None) -> bool:
@@ -68,3 +72,170 @@ def rephrase_text(language: str | None = None) -> str:
 
 def intent_text(intent: Intent, language: str | None = None) -> str:
     return intent.reply_en if is_english(language) else intent.reply
+
+
+# --- The dialogue engine's wording (issue 5) -------------------------------------------------
+
+
+def pick(language: str | None, zh: str, en: str) -> str:
+    """The Chinese or the English wording, by the user's language."""
+    return en if is_english(language) else zh
+
+
+def feedback_thanks_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "谢谢您的反馈！还有问题随时问我。",
+        "Thanks for the feedback! Ask me anything else.",
+    )
+
+
+def feedback_ticket_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"抱歉没能解决您的问题。已登记工单 #{number}，转给工作人员处理，回复会发到这个对话里；"
+        "发送 /mytickets 可以查看进度。",
+        f"Sorry that did not solve it. I have passed your question to our staff as ticket "
+        f"#{number}; their reply will arrive in this chat. /mytickets shows its progress.",
+    )
+
+
+def human_ticket_text(reply: str, number: int, language: str | None = None) -> str:
+    """The `human` intent's reply, with the ticket number."""
+    return reply + pick(language, f"（工单 #{number}）", f" (ticket #{number})")
+
+
+def report_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"收到您的照片，已登记为工单 #{number} 转给工作人员，回复会发到这个对话里。"
+        "可以再发一段文字说明地点和情况。",
+        f"Thanks, I have filed your photo as ticket #{number} for our staff; their reply will "
+        "arrive here. You can add a few words about the place and the problem.",
+    )
+
+
+def limit_text(reason: str, limit: int, language: str | None = None) -> str:
+    """Why no new ticket was filed: too many open ones, or too many this hour."""
+    if reason == "open":
+        return pick(
+            language,
+            f"您已有 {limit} 个未办结的工单，暂时不能再登记新的。请等工作人员回复；"
+            "要补充内容，可以在 /mytickets 里点“补充说明”。",
+            f"You already have {limit} open tickets, so I cannot file another one yet. Please "
+            "wait for our staff; to add details, use “Add details” under /mytickets.",
+        )
+    return pick(
+        language,
+        f"您这一小时内已登记了 {limit} 个工单，请稍后再提交新的问题。",
+        f"You have filed {limit} tickets in the last hour; please try again a little later.",
+    )
+
+
+def busy_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "系统有点忙，这条消息没有保存，请过一会儿再发一次。",
+        "The system is busy and did not save that; please send it again in a moment.",
+    )
+
+
+def expired_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "这个按钮已经失效了。请直接输入您的问题，或发送 /menu 浏览。",
+        "This button has expired. Type your question, or send /menu to browse.",
+    )
+
+
+def unsupported_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "我目前只能看懂文字和照片。请用文字描述您的问题。",
+        "I can only read text and photos for now. Please describe your question in words.",
+    )
+
+
+def unknown_command_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "我不认识这个命令。发送 /help 查看我能做什么。",
+        "I don't know that command. Send /help to see what I can do.",
+    )
+
+
+def language_text(language: str | None = None) -> str:
+    return pick(language, "好的，之后我用中文回答。", "OK, I will answer in English from now on.")
+
+
+def staff_only_text() -> str:
+    """The one neutral refusal for staff commands and buttons used by anyone else."""
+    return "这个操作仅限工作人员使用。 (Staff only.)"
+
+
+def menu_back_label(language: str | None = None) -> str:
+    return pick(language, "« 返回菜单", "« Back to menu")
+
+
+def category_text(title: str, language: str | None = None) -> str:
+    return pick(language, f"{title}：请选择一个问题", f"{title}: choose a question")
+
+
+def none_of_these_label(language: str | None = None) -> str:
+    return pick(language, "都不是", "None of these")
+
+
+def feedback_labels(language: str | None = None) -> tuple[str, str, str]:
+    if is_english(language):
+        return "👍 Helpful", "👎 Not solved", "Talk to staff"
+    return "👍 有帮助", "👎 没解决", "转人工"
+
+
+def tongban_button_label(language: str | None = None) -> str:
+    return pick(language, "办理跨区通办登记", "File a cross-district request")
+
+
+def add_details_label(number: int, language: str | None = None) -> str:
+    return pick(language, f"补充说明 #{number}", f"Add details to #{number}")
+
+
+def followup_prompt_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"请发送要补充到工单 #{number} 的内容（文字或照片）。发送 /cancel 取消。",
+        f"Send what you want to add to ticket #{number} (text or a photo). /cancel to stop.",
+    )
+
+
+def followup_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已补充到工单 #{number}，工作人员会看到。如果这是一个新问题，请直接再发一次。",
+        f"Added to ticket #{number}; our staff will see it. If this was a new question, "
+        "please send it again.",
+    )
+
+
+def ticket_closed_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 已经办结，不能再补充了。有新问题请直接发给我。",
+        f"Ticket #{number} is already closed. Send me any new question directly.",
+    )
+
+
+STATUS_LABELS = {
+    "open": ("待处理", "waiting"),
+    "claimed": ("处理中", "in progress"),
+    "answered": ("已回复", "answered"),
+    "closed": ("已办结", "closed"),
+}
+
+
+def status_label(status: str, language: str | None = None) -> str:
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return pick(language, zh, en)
+
+
+def no_tickets_text(language: str | None = None) -> str:
+    return pick(language, "您还没有工单。", "You have no tickets.")

@@ -1,0 +1,151 @@
+"""The SQLite connection every store part shares: open, migrate, one transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.migrations import migrate
+
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock before giving up
+
+
+class StoreBusyError(RuntimeError):
+    """Raised when the database stays locked by another writer for longer than the busy timeout."""
+
+
+class TicketNotFound(LookupError):  # noqa: N818 -- the name is fixed by the shared contract
+    """Raised when a ticket number (or a staff post) does not exist."""
+
+
+class StoreNotOpenError(RuntimeError):
+    """Raised when the store is used before `open()` or after `close()`."""
+
+
+class DatabaseFolderMissingError(FileNotFoundError):
+    """Raised at start-up when the database file's folder does not exist."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """A time as stored: UTC ISO 8601 with microseconds, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}; pass an aware one (UTC)")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode; writes go through `transaction()`.
+
+    Coroutines of one process take turns through an asyncio lock (one connection cannot hold two
+    transactions); other processes are kept apart by SQLite's own lock (`BEGIN IMMEDIATE` with a
+    busy timeout). A call made inside `transaction()` joins it instead of opening a new one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._inside: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"in_transaction_{id(self)}", default=False
+        )
+
+    async def open(self) -> None:
+        """Connect, switch on WAL and foreign keys, and bring the schema up to date.
+
+        The folder must exist: a wrong path is a configuration error, reported at start-up
+        (callers that own a default location, such as `python -m bot chat`, create it first).
+        """
+        if not self.path.parent.is_dir():
+            raise DatabaseFolderMissingError(
+                f"the database folder {self.path.parent} does not exist (DATABASE_URL={self.path})"
+            )
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            conn.row_factory = aiosqlite.Row
+            await _translate_busy(migrate(conn))
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StoreNotOpenError("the ticket store is not open")
+        return self._conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """Run the block as one write transaction: commit at the end, roll back and re-raise on
+        any exception. Nested use joins the outer transaction."""
+        if self._inside.get():
+            yield
+            return
+        async with self._lock:
+            token = self._inside.set(True)
+            try:
+                await _translate_busy(self.db.execute("BEGIN IMMEDIATE"))
+                try:
+                    yield
+                except BaseException:
+                    await self.db.execute("ROLLBACK")
+                    raise
+                try:
+                    await _translate_busy(self.db.execute("COMMIT"))
+                except BaseException:
+                    await self.db.execute("ROLLBACK")
+                    raise
+            finally:
+                self._inside.reset(token)
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one write inside a transaction; return the last row id."""
+        async with self.transaction():
+            cursor = await self.db.execute(sql, tuple(params))
+            row_id = cursor.lastrowid
+            await cursor.close()
+        return int(row_id or 0)
+
+    async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self.transaction(), self.db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        found = await self.rows(sql, params)
+        return found[0] if found else None
+
+
+async def _translate_busy(awaitable: Any) -> Any:
+    try:
+        return await awaitable
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreBusyError(
+                "the database is busy (locked by another writer); try again"
+            ) from exc
+        raise

@@ -1,0 +1,168 @@
+"""The dialogue engine: one entry point for everything a resident or staff member does.
+
+Transports (Telegram, the terminal chat) turn their input into an `Incoming` and show the
+`Outcome`; messages for other chats go to the outbox in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot import replies, resident, staff_commands, tongban
+from bot.chat_state import AnswerNotFoundError
+from bot.config import Settings
+from bot.database import StoreBusyError, utcnow
+from bot.intents import IntentSet
+from bot.kb import KnowledgeBase, UnknownEntryError
+from bot.match import Matcher
+from bot.messages import Incoming, Outcome
+from bot.tickets import TicketCategory, TicketNotFound, TicketStore
+from bot.turn import Services, Turn, say
+
+log = logging.getLogger(__name__)
+
+RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
+
+
+class ExpiredChoiceError(ValueError):
+    """Raised when button data is unknown, forged, or refers to something gone."""
+
+
+class Engine:
+    def __init__(
+        self,
+        store: TicketStore,
+        matcher: Matcher,
+        kb: KnowledgeBase,
+        intents: IntentSet,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._services = Services(store, matcher, kb, intents, settings)
+        self._clock = clock
+
+    @property
+    def services(self) -> Services:
+        return self._services
+
+    def swap_knowledge(self, kb: KnowledgeBase, intents: IntentSet, matcher: Matcher) -> None:
+        """Use new knowledge from the next input on (one assignment: atomic for asyncio)."""
+        self._services = replace(self._services, kb=kb, intents=intents, matcher=matcher)
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        """Handle one input in one transaction; return the replies for the same chat."""
+        svc = self._services
+        speaker = incoming.speaker
+        try:
+            async with svc.store.transaction():
+                state = await svc.store.load_state(speaker.channel, speaker.chat_id)
+                turn = Turn(incoming, state, self._clock())
+                outcome = await self._dispatch(svc, turn)
+                if turn.state != state:
+                    await svc.store.save_state(turn.state, turn.now)
+        except StoreBusyError:
+            log.warning("database busy; asked chat %s to try again", speaker.chat_id)
+            language = "en" if replies.is_english(speaker.language) else "zh"
+            return say(replies.busy_text(language), note="busy")
+        return outcome
+
+    async def _dispatch(self, svc: Services, turn: Turn) -> Outcome:
+        incoming = turn.incoming
+        text = incoming.text.strip()
+        if incoming.kind == "choice":
+            try:
+                return await self._choice(svc, turn, incoming.choice or "")
+            except (
+                ExpiredChoiceError,
+                AnswerNotFoundError,
+                UnknownEntryError,
+                TicketNotFound,
+                KeyError,
+                ValueError,
+            ):
+                return say(replies.expired_text(turn.language), note="expired")
+        if incoming.kind == "command" or (incoming.kind == "text" and text.startswith("/")):
+            name, _, args = text.removeprefix("/").partition(" ")
+            return await self._command(svc, turn, name.split("@")[0].lower(), args.strip())
+        if incoming.kind == "photo":
+            return await resident.photo(svc, turn)
+        if incoming.kind == "unsupported":
+            return say(replies.unsupported_text(turn.language), note="unsupported")
+        if incoming.reply_to_message_id is not None and svc.settings.is_staff(turn.user_id):
+            try:
+                number = await svc.store.ticket_for_staff_message(
+                    turn.chat_id, incoming.reply_to_message_id
+                )
+            except TicketNotFound:
+                pass  # a reply to some other message of ours: an ordinary question
+            else:
+                return await staff_commands.reply_to_post(svc, turn, number)
+        return await self._text(svc, turn, text)
+
+    async def _text(self, svc: Services, turn: Turn, text: str) -> Outcome:
+        decision = svc.matcher.decide(text)
+        flow = turn.state.flow
+        if flow is not None and decision.outcome == "intent" and decision.intent == "cancel":
+            return await resident.on_intent(svc, turn, "cancel", text)
+        if flow == "tongban":
+            return await tongban.on_text(svc, turn, text)
+        if flow == "followup" and text:
+            return await resident.followup(svc, turn, text)
+        return await resident.on_decision(svc, turn, text, decision)
+
+    async def _command(self, svc: Services, turn: Turn, name: str, args: str) -> Outcome:
+        if name in staff_commands.STAFF_COMMANDS:
+            return await staff_commands.command(svc, turn, name, args)
+        language = turn.language
+        if name == "start":
+            return await resident.on_intent(svc, turn, "greeting", "")
+        if name == "help":
+            return say(replies.intent_text(svc.intents.get("help"), language), note="help")
+        if name == "menu":
+            return resident.menu(svc, turn)
+        if name == "mytickets":
+            return await resident.my_tickets(svc, turn)
+        if name == "tongban":
+            return tongban.start(turn)
+        if name == "cancel":
+            return await resident.on_intent(svc, turn, "cancel", "")
+        if name == "lang":
+            wanted = "en" if args.lower().startswith("en") else "zh"
+            turn.state = replace(turn.state, language=wanted)
+            return say(replies.language_text(wanted), note="lang")
+        return say(replies.unknown_command_text(language), note="unknown_command")
+
+    async def _choice(self, svc: Services, turn: Turn, data: str) -> Outcome:
+        """A tapped button; anything unknown or forged raises and reads as expired."""
+        head, _, rest = data.partition(":")
+        if head in staff_commands.STAFF_BUTTONS:
+            if not svc.settings.is_staff(turn.user_id):
+                return staff_commands.refused()
+            return await staff_commands.button(svc, turn, head, str(int(rest)))
+        if head == "fb":
+            vote, _, ref = rest.partition(":")
+            if vote not in ("up", "down"):
+                raise ExpiredChoiceError(data)
+            return await resident.feedback(svc, turn, vote, int(ref))
+        if head in ("human", "none"):
+            record = await svc.store.answer(int(rest), turn.channel, turn.chat_id)
+            category: TicketCategory = "human-request" if head == "human" else "unanswered"
+            return await resident.ticket_for_answer(svc, turn, category, record)
+        if head == "pick":
+            return await resident.pick_entry(svc, turn, rest)
+        if head == "cat":
+            return resident.category(svc, turn, rest)
+        if data == "menu":
+            return resident.menu(svc, turn)
+        if head == "add":
+            return await resident.start_followup(svc, turn, int(rest))
+        if head == "tb":
+            if rest == "start":
+                return tongban.start(turn)
+            if rest == "skip":
+                return await tongban.on_phone(svc, turn, None)
+            return tongban.choose_community(turn, rest)
+        raise ExpiredChoiceError(data)

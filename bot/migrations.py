@@ -1,0 +1,158 @@
+"""The database schema, as numbered steps applied in order (sqlite-utils `migrations.py` style).
+
+Each step runs in the same transaction as the row that records it in `schema_version`, so a
+crash half-way through a step leaves the database at the previous version, never in between.
+Never edit a released step: append a new one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import aiosqlite
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "tickets, events, attachments, outbox, staff posts, chat state, answers",
+        """
+        CREATE TABLE tickets (
+            number          INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            user_id         INTEGER NOT NULL,
+            chat_id         INTEGER NOT NULL,
+            name            TEXT NOT NULL DEFAULT '',
+            language        TEXT NOT NULL DEFAULT 'zh',
+            channel         TEXT NOT NULL,
+            category        TEXT NOT NULL CHECK (category IN
+                              ('unanswered', 'cross-district', 'human-request',
+                               'feedback', 'report')),
+            text            TEXT NOT NULL,
+            candidates      TEXT NOT NULL DEFAULT '[]',
+            status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                              ('open', 'claimed', 'answered', 'closed')),
+            assignee        TEXT,
+            phone           TEXT,
+            idempotency_key TEXT UNIQUE
+        );
+        CREATE INDEX tickets_by_resident ON tickets (channel, user_id, created_at);
+        CREATE INDEX tickets_by_status ON tickets (status, created_at);
+
+        CREATE TABLE events (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL CHECK (kind IN ('created', 'claimed', 'staff_reply',
+                            'resident_followup', 'closed', 'reopened', 'feedback')),
+            actor         TEXT NOT NULL,
+            at            TEXT NOT NULL,
+            text          TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX events_by_ticket ON events (ticket_number, id);
+
+        CREATE TABLE attachments (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+            file_ref      TEXT NOT NULL,
+            added_at      TEXT NOT NULL
+        );
+
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel         TEXT NOT NULL DEFAULT 'telegram',
+            chat_id         INTEGER NOT NULL,
+            text            TEXT NOT NULL,
+            choices         TEXT NOT NULL DEFAULT '[]',
+            photo           TEXT,
+            kind            TEXT NOT NULL,
+            ticket_number   INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            dedupe_key      TEXT UNIQUE,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            created_at      TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            last_error      TEXT,
+            sent_at         TEXT,
+            sent_message_id INTEGER
+        );
+        CREATE INDEX outbox_due ON outbox (sent_at, channel, next_attempt_at);
+
+        CREATE TABLE staff_posts (
+            chat_id       INTEGER NOT NULL,
+            message_id    INTEGER NOT NULL,
+            ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+            PRIMARY KEY (chat_id, message_id)
+        );
+
+        CREATE TABLE chat_state (
+            channel         TEXT NOT NULL,
+            chat_id         INTEGER NOT NULL,
+            flow            TEXT,
+            step            TEXT,
+            data            TEXT NOT NULL DEFAULT '{}',
+            language        TEXT,
+            last_answer_ref INTEGER,
+            updated_at      TEXT NOT NULL,
+            PRIMARY KEY (channel, chat_id)
+        );
+
+        CREATE TABLE answers (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel    TEXT NOT NULL,
+            chat_id    INTEGER NOT NULL,
+            user_id    INTEGER NOT NULL,
+            question   TEXT NOT NULL,
+            entry_id   TEXT,
+            candidates TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
+)
+
+SCHEMA_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
+
+
+async def current_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT MAX(version) FROM schema_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def migrate(db: aiosqlite.Connection) -> list[int]:
+    """Apply every step newer than the database; return the versions applied.
+
+    `db` must be in autocommit mode (isolation_level=None): each step opens its own transaction.
+    """
+    await db.execute(SCHEMA_VERSION_TABLE)
+    applied: list[int] = []
+    for version, name, script in MIGRATIONS:
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if await current_version(db) >= version:
+                await db.execute("ROLLBACK")
+                continue
+            for statement in _statements(script):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now(UTC).isoformat()),
+            )
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
+        applied.append(version)
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a step into statements (executescript would commit the open transaction)."""
+    return [part.strip() for part in script.split(";") if part.strip()]

@@ -1,0 +1,272 @@
+"""The resident's side of the dialogue: questions, answers with feedback buttons, clarify, menu,
+/mytickets, follow-ups, photos."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import replies
+from bot.chat_state import AnswerNotFoundError, AnswerRecord
+from bot.filing import Filing, file_ticket
+from bot.kb import Entry, UnknownEntryError
+from bot.match import Decision
+from bot.messages import Choice, Outcome, Reply
+from bot.privacy import mask_pii
+from bot.tickets import InvalidTransitionError, TicketCategory, TicketNotFound
+from bot.turn import Services, Turn, say
+
+MY_TICKETS_SHOWN = 10
+
+
+async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) -> Outcome:
+    """Act on what the matcher decided about a question."""
+    if decision.outcome == "intent" and decision.intent is not None:
+        return await on_intent(svc, turn, decision.intent, text)
+    language = turn.language
+    if turn.state.language is None and decision.language == "en":
+        language = "en"  # a question written in English gets the English answer
+    candidates = tuple((c.entry_id, c.score) for c in decision.candidates)
+    if decision.outcome == "answer" and decision.entry_id is not None:
+        entry = svc.kb.entry(decision.entry_id)
+        return await show_answer(svc, turn, entry, text, candidates, language)
+    if decision.outcome == "clarify" and decision.candidates:
+        return await clarify(svc, turn, text, candidates, language)
+    if decision.gibberish:
+        return say(replies.rephrase_text(turn.language), note="rephrase")
+    filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
+    return filed(filing, turn, replies.ticket_text)
+
+
+async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:
+    language = turn.language
+    intent = svc.intents.get(name)
+    if name == "greeting":
+        return Outcome(
+            (Reply(replies.intent_text(intent, language), menu_choices(svc, language)),),
+            notes=("greeting",),
+        )
+    if name == "menu":
+        return menu(svc, turn)
+    if name == "ticket_status":
+        return await my_tickets(svc, turn)
+    if name == "cancel":
+        turn.enter(None)
+        return say(replies.intent_text(intent, language), note="cancel")
+    if name == "human":
+        question: str = text
+        candidates: tuple[tuple[str, float], ...] = ()
+        last = await last_answer(svc, turn)
+        if last is not None:
+            question, candidates = last.question, last.candidates
+        filing = await file_ticket(svc, turn, "human-request", question, candidates=candidates)
+        reply = replies.intent_text(intent, language)
+        return filed(filing, turn, lambda n, lang: replies.human_ticket_text(reply, n or 0, lang))
+    return say(replies.intent_text(intent, language), note=name)
+
+
+async def show_answer(
+    svc: Services,
+    turn: Turn,
+    entry: Entry,
+    question: str,
+    candidates: tuple[tuple[str, float], ...],
+    language: str,
+) -> Outcome:
+    """The entry's answer, with 👍 / 👎 / 转人工 (and the 通办 flow where the entry offers it)."""
+    ref = await svc.store.record_answer(
+        turn.channel, turn.chat_id, turn.user_id, question, entry.id, candidates, turn.now
+    )
+    turn.state = replace(turn.state, last_answer_ref=ref)
+    up, down, human = replies.feedback_labels(language)
+    rows: list[tuple[Choice, ...]] = [
+        (Choice(up, f"fb:up:{ref}"), Choice(down, f"fb:down:{ref}")),
+        (Choice(human, f"human:{ref}"),),
+    ]
+    if entry.follow_up == "tongban":
+        rows.append((Choice(replies.tongban_button_label(language), "tb:start"),))
+    text = replies.answer_text(entry, language)
+    return Outcome((Reply(text, tuple(rows)),), notes=("answer", f"entry:{entry.id}"))
+
+
+async def clarify(
+    svc: Services,
+    turn: Turn,
+    question: str,
+    candidates: tuple[tuple[str, float], ...],
+    language: str,
+) -> Outcome:
+    """Two or three close candidates as buttons, plus 都不是 (→ ticket)."""
+    entries = [svc.kb.entry(entry_id) for entry_id, _ in candidates[:3]]
+    ref = await svc.store.record_answer(
+        turn.channel, turn.chat_id, turn.user_id, question, None, candidates, turn.now
+    )
+    turn.state = replace(turn.state, last_answer_ref=ref)
+    rows = [(Choice(replies.entry_title(e, language), f"pick:{e.id}"),) for e in entries]
+    rows.append((Choice(replies.none_of_these_label(language), f"none:{ref}"),))
+    text = replies.clarify_text(entries, language)
+    return Outcome((Reply(text, tuple(rows)),), notes=("clarify",))
+
+
+def filed(filing: Filing, turn: Turn, wording: replies.TicketWording) -> Outcome:
+    """The reply for a ticket filed, or for the limit that stopped it."""
+    if filing.ticket is None:
+        text = replies.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
+        return say(text, note="limit")
+    number = filing.ticket.number
+    return say(wording(number, turn.language), ticket=number, note="ticket")
+
+
+async def last_answer(svc: Services, turn: Turn) -> AnswerRecord | None:
+    if turn.state.last_answer_ref is None:
+        return None
+    try:
+        return await svc.store.answer(turn.state.last_answer_ref, turn.channel, turn.chat_id)
+    except AnswerNotFoundError:
+        return None
+
+
+def menu_choices(svc: Services, language: str) -> tuple[tuple[Choice, ...], ...]:
+    return tuple(
+        (Choice(c.title_en if replies.is_english(language) else c.title, f"cat:{c.id}"),)
+        for c in svc.kb.categories
+    )
+
+
+def menu(svc: Services, turn: Turn) -> Outcome:
+    """The browse categories as buttons."""
+    text = replies.intent_text(svc.intents.get("menu"), turn.language)
+    return Outcome((Reply(text, menu_choices(svc, turn.language)),), notes=("menu",))
+
+
+def category(svc: Services, turn: Turn, category_id: str) -> Outcome:
+    """A category's entries as buttons (raises UnknownEntryError for an unknown category)."""
+    found = svc.kb.category(category_id)
+    language = turn.language
+    title = found.title_en if replies.is_english(language) else found.title
+    rows = [
+        (Choice(replies.entry_title(e, language), f"pick:{e.id}"),)
+        for e in svc.kb.in_category(category_id)
+    ]
+    rows.append((Choice(replies.menu_back_label(language), "menu"),))
+    return Outcome(
+        (Reply(replies.category_text(title, language), tuple(rows)),), notes=("category",)
+    )
+
+
+async def pick_entry(svc: Services, turn: Turn, entry_id: str) -> Outcome:
+    """A tapped entry (from clarify or the menu): its answer, tied to the question asked."""
+    entry = svc.kb.entry(entry_id)  # UnknownEntryError → expired button
+    question = entry.title
+    candidates: tuple[tuple[str, float], ...] = ((entry.id, 100.0),)
+    last = await last_answer(svc, turn)
+    if last is not None and last.entry_id is None and entry_id in dict(last.candidates):
+        question, candidates = last.question, last.candidates
+    return await show_answer(svc, turn, entry, question, candidates, turn.language)
+
+
+async def my_tickets(svc: Services, turn: Turn) -> Outcome:
+    """The resident's tickets: number, status, latest staff reply; 补充说明 for open ones."""
+    language = turn.language
+    tickets = await svc.store.tickets(
+        channel=turn.channel, user_id=turn.user_id, limit=MY_TICKETS_SHOWN
+    )
+    if not tickets:
+        return say(replies.no_tickets_text(language), note="mytickets")
+    lines = [replies.intent_text(svc.intents.get("ticket_status"), language)]
+    rows: list[tuple[Choice, ...]] = []
+    for ticket in tickets:
+        question = mask_pii(ticket.text.splitlines()[0])[:40]
+        lines.append(
+            f"#{ticket.number} · {replies.status_label(ticket.status, language)} · {question}"
+        )
+        if ticket.last_staff_reply:
+            label = replies.pick(language, "最新回复", "Latest reply")
+            lines.append(f"    {label}：{ticket.last_staff_reply}")
+        if ticket.status != "closed" and len(rows) < 3:
+            rows.append(
+                (
+                    Choice(
+                        replies.add_details_label(ticket.number, language), f"add:{ticket.number}"
+                    ),
+                )
+            )
+    return Outcome((Reply("\n".join(lines), tuple(rows)),), notes=("mytickets",))
+
+
+async def start_followup(svc: Services, turn: Turn, number: int) -> Outcome:
+    """补充说明: the next message goes to this ticket (only the resident's own, not closed)."""
+    ticket = await svc.store.ticket(number)
+    if ticket.channel != turn.channel or ticket.user_id != turn.user_id:
+        raise TicketNotFound(number)  # never reveal someone else's ticket
+    if ticket.status == "closed":
+        return say(replies.ticket_closed_text(number, turn.language), note="closed")
+    turn.enter("followup", "text", ticket=number)
+    return say(replies.followup_prompt_text(number, turn.language), note="followup")
+
+
+async def followup(
+    svc: Services, turn: Turn, text: str, attachments: tuple[str, ...] = ()
+) -> Outcome:
+    """Append the message to the ticket in the follow-up flow, and tell staff."""
+    number = int(turn.state.data["ticket"])
+    turn.enter(None)
+    try:
+        await svc.store.add_followup(number, turn.actor, text, attachments, turn.now)
+    except (InvalidTransitionError, TicketNotFound):
+        return say(replies.ticket_closed_text(number, turn.language), note="closed")
+    if svc.settings.staff_chat_id is not None:
+        extra = "（附照片）" if attachments else ""
+        await svc.store.enqueue(
+            svc.settings.staff_chat_id,
+            f"#{number} 居民补充{extra}：{mask_pii(text)}",
+            photo=attachments[0] if attachments else None,
+            kind="staff_notice",
+            ticket_number=number,
+            at=turn.now,
+        )
+    return say(
+        replies.followup_saved_text(number, turn.language), ticket=number, note="followup_saved"
+    )
+
+
+async def photo(svc: Services, turn: Turn) -> Outcome:
+    """A photo: a follow-up to the ticket in progress, else a new 'report' ticket."""
+    caption = turn.incoming.text.strip()
+    files = turn.incoming.attachments
+    if turn.state.flow == "followup":
+        return await followup(svc, turn, caption or "（照片）", files)
+    category: TicketCategory = "report"
+    filing = await file_ticket(
+        svc, turn, category, caption or "（照片，无文字说明）", attachments=files
+    )
+    return filed(filing, turn, lambda n, lang: replies.report_text(n or 0, lang))
+
+
+async def feedback(svc: Services, turn: Turn, vote: str, ref: int) -> Outcome:
+    """👍 is recorded; 👎 also turns the question into a 'feedback' ticket."""
+    record = await svc.store.answer(
+        ref, turn.channel, turn.chat_id
+    )  # AnswerNotFoundError → expired
+    await svc.store.record_feedback(ref, vote, turn.actor, turn.now)
+    if vote == "up":
+        return say(replies.feedback_thanks_text(turn.language), note="thanks_feedback")
+    return await ticket_for_answer(svc, turn, "feedback", record)
+
+
+async def ticket_for_answer(
+    svc: Services, turn: Turn, category: TicketCategory, record: AnswerRecord
+) -> Outcome:
+    """👎 / 转人工 / 都不是: the question behind an answer becomes a ticket."""
+    text = record.question
+    if record.entry_id:
+        text += f"\n（已给出的答案：{record.entry_id}）"
+    filing = await file_ticket(svc, turn, category, text, candidates=record.candidates)
+    if category == "feedback":
+        return filed(filing, turn, lambda n, lang: replies.feedback_ticket_text(n or 0, lang))
+    if category == "human-request":
+        reply = replies.intent_text(svc.intents.get("human"), turn.language)
+        return filed(filing, turn, lambda n, lang: replies.human_ticket_text(reply, n or 0, lang))
+    return filed(filing, turn, replies.ticket_text)
+
+
+__all__ = ["UnknownEntryError"]

@@ -1,0 +1,76 @@
+"""What one engine call works with: the shared services and this turn's input and chat state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from bot.chat_state import ChatState
+from bot.config import Settings
+from bot.intents import IntentSet
+from bot.kb import KnowledgeBase
+from bot.match import Matcher
+from bot.messages import Choice, Incoming, Outcome, Reply
+from bot.replies import is_english
+from bot.tickets import TicketStore
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a flow needs; swapped as one object when the knowledge is reloaded."""
+
+    store: TicketStore
+    matcher: Matcher
+    kb: KnowledgeBase
+    intents: IntentSet
+    settings: Settings
+
+
+@dataclass
+class Turn:
+    """One input being handled. Flows change `state`; the engine saves it when it changed."""
+
+    incoming: Incoming
+    state: ChatState
+    now: datetime
+
+    @property
+    def channel(self) -> str:
+        return self.incoming.speaker.channel
+
+    @property
+    def chat_id(self) -> int:
+        return self.incoming.speaker.chat_id
+
+    @property
+    def user_id(self) -> int:
+        return self.incoming.speaker.user_id
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user_id}"
+
+    @property
+    def language(self) -> str:
+        """ "en" or "zh": /lang wins, then the client's language; Chinese by default."""
+        if self.state.language is not None:
+            return self.state.language
+        return "en" if is_english(self.incoming.speaker.language) else "zh"
+
+    def enter(self, flow: str | None, step: str | None = None, **data: Any) -> None:
+        """Start (or, with None, leave) a flow."""
+        self.state = replace(self.state, flow=flow, step=step, data=data)
+
+    def idempotency_key(self) -> str | None:
+        """channel + chat + message id (+ the button, for a tap): one ticket per input."""
+        message_id = self.incoming.message_id
+        if message_id is None:
+            return None
+        key = f"{self.channel}:{self.chat_id}:{message_id}"
+        return f"{key}:{self.incoming.choice}" if self.incoming.kind == "choice" else key
+
+
+def say(text: str, *rows: tuple[Choice, ...], ticket: int | None = None, note: str) -> Outcome:
+    """An outcome of one reply (with optional rows of buttons) and a tag for tests and logs."""
+    return Outcome((Reply(text, tuple(rows)),), ticket_number=ticket, notes=(note,))
