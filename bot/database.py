@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.config import DEFAULT_DATABASE_URL, Settings
 from bot.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock before giving up
@@ -149,3 +150,12 @@ async def _translate_busy(awaitable: Any) -> Any:
                 "the database is busy (locked by another writer); try again"
             ) from exc
         raise
+
+
+def prepare_database_path(settings: Settings) -> Path:
+    """The database file to open. The default location (data/bot.db) gets its folder created;
+    any other folder must exist already, so a mistyped DATABASE_URL is an error, not a new file."""
+    path = settings.database_path
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
