@@ -27,7 +27,7 @@ ASKED: dict[str, re.Pattern[str]] = {
     ),
     "address": re.compile(r"地址|哪条街|几号|门牌|位置|\baddress\b"),
     "price": re.compile(
-        r"多少钱|收费|收不收|要钱|交钱|费用|租金|价格|价钱|利率|几折|能拿多少|能领多少|补贴多少|"
+        r"多少钱|多少分|收费|收不收|要钱|交钱|费用|租金|价格|价钱|利率|几折|能拿多少|能领多少|补贴多少|"
         r"\bfees?\b|\bcost\b|\bprice\b|\brent\b|\binterest rate|"
         r"\bhow much (?:is|are|money)\b"
     ),

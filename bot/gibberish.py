@@ -32,5 +32,7 @@ def is_gibberish(normalised: str) -> bool:
     chinese = [u for u in parts if is_cjk(u)]
     words = _WORD.findall(normalised)
     if not chinese:
-        return not words or all(is_mash(w) for w in words)
+        if not words:  # digits only: a figure such as 1+8+63 or 2.8 is a name, 123456789 is not
+            return not any(ch in "+." for ch in normalised)
+        return all(is_mash(w) for w in words)
     return not words and len(chinese) >= 3 and len(set(chinese)) == 1

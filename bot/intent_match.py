@@ -13,9 +13,10 @@ from rapidfuzz import fuzz
 from bot.intents import IntentSet
 from bot.kb import Lexicon
 from bot.normalize import normalize
-from bot.tokens import english_words, units
+from bot.tokens import units
 
-MIN_SIMILARITY = 75.0  # rapidfuzz ratio (0-100) between a clause and an example
+MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
+CONTAINED = 90.0  # the score of an example found whole inside a clause at most twice its length
 MAX_UNITS = 12  # a longer message is a question, whatever greeting it starts with
 
 
@@ -37,10 +38,8 @@ class IntentMatcher:
         self.exact = {form: name for name, form in self.examples}
 
     def _form(self, text: str) -> tuple[str, ...]:
-        """Units (Chinese characters, English words) of the text with fillers kept."""
-        norm = normalize(text, self.lexicon, fillers=False)
-        words = english_words(norm)
-        return tuple(words) if words and len(words) >= len(units(norm)) / 2 else tuple(units(norm))
+        """Units (Chinese characters, English words) of the text, fillers and stop words kept."""
+        return tuple(units(normalize(text, self.lexicon, fillers=False)))
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent every clause of `text` belongs to, or None."""
@@ -69,6 +68,14 @@ class IntentMatcher:
         best_name, best = "", 0.0
         for name, form in self.examples:
             score = fuzz.ratio(clause, form)
+            if score < CONTAINED and 2 * len(form) >= len(clause) and _contains(clause, form):
+                score = CONTAINED
             if score > best:
                 best_name, best = name, score
         return best_name, best
+
+
+def _contains(clause: tuple[str, ...], form: tuple[str, ...]) -> bool:
+    """True when `form` occurs as a contiguous run inside `clause`."""
+    n = len(form)
+    return any(clause[i : i + n] == form for i in range(len(clause) - n + 1))

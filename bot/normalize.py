@@ -21,6 +21,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Kept inside words: "1+4+N" and "2.8万" are names and figures in the knowledge base.
 _KEEP_INSIDE = "+."
+_PLUS_WORD = re.compile(r"(?<=[0-9a-z])\s*加\s*(?=[0-9a-z])")  # 1加4加N → 1+4+N
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
 _DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -168,6 +169,7 @@ def normalize(text: str, lexicon: Lexicon | None = None, *, fillers: bool = True
     lexicon = prepare(lexicon or Lexicon())
     text = to_simplified(fold_width(text))
     text = strip_symbols(text)
+    text = _PLUS_WORD.sub("+", text)
     text = apply_synonyms(text, lexicon.synonyms)
     if fillers:
         text = strip_fillers(text, lexicon.fillers)

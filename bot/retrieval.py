@@ -50,7 +50,7 @@ class Hit:
     bm25: float  # weighted BM25 of the entry's best document
     coverage: float  # 0-1: IDF-weighted share of the query's tokens found in the entry
     similarity: float  # 0-100: rapidfuzz ratio to the entry's nearest question (token lists)
-    unknown: float  # 0-1: IDF-weighted share of the query's tokens found in no entry at all
+    unknown: float  # 0-1: IDF-weighted share of the query's single characters/words no entry has
     question: str  # the entry's nearest question (normalised), for explanations
 
 
@@ -75,6 +75,7 @@ class _ChannelIndex:
             df.update(asked | told)
         self.idf = {t: _idf(n, c) for t, c in df.items()}
         self.unknown_idf = _idf(n, 0)
+        self.units = [_units(tokens) for tokens in self.doc_tokens]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         ids = [self.vocab[t] for t in tokens if t in self.vocab and t]
@@ -93,11 +94,16 @@ class _ChannelIndex:
                 covered += weight
             elif token in told:
                 covered += ANSWER_COVERAGE * weight
-            elif token not in self.idf:
+            elif token not in self.idf and "|" not in token:
                 unknown += weight
         if total == 0:
             return 0.0, 0.0
         return covered / total, unknown / total
+
+
+def _units(tokens: list[str]) -> list[str]:
+    """The single units of a token list (bigrams dropped), in order."""
+    return [t for t in tokens if "|" not in t]
 
 
 def _idf(n: int, df: int) -> float:
@@ -151,15 +157,14 @@ class Index:
         # Similarity to the nearest question, on the last channel's units (pinyin for Chinese):
         # order-aware and tolerant of homophone typos.
         last = self.channels[-1]
-        query_units = [t for t in queries[-1] if "|" not in t]
+        query_units = _units(queries[-1])
         start = int(self.starts[entry])
         end = int(self.starts[entry + 1]) if entry + 1 < len(self.starts) else len(self.docs)
         best, nearest = 0.0, ""
         for d in range(start, end):
             if self.docs[d].answer:
                 continue
-            doc_units = [t for t in last.doc_tokens[d] if "|" not in t]
-            score = fuzz.ratio(query_units, doc_units)
+            score = fuzz.ratio(query_units, last.units[d])
             if score > best:
                 best, nearest = score, self.docs[d].text
         return Hit(self.entry_ids[entry], bm25, coverage, best, unknown, nearest)

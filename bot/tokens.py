@@ -19,12 +19,10 @@ from bot.normalize import is_cjk
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[0-9a-z][0-9a-z+.]*")
 _WORD = re.compile(r"[a-z0-9]+(?:[+.][a-z0-9]+)*")
 
-_STOP = (
-    """a an the of to in on at for and or is are was were be been am do does did can could
+_STOP = """a an the of to in on at for and or is are was were be been am do does did can could
     i me my we our us you your it its this that these those there here what which who whom how
     when where why with by from about as into any some please would will shall should may might
     get got have has had need want tell know let s t just so if than then also very much"""
-)
 ENGLISH_STOP_WORDS = frozenset(_STOP.split())
 
 
@@ -76,6 +74,5 @@ def english_words(text: str) -> list[str]:
 
 
 def english_tokens(text: str) -> list[str]:
-    """Words plus adjacent word pairs, for the English channel; Chinese characters join in."""
-    items = english_words(text) + [u for u in units(text) if is_cjk(u)]
-    return grams(items)
+    """Words (no pairs: English paraphrases reorder freely), plus any Chinese as in char_tokens."""
+    return english_words(text) + grams([u for u in units(text) if is_cjk(u)])
