@@ -296,9 +296,9 @@ class SQLiteTicketStore(OutboxStore, StateStore):
         self, number: int, actor: str, text: str, attachments: tuple[str, ...], at: datetime
     ) -> Ticket:
         async with self.transaction():
-            ticket = await self._change(number, "resident_followup", actor, text, at)
+            await self._change(number, "resident_followup", actor, text, at)
             await self._attach(number, attachments, at)
-            return ticket
+            return await self.ticket(number)
 
     async def stats(self) -> Stats:
         by_status: dict[str, int] = dict.fromkeys(STATUSES, 0)

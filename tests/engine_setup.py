@@ -1,0 +1,65 @@
+"""A real engine on a real SQLite file, for the engine and terminal tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.intents import IntentSet, load_intents
+from bot.kb import KnowledgeBase
+from bot.kb_loader import load_knowledge
+from bot.match import Matcher
+from bot.messages import Choice, Outcome
+from bot.tickets import SQLiteTicketStore
+from tests.inputs import STAFF_CHAT_ID, STAFF_ID
+
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+@cache
+def knowledge() -> tuple[KnowledgeBase, IntentSet, Matcher]:
+    settings = Settings()
+    kb = load_knowledge(settings.kb_dir)
+    intents = load_intents(settings.intents_dir)
+    return kb, intents, Matcher(kb, intents)
+
+
+def engine_settings(**changes: object) -> Settings:
+    base: dict[str, object] = {
+        "staff_user_ids": frozenset({STAFF_ID}),
+        "staff_chat_id": STAFF_CHAT_ID,
+    }
+    return Settings(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@dataclass
+class Clock:
+    """A clock tests move by hand."""
+
+    now: datetime = T0
+    ticks: Iterator[int] = field(default_factory=lambda: iter(range(10**9)))
+
+    def __call__(self) -> datetime:
+        # One second per call, so events in one test keep their order.
+        return self.now + timedelta(seconds=next(self.ticks))
+
+
+def make_engine(store: SQLiteTicketStore, clock: Clock, **settings: object) -> Engine:
+    kb, intents, matcher = knowledge()
+    return Engine(store, matcher, kb, intents, engine_settings(**settings), clock)
+
+
+def buttons(outcome: Outcome) -> list[Choice]:
+    return [choice for reply in outcome.replies for row in reply.choices for choice in row]
+
+
+def data(outcome: Outcome) -> list[str]:
+    return [choice.data for choice in buttons(outcome)]
+
+
+def text(outcome: Outcome) -> str:
+    return "\n".join(reply.text for reply in outcome.replies)

@@ -1,0 +1,201 @@
+"""The dialogue engine, driven as a resident and as staff, on a real SQLite file (no mocks)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.messages import Incoming, Outcome
+from bot.tickets import SQLiteTicketStore
+from tests.engine_setup import Clock, data, make_engine, text
+from tests.inputs import (
+    make_choice,
+    make_command,
+    make_photo,
+    make_text,
+    make_unsupported,
+)
+
+COVERED = "渝中区有多少栋建成楼宇"  # an exact KB question (entry yuzhong-building-tiers)
+TONGBAN_QUESTION = "两个袁家岗社区跨区办事啷个整"  # entry yuanjiagang-tongban, follow_up tongban
+UNCOVERED = "火星上明天的天气预报是什么"
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Cmd:
+    text: str
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Tap the first button of the previous reply whose data starts with `prefix`."""
+
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Forged:
+    """Send button data no reply offered."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    caption: str
+
+
+@dataclass(frozen=True)
+class Sticker:
+    pass
+
+
+Action = Say | Cmd | Tap | Forged | Photo | Sticker
+
+
+def to_incoming(action: Action, previous: Outcome | None) -> Incoming:
+    if isinstance(action, Say):
+        return make_text(action.text)
+    if isinstance(action, Cmd):
+        return make_command(action.text)
+    if isinstance(action, Tap):
+        assert previous is not None
+        offered = [d for d in data(previous) if d.startswith(action.prefix)]
+        assert offered, f"no button {action.prefix!r} in {data(previous)}"
+        return make_choice(offered[0])
+    if isinstance(action, Forged):
+        return make_choice(action.data)
+    if isinstance(action, Photo):
+        return make_photo("photo-file-1", action.caption)
+    return make_unsupported()
+
+
+# Each scenario: steps of (what the resident does, the engine's note, text the reply contains).
+SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
+    "a greeting is answered with the menu": [(Say("你好"), "greeting", "服务助手")],
+    "/start greets": [(Cmd("/start"), "greeting", "服务助手")],
+    "a covered question gets its answer": [(Say(COVERED), "answer", "亿元级税收楼宇")],
+    "an uncovered question becomes ticket #1": [(Say(UNCOVERED), "ticket", "#1")],
+    "gibberish is asked to rephrase": [(Say("？？？"), "rephrase", "换个说法")],
+    "empty input is asked to rephrase": [(Say("   "), "rephrase", "换个说法")],
+    "👍 is thanked": [(Say(COVERED), "answer", ""), (Tap("fb:up:"), "thanks_feedback", "谢谢")],
+    "👎 files a ticket": [(Say(COVERED), "answer", ""), (Tap("fb:down:"), "ticket", "#1")],
+    "转人工 button files a ticket": [(Say(COVERED), "answer", ""), (Tap("human:"), "ticket", "#1")],
+    "typing 转人工 after an answer files a ticket": [
+        (Say(COVERED), "answer", ""),
+        (Say("转人工"), "ticket", "#1"),
+    ],
+    "a 通办 answer offers the flow": [
+        (Say(TONGBAN_QUESTION), "answer", "袁来一家"),
+        (Tap("tb:start"), "tongban_community", "第 1 步"),
+    ],
+    "/tongban with a phone number": [
+        (Cmd("/tongban"), "tongban_community", "哪个袁家岗社区"),
+        (Tap("tb:yz"), "tongban_matter", "第 2 步"),
+        (Say("开具居住证明"), "tongban_phone", "第 3 步"),
+        (Say("12345"), "tongban_phone", "格式不对"),
+        (Say("138-1234-5678"), "ticket", "138****5678"),
+    ],
+    "/tongban skipping the phone": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Tap("tb:jlp"), "tongban_matter", ""),
+        (Say("办理老年证"), "tongban_phone", ""),
+        (Tap("tb:skip"), "ticket", "谢家湾街道 · 九龙坡区"),
+    ],
+    "/tongban understands a typed community": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Say("我是渝中大坪的"), "tongban_matter", ""),
+        (Say("办理老年证"), "tongban_phone", ""),
+        (Say("跳过"), "ticket", "大坪街道 · 渝中区"),
+    ],
+    "/tongban asks again for an unknown community": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Say("不知道"), "tongban_community", "请点选"),
+    ],
+    "/cancel leaves the flow": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Cmd("/cancel"), "cancel", "退出"),
+        (Say(COVERED), "answer", ""),
+    ],
+    "typing 取消 leaves the flow": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Tap("tb:yz"), "tongban_matter", ""),
+        (Say("取消"), "cancel", ""),
+        (Say(COVERED), "answer", ""),
+    ],
+    "/menu browses categories and entries": [
+        (Cmd("/menu"), "menu", "类别"),
+        (Tap("cat:cross_district"), "category", "跨区通办"),
+        (Tap("pick:yuanjiagang-tongban"), "answer", "袁来一家"),
+    ],
+    "the category list leads back to the menu": [
+        (Cmd("/menu"), "menu", ""),
+        (Tap("cat:"), "category", ""),
+        (Tap("menu"), "menu", ""),
+    ],
+    "typing 菜单 shows the menu": [(Say("菜单"), "menu", "类别")],
+    "/mytickets with none": [(Cmd("/mytickets"), "mytickets", "还没有工单")],
+    "/mytickets lists the ticket": [
+        (Say(UNCOVERED), "ticket", "#1"),
+        (Cmd("/mytickets"), "mytickets", "#1 · 待处理 · 火星"),
+    ],
+    "typing 我的工单 lists tickets": [
+        (Say(UNCOVERED), "ticket", ""),
+        (Say("我的工单"), "mytickets", "#1"),
+    ],
+    "补充说明 appends to the ticket": [
+        (Say(UNCOVERED), "ticket", ""),
+        (Cmd("/mytickets"), "mytickets", ""),
+        (Tap("add:1"), "followup", "#1"),
+        (Say("是重庆的火星"), "followup_saved", "已补充到工单 #1"),
+        (Say(COVERED), "answer", ""),  # the flow ends after one message
+    ],
+    "/help lists the commands": [(Cmd("/help"), "help", "/tongban")],
+    "typing 帮助 helps": [(Say("帮助"), "help", "/menu")],
+    "thanks are answered": [(Say("谢谢"), "thanks", "不客气")],
+    "an unknown command points to /help": [(Cmd("/frobnicate"), "unknown_command", "/help")],
+    "a sticker asks for text": [(Sticker(), "unsupported", "文字")],
+    "a photo becomes a report ticket": [(Photo("井盖丢了"), "ticket", "#1")],
+    "/lang en switches to English": [
+        (Cmd("/lang en"), "lang", "English"),
+        (Say(COVERED), "answer", "tax"),
+        (Cmd("/lang zh"), "lang", "中文"),
+        (Say(COVERED), "answer", "亿元级"),
+    ],
+    "a forged feedback button has expired": [(Forged("fb:up:999"), "expired", "失效")],
+    "an unknown button has expired": [(Forged("zzz:1"), "expired", "失效")],
+    "an unknown entry has expired": [(Forged("pick:no-such-entry"), "expired", "失效")],
+    "an unknown category has expired": [(Forged("cat:nope"), "expired", "失效")],
+    "an unknown community has expired": [(Forged("tb:mars"), "expired", "失效")],
+    "補充 on a missing ticket has expired": [(Forged("add:77"), "expired", "失效")],
+    "skip outside the flow has expired": [(Forged("tb:skip"), "expired", "失效")],
+}
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.mark.parametrize("steps", list(SCENARIOS.values()), ids=list(SCENARIOS))
+async def test_resident_flows(
+    store: SQLiteTicketStore, steps: list[tuple[Action, str, str]]
+) -> None:
+    """Each step gets the expected kind of reply, containing the expected words."""
+    engine = make_engine(store, Clock())
+    previous: Outcome | None = None
+    for action, note, words in steps:
+        outcome = await engine.handle(to_incoming(action, previous))
+        assert (note, words in text(outcome)) == (outcome.notes[0], True), (action, text(outcome))
+        previous = outcome
