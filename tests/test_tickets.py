@@ -132,11 +132,15 @@ async def test_a_failure_between_creation_steps_leaves_no_half_ticket(tmp_path: 
 
 async def test_a_transaction_rolls_back_and_reraises(store: SQLiteTicketStore) -> None:
     """An exception after the ticket is written, before its staff post, undoes both."""
-    with pytest.raises(RuntimeError, match="boom"):
+
+    async def file_then_fail() -> None:
         async with store.transaction():
             ticket, _ = await store.create_ticket(new(), T0)
             await store.enqueue(-1, "post", kind="staff_post", ticket_number=ticket.number)
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await file_then_fail()
     assert await store.tickets() == []
     assert await store.due_messages(T0 + timedelta(days=1)) == []
     ticket, _ = await store.create_ticket(new(), T0)  # the store is usable afterwards

@@ -1,0 +1,238 @@
+"""Engine rules beyond single flows: limits, idempotency, restarts, a busy database, clarify,
+languages, what tickets carry."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.match import Candidate, Decision, Matcher
+from bot.tickets import SQLiteTicketStore
+from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
+from tests.inputs import make_choice, make_command, make_speaker, make_text
+
+COVERED = "渝中区有多少栋建成楼宇"
+UNCOVERED = [
+    "火星上明天的天气预报是什么",
+    "我想学习弹钢琴该去哪里报班",
+    "月球背面有没有快递柜",
+    "恐龙为什么灭绝了呢",
+    "深海鱼会不会失眠",
+    "北极熊喜欢吃什么水果",
+]
+LATER = T0 + timedelta(days=30)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    yield store
+    await store.close()
+
+
+def test_the_chosen_questions_are_covered_and_uncovered() -> None:
+    """Guard: the tests below rely on these decisions of the real matcher."""
+    _, _, matcher = knowledge()
+    assert matcher.decide(COVERED).outcome == "answer"
+    assert [matcher.decide(q).outcome for q in UNCOVERED] == ["ticket"] * len(UNCOVERED)
+
+
+async def test_open_ticket_limit_stops_new_tickets_but_not_answers(
+    store: SQLiteTicketStore,
+) -> None:
+    """At MAX_OPEN_TICKETS a new question gets a clear message, no ticket; covered ones are
+    still answered."""
+    engine = make_engine(store, Clock(), max_open_tickets=2)
+    assert [(await engine.handle(make_text(q))).ticket_number for q in UNCOVERED[:2]] == [1, 2]
+    limited = await engine.handle(make_text(UNCOVERED[2]))
+    assert (limited.notes, limited.ticket_number) == (("limit",), None)
+    assert "2 个未办结的工单" in text(limited)
+    assert len(await store.tickets()) == 2
+    assert (await engine.handle(make_text(COVERED))).notes[0] == "answer"
+    await store.close_ticket(1, "staff", "", T0)
+    assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 3
+
+
+async def test_hourly_limit_counts_closed_tickets_too(store: SQLiteTicketStore) -> None:
+    """MAX_TICKETS_PER_HOUR: a fourth ticket within the hour is refused, an hour later allowed."""
+    clock = Clock()
+    engine = make_engine(store, clock, max_tickets_per_hour=3)
+    for question in UNCOVERED[:3]:
+        number = (await engine.handle(make_text(question))).ticket_number
+        await store.close_ticket(number or 0, "staff", "", T0)
+    limited = await engine.handle(make_text(UNCOVERED[3]))
+    assert limited.notes == ("limit",)
+    assert "这一小时内" in text(limited)
+    clock.now += timedelta(hours=2)
+    assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 4
+
+
+async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) -> None:
+    """The same message id twice: the same ticket number, one staff post."""
+    engine = make_engine(store, Clock())
+    first = await engine.handle(make_text(UNCOVERED[0], message_id=555))
+    again = await engine.handle(make_text(UNCOVERED[0], message_id=555))
+    assert (first.ticket_number, again.ticket_number) == (1, 1)
+    posts = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
+    assert len(posts) == 1
+
+
+async def test_a_double_tap_on_not_solved_files_one_ticket(store: SQLiteTicketStore) -> None:
+    """Tapping 👎 twice under the same answer gives the same ticket."""
+    engine = make_engine(store, Clock())
+    answer = await engine.handle(make_text(COVERED))
+    down = next(d for d in data(answer) if d.startswith("fb:down:"))
+    numbers = [
+        (await engine.handle(make_choice(down, message_id=77))).ticket_number for _ in range(2)
+    ]
+    assert numbers == [1, 1]
+
+
+async def test_a_flow_survives_a_restart(tmp_path: Path) -> None:
+    """Half-way through /tongban, a new engine on a reopened database continues the flow."""
+    path = tmp_path / "bot.db"
+    store = SQLiteTicketStore(path)
+    await store.open()
+    await make_engine(store, Clock()).handle(make_command("/tongban"))
+    await make_engine(store, Clock()).handle(make_choice("tb:jlp"))
+    await store.close()
+    store = SQLiteTicketStore(path)
+    await store.open()
+    try:
+        engine = make_engine(store, Clock())
+        assert (await engine.handle(make_text("开证明"))).notes == ("tongban_phone",)
+        done = await engine.handle(make_text("跳过"))
+        assert (await store.ticket(done.ticket_number or 0)).category == "cross-district"
+    finally:
+        await store.close()
+
+
+async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Path) -> None:
+    """Another writer holding the lock: a polite retry message, no ticket reported or saved."""
+    path = tmp_path / "bot.db"
+    store = SQLiteTicketStore(path, busy_timeout_ms=50)
+    await store.open()
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        engine = make_engine(store, Clock())
+        other.execute("BEGIN IMMEDIATE")
+        outcome = await engine.handle(make_text(UNCOVERED[0]))
+        other.execute("ROLLBACK")
+        assert (outcome.notes, outcome.ticket_number) == (("busy",), None)
+        assert "请过一会儿再发一次" in text(outcome)
+        assert await store.tickets() == []
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTicketStore) -> None:
+    """👎 → a feedback ticket, 转人工 → a human-request ticket, each with the question asked."""
+    engine = make_engine(store, Clock())
+    answer = await engine.handle(make_text(COVERED))
+    down, human = (next(d for d in data(answer) if d.startswith(p)) for p in ("fb:down:", "human:"))
+    feedback = await engine.handle(make_choice(down))
+    person = await engine.handle(make_choice(human))
+    tickets = [await store.ticket(o.ticket_number or 0) for o in (feedback, person)]
+    assert [t.category for t in tickets] == ["feedback", "human-request"]
+    assert all(t.text.startswith(COVERED) for t in tickets)
+    assert tickets[0].candidates[0][0] == "yuzhong-building-tiers"
+    stats = await store.stats()
+    assert stats.feedback == {"down": 1}
+
+
+async def test_thumbs_up_is_recorded(store: SQLiteTicketStore) -> None:
+    """👍 creates no ticket but is counted."""
+    engine = make_engine(store, Clock())
+    answer = await engine.handle(make_text(COVERED))
+    up = next(d for d in data(answer) if d.startswith("fb:up:"))
+    await engine.handle(make_choice(up))
+    assert (await store.stats()).feedback == {"up": 1}
+    assert await store.tickets() == []
+
+
+async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore) -> None:
+    """Answer references belong to their chat: forging another chat's ref reveals nothing."""
+    engine = make_engine(store, Clock())
+    answer = await engine.handle(make_text(COVERED))
+    down = next(d for d in data(answer) if d.startswith("fb:down:"))
+    outcome = await engine.handle(make_choice(down, make_speaker(202)))
+    assert outcome.notes == ("expired",)
+
+
+async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
+    """Speaker.language en: English answers and English ticket wording."""
+    engine = make_engine(store, Clock())
+    english = make_speaker(language="en-GB")
+    kb, _, _ = knowledge()
+    answer = await engine.handle(make_text(COVERED, english))
+    assert kb.entry("yuzhong-building-tiers").answer_en == text(answer)
+    assert "Helpful" in [b.label for r in answer.replies for row in r.choices for b in row][0]
+    ticket = await engine.handle(make_text(UNCOVERED[0], english))
+    assert "ticket #1" in text(ticket)
+
+
+async def test_an_entry_without_english_says_so(store: SQLiteTicketStore) -> None:
+    """/lang en on an entry with only Chinese: the Chinese answer, saying so."""
+    kb, _, matcher = knowledge()
+    entry = next(
+        e for e in kb.entries if not e.answer_en and matcher.decide(e.questions[0]).entry_id == e.id
+    )
+    engine = make_engine(store, Clock())
+    await engine.handle(make_command("/lang en"))
+    outcome = await engine.handle(make_text(entry.questions[0]))
+    assert text(outcome).startswith("(No English version")
+    assert entry.answer in text(outcome)
+
+
+class ScriptedMatcher(Matcher):
+    """The real matcher, except one question made ambiguous so the clarify flow can be tested
+    whatever the matcher's tuning (the matcher's own tests cover when it clarifies)."""
+
+    AMBIGUOUS = "袁家岗社区的事"
+
+    def decide(self, text: str) -> Decision:
+        if text == self.AMBIGUOUS:
+            candidates = (
+                Candidate("yuanjiagang-tongban", 60.0),
+                Candidate("yuanjiagang-health-station", 58.0),
+            )
+            return Decision("clarify", 60.0, candidates=candidates)
+        return super().decide(text)
+
+
+@pytest.mark.parametrize(
+    ("tap", "note", "category"),
+    [("pick:yuanjiagang-health-station", "answer", None), ("none:", "ticket", "unanswered")],
+)
+async def test_clarify_offers_candidates_and_none_of_these(
+    store: SQLiteTicketStore, tap: str, note: str, category: str | None
+) -> None:
+    """Clarify: the candidates as buttons plus 都不是; a pick answers, 都不是 files a ticket."""
+    kb, intents, _ = knowledge()
+    engine = make_engine(store, Clock())
+    engine.swap_knowledge(kb, intents, ScriptedMatcher(kb, intents))
+    outcome = await engine.handle(make_text(ScriptedMatcher.AMBIGUOUS))
+    assert outcome.notes == ("clarify",)
+    assert data(outcome)[:2] == ["pick:yuanjiagang-tongban", "pick:yuanjiagang-health-station"]
+    assert data(outcome)[2].startswith("none:")
+    assert "都不是" in [b.label for r in outcome.replies for row in r.choices for b in row]
+    chosen = await engine.handle(make_choice(next(d for d in data(outcome) if d.startswith(tap))))
+    assert chosen.notes[0] == note
+    if category is not None:
+        ticket = await store.ticket(chosen.ticket_number or 0)
+        assert (ticket.category, ticket.text) == (category, ScriptedMatcher.AMBIGUOUS)
+        assert len(ticket.candidates) == 2
+
+
+async def test_typing_human_without_an_answer_files_the_text(store: SQLiteTicketStore) -> None:
+    """转人工 as the first message: a human-request ticket with that text."""
+    engine = make_engine(store, Clock())
+    outcome = await engine.handle(make_text("转人工"))
+    assert "#1" in text(outcome)
+    assert (await store.ticket(1)).category == "human-request"
