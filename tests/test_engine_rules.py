@@ -172,7 +172,7 @@ async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
     kb, _, _ = knowledge()
     answer = await engine.handle(make_text(COVERED, english))
     assert kb.entry("yuzhong-building-tiers").answer_en == text(answer)
-    assert "Helpful" in [b.label for r in answer.replies for row in r.choices for b in row][0]
+    assert "Helpful" in next(b.label for r in answer.replies for row in r.choices for b in row)
     ticket = await engine.handle(make_text(UNCOVERED[0], english))
     assert "ticket #1" in text(ticket)
 
