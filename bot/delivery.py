@@ -1,0 +1,215 @@
+"""The outbox dispatcher: sends every persisted message, retrying until Telegram takes it.
+
+Nothing is sent straight from a handler. The engine and the handlers write messages to the outbox
+(in the store, in the same transaction as the ticket change), then wake the dispatcher, which
+sends them in order per chat and records the outcome. A crash loses nothing: on start-up the
+dispatcher sends whatever was still queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import warnings
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text
+from bot.messages import Choice
+from bot.tickets import OutboxMessage, TicketStore
+
+log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot 22's time periods as `timedelta` (the future default). Without
+# it, merely constructing a RetryAfter emits a PTBDeprecationWarning from inside the library.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+BATCH = 50
+BACKOFF_BASE = 1.0  # seconds before the first retry; doubled after each failed attempt
+BACKOFF_CAP = 600.0  # never wait longer than this between attempts
+IDLE_CHECK = 5.0  # seconds between looks at the outbox when nobody wakes the dispatcher
+GIVE_UP_AFTER = 3  # attempts at a message Telegram refuses outright (blocked bot, unknown chat)
+ABANDONED = timedelta(days=365 * 100)  # "retry" this far ahead = never: the row stays for staff
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Drains the outbox in the background; `wake()` after writing to it."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: TicketStore,
+        clock: Callable[[], datetime] = utcnow,
+        backoff_base: float = BACKOFF_BASE,
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.clock = clock
+        self.backoff_base = backoff_base
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
+        self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
+
+    def start(self) -> None:
+        """Start sending in the background, beginning with whatever was queued before start-up."""
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    def wake(self) -> None:
+        """Look at the outbox now instead of at the next idle check."""
+        self._wake.set()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the messages in flight (one last pass), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
+            log.warning("outbox dispatcher still busy after %.0fs; stopping it", grace)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                # The store itself failed (disk full, locked): log, wait, try again.
+                log.exception("outbox dispatcher pass failed")
+            if self._stopping:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_seconds())
+
+    def _idle_seconds(self) -> float:
+        """Until the next idle check, or sooner when a retry or the end of a pause is due."""
+        due = [*self._blocked.values(), *([self._paused_until] if self._paused_until else [])]
+        if not due:
+            return IDLE_CHECK
+        return max(0.05, min(IDLE_CHECK, (min(due) - self.clock()).total_seconds()))
+
+    async def drain(self) -> int:
+        """Send every due message; return how many were sent."""
+        sent = 0
+        while True:
+            now = self.clock()
+            if self._paused_until is not None and now < self._paused_until:
+                return sent
+            self._paused_until = None
+            self._blocked = {c: t for c, t in self._blocked.items() if t > now}
+            batch = await self.store.due_messages(now, limit=BATCH)
+            by_chat: dict[int, list[OutboxMessage]] = {}
+            for message in batch:
+                if message.chat_id not in self._blocked:
+                    by_chat.setdefault(message.chat_id, []).append(message)
+            if not by_chat:
+                return sent
+            results = await asyncio.gather(*(self._send_chat(ms) for ms in by_chat.values()))
+            sent += sum(results)
+
+    async def _send_chat(self, messages: list[OutboxMessage]) -> int:
+        """Send one chat's messages in order; stop at the first failure to keep that order."""
+        sent = 0
+        for message in messages:
+            if self._paused_until is not None or not await self._send_one(message):
+                break
+            sent += 1
+        return sent
+
+    async def _send_one(self, message: OutboxMessage) -> bool:
+        try:
+            sent = await send(self.bot, message)
+        except RetryAfter as exc:
+            wait = retry_after_seconds(exc)
+            log.warning("Telegram asked to wait %.0fs before sending more", wait)
+            self._paused_until = self.clock() + timedelta(seconds=wait)
+            await self._retry(message, exc, self._paused_until)
+            return False
+        except ChatMigrated as exc:
+            log.error(
+                "chat %s became supergroup %s; set STAFF_CHAT_ID to the new id",
+                message.chat_id,
+                exc.new_chat_id,
+            )
+            await self._retry(message, exc, self.clock() + ABANDONED)
+            return False
+        except (BadRequest, Forbidden) as exc:
+            if message.attempts + 1 >= GIVE_UP_AFTER:
+                log.error(
+                    "giving up on outbox message %s to chat %s after %s attempts: %s",
+                    message.id,
+                    message.chat_id,
+                    message.attempts + 1,
+                    exc,
+                )
+                await self._retry(message, exc, self.clock() + ABANDONED)
+            else:
+                await self._retry(message, exc, self._backoff(message))
+            return False
+        except TelegramError as exc:  # 5xx, NetworkError, TimedOut: Telegram will be back
+            log.warning("sending outbox message %s failed (%s); will retry", message.id, exc)
+            await self._retry(message, exc, self._backoff(message))
+            return False
+        await self.store.mark_sent(message.id, sent.message_id)
+        return True
+
+    async def _retry(self, message: OutboxMessage, exc: TelegramError, when: datetime) -> None:
+        self._blocked[message.chat_id] = when
+        await self.store.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
+
+    def _backoff(self, message: OutboxMessage) -> datetime:
+        """Exponential backoff with jitter, so many failed messages do not retry in lockstep."""
+        delay = min(BACKOFF_CAP, self.backoff_base * 2**message.attempts)
+        return self.clock() + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+
+
+async def send(bot: Bot, message: OutboxMessage) -> Message:
+    """Send one outbox message as plain text (split when long); return the last message sent."""
+    keyboard = keyboard_for(message.choices)
+    if message.photo is not None:
+        if len(message.text) <= CAPTION_LIMIT:
+            return await bot.send_photo(
+                message.chat_id, message.photo, caption=message.text or None, reply_markup=keyboard
+            )
+        await bot.send_photo(message.chat_id, message.photo)
+    *first, last = split_text(message.text, MESSAGE_LIMIT)
+    for chunk in first:
+        await bot.send_message(message.chat_id, chunk)
+    return await bot.send_message(message.chat_id, last, reply_markup=keyboard)
+
+
+def keyboard_for(rows: tuple[tuple[Choice, ...], ...]) -> InlineKeyboardMarkup | None:
+    """Inline buttons from the engine's rows of choices."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows]
+    )
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (the attribute is an int or a timedelta in PTB 22)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)

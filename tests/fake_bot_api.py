@@ -1,0 +1,294 @@
+"""A small fake Telegram Bot API server on 127.0.0.1, for end-to-end tests of the real Application.
+
+It speaks the HTTP protocol python-telegram-bot uses (`POST {base_url}{token}/{method}` with form
+or multipart parameters, JSON answers of the form `{"ok": true, "result": …}`), records every
+call, serves pushed updates through `getUpdates` with long polling and `offset` confirmation as
+Telegram does, and can be told to fail the next calls of a method with a 500 or a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-fake"
+BOT_ID = 123456
+BOT_USERNAME = "yuzhong_test_bot"
+
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "渝中服务助手",
+    "username": BOT_USERNAME,
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+# Methods that answer `true` and need nothing more than being recorded.
+_TRUE_METHODS = {
+    "answerCallbackQuery",
+    "setMyCommands",
+    "deleteMyCommands",
+    "deleteWebhook",
+    "setWebhook",
+    "setChatMenuButton",
+    "close",
+    "logOut",
+    "sendChatAction",
+}
+
+
+# Parameters python-telegram-bot sends JSON-encoded inside a form field.
+_JSON_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "commands",
+    "scope",
+    "entities",
+    "reply_parameters",
+    "caption_entities",
+    "link_preview_options",
+}
+
+
+_DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    403: "Forbidden: bot was blocked by the user",
+    502: "Bad Gateway",
+}
+
+
+@dataclass
+class Call:
+    """One request the bot made: the method, its decoded parameters and what it was answered."""
+
+    method: str
+    params: dict[str, Any]
+    result: Any = None
+    failed: bool = False
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Failure:
+    times: int
+    status: int
+    retry_after: int | None
+
+
+@dataclass
+class FakeBotApi:
+    """The fake server; `await start()`, push updates, inspect `calls`, `await stop()`."""
+
+    token: str = TOKEN
+    calls: list[Call] = field(default_factory=list)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._pending: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)  # apart from the residents' message ids
+        self._failures: dict[str, _Failure] = {}
+        self._changed = asyncio.Event()  # replaced by a fresh one after each change
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_BASE_URL must be: the token is appended by python-telegram-bot."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- what tests do ------------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates (numbered here unless it carries an update_id)."""
+        update = dict(update)
+        update.setdefault("update_id", next(self._update_ids))
+        self._pending.append(update)
+        self._notify()
+        return update
+
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """Queue an update again with the same update_id, as Telegram does after a crash."""
+        self._pending.append(dict(update))
+        self._notify()
+
+    def fail_next(
+        self, method: str, times: int = 1, *, status: int = 500, retry_after: int | None = None
+    ) -> None:
+        """Answer the next `times` calls of `method` with an error (429 when retry_after is set)."""
+        if retry_after is not None:
+            status = 429
+        self._failures[method] = _Failure(times, status, retry_after)
+
+    def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
+        """Successful sendMessage/sendPhoto/copyMessage calls, optionally to one chat."""
+        methods = {method} if method else {"sendMessage", "sendPhoto", "copyMessage"}
+        return [
+            c
+            for c in self.calls
+            if c.method in methods
+            and not c.failed
+            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+        ]
+
+    def texts(self, chat_id: int) -> list[str]:
+        """The texts (or captions) the bot sent to one chat, in order."""
+        return [c.params.get("text") or c.params.get("caption") or "" for c in self.sent(chat_id)]
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, condition: Callable[[], Any], within: float = 30.0, what: str = "condition"
+    ) -> Any:
+        """Wait until condition() (plain or async) is truthy and return its value.
+
+        It is checked again after every call the bot makes, and twice a second.
+        """
+        deadline = time.monotonic() + within
+        while True:
+            changed = self._changed
+            value = condition()
+            if inspect.isawaitable(value):
+                value = await value
+            if value:
+                return value
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out after {within}s waiting for {what}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), min(left, 0.5))
+
+    # ---- the HTTP side --------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        failure = self._failures.get(method)
+        if failure is not None and failure.times > 0:
+            failure.times -= 1
+            call.failed = True
+            self._notify()
+            if failure.retry_after is not None:
+                return _error(
+                    429,
+                    f"Too Many Requests: retry after {failure.retry_after}",
+                    {"retry_after": failure.retry_after},
+                )
+            return _error(
+                failure.status, _DESCRIPTIONS.get(failure.status, "Internal Server Error")
+            )
+        if method == "getUpdates":
+            call.result = await self._get_updates(params)
+        elif method == "getMe":
+            call.result = BOT_USER
+        elif method == "getWebhookInfo":
+            call.result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        elif method in ("sendMessage", "sendPhoto", "editMessageText"):
+            call.result = self._message(params)
+        elif method == "copyMessage":
+            call.result = {"message_id": next(self._message_ids)}
+        elif method == "editMessageReplyMarkup":
+            call.result = self._message(params)
+        elif method in _TRUE_METHODS:
+            call.result = True
+        else:
+            call.failed = True
+            return _error(404, "Not Found: method not found")
+        self._notify()
+        return web.json_response({"ok": True, "result": call.result})
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        if offset > 0:  # confirms every update before it, as Telegram does
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while not self._pending and not self._closing:
+            changed = self._changed
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), left)
+        return sorted(self._pending, key=lambda u: u["update_id"])[:limit]
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": int(params.get("message_id") or next(self._message_ids)),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if "photo" in params:
+            message["photo"] = [
+                {"file_id": params["photo"], "file_unique_id": "u", "width": 1, "height": 1}
+            ]
+            if "caption" in params:
+                message["caption"] = params["caption"]
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Decode form/multipart/JSON parameters; nested values arrive JSON-encoded as strings."""
+    if request.content_type == "application/json":
+        raw: dict[str, Any] = await request.json()
+    else:
+        raw = dict(await request.post())
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _JSON_FIELDS and isinstance(value, str):
+            params[key] = json.loads(value)
+        else:
+            params[key] = (
+                value if isinstance(value, str | int | float | list | dict) else str(value)
+            )
+    return params
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)

@@ -1,0 +1,206 @@
+"""The outbox dispatcher, on the fake Bot API and a real SQLite store: retries, order, limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.chunks import MESSAGE_LIMIT, split_text, text_length
+from bot.delivery import GIVE_UP_AFTER, Dispatcher, utcnow
+from bot.messages import Choice
+from bot.tickets import NewTicket, SQLiteTicketStore
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+RESIDENT = 1001
+STAFF_CHAT = -1001234567890
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=api.base_url) as bot:
+        yield bot
+
+
+@pytest.fixture
+async def dispatcher(bot: Bot, store: SQLiteTicketStore) -> AsyncIterator[Dispatcher]:
+    dispatcher = Dispatcher(bot, store, backoff_base=0.05)
+    dispatcher.start()
+    yield dispatcher
+    await dispatcher.stop()
+
+
+async def test_messages_queued_before_start_up_are_sent(
+    api: FakeBotApi, bot: Bot, store: SQLiteTicketStore
+) -> None:
+    """Whatever was in the outbox when the process died is sent when the dispatcher starts."""
+    await store.enqueue(RESIDENT, "排队中的回复", kind="to_resident")
+    dispatcher = Dispatcher(bot, store)
+    dispatcher.start()
+    try:
+        await api.wait_for(lambda: api.texts(RESIDENT), what="the queued message")
+    finally:
+        await dispatcher.stop()
+    assert api.texts(RESIDENT) == ["排队中的回复"]
+
+
+async def test_choices_become_an_inline_keyboard_and_staff_posts_map_back(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """A staff post carries its buttons, and its message id leads back to the ticket."""
+    new = NewTicket(RESIDENT, RESIDENT, "telegram", "unanswered", "我的社保卡丢了怎么补办")
+    ticket, _ = await store.create_ticket(new, utcnow())
+    n = ticket.number
+    choices = ((Choice("认领", f"claim:{n}"), Choice("关闭", f"close:{n}")),)
+    await store.enqueue(
+        STAFF_CHAT, f"#{n} · 未解答 · 问题", choices=choices, kind="staff_post", ticket_number=n
+    )
+    dispatcher.wake()
+    [call] = await api.wait_for(lambda: api.sent(STAFF_CHAT), what="the staff post")
+    expected = {"inline_keyboard": [[
+        {"text": "认领", "callback_data": f"claim:{n}"},
+        {"text": "关闭", "callback_data": f"close:{n}"},
+    ]]}  # fmt: skip
+    assert call.params["reply_markup"] == expected
+    assert "parse_mode" not in call.params
+    await api.wait_for(lambda: _all_sent(store), what="mark_sent")
+    assert await store.ticket_for_staff_message(STAFF_CHAT, call.result["message_id"]) == n
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected_failed"),
+    [
+        pytest.param({"status": 500}, 1, id="500"),
+        pytest.param({"status": 502, "times": 2}, 2, id="502-twice"),
+        pytest.param({"retry_after": 1}, 1, id="429"),
+    ],
+)
+async def test_a_failed_send_is_retried_until_delivered(
+    api: FakeBotApi,
+    store: SQLiteTicketStore,
+    dispatcher: Dispatcher,
+    failure: dict[str, int],
+    expected_failed: int,
+) -> None:
+    """A 5xx or a 429 from sendMessage delays the message; it still arrives, exactly once."""
+    api.fail_next("sendMessage", **failure)
+    await store.enqueue(RESIDENT, "您的工单已答复", kind="to_resident")
+    dispatcher.wake()
+    await api.wait_for(lambda: api.texts(RESIDENT), within=20, what="delivery after a failure")
+    attempts = api.of("sendMessage")
+    assert [c.failed for c in attempts] == [True] * expected_failed + [False]
+    assert api.texts(RESIDENT) == ["您的工单已答复"]
+
+
+async def test_retry_after_is_honoured(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """After a 429 with retry_after=2 the message is not tried again for those 2 seconds."""
+    api.fail_next("sendMessage", retry_after=2)
+    await store.enqueue(RESIDENT, "一", kind="reply")
+    dispatcher.wake()
+    await api.wait_for(lambda: api.sent(RESIDENT), within=20, what="the message")
+    failed, delivered = api.of("sendMessage")
+    assert (failed.failed, delivered.failed) == (True, False)
+    assert delivered.at - failed.at >= 1.9
+
+
+async def test_order_within_a_chat_survives_a_failure(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """When the first of three messages fails, the three still arrive in their original order."""
+    api.fail_next("sendMessage", status=500)
+    for text in ("第一条", "第二条", "第三条"):
+        await store.enqueue(RESIDENT, text, kind="reply")
+    dispatcher.wake()
+    await api.wait_for(lambda: len(api.texts(RESIDENT)) == 3, within=20, what="three messages")
+    assert api.texts(RESIDENT) == ["第一条", "第二条", "第三条"]
+
+
+async def test_an_unknown_chat_is_given_up_after_a_few_tries(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """A 400 "chat not found" is retried GIVE_UP_AFTER times, then left alone (and logged)."""
+    api.fail_next("sendMessage", times=100, status=400)
+    outbox_id = await store.enqueue(424242, "发不出去", kind="to_resident")
+    dispatcher.wake()
+    await api.wait_for(
+        lambda: len(api.of("sendMessage")) >= GIVE_UP_AFTER, within=20, what="the retries"
+    )
+    await dispatcher.stop()
+    assert len(api.of("sendMessage")) == GIVE_UP_AFTER
+    [row] = await store.rows("SELECT attempts, sent_at FROM outbox WHERE id = ?", (outbox_id,))
+    assert (row["attempts"], row["sent_at"]) == (GIVE_UP_AFTER, None)
+
+
+async def test_a_long_message_is_split_with_the_buttons_on_the_last_piece(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """A 9,000-character text arrives as pieces under 4,096 characters, buttons on the last."""
+    text = "这是一段很长的回答，包含很多句子。" * 530
+    await store.enqueue(RESIDENT, text, choices=((Choice("👍", "fb:up:1"),),), kind="reply")
+    dispatcher.wake()
+    await api.wait_for(lambda: len(api.texts(RESIDENT)) == 3, what="three pieces")
+    calls = api.sent(RESIDENT)
+    assert all(text_length(c.params["text"]) <= MESSAGE_LIMIT for c in calls)
+    assert "".join(c.params["text"] for c in calls) == text
+    assert ["reply_markup" in c.params for c in calls] == [False, False, True]
+
+
+async def test_a_photo_report_is_sent_as_a_photo_with_its_caption(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """An outbox message with a photo goes out with sendPhoto, the text as its caption."""
+    await store.enqueue(STAFF_CHAT, "#3 · 随手拍", photo="photo-file-1", kind="staff_notice")
+    dispatcher.wake()
+    [call] = await api.wait_for(lambda: api.sent(STAFF_CHAT), what="the photo post")
+    assert (call.method, call.params["photo"], call.params["caption"]) == (
+        "sendPhoto",
+        "photo-file-1",
+        "#3 · 随手拍",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("短消息", id="short"),
+        pytest.param("word " * 2000, id="english-words"),
+        pytest.param("字" * 9000, id="cjk-without-punctuation"),
+        pytest.param("第一段。\n\n" * 1500, id="paragraphs"),
+        pytest.param("😀" * 3000, id="astral-emoji"),
+        pytest.param("a" * 5000, id="one-huge-word"),
+    ],
+)
+def test_split_text_keeps_every_piece_within_the_limit_and_words_whole(text: str) -> None:
+    """Every piece fits Telegram's limit; no English word is cut unless it alone is too long."""
+    pieces = split_text(text)
+    assert all(0 < text_length(p) <= MESSAGE_LIMIT for p in pieces)
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
+    if "word" in text:
+        assert all(p.split()[-1] == "word" for p in pieces)
+
+
+async def _all_sent(store: SQLiteTicketStore) -> bool:
+    rows = await store.rows("SELECT 1 FROM outbox WHERE sent_at IS NULL")
+    return not rows
