@@ -1,16 +1,75 @@
-"""`python -m bot run`: placeholder until issue #6 lands."""
+"""`python -m bot run`: the Telegram service, by long polling or (with WEBHOOK_URL) by webhook.
+
+SIGINT and SIGTERM stop it cleanly: python-telegram-bot stops fetching updates, finishes the ones
+in hand, the outbox sends what is in flight, the store closes, and the exit status is 0.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
+from urllib.parse import urlsplit
 
-from bot.cli import not_ready
-from bot.config import Settings
+from telegram.error import InvalidToken, NetworkError
+
+from bot.config import DEFAULT_DATABASE_URL, Settings
+from bot.database import DatabaseFolderMissingError
+from bot.telegram_app import ALLOWED_UPDATES, build_application
+from bot.yamlio import DataError
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.epilog = (
+        "Polls Telegram for updates unless WEBHOOK_URL is set. Needs TELEGRAM_BOT_TOKEN; "
+        "see the README for the other settings."
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    return not_ready("run", 6)
+    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 when start-up fails."""
+    if settings.telegram_bot_token is None:
+        print(
+            "`run` needs TELEGRAM_BOT_TOKEN: the token @BotFather gave your bot, "
+            "in the environment or in .env (or use `python -m bot chat` to try it in a terminal).",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        # The default location is ours to create; any other folder must already exist.
+        settings.database_path.parent.mkdir(exist_ok=True)
+    application = build_application(settings)
+    try:
+        if settings.webhook_url and settings.webhook_secret:
+            log.info(
+                "receiving updates by webhook on %s:%s",
+                settings.webhook_listen,
+                settings.webhook_port,
+            )
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret.reveal(),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        else:
+            log.info("receiving updates by long polling from %s…", settings.telegram_base_url)
+            # Pending updates are kept: one delivered before a crash is processed again, and
+            # the store's idempotency keys make that harmless.
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
+        return 1
+    except NetworkError as exc:
+        log.error("could not reach the Bot API at %s: %s", settings.telegram_base_url, exc)
+        return 1
+    except (DataError, DatabaseFolderMissingError) as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    log.info("stopped")
+    return 0

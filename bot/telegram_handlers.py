@@ -1,0 +1,184 @@
+"""Telegram handlers: turn an Update into an engine call and the engine's replies into the outbox.
+
+Nothing here decides anything. The engine answers; the outbox dispatcher sends. Replies are sent
+as plain text (no parse_mode), so nothing a resident or the knowledge base writes is read as
+markup.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.delivery import Dispatcher
+from bot.engine import Engine
+from bot.messages import Incoming, InputKind, Speaker
+from bot.reminders import queue_sla_reminder
+from bot.tickets import SQLiteTicketStore
+
+log = logging.getLogger(__name__)
+
+SOMETHING_WENT_WRONG = (
+    "抱歉，处理您的消息时出了点问题，请稍后再试。\n"
+    "Sorry, something went wrong with your message; please try again in a moment."
+)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the handlers use, opened in post_init and kept in `application.bot_data`."""
+
+    settings: Settings
+    store: SQLiteTicketStore
+    engine: Engine
+    dispatcher: Dispatcher
+
+
+def runtime(bot_data: dict[Any, Any]) -> Runtime:
+    """The Runtime that post_init stored (pass `context.bot_data` or `application.bot_data`)."""
+    value = bot_data.get("runtime")
+    if not isinstance(value, Runtime):
+        raise RuntimeError("the service is not started (post_init has not run)")
+    return value
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pass a command (/start, /mytickets, /reply 3 …) to the engine."""
+    message = _message(update)
+    text = command_text(message.text or "", context.bot.username)
+    if text is None:  # addressed to another bot in a group
+        return
+    await respond(context, _incoming(message, "command", text), f"{message.chat_id}:{message.id}")
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pass a text message to the engine; in the staff group only replies to the bot's posts."""
+    message = _message(update)
+    replied = message.reply_to_message
+    reply_to = None
+    if replied and replied.from_user and replied.from_user.id == context.bot.id:
+        reply_to = replied.message_id
+    if message.chat.type != ChatType.PRIVATE and reply_to is None:
+        return
+    incoming = _incoming(message, "text", message.text or "", reply_to=reply_to)
+    await respond(context, incoming, f"{message.chat_id}:{message.id}")
+
+
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pass a photo (the largest size) and its caption to the engine as a report."""
+    message = _message(update)
+    largest = message.photo[-1].file_id  # Telegram lists the sizes smallest first
+    incoming = _incoming(message, "photo", message.caption or "", attachments=(largest,))
+    await respond(context, incoming, f"{message.chat_id}:{message.id}")
+
+
+async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the engine a sticker, voice, video or location arrived (it asks for text)."""
+    message = _message(update)
+    await respond(context, _incoming(message, "unsupported", ""), f"{message.chat_id}:{message.id}")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the button tap at once, then pass its callback data to the engine."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    chat = update.effective_chat
+    if chat is None:  # a button on an inline message: not something this bot sends
+        return
+    incoming = Incoming(
+        speaker=_speaker(query.from_user, chat.id),
+        kind="choice",
+        choice=query.data or "",
+        message_id=query.message.message_id if query.message else None,
+    )
+    await respond(context, incoming, f"cb:{query.id}")
+
+
+async def on_sla_check(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remind the staff group of tickets waiting longer than SLA_HOURS (once per period)."""
+    rt = runtime(context.bot_data)
+    if await queue_sla_reminder(rt.store, rt.settings, rt.dispatcher.clock()) is not None:
+        rt.dispatcher.wake()
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its traceback, then tell the user something went wrong."""
+    log.error("handling an update failed", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+    except TelegramError as exc:
+        log.warning("could not tell chat %s about the failure: %s", update.effective_chat.id, exc)
+
+
+async def respond(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, source: str) -> None:
+    """Ask the engine, persist its replies in the outbox, wake the dispatcher.
+
+    `source` names the incoming message; the replies' dedupe keys derive from it, so an update
+    delivered twice is answered once.
+    """
+    rt = runtime(context.bot_data)
+    outcome = await rt.engine.handle(incoming)
+    for index, reply in enumerate(outcome.replies):
+        await rt.store.enqueue(
+            incoming.speaker.chat_id,
+            reply.text,
+            choices=reply.choices,
+            kind="reply",
+            ticket_number=outcome.ticket_number,
+            dedupe_key=f"reply:{source}:{index}",
+        )
+    rt.dispatcher.wake()
+
+
+def command_text(text: str, bot_username: str) -> str | None:
+    """`/reply@this_bot 3 好的` → `/reply 3 好的`; None for a command addressed to another bot."""
+    head, _, rest = text.partition(" ")
+    command, _, addressee = head.partition("@")
+    if addressee and addressee.lower() != bot_username.lower():
+        return None
+    return f"{command} {rest}".rstrip() if rest else command
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    if message is None:
+        raise ValueError("this handler needs an update with a message")
+    return message
+
+
+def _speaker(user: User, chat_id: int) -> Speaker:
+    return Speaker(
+        user_id=user.id, chat_id=chat_id, name=user.full_name, language=user.language_code
+    )
+
+
+def _incoming(
+    message: Message,
+    kind: InputKind,
+    text: str,
+    *,
+    reply_to: int | None = None,
+    attachments: tuple[str, ...] = (),
+) -> Incoming:
+    user = message.from_user
+    if user is None:
+        raise ValueError("a message without a sender (channel post) reached a handler")
+    return Incoming(
+        speaker=_speaker(user, message.chat_id),
+        kind=kind,
+        text=text,
+        message_id=message.id,
+        reply_to_message_id=reply_to,
+        attachments=attachments,
+    )

@@ -1,0 +1,120 @@
+"""Telegram update dicts as the Bot API sends them (cf. PTB's tests/auxil/build_messages.py).
+
+Each factory returns a JSON-ready dict to push through the fake Bot API; message ids come from one
+counter, so two calls never make the same message unless a test reuses an update on purpose.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from tests.fake_bot_api import BOT_USER
+
+STAFF_CHAT_ID = -1001234567890
+STAFF_USER_ID = 900001
+
+_message_ids = itertools.count(1)
+_callback_ids = itertools.count(1)
+
+
+def make_user(user_id: int, name: str = "居民", language: str | None = "zh-hans") -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
+    if language is not None:
+        user["language_code"] = language
+    return user
+
+
+def make_chat(chat_id: int) -> dict[str, Any]:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "居民"}
+    return {"id": chat_id, "type": "supergroup", "title": "渝中工单工作群"}
+
+
+def make_message(
+    user_id: int, chat_id: int | None = None, *, language: str | None = "zh-hans", **fields: Any
+) -> dict[str, Any]:
+    """A message from `user_id` in `chat_id` (their private chat unless given)."""
+    return {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": make_chat(user_id if chat_id is None else chat_id),
+        "from": make_user(user_id, language=language),
+        **fields,
+    }
+
+
+def make_text_update(user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
+    return {"message": make_message(user_id, text=text, **kwargs)}
+
+
+def make_command_update(user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
+    """A command message, with the `bot_command` entity Telegram adds to it."""
+    command = text.split(maxsplit=1)[0]
+    entity = {"type": "bot_command", "offset": 0, "length": len(command)}
+    return {"message": make_message(user_id, text=text, entities=[entity], **kwargs)}
+
+
+def make_reply_update(
+    user_id: int, chat_id: int, replied: dict[str, Any], text: str
+) -> dict[str, Any]:
+    """A text message replying to one of the bot's messages (`replied`: as the API returned it)."""
+    return {"message": make_message(user_id, chat_id, text=text, reply_to_message=replied)}
+
+
+def make_callback_update(
+    user_id: int, data: str, message: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A tap on an inline button whose callback data is `data`."""
+    if message is None:
+        message = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": make_chat(user_id),
+            "from": BOT_USER,
+            "text": "…",
+        }
+    return {
+        "callback_query": {
+            "id": f"cb{next(_callback_ids)}",
+            "from": make_user(user_id),
+            "chat_instance": f"ci{user_id}",
+            "message": message,
+            "data": data,
+        }
+    }
+
+
+def make_photo_update(user_id: int, caption: str | None = None) -> dict[str, Any]:
+    """A photo in three sizes, as Telegram sends it; the last one is the largest."""
+    sizes = [
+        {"file_id": f"photo-{user_id}-{w}", "file_unique_id": f"u{w}", "width": w, "height": w}
+        for w in (90, 320, 1280)
+    ]
+    fields: dict[str, Any] = {"photo": sizes}
+    if caption is not None:
+        fields["caption"] = caption
+    return {"message": make_message(user_id, **fields)}
+
+
+def make_sticker_update(user_id: int) -> dict[str, Any]:
+    sticker = {
+        "file_id": "sticker-1",
+        "file_unique_id": "s1",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
+    return {"message": make_message(user_id, sticker=sticker)}
+
+
+def make_voice_update(user_id: int) -> dict[str, Any]:
+    voice = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}
+    return {"message": make_message(user_id, voice=voice)}
+
+
+def make_location_update(user_id: int) -> dict[str, Any]:
+    return {"message": make_message(user_id, location={"latitude": 29.55, "longitude": 106.57})}

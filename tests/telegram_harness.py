@@ -1,0 +1,127 @@
+"""Run the real Telegram service on the fake Bot API: in this process, or as `python -m bot run`.
+
+In-process runs go through the same steps as `Application.run_polling` (initialize, post_init,
+start polling, start; then the reverse), which cannot be used inside pytest's running loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, load_settings
+from bot.telegram_app import ALLOWED_UPDATES, build_application
+from bot.telegram_handlers import Runtime, runtime
+from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment a deployment would set, pointed at the fake API and a tmp database."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "STAFF_CHAT_ID": str(STAFF_CHAT_ID),
+        "STAFF_USER_IDS": f"{STAFF_USER_ID},900002",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        **extra,
+    }
+
+
+def service_settings(api: FakeBotApi, tmp_path: Path, **extra: str) -> Settings:
+    return load_settings(service_env(api, tmp_path, **extra), env_file=None)
+
+
+@asynccontextmanager
+async def running_service(settings: Settings) -> AsyncIterator[Runtime]:
+    """The Application polling the fake API in this event loop, as run_polling would run it."""
+    application = build_application(settings)
+    await application.initialize()
+    try:
+        assert application.post_init is not None
+        await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            timeout=timedelta(seconds=2),
+        )
+        await application.start()
+        try:
+            yield runtime(application.bot_data)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            assert application.post_stop is not None
+            await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+
+
+class BotProcess:
+    """`python -m bot run` as a child process, its log written to a file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=log_path.parent,
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": _pythonpath(), **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self, sig: int = signal.SIGTERM, within: float = 30.0) -> int:
+        """Send `sig` and wait for the exit status."""
+        self.process.send_signal(sig)
+        return await self.wait(within)
+
+    async def wait(self, within: float = 30.0) -> int:
+        for _ in range(int(within * 10)):
+            code = self.process.poll()
+            if code is not None:
+                self._log.close()
+                return code
+            await asyncio.sleep(0.1)
+        self.process.kill()
+        raise AssertionError(f"the service did not exit within {within}s:\n{self.log()[-3000:]}")
+
+    def kill(self) -> None:
+        """kill -9: no clean-up at all, as in a crash or an OOM kill."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+
+def _pythonpath() -> str:
+    """This checkout first, then whatever the caller had (nothing else leaks in)."""
+    return os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    cuts = statistics.quantiles(ordered, n=20)
+    return {"p50": statistics.median(ordered), "p95": cuts[18], "max": ordered[-1]}
+
+
+def replies_markup(call_params: dict[str, Any]) -> list[str]:
+    """The callback data of the buttons a sent message carries."""
+    rows = call_params.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
