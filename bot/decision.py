@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from bot.details import EntryDetails
 from bot.retrieval import Hit
@@ -74,28 +74,31 @@ def judge(
     cannot give one of them is not a candidate at all.
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
-    blocked: list[str] = []
-    scored: list[tuple[float, Hit]] = []
-    for hit in hits:
+    rated = sorted(((confidence(h, bands), h) for h in hits), key=lambda pair: -pair[0])
+    blocked: set[str] = set()
+    usable: list[Candidate] = []
+    for score, hit in rated:
         missing = details[hit.entry_id].unanswered(wanted) if details and wanted else frozenset()
-        if missing:
-            blocked.extend(sorted(missing))
-        else:
-            scored.append((confidence(hit, bands), hit))
-    scored.sort(key=lambda pair: -pair[0])
-    candidates = tuple(Candidate(h.entry_id, s) for s, h in scored[:3])
-
-    def decision(outcome: Outcome, reason: str, **kw: Any) -> Decision:
-        top = candidates[0].score if candidates else 0.0
-        kw.setdefault("candidates", candidates)
-        return Decision(outcome, top, language=language, reason=reason, **kw)
-
-    if not candidates or candidates[0].score < answer_at:
-        if blocked and hits:
-            return decision("ticket", f"asks for {', '.join(sorted(set(blocked)))}: not given")
-        return decision("ticket", "no entry covers the question")
-    top = candidates[0].score
-    close = tuple(c for c in candidates if top - c.score < bands.gap)
+        blocked |= missing
+        if not missing:
+            usable.append(Candidate(hit.entry_id, score))
+    if not usable or usable[0].score < answer_at:
+        # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
+        nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])
+        reason = "no entry covers the question"
+        if blocked and not (usable and usable[0].score >= answer_at):
+            reason = f"asks for {', '.join(sorted(blocked))}, which no close entry gives"
+        top = nearest[0].score if nearest else 0.0
+        return Decision("ticket", top, candidates=nearest, language=language, reason=reason)
+    top = usable[0].score
+    close = tuple(c for c in usable[:3] if top - c.score < bands.gap)
     if len(close) >= 2:
-        return decision("clarify", "close candidates", candidates=close)
-    return decision("answer", "one clear winner", entry_id=candidates[0].entry_id)
+        return Decision("clarify", top, candidates=close, language=language, reason="close")
+    return Decision(
+        "answer",
+        top,
+        usable[0].entry_id,
+        candidates=tuple(usable[:3]),
+        language=language,
+        reason="one clear winner",
+    )

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from bot.intents import IntentSet
 from bot.kb import Lexicon
-from bot.normalize import normalize
+from bot.normalize import is_english, normalize
 from bot.tokens import units
 
 MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
@@ -49,7 +49,8 @@ class IntentMatcher:
         whole = self._form(norm)
         if whole in self.exact:
             return IntentMatch(self.exact[whole], 100.0)
-        clauses = [self._form(c) for c in norm.split(" ")]
+        # Spaces separate clauses in Chinese ("谢谢你 辛苦了") but words in English.
+        clauses = [whole] if is_english(norm) else [self._form(c) for c in norm.split(" ")]
         found: set[str] = set()
         scores: list[float] = []
         for clause in clauses:

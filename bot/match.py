@@ -35,12 +35,14 @@ class Matcher:
         zh: list[Doc] = []
         en: list[Doc] = []
         self.details: dict[str, EntryDetails] = {}
+        self.exact: dict[str, str] = {}  # a normalised question → its entry
         for entry in kb.entries:
             asked: set[str] = set()
             for text in (entry.title, *entry.questions, entry.title_en or ""):
                 if text:
                     norm = self.normalize(text)
                     (en if is_english(text) else zh).append(Doc(entry.id, norm))
+                    self.exact.setdefault(norm, entry.id)
                     asked |= asked_details(norm)
             zh.append(Doc(entry.id, self.normalize(entry.answer), answer=True))
             if entry.answer_en:
@@ -66,5 +68,15 @@ class Matcher:
             )
         index = self.en if language == "en" else self.zh
         norm = self.normalize(text)
+        if norm in self.exact:  # the knowledge base's own wording: its author chose the entry
+            entry_id = self.exact[norm]
+            return Decision(
+                "answer",
+                100.0,
+                entry_id,
+                candidates=(Candidate(entry_id, 100.0),),
+                language=language,
+                reason="a question of the entry",
+            )
         hits = index.search(norm, k=self.bands.candidates)
         return judge(hits, self.bands, language, asked_details(norm), self.details)

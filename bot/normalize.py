@@ -178,10 +178,10 @@ def normalize(text: str, lexicon: Lexicon | None = None, *, fillers: bool = True
 
 
 def is_english(text: str) -> bool:
-    """True when the message is mostly Latin letters (more letters than Chinese characters × 2)."""
+    """True when the message is mostly Latin letters (at least twice as many as Chinese ones)."""
     folded = fold_width(text)
     latin = len(_LATIN.findall(folded))
-    return latin > 0 and latin > 2 * len(_CJK.findall(folded))
+    return latin > 0 and latin >= 2 * len(_CJK.findall(folded))
 
 
 def is_cjk(ch: str) -> bool:

@@ -1,0 +1,172 @@
+"""The matcher on the shipped knowledge base and intents: answer, clarify, ticket and intent."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+import pytest
+
+from bot.decision import Bands, judge
+from bot.details import EntryDetails, asked_details, missing_details
+from bot.intents import IntentSet, load_intents
+from bot.kb import KnowledgeBase
+from bot.kb_loader import load_knowledge
+from bot.match import Matcher
+from bot.paths import bundled_dir
+from bot.retrieval import Channel, Doc, Hit, Index
+from bot.tokens import char_tokens, pinyin_tokens
+
+
+@cache
+def shipped() -> tuple[KnowledgeBase, IntentSet, Matcher]:
+    kb = load_knowledge(bundled_dir("knowledge"))
+    intents = load_intents(bundled_dir("intents"))
+    return kb, intents, Matcher(kb, intents)
+
+
+def _entry_questions() -> list[tuple[str, str]]:
+    kb, _, _ = shipped()
+    return [(e.id, q) for e in kb.entries for q in (*e.questions, e.title)]
+
+
+def _intent_examples() -> list[tuple[str, str]]:
+    _, intents, _ = shipped()
+    return [(i.id, x) for i in intents.intents for x in i.examples]
+
+
+@pytest.mark.parametrize(("entry_id", "question"), _entry_questions())
+def test_every_entry_question_finds_its_entry(entry_id: str, question: str) -> None:
+    """Each question (and the title) of an entry is answered with that entry.
+
+    A question that is also an intent phrase (转人工 under the assistant's own entry) is taken
+    by the intent, which the engine handles first by design.
+    """
+    _, _, matcher = shipped()
+    decision = matcher.decide(question)
+    if decision.outcome == "intent":
+        return
+    assert (decision.outcome, decision.entry_id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize(("intent", "example"), _intent_examples())
+def test_every_intent_example_matches_its_intent(intent: str, example: str) -> None:
+    _, _, matcher = shipped()
+    decision = matcher.decide(example)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("你好，请问楼小二是做什么的", "louxiaoer"),  # a greeting inside a question
+        ("袁家岗社区通半", "yuanjiagang-tongban"),  # input-method typo
+        ("袁來一家 跨區通辦", "yuanjiagang-tongban"),  # Traditional characters
+        ("渝中人才政策黄金12条", "talent-golden-twelve"),  # digits for 十二
+        ("What is Yucaihui?", "yucaihui-platform"),  # English
+    ],
+)
+def test_answers_the_way_residents_ask(question: str, entry_id: str) -> None:
+    _, _, matcher = shipped()
+    decision = matcher.decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", entry_id)
+
+
+def test_english_question_is_marked_english() -> None:
+    _, _, matcher = shipped()
+    assert matcher.decide("What is Yucaihui?").language == "en"
+    assert matcher.decide("渝才荟是什么").language == "zh"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "企业天地党群服务中心电话多少",  # the entry exists, the phone number does not
+        "黄金十二条补贴多少钱",  # the entry says the amounts are not given
+        "暖新驿站几点开门几点关门",
+        "公积金怎么提取",  # an ordinary service the sources do not cover
+        "今天天气咋样",
+    ],
+)
+def test_defers_what_the_knowledge_base_does_not_answer(question: str) -> None:
+    """Near misses and uncovered topics become tickets, not a generic answer."""
+    _, _, matcher = shipped()
+    decision = matcher.decide(question)
+    assert decision.outcome == "ticket"
+    assert not decision.gibberish
+
+
+@pytest.mark.parametrize("text", ["", "   ", "asdfgh", "🙂🙂🙂", "？？？", "啊啊啊啊", "123456789"])
+def test_meaningless_input_asks_to_rephrase(text: str) -> None:
+    _, _, matcher = shipped()
+    decision = matcher.decide(text)
+    assert (decision.outcome, decision.gibberish) == ("ticket", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("谢谢你哈 辛苦了", "thanks"),
+        ("thank you so much", "thanks"),
+        ("哈喽哈喽", "greeting"),
+        ("不要了 退出", "cancel"),
+    ],
+)
+def test_short_conversational_messages_are_intents(text: str, intent: str) -> None:
+    _, _, matcher = shipped()
+    assert matcher.decide(text).intent == intent
+
+
+def test_scores_and_candidates_are_bounded_and_ordered() -> None:
+    """Scores are 0-100, candidates best first, at most three."""
+    _, _, matcher = shipped()
+    for question in ("楼宇党群服务中心", "人才", "骑手", "What services are there?"):
+        decision = matcher.decide(question)
+        scores = [c.score for c in decision.candidates]
+        assert len(scores) <= 3
+        assert scores == sorted(scores, reverse=True)
+        assert all(0 <= s <= 100 for s in (*scores, decision.score))
+
+
+def test_two_equally_close_entries_are_offered_as_a_choice() -> None:
+    """When two entries tie at the top, the matcher clarifies instead of picking one."""
+    docs = [Doc("a", "人才公寓"), Doc("b", "人才公寓"), Doc("c", "骑手驿站")]
+    index = Index(docs, [Channel("char", char_tokens), Channel("pinyin", pinyin_tokens, 0.5)])
+    decision = judge(index.search("人才公寓", k=3), Bands(), "zh")
+    assert decision.outcome == "clarify"
+    assert {c.entry_id for c in decision.candidates} == {"a", "b"}
+
+
+def test_coverage_is_what_decides_not_the_bm25_score() -> None:
+    """A hit with a high BM25 score but little coverage of the query is not answered."""
+    hit = Hit("a", bm25=99.0, coverage=0.1, similarity=20.0, unknown=0.0, question="x")
+    assert judge([hit], Bands(), "zh").outcome == "ticket"
+
+
+def test_an_entry_saying_a_detail_is_missing_cannot_answer_for_it() -> None:
+    """Its answer says the reports give no opening hours: an hours question is not its to answer."""
+    answer = "据报道有15项服务。报道没有提供驿站的具体地址和开放时间。"
+    details = EntryDetails.of(frozenset(), answer)
+    assert {"address", "hours"} <= missing_details("报道没有提供驿站的具体地址和开放时间")
+    assert details.unanswered(asked_details("暖新驿站几点开门")) == {"hours"}
+    assert details.unanswered(asked_details("暖新驿站有哪些服务")) == frozenset()
+
+
+def test_a_price_in_the_answer_lets_it_answer_a_how_much_question() -> None:
+    details = EntryDetails.of(frozenset(), "据报道，石油路街道帮助企业融资2500万元。")
+    assert details.unanswered(asked_details("石油路帮企业融了多少钱")) == frozenset()
+
+
+def test_matcher_follows_a_changed_knowledge_base() -> None:
+    """A matcher built on a knowledge base without an entry no longer answers with it."""
+    kb, intents, _ = shipped()
+    smaller = dataclasses.replace(
+        kb,
+        entries=tuple(
+            dataclasses.replace(e, related=tuple(r for r in e.related if r != "louxiaoer"))
+            for e in kb.entries
+            if e.id != "louxiaoer"
+        ),
+    )
+    decision = Matcher(smaller, intents).decide("楼小二是做什么的")
+    assert decision.entry_id != "louxiaoer"
