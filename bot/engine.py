@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from bot import replies, resident, staff_commands, tongban
+from bot import followups, replies, resident, staff_commands, tongban
 from bot.chat_state import AnswerNotFoundError
 from bot.config import Settings
 from bot.database import StoreBusyError, utcnow
@@ -88,10 +88,10 @@ class Engine:
             name, _, args = text.removeprefix("/").partition(" ")
             return await self._command(svc, turn, name.split("@")[0].lower(), args.strip())
         if incoming.kind == "photo":
-            return await resident.photo(svc, turn)
+            return await followups.photo(svc, turn)
         if incoming.kind == "unsupported":
             return say(replies.unsupported_text(turn.language), note="unsupported")
-        if incoming.reply_to_message_id is not None and svc.settings.is_staff(turn.user_id):
+        if incoming.reply_to_message_id is not None:
             try:
                 number = await svc.store.ticket_for_staff_message(
                     turn.chat_id, incoming.reply_to_message_id
@@ -99,6 +99,7 @@ class Engine:
             except TicketNotFound:
                 pass  # a reply to some other message of ours: an ordinary question
             else:
+                # Only staff answer through a staff post; anyone else there gets the refusal.
                 return await staff_commands.reply_to_post(svc, turn, number)
         return await self._text(svc, turn, text)
 
@@ -110,7 +111,7 @@ class Engine:
         if flow == "tongban":
             return await tongban.on_text(svc, turn, text)
         if flow == "followup" and text:
-            return await resident.followup(svc, turn, text)
+            return await followups.followup(svc, turn, text)
         return await resident.on_decision(svc, turn, text, decision)
 
     async def _command(self, svc: Services, turn: Turn, name: str, args: str) -> Outcome:
@@ -124,7 +125,7 @@ class Engine:
         if name == "menu":
             return resident.menu(svc, turn)
         if name == "mytickets":
-            return await resident.my_tickets(svc, turn)
+            return await followups.my_tickets(svc, turn)
         if name == "tongban":
             return tongban.start(turn)
         if name == "cancel":
@@ -158,7 +159,7 @@ class Engine:
         if data == "menu":
             return resident.menu(svc, turn)
         if head == "add":
-            return await resident.start_followup(svc, turn, int(rest))
+            return await followups.start_followup(svc, turn, int(rest))
         if head == "tb":
             if rest == "start":
                 return tongban.start(turn)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.messages import Choice
+from bot import replies
+from bot.messages import Choice, Outcome
 from bot.privacy import mask_pii
 from bot.tickets import NewTicket, Ticket, TicketCategory
-from bot.turn import Services, Turn
+from bot.turn import Services, Turn, say
 
 CATEGORY_LABELS: dict[str, str] = {
     "unanswered": "未答问题",
@@ -101,3 +102,12 @@ def staff_post_text(ticket: Ticket) -> str:
         lines.append("相近条目：" + "、".join(entry for entry, _ in ticket.candidates[:3]))
     lines.append("直接回复这条消息即可答复居民。")
     return "\n".join(lines)
+
+
+def filed(filing: Filing, turn: Turn, wording: replies.TicketWording) -> Outcome:
+    """The reply for a ticket filed, or for the limit that stopped it."""
+    if filing.ticket is None:
+        text = replies.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
+        return say(text, note="limit")
+    number = filing.ticket.number
+    return say(wording(number, turn.language), ticket=number, note="ticket")

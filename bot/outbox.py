@@ -98,7 +98,8 @@ class OutboxStore(Database):
         return [_message(row) for row in rows]
 
     async def mark_sent(self, outbox_id: int, sent_message_id: int | None) -> None:
-        """Record delivery; for a staff post also remember which ticket that message is."""
+        """Record delivery; for a staff post (or a notice about one ticket) also remember which
+        ticket that message is, so a staff reply to it answers the resident."""
         async with self.transaction():
             row = await self.row("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
             if row is None:
@@ -108,7 +109,7 @@ class OutboxStore(Database):
                 (to_text(utcnow()), sent_message_id, outbox_id),
             )
             if (
-                row["kind"] == "staff_post"
+                row["kind"] in ("staff_post", "staff_notice")
                 and sent_message_id is not None
                 and row["ticket_number"] is not None
             ):

@@ -55,8 +55,8 @@ async def reply(
             channel=ticket.channel,
             at=now,
         )
-        if "?" in text or "？" in text:
-            state = await store.load_state(ticket.channel, ticket.chat_id)
+        state = await store.load_state(ticket.channel, ticket.chat_id)
+        if ("?" in text or "？" in text) and state.flow is None:
             await store.save_state(
                 replace(state, flow="followup", step="text", data={"ticket": number}), now
             )

@@ -1,169 +1,32 @@
-"""The ticket store: tickets, their history, the outbox and chat state, behind a Protocol.
+"""The ticket store: tickets, their history, the outbox and chat state, on SQLite.
 
-`SQLiteTicketStore` is the embedded implementation (aiosqlite, WAL, versioned migrations); a
-server database can slot in later by implementing `TicketStore`.
+`SQLiteTicketStore` is the embedded implementation (aiosqlite, WAL, versioned migrations) of the
+`TicketStore` interface (bot/store.py); this module also re-exports the ticket types.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import statistics
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
 
 from bot.chat_state import AnswerNotFoundError, AnswerRecord, ChatState, StateStore
 from bot.database import StoreBusyError, TicketNotFound, from_text, to_text
-from bot.messages import Choice
 from bot.outbox import OutboxMessage, OutboxStore
-
-TicketCategory = Literal["unanswered", "cross-district", "human-request", "feedback", "report"]
-TicketStatus = Literal["open", "claimed", "answered", "closed"]
-CATEGORIES: tuple[TicketCategory, ...] = (
-    "unanswered",
-    "cross-district",
-    "human-request",
-    "feedback",
-    "report",
+from bot.store import TicketStore
+from bot.ticket_model import (
+    CATEGORIES,
+    STATUSES,
+    Event,
+    InvalidTransitionError,
+    NewTicket,
+    Stats,
+    Ticket,
+    TicketCategory,
+    TicketStatus,
+    next_status,
+    ticket_from_row,
 )
-STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered", "closed")
-
-
-class InvalidTransitionError(ValueError):
-    """Raised when a ticket cannot make the requested change (e.g. replying to a closed one)."""
-
-
-@dataclass(frozen=True)
-class NewTicket:
-    """What a resident's message turns into; `idempotency_key` makes a redelivery harmless."""
-
-    user_id: int
-    chat_id: int
-    channel: str
-    category: TicketCategory
-    text: str
-    name: str = ""
-    language: str = "zh"
-    candidates: tuple[tuple[str, float], ...] = ()  # the matcher's top (entry id, score)
-    attachments: tuple[str, ...] = ()
-    phone: str | None = None
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True)
-class Ticket:
-    number: int
-    created_at: datetime
-    updated_at: datetime
-    user_id: int
-    chat_id: int
-    name: str
-    language: str
-    channel: str
-    category: TicketCategory
-    text: str
-    candidates: tuple[tuple[str, float], ...]
-    status: TicketStatus
-    assignee: str | None
-    phone: str | None
-    attachments: tuple[str, ...]
-    last_staff_reply: str | None
-
-
-@dataclass(frozen=True)
-class Event:
-    ticket_number: int
-    kind: str
-    actor: str
-    at: datetime
-    text: str
-
-
-@dataclass(frozen=True)
-class Stats:
-    by_status: dict[str, int]
-    by_category: dict[str, int]
-    median_first_reply: timedelta | None  # over tickets that have a staff reply
-    replied: int
-    feedback: dict[str, int]
-
-
-class TicketStore(Protocol):
-    """What the engine, the CLI and the transports need from storage."""
-
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
-    def transaction(self) -> AbstractAsyncContextManager[None]: ...
-
-    async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]: ...
-    async def ticket(self, number: int) -> Ticket: ...
-    async def tickets(
-        self,
-        *,
-        statuses: tuple[str, ...] = (),
-        category: str | None = None,
-        created_before: datetime | None = None,
-        channel: str | None = None,
-        user_id: int | None = None,
-        idempotency_key: str | None = None,
-        limit: int | None = None,
-    ) -> list[Ticket]: ...
-    async def events(self, number: int) -> list[Event]: ...
-    async def count_tickets(
-        self, channel: str, user_id: int, *, open_only: bool, since: datetime | None = None
-    ) -> int: ...
-    async def claim(self, number: int, actor: str, at: datetime) -> Ticket: ...
-    async def staff_reply(self, number: int, actor: str, text: str, at: datetime) -> Ticket: ...
-    async def close_ticket(self, number: int, actor: str, note: str, at: datetime) -> Ticket: ...
-    async def reopen(self, number: int, actor: str, at: datetime) -> Ticket: ...
-    async def add_followup(
-        self, number: int, actor: str, text: str, attachments: tuple[str, ...], at: datetime
-    ) -> Ticket: ...
-    async def stats(self) -> Stats: ...
-    async def purge(self, closed_before: datetime) -> int: ...
-
-    async def load_state(self, channel: str, chat_id: int) -> ChatState: ...
-    async def save_state(self, state: ChatState, at: datetime) -> None: ...
-    async def record_answer(
-        self,
-        channel: str,
-        chat_id: int,
-        user_id: int,
-        question: str,
-        entry_id: str | None,
-        candidates: tuple[tuple[str, float], ...],
-        at: datetime,
-    ) -> int: ...
-    async def answer(self, ref: int, channel: str, chat_id: int) -> AnswerRecord: ...
-    async def record_feedback(self, ref: int, vote: str, actor: str, at: datetime) -> None: ...
-
-    async def enqueue(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        choices: tuple[tuple[Choice, ...], ...] = (),
-        photo: str | None = None,
-        kind: str,
-        ticket_number: int | None = None,
-        dedupe_key: str | None = None,
-        channel: str = "telegram",
-        at: datetime | None = None,
-    ) -> int | None: ...
-    async def due_messages(
-        self,
-        now: datetime,
-        limit: int = 50,
-        *,
-        channel: str = "telegram",
-        chat_id: int | None = None,
-    ) -> list[OutboxMessage]: ...
-    async def mark_sent(self, outbox_id: int, sent_message_id: int | None) -> None: ...
-    async def mark_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None: ...
-    async def ticket_for_staff_message(self, chat_id: int, message_id: int) -> int: ...
-
 
 TICKET_SELECT = """
 SELECT t.*,
@@ -216,7 +79,7 @@ class SQLiteTicketStore(OutboxStore, StateStore):
         row = await self.row(TICKET_SELECT + " WHERE t.number = ?", (number,))
         if row is None:
             raise TicketNotFound(f"ticket #{number} does not exist")
-        return _ticket(row)
+        return ticket_from_row(row)
 
     async def tickets(
         self,
@@ -253,7 +116,7 @@ class SQLiteTicketStore(OutboxStore, StateStore):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [_ticket(row) for row in await self.rows(sql, params)]
+        return [ticket_from_row(row) for row in await self.rows(sql, params)]
 
     async def events(self, number: int) -> list[Event]:
         await self.ticket(number)
@@ -320,8 +183,9 @@ class SQLiteTicketStore(OutboxStore, StateStore):
         return Stats(by_status, by_category, median, len(waits), await self.feedback_counts())
 
     async def purge(self, closed_before: datetime) -> int:
-        """Delete closed tickets last changed before the cutoff, with their history, and answers
-        older than it; return how many tickets went."""
+        """Retention: delete closed tickets last changed before the cutoff (with their events,
+        attachments and messages), and answers, idle chat states and sent messages older than
+        it; return how many tickets went."""
         cutoff = to_text(closed_before)
         async with self.transaction():
             row = await self.row(
@@ -332,6 +196,10 @@ class SQLiteTicketStore(OutboxStore, StateStore):
                 "DELETE FROM tickets WHERE status = 'closed' AND updated_at < ?", (cutoff,)
             )
             await self.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,))
+            await self.execute("DELETE FROM chat_state WHERE updated_at < ?", (cutoff,))
+            await self.execute(
+                "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < ?", (cutoff,)
+            )
         return int(row["n"]) if row else 0
 
     async def _change(
@@ -346,7 +214,7 @@ class SQLiteTicketStore(OutboxStore, StateStore):
     ) -> Ticket:
         async with self.transaction():
             ticket = await self.ticket(number)
-            status = _next_status(ticket, kind)
+            status = next_status(ticket, kind)
             await self.execute(
                 "UPDATE tickets SET status = ?, updated_at = ?,"
                 " assignee = COALESCE(assignee, ?) WHERE number = ?"
@@ -371,52 +239,6 @@ class SQLiteTicketStore(OutboxStore, StateStore):
             )
 
 
-def _next_status(ticket: Ticket, kind: str) -> TicketStatus:
-    """The status after an event, or InvalidTransitionError when it makes no sense now."""
-    closed = ticket.status == "closed"
-    if kind == "reopened":
-        if not closed:
-            raise InvalidTransitionError(f"ticket #{ticket.number} is {ticket.status}, not closed")
-        return "claimed" if ticket.assignee else "open"
-    if closed:
-        raise InvalidTransitionError(f"ticket #{ticket.number} is closed; reopen it first")
-    if kind == "claimed":
-        return "claimed"
-    if kind == "staff_reply":
-        return "answered"
-    if kind == "closed":
-        return "closed"
-    if kind == "resident_followup":
-        # The resident added something: it needs staff attention again.
-        return (
-            ticket.status
-            if ticket.status != "answered"
-            else ("claimed" if ticket.assignee else "open")
-        )
-    raise ValueError(f"unknown event kind {kind!r}")
-
-
-def _ticket(row: sqlite3.Row) -> Ticket:
-    return Ticket(
-        number=row["number"],
-        created_at=from_text(row["created_at"]),
-        updated_at=from_text(row["updated_at"]),
-        user_id=row["user_id"],
-        chat_id=row["chat_id"],
-        name=row["name"],
-        language=row["language"],
-        channel=row["channel"],
-        category=row["category"],
-        text=row["text"],
-        candidates=tuple((str(e), float(s)) for e, s in json.loads(row["candidates"])),
-        status=row["status"],
-        assignee=row["assignee"],
-        phone=row["phone"],
-        attachments=tuple(row["files"].split("\n")) if row["files"] else (),
-        last_staff_reply=row["last_staff_reply"],
-    )
-
-
 __all__ = [
     "CATEGORIES",
     "STATUSES",
@@ -431,6 +253,8 @@ __all__ = [
     "Stats",
     "StoreBusyError",
     "Ticket",
+    "TicketCategory",
     "TicketNotFound",
+    "TicketStatus",
     "TicketStore",
 ]

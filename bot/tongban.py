@@ -8,10 +8,9 @@ community, which handles it.
 from __future__ import annotations
 
 from bot import replies
-from bot.filing import file_ticket
+from bot.filing import file_ticket, filed
 from bot.messages import Choice, Outcome
 from bot.privacy import mask_pii, normalise_phone
-from bot.resident import filed
 from bot.turn import Services, Turn, say
 
 COMMUNITIES = {

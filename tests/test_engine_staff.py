@@ -156,6 +156,20 @@ async def test_a_reply_to_the_staff_post_answers_the_resident(
     assert any("明天晴。" in t for t in await outbox(store, "to_resident"))
 
 
+async def test_a_non_staff_reply_to_a_staff_post_is_refused(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    """Someone else in the staff chat replying to a post: refused, nothing sent, no ticket."""
+    [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
+    await store.mark_sent(post.id, 7002)
+    bystander = make_speaker(555).__class__(555, STAFF_CHAT_ID, "路人", "zh", "telegram")
+    outcome = await engine.handle(make_text("我来回答", bystander, reply_to=7002))
+    assert outcome.notes == ("refused",)
+    assert (await store.ticket(1)).status == "open"
+    assert len(await store.tickets()) == 1
+    assert await outbox(store, "to_resident") == []
+
+
 async def test_a_staff_question_makes_the_next_message_a_followup(
     store: SQLiteTicketStore, engine: Engine
 ) -> None:

@@ -283,6 +283,19 @@ async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteT
     assert await store.rows("SELECT * FROM events WHERE ticket_number = 1") == []
 
 
+async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicketStore) -> None:
+    """Retention also covers conversation state and delivered messages, not pending ones."""
+    from bot.chat_state import ChatState
+
+    await store.save_state(ChatState("telegram", 7, "tongban", "matter"), T0)
+    sent = await store.enqueue(7, "old", kind="reply", at=T0)
+    await store.enqueue(7, "pending", kind="reply", at=T0)
+    await store.mark_sent(sent or 0, 1)
+    await store.purge(T0 + timedelta(days=1))
+    assert await store.load_state("telegram", 7) == ChatState("telegram", 7)
+    assert [m.text for m in await store.due_messages(T0 + timedelta(days=2))] == ["pending"]
+
+
 async def test_outbox_dedupes_and_retries(store: SQLiteTicketStore) -> None:
     """A dedupe key queues once; a retry is not due before its time; sent messages leave."""
     first = await store.enqueue(5, "hi", kind="reply", dedupe_key="reply:5:1:0")
