@@ -21,7 +21,7 @@ from bot.delivery import Dispatcher
 from bot.engine import Engine
 from bot.messages import Incoming, InputKind, Speaker
 from bot.reminders import queue_sla_reminder
-from bot.tickets import SQLiteTicketStore
+from bot.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Runtime:
     """What the handlers use, opened in post_init and kept in `application.bot_data`."""
 
     settings: Settings
-    store: SQLiteTicketStore
+    store: TicketStore
     engine: Engine
     dispatcher: Dispatcher
 

@@ -16,6 +16,7 @@ import pytest
 from bot.chunks import MESSAGE_LIMIT, text_length
 from bot.kb_loader import load_knowledge
 from bot.paths import bundled_dir
+from bot.replies import limit_text
 from bot.telegram_handlers import SOMETHING_WENT_WRONG, Runtime
 from tests.factories import (
     STAFF_CHAT_ID,
@@ -288,3 +289,28 @@ async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     assert apology == SOMETHING_WENT_WRONG
     [record] = [r for r in caplog.records if r.getMessage() == "handling an update failed"]
     assert record.exc_info is not None
+
+
+async def test_a_resident_over_the_ticket_limit_is_told_so(api: FakeBotApi, tmp_path: Path) -> None:
+    """With MAX_OPEN_TICKETS=1 a second uncovered question gets a clear answer, not a ticket."""
+    async with running_service(service_settings(api, tmp_path, MAX_OPEN_TICKETS="1")) as rt:
+        await file_ticket(api, RESIDENT)
+        [refusal] = await ask(api, make_text_update(RESIDENT, UNCOVERED), RESIDENT)
+        assert refusal == limit_text("open", 1, "zh")
+        assert len(await rt.store.tickets()) == 1
+        assert len(api.sent(STAFF_CHAT_ID)) == 1
+
+
+async def test_a_non_staff_reply_to_a_staff_post_is_refused(
+    api: FakeBotApi, service: Runtime
+) -> None:
+    """A group member not in STAFF_USER_IDS replying to a ticket post does not reach the
+    resident, files nothing, and learns nothing about the ticket."""
+    number, post = await file_ticket(api, RESIDENT)
+    before = api.texts(RESIDENT)
+    fake = make_reply_update(OTHER_RESIDENT, STAFF_CHAT_ID, post.result, "我不是工作人员")
+    [refusal] = await ask(api, fake, STAFF_CHAT_ID)
+    assert UNCOVERED not in refusal
+    assert f"#{number}" not in refusal
+    assert api.texts(RESIDENT) == before
+    assert len(await service.store.tickets()) == 1
