@@ -12,23 +12,18 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot import followups, replies, resident, staff_commands, tongban
-from bot.chat_state import AnswerNotFoundError
 from bot.config import Settings
 from bot.database import StoreBusyError, utcnow
 from bot.intents import IntentSet
-from bot.kb import KnowledgeBase, UnknownEntryError
+from bot.kb import KnowledgeBase
 from bot.match import Matcher
 from bot.messages import Incoming, Outcome
 from bot.tickets import TicketCategory, TicketNotFound, TicketStore
-from bot.turn import Services, Turn, say
+from bot.turn import ExpiredChoiceError, Services, Turn, number, say
 
 log = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
-
-
-class ExpiredChoiceError(ValueError):
-    """Raised when button data is unknown, forged, or refers to something gone."""
 
 
 class Engine:
@@ -75,14 +70,9 @@ class Engine:
         if incoming.kind == "choice":
             try:
                 return await self._choice(svc, turn, incoming.choice or "")
-            except (
-                ExpiredChoiceError,
-                AnswerNotFoundError,
-                UnknownEntryError,
-                TicketNotFound,
-                KeyError,
-                ValueError,
-            ):
+            except (ExpiredChoiceError, LookupError):
+                # LookupError: an answer, entry, category or ticket the data names is not there
+                # (or not this chat's): the same polite reply as for forged data.
                 return say(replies.expired_text(turn.language), note="expired")
         if incoming.kind == "command" or (incoming.kind == "text" and text.startswith("/")):
             name, _, args = text.removeprefix("/").partition(" ")
@@ -131,6 +121,8 @@ class Engine:
         if name == "cancel":
             return await resident.on_intent(svc, turn, "cancel", "")
         if name == "lang":
+            if not args:
+                return say(replies.language_usage_text(language), note="lang_usage")
             wanted = "en" if args.lower().startswith("en") else "zh"
             turn.state = replace(turn.state, language=wanted)
             return say(replies.language_text(wanted), note="lang")
@@ -142,14 +134,14 @@ class Engine:
         if head in staff_commands.STAFF_BUTTONS:
             if not svc.settings.is_staff(turn.user_id):
                 return staff_commands.refused()
-            return await staff_commands.button(svc, turn, head, str(int(rest)))
+            return await staff_commands.button(svc, turn, head, str(number(rest)))
         if head == "fb":
             vote, _, ref = rest.partition(":")
             if vote not in ("up", "down"):
                 raise ExpiredChoiceError(data)
-            return await resident.feedback(svc, turn, vote, int(ref))
+            return await resident.feedback(svc, turn, vote, number(ref))
         if head in ("human", "none"):
-            record = await svc.store.answer(int(rest), turn.channel, turn.chat_id)
+            record = await svc.store.answer(number(rest), turn.channel, turn.chat_id)
             category: TicketCategory = "human-request" if head == "human" else "unanswered"
             return await resident.ticket_for_answer(svc, turn, category, record)
         if head == "pick":
@@ -159,7 +151,7 @@ class Engine:
         if data == "menu":
             return resident.menu(svc, turn)
         if head == "add":
-            return await followups.start_followup(svc, turn, int(rest))
+            return await followups.start_followup(svc, turn, number(rest))
         if head == "tb":
             if rest == "start":
                 return tongban.start(turn)

@@ -168,6 +168,14 @@ def language_text(language: str | None = None) -> str:
     return pick(language, "好的，之后我用中文回答。", "OK, I will answer in English from now on.")
 
 
+def language_usage_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "发送 /lang en 改用英文，/lang zh 改用中文。",
+        "Send /lang en for English or /lang zh for Chinese.",
+    )
+
+
 def staff_only_text() -> str:
     """The one neutral refusal for staff commands and buttons used by anyone else."""
     return "这个操作仅限工作人员使用。 (Staff only.)"

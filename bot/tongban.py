@@ -11,7 +11,7 @@ from bot import replies
 from bot.filing import file_ticket, filed
 from bot.messages import Choice, Outcome
 from bot.privacy import mask_pii, normalise_phone
-from bot.turn import Services, Turn, say
+from bot.turn import ExpiredChoiceError, Services, Turn, say
 
 COMMUNITIES = {
     "yz": ("大坪街道 · 渝中区", "Daping subdistrict · Yuzhong"),
@@ -43,7 +43,7 @@ def start(turn: Turn) -> Outcome:
 
 def choose_community(turn: Turn, key: str) -> Outcome:
     if key not in COMMUNITIES:
-        raise KeyError(key)
+        raise ExpiredChoiceError(key)
     turn.enter("tongban", "matter", community=key)
     text = replies.pick(
         turn.language,
@@ -85,7 +85,7 @@ def phone_prompt(turn: Turn, problem: str) -> Outcome:
 async def on_phone(svc: Services, turn: Turn, raw: str | None) -> Outcome:
     """A phone number, or None / a skip word for none; then file the ticket."""
     if turn.state.step != "phone":
-        raise KeyError("not at the phone step")
+        raise ExpiredChoiceError("not at the phone step")
     phone = None
     if raw is not None and raw.strip().casefold() not in SKIP_WORDS:
         phone = normalise_phone(raw)

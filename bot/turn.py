@@ -71,6 +71,17 @@ class Turn:
         return f"{key}:{self.incoming.choice}" if self.incoming.kind == "choice" else key
 
 
+class ExpiredChoiceError(ValueError):
+    """Raised when button data is unknown, forged, or does not fit where the chat is."""
+
+
+def number(text: str) -> int:
+    """A number inside button data; anything else is forged."""
+    if not text.isdigit() or len(text) > 12:
+        raise ExpiredChoiceError(text)
+    return int(text)
+
+
 def say(text: str, *rows: tuple[Choice, ...], ticket: int | None = None, note: str) -> Outcome:
     """An outcome of one reply (with optional rows of buttons) and a tag for tests and logs."""
     return Outcome((Reply(text, tuple(rows)),), ticket_number=ticket, notes=(note,))

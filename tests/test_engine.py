@@ -170,6 +170,8 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
         (Cmd("/lang zh"), "lang", "中文"),
         (Say(COVERED), "answer", "亿元级"),
     ],
+    "/lang alone explains itself": [(Cmd("/lang"), "lang_usage", "/lang en")],
+    "a non-numeric reference has expired": [(Forged("fb:down:abc"), "expired", "失效")],
     "a forged feedback button has expired": [(Forged("fb:up:999"), "expired", "失效")],
     "an unknown button has expired": [(Forged("zzz:1"), "expired", "失效")],
     "an unknown entry has expired": [(Forged("pick:no-such-entry"), "expired", "失效")],
