@@ -314,3 +314,12 @@ async def test_a_non_staff_reply_to_a_staff_post_is_refused(
     assert f"#{number}" not in refusal
     assert api.texts(RESIDENT) == before
     assert len(await service.store.tickets()) == 1
+
+
+@pytest.mark.parametrize("command", ["/help", "/menu", "/tongban", "/lang en", "/cancel"])
+async def test_every_resident_command_is_answered(
+    api: FakeBotApi, service: Runtime, command: str
+) -> None:
+    """Each resident command in the menu gets a reply in the same chat."""
+    texts = await ask(api, make_command_update(RESIDENT, command), RESIDENT)
+    assert texts[0].strip()

@@ -1,0 +1,49 @@
+"""Commands: the menus Telegram shows agree with the engine, and group addressing is handled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import engine, staff_commands
+from bot.telegram_app import RESIDENT_COMMANDS, STAFF_COMMANDS
+from bot.telegram_handlers import command_text
+
+
+@pytest.mark.parametrize("language", sorted(RESIDENT_COMMANDS))
+def test_the_resident_menu_lists_exactly_the_resident_commands(language: str) -> None:
+    """Every resident command is in the menu, in every language, and nothing else is."""
+    names = [name for name, _ in RESIDENT_COMMANDS[language]]
+    assert sorted(names) == sorted(engine.RESIDENT_COMMANDS)
+
+
+def test_the_staff_menu_lists_the_staff_commands() -> None:
+    """The staff group's menu offers every staff command (and /help)."""
+    names = {name for name, _ in STAFF_COMMANDS}
+    assert names == {*staff_commands.STAFF_COMMANDS, "help"}
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [*RESIDENT_COMMANDS["zh"], *RESIDENT_COMMANDS["en"], *STAFF_COMMANDS],
+)
+def test_menu_entries_are_valid_for_telegram(name: str, description: str) -> None:
+    """Telegram accepts 1-32 lowercase letters, digits and _ as a name, 1-256 characters of text."""
+    assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
+    assert 1 <= len(description) <= 256
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/start", "/start"),
+        ("/reply 3 好的", "/reply 3 好的"),
+        ("/reply@yuzhong_test_bot 3 好的", "/reply 3 好的"),
+        ("/tickets@Yuzhong_Test_Bot", "/tickets"),
+        ("/start@some_other_bot", None),
+    ],
+)
+def test_commands_addressed_to_this_bot_lose_the_address(text: str, expected: str | None) -> None:
+    """In groups Telegram appends @botname; a command for another bot is not ours to answer."""
+    assert command_text(text, "yuzhong_test_bot") == expected
