@@ -21,7 +21,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text
+from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text, text_length
 from bot.messages import Choice
 from bot.tickets import OutboxMessage, TicketStore
 
@@ -87,17 +87,19 @@ class Dispatcher:
         self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
-            try:
-                await self.drain()
-            except Exception:
-                # The store itself failed (disk full, locked): log, wait, try again.
-                log.exception("outbox dispatcher pass failed")
-            if self._stopping:
-                return
+            await self._pass()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_seconds())
+        await self._pass()  # the last one: whatever the final updates queued
+
+    async def _pass(self) -> None:
+        try:
+            await self.drain()
+        except Exception:
+            # The store itself failed (disk full, locked): log it and try again later.
+            log.exception("outbox dispatcher pass failed")
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
@@ -122,8 +124,14 @@ class Dispatcher:
                     by_chat.setdefault(message.chat_id, []).append(message)
             if not by_chat:
                 return sent
-            results = await asyncio.gather(*(self._send_chat(ms) for ms in by_chat.values()))
-            sent += sum(results)
+            # Wait for every chat before looking again, so no message is ever in flight twice.
+            results = await asyncio.gather(
+                *(self._send_chat(ms) for ms in by_chat.values()), return_exceptions=True
+            )
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+                sent += result
 
     async def _send_chat(self, messages: list[OutboxMessage]) -> int:
         """Send one chat's messages in order; stop at the first failure to keep that order."""
@@ -168,10 +176,14 @@ class Dispatcher:
             log.warning("sending outbox message %s failed (%s); will retry", message.id, exc)
             await self._retry(message, exc, self._backoff(message))
             return False
+        except Exception as exc:  # a bug of ours (bad row, bad markup): log it, back off
+            log.exception("sending outbox message %s raised", message.id)
+            await self._retry(message, exc, self._backoff(message))
+            return False
         await self.store.mark_sent(message.id, sent.message_id)
         return True
 
-    async def _retry(self, message: OutboxMessage, exc: TelegramError, when: datetime) -> None:
+    async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
         self._blocked[message.chat_id] = when
         await self.store.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
 
@@ -185,7 +197,7 @@ async def send(bot: Bot, message: OutboxMessage) -> Message:
     """Send one outbox message as plain text (split when long); return the last message sent."""
     keyboard = keyboard_for(message.choices)
     if message.photo is not None:
-        if len(message.text) <= CAPTION_LIMIT:
+        if text_length(message.text) <= CAPTION_LIMIT:
             return await bot.send_photo(
                 message.chat_id, message.photo, caption=message.text or None, reply_markup=keyboard
             )

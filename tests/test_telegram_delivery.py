@@ -204,3 +204,28 @@ def test_split_text_keeps_every_piece_within_the_limit_and_words_whole(text: str
 async def _all_sent(store: SQLiteTicketStore) -> bool:
     rows = await store.rows("SELECT 1 FROM outbox WHERE sent_at IS NULL")
     return not rows
+
+
+async def test_stopping_sends_what_is_due_first(
+    api: FakeBotApi, bot: Bot, store: SQLiteTicketStore
+) -> None:
+    """Messages queued just before a clean stop are sent before the dispatcher ends."""
+    dispatcher = Dispatcher(bot, store)
+    dispatcher.start()
+    for text in ("甲", "乙", "丙"):
+        await store.enqueue(RESIDENT, text, kind="reply")
+    await dispatcher.stop()
+    assert api.texts(RESIDENT) == ["甲", "乙", "丙"]
+
+
+async def test_a_long_caption_goes_after_the_photo_as_text(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """Captions are limited to 1,024 characters: a longer text follows the photo as a message."""
+    text = "照片说明。" * 300
+    await store.enqueue(STAFF_CHAT, text, photo="photo-file-2", kind="staff_notice")
+    dispatcher.wake()
+    await api.wait_for(lambda: len(api.sent(STAFF_CHAT)) == 2, what="photo and text")
+    photo, message = api.sent(STAFF_CHAT)
+    assert (photo.method, "caption" in photo.params) == ("sendPhoto", False)
+    assert (message.method, message.params["text"]) == ("sendMessage", text)
