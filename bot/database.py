@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.config import DEFAULT_DATABASE_URL, Settings
 from bot.migrations import migrate
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock before giving up
 
 
@@ -134,7 +135,15 @@ class Database:
         return int(row_id or 0)
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self.transaction(), self.db.execute(sql, tuple(params)) as cursor:
+        """Read inside the current transaction, or else on its own: in WAL mode a read never
+        waits for another process's writer, so it takes no write lock."""
+        if self._inside.get():
+            return await self._fetch(sql, params)
+        async with self._lock:
+            return await _translate_busy(self._fetch(sql, params))
+
+    async def _fetch(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
+        async with self.db.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
@@ -142,7 +151,7 @@ class Database:
         return found[0] if found else None
 
 
-async def _translate_busy(awaitable: Any) -> Any:
+async def _translate_busy(awaitable: Awaitable[T]) -> T:
     try:
         return await awaitable
     except sqlite3.OperationalError as exc:
