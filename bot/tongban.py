@@ -128,9 +128,8 @@ def routing_text(community: str, matter: str) -> str:
     own = COMMUNITIES[community][0]
     other = COMMUNITIES["jlp" if community == "yz" else "yz"][0]
     return (
-        f"跨区通办（袁家岗社区“袁来一家”）\n"
-        f"事项：{matter}\n"
-        f"居民所属社区：袁家岗社区（{own}）\n"
+        f"跨区通办：{matter}\n"
+        f"（袁家岗社区“袁来一家”通办）居民所属社区：袁家岗社区（{own}）\n"
         f"办理方式：居民可在任一袁家岗社区（{own} 或 {other}）提交材料；"
         f"接件社区的工作人员将材料送到居民所属社区（{own}）的服务大厅办理。"
     )

@@ -203,6 +203,7 @@ async def test_show_gives_staff_the_full_phone_and_the_post_masks_it(
     assert "13812345678" in text(await engine.handle(make_command("/ticket 1", STAFF)))
     assert "13812345678" not in text(await engine.handle(make_command("/tickets", STAFF)))
     ticket_text = (await store.ticket(1)).text
+    assert ticket_text.startswith("跨区通办：开居住证明\n")
     assert (
         "接件社区的工作人员将材料送到居民所属社区（大坪街道 · 渝中区）的服务大厅办理" in ticket_text
     )
