@@ -133,7 +133,7 @@ class Engine:
         head, _, rest = data.partition(":")
         if head in staff_commands.STAFF_BUTTONS:
             if not svc.settings.is_staff(turn.user_id):
-                return staff_commands.refused()
+                return staff_commands.refused()  # before parsing: forged data is refused too
             return await staff_commands.button(svc, turn, head, str(number(rest)))
         if head == "fb":
             vote, _, ref = rest.partition(":")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
+from bot.messages import Speaker
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine, text
 from tests.inputs import (
@@ -25,7 +26,7 @@ from tests.inputs import (
 UNCOVERED = "火星上明天的天气预报是什么"
 LATER = T0 + timedelta(days=30)
 STAFF = make_speaker(STAFF_ID)
-STAFF_IN_GROUP = make_speaker(STAFF_ID).__class__(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
 
 
 @pytest.fixture
@@ -162,7 +163,7 @@ async def test_a_non_staff_reply_to_a_staff_post_is_refused(
     """Someone else in the staff chat replying to a post: refused, nothing sent, no ticket."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
     await store.mark_sent(post.id, 7002)
-    bystander = make_speaker(555).__class__(555, STAFF_CHAT_ID, "路人", "zh", "telegram")
+    bystander = Speaker(555, STAFF_CHAT_ID, "路人", "zh", "telegram")
     outcome = await engine.handle(make_text("我来回答", bystander, reply_to=7002))
     assert outcome.notes == ("refused",)
     assert (await store.ticket(1)).status == "open"
