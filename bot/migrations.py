@@ -125,14 +125,16 @@ async def current_version(db: aiosqlite.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-async def migrate(db: aiosqlite.Connection) -> list[int]:
+async def migrate(
+    db: aiosqlite.Connection, steps: tuple[tuple[int, str, str], ...] = MIGRATIONS
+) -> list[int]:
     """Apply every step newer than the database; return the versions applied.
 
     `db` must be in autocommit mode (isolation_level=None): each step opens its own transaction.
     """
     await db.execute(SCHEMA_VERSION_TABLE)
     applied: list[int] = []
-    for version, name, script in MIGRATIONS:
+    for version, name, script in steps:
         await db.execute("BEGIN IMMEDIATE")
         try:
             # Re-read inside the write lock: another process may have migrated meanwhile.

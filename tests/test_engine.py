@@ -177,7 +177,7 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "an unknown entry has expired": [(Forged("pick:no-such-entry"), "expired", "失效")],
     "an unknown category has expired": [(Forged("cat:nope"), "expired", "失效")],
     "an unknown community has expired": [(Forged("tb:mars"), "expired", "失效")],
-    "補充 on a missing ticket has expired": [(Forged("add:77"), "expired", "失效")],
+    "补充说明 on a missing ticket has expired": [(Forged("add:77"), "expired", "失效")],
     "skip outside the flow has expired": [(Forged("tb:skip"), "expired", "失效")],
 }
 

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.database import DatabaseFolderMissingError, StoreBusyError
-from bot.migrations import MIGRATIONS
+from bot.migrations import MIGRATIONS, current_version, migrate
 from bot.tickets import (
     InvalidTransitionError,
     NewTicket,
@@ -62,6 +63,23 @@ async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> No
     tables = {name for (name,) in raw(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"tickets", "events", "attachments", "outbox", "staff_posts", "chat_state"} <= tables
     assert raw(path, "PRAGMA journal_mode") == [("wal",)]
+
+
+async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> None:
+    """A step that breaks half-way is rolled back together with its version record."""
+    broken = (
+        *MIGRATIONS,
+        (99, "broken", "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)"),
+    )
+    conn = await aiosqlite.connect(tmp_path / "t.db", isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+            await migrate(conn, broken)
+        assert await current_version(conn) == MIGRATIONS[-1][0]
+        async with conn.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'") as cur:
+            assert await cur.fetchall() == []
+    finally:
+        await conn.close()
 
 
 async def test_foreign_keys_are_enforced(store: SQLiteTicketStore) -> None:
