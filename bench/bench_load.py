@@ -1,0 +1,331 @@
+"""Load benchmark: the real Telegram service (`python -m bot run`) driven through the fake Bot API.
+
+    .venv/bin/python bench/bench_load.py [--residents 1000] [--messages 5]
+
+N residents (private chats) each send M messages, all of them active at once: a resident sends
+the next message as soon as the reply to the previous one arrives (closed loop, no think time
+unless --think is given). Messages mix covered questions (the knowledge base's own questions) and
+uncovered ones (ordinary government questions, distinct per resident); both kinds are checked
+with the same Matcher the bot uses, so "uncovered" means "outcome ticket", never gibberish.
+
+Latency is measured from the moment an update is available in getUpdates to the moment the bot's
+sendMessage to that chat reaches the fake server. Peak memory is the bot process's RSS, polled.
+After the run the SQLite database is read: tickets must equal the uncovered messages sent (each
+exactly once), and each ticket must have exactly one staff post in the staff chat. The per-resident
+ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are raised so they cannot distort the count.
+Exit status 1 when a check fails. Only 127.0.0.1 traffic; bounded by --timeout/--drain-timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # the fake Bot API and the process harness live in tests/
+
+from bot.intents import load_intents  # noqa: E402
+from bot.kb_loader import load_knowledge  # noqa: E402
+from bot.match import Matcher  # noqa: E402
+from bot.paths import bundled_dir  # noqa: E402
+from tests.factories import STAFF_CHAT_ID, make_text_update  # noqa: E402
+from tests.fake_bot_api import Call, FakeBotApi  # noqa: E402
+from tests.telegram_harness import BotProcess, service_env  # noqa: E402
+
+FIRST_RESIDENT = 10_000_001
+P95_TARGET = 0.5  # seconds (issue #7)
+NO_LIMIT = "1000000"  # MAX_OPEN_TICKETS / MAX_TICKETS_PER_HOUR for the run
+
+UNCOVERED_TOPICS = (
+    "我的社保卡丢了怎么补办",
+    "公积金怎么提取出来付房租",
+    "孩子刚出生怎么上户口",
+    "退休后医保关系怎么转到重庆",
+    "失业保险金怎么申请",
+    "灵活就业人员怎么交养老保险",
+    "异地就医备案怎么办理",
+    "公积金贷款额度怎么算",
+    "户口从外省迁进来要什么材料",
+    "社保断缴了三个月还能补缴吗",
+    "公积金账户怎么转移",
+    "独生子女父母奖励金怎么领",
+    "残疾证怎么办理",
+    "高龄津贴怎么申请",
+)
+STREETS = ("解放碑街道", "七星岗街道", "上清寺街道", "大溪沟街道", "化龙桥街道", "两路口街道")
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    uncovered: bool
+
+
+def plan(residents: int, messages: int, share: float, seed: int) -> dict[int, list[Message]]:
+    """Each resident's messages, every one classified by the bot's own Matcher beforehand."""
+    matcher = Matcher(
+        load_knowledge(bundled_dir("knowledge")), load_intents(bundled_dir("intents"))
+    )
+    covered = sorted(
+        {
+            q
+            for e in matcher.kb.entries
+            for q in e.questions
+            if matcher.decide(q).outcome == "answer"
+        }
+    )
+    rng = random.Random(seed)
+    scripts: dict[int, list[Message]] = {}
+    for r in range(residents):
+        user_id = FIRST_RESIDENT + r
+        script = []
+        for m in range(messages):
+            if rng.random() >= share:
+                script.append(Message(rng.choice(covered), uncovered=False))
+                continue
+            for topic in rng.sample(UNCOVERED_TOPICS, len(UNCOVERED_TOPICS)):
+                text = f"我住{STREETS[(r + m) % len(STREETS)]}{r + 1}号{m + 1}单元，{topic}？"
+                decision = matcher.decide(text)
+                if decision.outcome == "ticket" and not decision.gibberish:
+                    script.append(Message(text, uncovered=True))
+                    break
+            else:
+                raise SystemExit(f"no uncovered question the matcher sends to a ticket ({r}, {m})")
+        scripts[user_id] = script
+    return scripts
+
+
+class TimedBotApi(FakeBotApi):
+    """The fake Bot API, also handing each sendMessage to the resident waiting for it.
+
+    FakeBotApi calls `_notify` after every call it has answered; reading only the calls added
+    since the last look keeps the driver's cost per reply constant with 5,000 messages.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.waiting: dict[int, asyncio.Future[Call]] = {}
+        self.unexpected = 0  # sends to a resident nobody was waiting for
+        self.staff_posts: list[Call] = []
+        self._seen = 0
+
+    def _notify(self) -> None:
+        super()._notify()
+        new, self._seen = self.calls[self._seen :], len(self.calls)
+        for call in new:
+            if call.method not in ("sendMessage", "sendPhoto") or call.failed:
+                continue
+            chat_id = int(call.params["chat_id"])
+            if chat_id == STAFF_CHAT_ID:
+                self.staff_posts.append(call)
+                continue
+            future = self.waiting.pop(chat_id, None)
+            if future is None or future.done():
+                self.unexpected += 1
+            else:
+                future.set_result(call)
+
+
+class ServiceProcess(BotProcess):
+    """`python -m bot run` as the e2e tests start it, optionally under cProfile."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, profile: Path | None) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        profiler = ["-m", "cProfile", "-o", str(profile.resolve())] if profile else []
+        self.process = subprocess.Popen(
+            [sys.executable, *profiler, "-m", "bot", "run"],
+            cwd=log_path.parent,
+            env={**env, "PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    replies: int = 0
+    peak_rss: int = 0
+
+
+async def resident(
+    api: TimedBotApi, user_id: int, script: list[Message], run: Run, think: float
+) -> None:
+    """Send each message once the reply to the previous one has arrived."""
+    loop = asyncio.get_running_loop()
+    for message in script:
+        future: asyncio.Future[Call] = loop.create_future()
+        api.waiting[user_id] = future
+        api.push(make_text_update(user_id, message.text))
+        pushed = time.monotonic()
+        call = await future
+        run.latencies.append(call.at - pushed)
+        run.replies += 1
+        if think:
+            await asyncio.sleep(think)
+
+
+async def watch_memory(pid: int, run: Run) -> None:
+    process = psutil.Process(pid)
+    while True:
+        try:
+            run.peak_rss = max(run.peak_rss, process.memory_info().rss)
+        except psutil.NoSuchProcess:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def report_progress(api: TimedBotApi, run: Run, total: int, started: float) -> None:
+    while True:
+        await asyncio.sleep(10)
+        print(
+            f"  {time.monotonic() - started:6.0f}s: {run.replies}/{total} replies, "
+            f"{len(api.staff_posts)} staff posts",
+            file=sys.stderr,
+        )
+
+
+async def until(condition: object, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True
+
+
+async def bench(args: argparse.Namespace, workdir: Path) -> int:
+    scripts = plan(args.residents, args.messages, args.uncovered_share, args.seed)
+    sent = [m for script in scripts.values() for m in script]
+    uncovered = Counter(m.text for m in sent if m.uncovered)
+    api = TimedBotApi()
+    await api.start()
+    env = service_env(api, workdir, MAX_OPEN_TICKETS=NO_LIMIT, MAX_TICKETS_PER_HOUR=NO_LIMIT)
+    bot = ServiceProcess(env, workdir / "bot.log", args.profile)
+    run = Run()
+    helpers = [asyncio.create_task(watch_memory(bot.process.pid, run))]
+    try:
+        if not await until(lambda: api.of("getUpdates"), 60):
+            raise SystemExit(f"the service did not start polling:\n{bot.log()[-3000:]}")
+        started = time.monotonic()
+        helpers.append(asyncio.create_task(report_progress(api, run, len(sent), started)))
+        drivers = [resident(api, u, s, run, args.think) for u, s in scripts.items()]
+        try:
+            await asyncio.wait_for(asyncio.gather(*drivers), args.timeout)
+        except TimeoutError:
+            print(f"timed out after {args.timeout}s", file=sys.stderr)
+        wall = time.monotonic() - started
+        await until(lambda: len(api.staff_posts) >= len(uncovered), args.drain_timeout)
+        drained = time.monotonic() - started
+    finally:
+        exit_code = await bot.stop(within=60)
+        for helper in helpers:
+            helper.cancel()
+        await api.stop()
+    tickets = read_tickets(workdir / "bot.db")
+    checks = {
+        "every message got its reply": run.replies == len(sent) and api.unexpected == 0,
+        "tickets == uncovered messages sent": sorted(tickets.values()) == sorted(uncovered),
+        "each uncovered message once": all(n == 1 for n in uncovered.values()),
+        "one staff post per ticket, none other": staff_posts_ok(api.staff_posts, tickets),
+        "service exited 0 on SIGTERM": exit_code == 0,
+    }
+    print_report(args, sent, uncovered, tickets, run, wall, drained, api, checks)
+    return 0 if all(checks.values()) else 1
+
+
+def read_tickets(db: Path) -> dict[int, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT number, text FROM tickets ORDER BY number"))
+
+
+def staff_posts_ok(posts: list[Call], tickets: dict[int, str]) -> bool:
+    numbers = []
+    for post in posts:
+        found = re.match(r"#(\d+) · ", str(post.params.get("text", "")))
+        numbers.append(int(found.group(1)) if found else -1)
+    return sorted(numbers) == sorted(tickets)
+
+
+def percentile(ordered: list[float], p: int) -> float:
+    if len(ordered) < 2:
+        return ordered[0] if ordered else float("nan")
+    return statistics.quantiles(ordered, n=100, method="inclusive")[p - 1]
+
+
+def print_report(
+    args: argparse.Namespace,
+    sent: list[Message],
+    uncovered: Counter[str],
+    tickets: dict[int, str],
+    run: Run,
+    wall: float,
+    drained: float,
+    api: TimedBotApi,
+    checks: dict[str, bool],
+) -> None:
+    ordered = sorted(run.latencies)
+    p95 = percentile(ordered, 95)
+    rows = [
+        ("residents × messages", f"{args.residents} × {args.messages}"),
+        (
+            "messages sent (covered / uncovered)",
+            f"{len(sent)} ({len(sent) - len(uncovered)} / {len(uncovered)})",
+        ),
+        ("replies received", str(run.replies)),
+        ("wall time, first message to last reply", f"{wall:.1f} s"),
+        ("messages per second", f"{run.replies / wall:.1f}"),
+        ("reply latency p50", f"{percentile(ordered, 50) * 1000:.0f} ms"),
+        (
+            "reply latency p95",
+            f"{p95 * 1000:.0f} ms (target ≤ {P95_TARGET * 1000:.0f} ms: "
+            f"{'met' if p95 <= P95_TARGET else 'NOT met'})",
+        ),
+        ("reply latency p99", f"{percentile(ordered, 99) * 1000:.0f} ms"),
+        ("reply latency max", f"{(ordered[-1] if ordered else float('nan')) * 1000:.0f} ms"),
+        ("peak RSS of the bot process", f"{run.peak_rss / 2**20:.0f} MiB"),
+        ("tickets created", str(len(tickets))),
+        ("staff posts delivered", f"{len(api.staff_posts)} (by {drained:.1f} s)"),
+    ]
+    print(f"\nTelegram load: python {platform.python_version()}, {os.cpu_count()} cores\n")
+    print("| measure | value |\n| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    print()
+    for name, ok in checks.items():
+        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=1000)
+    parser.add_argument("--messages", type=int, default=5, help="per resident")
+    parser.add_argument("--uncovered-share", type=float, default=0.4)
+    parser.add_argument("--think", type=float, default=0.0, help="seconds between reply and next")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="bound on the message phase")
+    parser.add_argument("--drain-timeout", type=float, default=120.0, help="then for staff posts")
+    parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        return asyncio.run(bench(args, Path(tmp)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
