@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -21,7 +22,8 @@ from telegram.ext import (
 from bot.config import Settings, SettingsError
 from bot.delivery import Dispatcher
 from bot.engine import Engine
-from bot.intents import load_intents
+from bot.intents import IntentSet, load_intents
+from bot.kb import KnowledgeBase
 from bot.kb_loader import load_knowledge
 from bot.match import Matcher
 from bot.reminders import reminder_period
@@ -89,8 +91,27 @@ UNSUPPORTED = (
 )
 
 
-def build_application(settings: Settings) -> App:
-    """Build the Application: handlers in one block, the error handler last."""
+@dataclass(frozen=True)
+class Knowledge:
+    """The knowledge base, the intents and the matcher built on them (read-only once loaded)."""
+
+    kb: KnowledgeBase
+    intents: IntentSet
+    matcher: Matcher
+
+
+def load_knowledge_files(settings: Settings) -> Knowledge:
+    """Load and check KB_DIR and INTENTS_DIR; a broken file stops start-up here."""
+    kb = load_knowledge(settings.kb_dir)
+    intents = load_intents(settings.intents_dir)
+    return Knowledge(kb, intents, Matcher(kb, intents))
+
+
+def build_application(settings: Settings, knowledge: Knowledge | None = None) -> App:
+    """Build the Application: handlers in one block, the error handler last.
+
+    The knowledge is loaded in post_init unless given (tests share one loaded copy).
+    """
     if settings.telegram_bot_token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram service")
     application = (
@@ -98,7 +119,7 @@ def build_application(settings: Settings) -> App:
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_base_url)
         .rate_limiter(AIORateLimiter())
-        .post_init(partial(open_services, settings))
+        .post_init(partial(open_services, settings, knowledge))
         .post_stop(stop_dispatcher)
         .post_shutdown(close_services)
         .build()
@@ -119,13 +140,12 @@ def build_application(settings: Settings) -> App:
     return application
 
 
-async def open_services(settings: Settings, application: App) -> None:
+async def open_services(settings: Settings, knowledge: Knowledge | None, application: App) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
-    kb = load_knowledge(settings.kb_dir)
-    intents = load_intents(settings.intents_dir)
+    knowledge = knowledge or load_knowledge_files(settings)
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
-    engine = Engine(store, Matcher(kb, intents), kb, intents, settings)
+    engine = Engine(store, knowledge.matcher, knowledge.kb, knowledge.intents, settings)
     dispatcher = Dispatcher(application.bot, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher)
     await set_command_menus(application, settings)
@@ -137,7 +157,7 @@ async def open_services(settings: Settings, application: App) -> None:
         )
     log.info(
         "service ready: %d knowledge entries, staff chat %s, %d staff users",
-        len(kb.entries),
+        len(knowledge.kb.entries),
         settings.staff_chat_id,
         len(settings.staff_user_ids),
     )

@@ -7,6 +7,7 @@ start polling, start; then the reverse), which cannot be used inside pytest's ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import statistics
@@ -19,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
-from bot.telegram_app import ALLOWED_UPDATES, build_application
+from bot.telegram_app import (
+    ALLOWED_UPDATES,
+    Knowledge,
+    build_application,
+    load_knowledge_files,
+)
 from bot.telegram_handlers import Runtime, runtime
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
 from tests.fake_bot_api import TOKEN, FakeBotApi
@@ -43,10 +49,16 @@ def service_settings(api: FakeBotApi, tmp_path: Path, **extra: str) -> Settings:
     return load_settings(service_env(api, tmp_path, **extra), env_file=None)
 
 
+@functools.cache
+def shared_knowledge() -> Knowledge:
+    """The bundled knowledge, loaded once for all in-process tests (it is read-only)."""
+    return load_knowledge_files(Settings())
+
+
 @asynccontextmanager
 async def running_service(settings: Settings) -> AsyncIterator[Runtime]:
     """The Application polling the fake API in this event loop, as run_polling would run it."""
-    application = build_application(settings)
+    application = build_application(settings, shared_knowledge())
     await application.initialize()
     try:
         assert application.post_init is not None
