@@ -90,7 +90,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    try:
+        await query.answer()  # stops the client's spinner; the reply comes as a message
+    except TelegramError as exc:  # e.g. "query is too old" after a restart: still act on it
+        log.info("could not answer callback query: %s", exc)
     chat = update.effective_chat
     if chat is None:  # a button on an inline message: not something this bot sends
         return

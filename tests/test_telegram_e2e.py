@@ -323,3 +323,22 @@ async def test_every_resident_command_is_answered(
     """Each resident command in the menu gets a reply in the same chat."""
     texts = await ask(api, make_command_update(RESIDENT, command), RESIDENT)
     assert texts[0].strip()
+
+
+async def test_staff_buttons_claim_and_close_a_ticket(api: FakeBotApi, service: Runtime) -> None:
+    """Staff tap 认领 then 关闭 on the post: each tap is answered, the ticket is claimed, then
+    closed, and the resident is told it was closed."""
+    number, post = await file_ticket(api, RESIDENT)
+    before = len(api.texts(RESIDENT))
+    for data, status in ((f"claim:{number}", "claimed"), (f"close:{number}", "closed")):
+        api.push(make_callback_update(STAFF_USER_ID, data, message=post.result))
+        await api.wait_for(
+            lambda s=status: _status(service, number, s), what=f"ticket #{number} {status}"
+        )
+    await api.wait_for(lambda: len(api.texts(RESIDENT)) > before, what="the closing notice")
+    assert f"#{number}" in api.texts(RESIDENT)[-1]
+    assert len(api.of("answerCallbackQuery")) == 2
+
+
+async def _status(service: Runtime, number: int, status: str) -> bool:
+    return (await service.store.ticket(number)).status == status
