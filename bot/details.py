@@ -16,29 +16,45 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# detail → pattern over a normalised question
-ASKED: dict[str, re.Pattern[str]] = {
-    "contact": re.compile(
-        r"电话|热线|微信号|加微信|邮箱|网址|网站|官网|联系人|"
-        r"\bphone\b|\bwechat\b|\bemail\b|\bwebsite\b|\bcontact (?:number|details)"
+# detail → the words (Chinese) and the pattern (English) of a question that asks for it
+ASKED_WORDS: dict[str, tuple[str, ...]] = {
+    "contact": ("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
+    "hours": ("几点", "开放时间", "开门", "关门", "下班"),
+    "address": ("地址", "哪条街", "几号", "门牌", "位置"),
+    "price": (
+        *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
+        *("利率", "几折", "能拿多少", "能领多少", "补贴多少"),
     ),
-    "hours": re.compile(
-        r"几点|开放时间|开门|关门|下班|\bhours\b|\bopening time|\bwhat time\b|\bclose\b"
+    "requirements": (
+        *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
+        *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
-    "address": re.compile(r"地址|哪条街|几号|门牌|位置|\baddress\b"),
-    "price": re.compile(
-        r"多少钱|多少分|收费|收不收|要钱|交钱|费用|租金|价格|价钱|利率|几折|能拿多少|能领多少|补贴多少|"
-        r"\bfees?\b|\bcost\b|\bprice\b|\brent\b|\binterest rate|"
-        r"\bhow much (?:is|are|money)\b"
-    ),
-    "requirements": re.compile(
-        r"什么条件|哪些条件|条件是什么|申请条件|入驻条件|什么材料|哪些材料|带什么|什么手续|哪些手续|"
-        r"\brequirements?\b|\beligib|\bdocuments? (?:do|to|should)"
-    ),
-    "date": re.compile(r"哪天|截止|几天|多少天|多久|\bdeadline\b|\bwhich day\b|\bhow long\b"),
-    "download": re.compile(r"下载|\bdownload\b"),
-    "pay": re.compile(r"待遇|工资|薪资|\bsalary\b"),
+    "date": ("哪天", "截止", "几天", "多少天", "多久"),
+    "download": ("下载",),
+    "pay": ("待遇", "工资", "薪资"),
 }
+ASKED_ENGLISH: dict[str, str] = {
+    "contact": r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
+    "hours": r"\b(?:hours|opening time|what time|close)\b",
+    "address": r"\baddress\b",
+    "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
+    "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
+    "date": r"\b(?:deadline|which day|how long)\b",
+    "download": r"\bdownload\b",
+    "pay": r"\bsalary\b",
+}
+# One pattern per language, one named group per detail, so a question is scanned once; the
+# Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
+_FIRST = "".join(sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words}))
+_ASKED_ZH = re.compile(
+    f"(?=[{_FIRST}])(?:"
+    + "|".join(
+        f"(?P<{name}>{'|'.join(map(re.escape, words))})" for name, words in ASKED_WORDS.items()
+    )
+    + ")"
+)
+_ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items()))
+_LETTER = re.compile("[a-z]")
 
 # detail → words an answer uses when it says the reports do not give it
 _NAMED: dict[str, re.Pattern[str]] = {
@@ -68,7 +84,10 @@ _GIVEN: dict[str, re.Pattern[str]] = {
 
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for."""
-    return frozenset(name for name, pattern in ASKED.items() if pattern.search(normalised))
+    found = {m.lastgroup for m in _ASKED_ZH.finditer(normalised)}
+    if _LETTER.search(normalised):
+        found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
+    return frozenset(name for name in found if name)
 
 
 def missing_details(answer: str) -> frozenset[str]:

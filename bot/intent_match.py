@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.intents import IntentSet
-from bot.kb import Lexicon
-from bot.normalize import is_english, normalize
+from bot.normalize import Normalizer, is_english
 from bot.tokens import units
 
 MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
@@ -27,8 +26,8 @@ class IntentMatch:
 
 
 class IntentMatcher:
-    def __init__(self, intents: IntentSet, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
+    def __init__(self, intents: IntentSet, normalizer: Normalizer) -> None:
+        self.normalizer = normalizer
         self.examples: list[tuple[str, tuple[str, ...]]] = []
         for intent in intents.intents:
             for example in intent.examples:
@@ -39,11 +38,11 @@ class IntentMatcher:
 
     def _form(self, text: str) -> tuple[str, ...]:
         """Units (Chinese characters, English words) of the text, fillers and stop words kept."""
-        return tuple(units(normalize(text, self.lexicon, fillers=False)))
+        return tuple(units(self.normalizer(text, fillers=False)))
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent every clause of `text` belongs to, or None."""
-        norm = normalize(text, self.lexicon, fillers=False)
+        norm = self.normalizer(text, fillers=False)
         if not norm or len(units(norm)) > MAX_UNITS:
             return None
         whole = self._form(norm)

@@ -15,7 +15,7 @@ from bot.gibberish import is_gibberish
 from bot.intent_match import IntentMatcher
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
-from bot.normalize import is_english, normalize
+from bot.normalize import Normalizer, is_english
 from bot.retrieval import Channel, Doc, Index
 from bot.tokens import char_tokens, english_tokens, pinyin_tokens
 
@@ -31,7 +31,8 @@ class Matcher:
         self.kb = kb
         self.intents = intents
         self.bands = bands or Bands()
-        self._intents = IntentMatcher(intents, kb.lexicon)
+        self.normalizer = Normalizer(kb.lexicon)
+        self._intents = IntentMatcher(intents, self.normalizer)
         zh: list[Doc] = []
         en: list[Doc] = []
         self.details: dict[str, EntryDetails] = {}
@@ -50,16 +51,19 @@ class Matcher:
             self.details[entry.id] = EntryDetails.of(frozenset(asked), entry.answer)
         self.zh = Index(
             zh,
-            [Channel("char", char_tokens), Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT)],
+            [
+                Channel("char", char_tokens),
+                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT, answers=False),
+            ],
         )
         self.en = Index(en, [Channel("word", english_tokens)])
 
     def normalize(self, text: str) -> str:
-        return normalize(text, self.kb.lexicon)
+        return self.normalizer(text)
 
     def decide(self, text: str) -> Decision:
         language = "en" if is_english(text) else "zh"
-        if is_gibberish(normalize(text, self.kb.lexicon, fillers=False)):
+        if is_gibberish(self.normalizer(text, fillers=False)):
             return Decision("ticket", gibberish=True, language=language, reason="no words")
         intent = self._intents.match(text)
         if intent is not None:

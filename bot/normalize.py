@@ -19,8 +19,11 @@ from bot.kb import Lexicon
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-# Kept inside words: "1+4+N" and "2.8万" are names and figures in the knowledge base.
-_KEEP_INSIDE = "+."
+# Everything but letters, digits and Chinese characters becomes a space, except '+' between two
+# word characters ("1+4+N") and '.' between two digits ("2.8万"): names and figures in the KB.
+_SYMBOL = re.compile(r"[^\w+.]|_")
+_LOOSE_PLUS = re.compile(r"(?<!\w)\+|\+(?!\w)")
+_LOOSE_POINT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _PLUS_WORD = re.compile(r"(?<=[0-9a-z])\s*加\s*(?=[0-9a-z])")  # 1加4加N → 1+4+N
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
@@ -45,19 +48,10 @@ def to_simplified(text: str) -> str:
 
 def strip_symbols(text: str) -> str:
     """Punctuation, emoji and other symbols become single spaces; '+' and '.' inside words stay."""
-    out: list[str] = []
-    for i, ch in enumerate(text):
-        if ch.isalnum():
-            out.append(ch)
-        elif ch in _KEEP_INSIDE and 0 < i < len(text) - 1:
-            before, after = text[i - 1], text[i + 1]
-            keep = before.isalnum() and after.isalnum()
-            if ch == "." and not (before.isdigit() and after.isdigit()):
-                keep = False
-            out.append(ch if keep else " ")
-        else:
-            out.append(" ")
-    return " ".join("".join(out).split())
+    text = _SYMBOL.sub(" ", text)
+    text = _LOOSE_PLUS.sub(" ", text)
+    text = _LOOSE_POINT.sub(" ", text)
+    return " ".join(text.split())
 
 
 def apply_synonyms(text: str, synonyms: tuple[tuple[str, str], ...]) -> str:
@@ -77,7 +71,13 @@ def _synonym_pattern(
 ) -> tuple[re.Pattern[str], dict[str, str]]:
     table = dict(synonyms)
     ordered = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(_variant_pattern(v) for v in ordered)), table
+    alternatives = "|".join(_variant_pattern(v) for v in ordered)
+    return re.compile(f"{_first_chars(ordered)}{alternatives})"), table
+
+
+def _first_chars(words: list[str]) -> str:
+    """A lookahead on the words' first characters: most positions are rejected in one step."""
+    return f"(?=[{''.join(sorted({re.escape(w[0]) for w in words}))}])(?:"
 
 
 def _variant_pattern(variant: str) -> str:
@@ -89,29 +89,28 @@ def _variant_pattern(variant: str) -> str:
 
 def strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
     """Remove filler phrases (请问、我想问一下 …) wherever they occur."""
-    for filler in sorted(fillers, key=len, reverse=True):
-        text = text.replace(filler, " ")
-    return " ".join(text.split())
+    if not fillers:
+        return text
+    return " ".join(_alternation(fillers).sub(" ", text).split())
 
 
 def strip_particles(text: str, particles: tuple[str, ...]) -> str:
     """Remove sentence-final particles (吗、嘛、哦 …) at the end of each clause, repeatedly."""
     if not particles:
         return text
-    ordered = sorted(particles, key=len, reverse=True)
-    clauses = []
-    for clause in text.split(" "):
-        changed = True
-        while changed and clause:
-            changed = False
-            for particle in ordered:
-                if clause.endswith(particle):
-                    clause = clause[: -len(particle)]
-                    changed = True
-                    break
-        if clause:
-            clauses.append(clause)
-    return " ".join(clauses)
+    pattern = _final_particles(particles)
+    return " ".join(c for c in (pattern.sub("", clause) for clause in text.split(" ")) if c)
+
+
+@lru_cache(maxsize=16)
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(f"{_first_chars(ordered)}{'|'.join(re.escape(w) for w in ordered)})")
+
+
+@lru_cache(maxsize=16)
+def _final_particles(particles: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(f"(?:{_alternation(particles).pattern})+$")
 
 
 def convert_numerals(text: str) -> str:
@@ -146,7 +145,6 @@ def _parse_numeral(run: str) -> int | None:
     return total + current
 
 
-@lru_cache(maxsize=8)
 def prepare(lexicon: Lexicon) -> Lexicon:
     """The lexicon in the form text reaches it: folded width and case, Simplified characters."""
 
@@ -160,21 +158,38 @@ def prepare(lexicon: Lexicon) -> Lexicon:
     )
 
 
+class Normalizer:
+    """The whole pipeline for one lexicon, its patterns compiled once (the matcher holds one)."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = prepare(lexicon or Lexicon())
+        self._synonyms = _synonym_pattern(self.lexicon.synonyms) if self.lexicon.synonyms else None
+        self._fillers = _alternation(self.lexicon.fillers) if self.lexicon.fillers else None
+        particles = self.lexicon.particles
+        self._particles = _final_particles(particles) if particles else None
+
+    def __call__(self, text: str, *, fillers: bool = True) -> str:
+        """Normalise one text; `fillers=False` keeps fillers (intents such as 你好 are fillers)."""
+        text = strip_symbols(to_simplified(fold_width(text)))
+        text = _PLUS_WORD.sub("+", text)
+        if self._synonyms is not None:
+            pattern, table = self._synonyms
+            text = pattern.sub(lambda m: table[m.group(0)], text)
+        if fillers and self._fillers is not None:
+            text = " ".join(self._fillers.sub(" ", text).split())
+        if self._particles is not None:
+            ends = self._particles
+            text = " ".join(c for c in (ends.sub("", clause) for clause in text.split(" ")) if c)
+        return convert_numerals(text)
+
+
 def normalize(text: str, lexicon: Lexicon | None = None, *, fillers: bool = True) -> str:
-    """The whole pipeline; the result is what retrieval tokenises.
+    """The whole pipeline once (build a `Normalizer` to normalise many texts).
 
     `fillers=False` keeps filler words: intents are short phrases such as 你好 or 谢谢 that are
     themselves fillers inside a longer question.
     """
-    lexicon = prepare(lexicon or Lexicon())
-    text = to_simplified(fold_width(text))
-    text = strip_symbols(text)
-    text = _PLUS_WORD.sub("+", text)
-    text = apply_synonyms(text, lexicon.synonyms)
-    if fillers:
-        text = strip_fillers(text, lexicon.fillers)
-    text = strip_particles(text, lexicon.particles)
-    return convert_numerals(text)
+    return Normalizer(lexicon)(text, fillers=fillers)
 
 
 def is_english(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Retrieval: BM25 (bm25s) over every entry's questions and title, with the evidence to judge it.
+"""Retrieval: BM25 (`bot.bm25`) over every entry's questions, title and answer, with evidence.
 
 One `Index` per language. Each question (and the title) is one document; an entry's retrieval
 score is its best document. For the few best entries we then gather the evidence the decision
@@ -8,20 +8,16 @@ token is across entries, and how close the query is to the entry's nearest quest
 
 from __future__ import annotations
 
-import logging
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 from rapidfuzz import fuzz
 
-Tokenizer = Callable[[str], list[str]]
+from bot.bm25 import BM25
 
-# bm25s logs every index build at DEBUG; an index is rebuilt on every reload and eval fold.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+Tokenizer = Callable[[str], list[str]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +27,7 @@ class Channel:
     name: str
     tokenize: Tokenizer
     weight: float = 1.0
+    answers: bool = True  # whether answer documents are tokenised for this channel too
 
 
 @dataclass(frozen=True)
@@ -61,44 +58,52 @@ ANSWER_COVERAGE = 0.6  # a query token found only in the answer counts this much
 class _ChannelIndex:
     def __init__(self, channel: Channel, docs: Sequence[Doc], owners: np.ndarray, n: int) -> None:
         self.channel = channel
-        self.doc_tokens = [channel.tokenize(d.text) for d in docs]
-        self.bm25 = bm25s.BM25()
-        # bm25s needs at least one token per document; "" is its own empty token.
-        self.bm25.index([t or [""] for t in self.doc_tokens], show_progress=False)
-        self.vocab: dict[str, int] = dict(self.bm25.vocab_dict)
-        self.asked: list[set[str]] = [set() for _ in range(n)]
-        self.told: list[set[str]] = [set() for _ in range(n)]
-        for owner, doc, tokens in zip(owners, docs, self.doc_tokens, strict=True):
-            (self.told if doc.answer else self.asked)[owner].update(tokens)
-        df: Counter[str] = Counter()
-        for asked, told in zip(self.asked, self.told, strict=True):
-            df.update(asked | told)
-        self.idf = {t: _idf(n, c) for t, c in df.items()}
+        self.doc_tokens = [
+            channel.tokenize(d.text) if channel.answers or not d.answer else [] for d in docs
+        ]
+        self.bm25 = BM25(self.doc_tokens)
+        self.n = n
+        # Which entry holds which token, from the BM25 postings: keys token_id * n + entry.
+        answer = np.asarray([d.answer for d in docs], dtype=bool)[self.bm25.docs]
+        keys = self.bm25.tokens * n + owners[self.bm25.docs]
+        self.asked = set(keys[~answer].tolist())
+        self.told = set(keys[answer].tolist())
+        # Postings run by token, then document, and an entry's documents are consecutive: so
+        # the keys are sorted, and counting distinct keys per token gives entry frequencies.
+        held = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        df = np.bincount(held // max(n, 1), minlength=len(self.bm25.vocab))
+        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
         self.units = [_units(tokens) for tokens in self.doc_tokens]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        ids = [self.vocab[t] for t in tokens if t in self.vocab and t]
-        if not ids:
-            return np.zeros(len(self.doc_tokens), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
+        return self.bm25.scores(tokens)
 
-    def coverage(self, tokens: set[str], entry: int) -> tuple[float, float]:
-        """(share covered by the entry, share unknown to every entry), both IDF-weighted."""
-        total = covered = unknown = 0.0
-        asked, told = self.asked[entry], self.told[entry]
-        for token in tokens:
-            weight = self.idf.get(token, self.unknown_idf)
-            total += weight
-            if token in asked:
+    def weigh(self, tokens: list[str]) -> tuple[list[tuple[int, float]], float, float]:
+        """A query's known tokens as (id, IDF), its total IDF weight, and its unknown share."""
+        known: list[tuple[int, float]] = []
+        total = unknown = 0.0
+        for token in set(tokens):
+            token_id = self.bm25.vocab.get(token)
+            if token_id is None:
+                total += self.unknown_idf
+                unknown += 0.0 if "|" in token else self.unknown_idf
+            else:
+                weight = float(self.idf[token_id])
+                known.append((token_id, weight))
+                total += weight
+        return known, total, (unknown / total if total else 0.0)
+
+    def coverage(self, known: list[tuple[int, float]], total: float, entry: int) -> float:
+        """IDF-weighted share of the query the entry covers (answer-only tokens count less)."""
+        covered = 0.0
+        for token_id, weight in known:
+            key = token_id * self.n + entry
+            if key in self.asked:
                 covered += weight
-            elif token in told:
+            elif key in self.told:
                 covered += ANSWER_COVERAGE * weight
-            elif token not in self.idf and "|" not in token:
-                unknown += weight
-        if total == 0:
-            return 0.0, 0.0
-        return covered / total, unknown / total
+        return covered / total if total else 0.0
 
 
 def _units(tokens: list[str]) -> list[str]:
@@ -146,14 +151,25 @@ class Index:
         k = min(k, len(entry_scores))
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top], kind="stable")]
+        weighed = [c.weigh(q) for c, q in zip(self.channels, queries, strict=True)]
         return [
-            self._hit(int(e), float(entry_scores[e]), queries) for e in top if entry_scores[e] > 0
+            self._hit(int(e), float(entry_scores[e]), queries, weighed)
+            for e in top
+            if entry_scores[e] > 0
         ]
 
-    def _hit(self, entry: int, bm25: float, queries: list[list[str]]) -> Hit:
-        shares = [c.coverage(set(q), entry) for c, q in zip(self.channels, queries, strict=True)]
-        coverage = max(cov for cov, _ in shares)
-        unknown = shares[0][1]
+    def _hit(
+        self,
+        entry: int,
+        bm25: float,
+        queries: list[list[str]],
+        weighed: list[tuple[list[tuple[int, float]], float, float]],
+    ) -> Hit:
+        coverage = max(
+            c.coverage(known, total, entry)
+            for c, (known, total, _) in zip(self.channels, weighed, strict=True)
+        )
+        unknown = weighed[0][2]
         # Similarity to the nearest question, on the last channel's units (pinyin for Chinese):
         # order-aware and tolerant of homophone typos.
         last = self.channels[-1]

@@ -33,7 +33,7 @@ def units(text: str) -> list[str]:
 
 def grams(items: list[str]) -> list[str]:
     """Unigrams plus adjacent bigrams (joined with '|' so 'ab' and 'a|b' never collide)."""
-    return [*items, *(f"{a}|{b}" for a, b in itertools.pairwise(items))]
+    return [*items, *map("|".join, itertools.pairwise(items))]
 
 
 def char_tokens(text: str) -> list[str]:
