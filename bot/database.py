@@ -20,8 +20,34 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock before giving up
 
 
-class StoreBusyError(RuntimeError):
+class StoreUnavailableError(RuntimeError):
+    """Raised when a read or write fails for a reason outside the program (lock, permissions,
+    disk): nothing of the operation was saved, and trying again later may succeed."""
+
+    note = "store_unavailable"  # the Outcome note the engine answers it with
+
+
+class StoreBusyError(StoreUnavailableError):
     """Raised when the database stays locked by another writer for longer than the busy timeout."""
+
+    note = "busy"
+
+
+class StoreReadOnlyError(StoreUnavailableError):
+    """Raised when the database file (or its folder) cannot be written: permissions, a
+    read-only mount."""
+
+    note = "read_only"
+
+
+class StoreFullError(StoreUnavailableError):
+    """Raised when the disk (or SQLite's page limit) is full."""
+
+    note = "disk_full"
+
+
+class DatabaseStartupError(OSError):
+    """Raised by `open()` when the database cannot be used at all; the message names the file."""
 
 
 class TicketNotFound(LookupError):  # noqa: N818 -- the name is fixed by the shared contract
@@ -32,7 +58,7 @@ class StoreNotOpenError(RuntimeError):
     """Raised when the store is used before `open()` or after `close()`."""
 
 
-class DatabaseFolderMissingError(FileNotFoundError):
+class DatabaseFolderMissingError(DatabaseStartupError, FileNotFoundError):
     """Raised at start-up when the database file's folder does not exist."""
 
 
@@ -59,9 +85,18 @@ class Database:
     busy timeout). A call made inside `transaction()` joins it instead of opening a new one.
     """
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        pragmas: tuple[str, ...] = (),
+    ) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
+        # Extra PRAGMAs run first on connect (tests use "query_only = ON" to stand for a
+        # read-only file and "max_page_count = N" for a full disk).
+        self.pragmas = pragmas
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._inside: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -78,16 +113,30 @@ class Database:
             raise DatabaseFolderMissingError(
                 f"the database folder {self.path.parent} does not exist (DATABASE_URL={self.path})"
             )
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
         try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseStartupError(f"cannot open the database {self.path}: {exc}") from exc
+        try:
+            for pragma in self.pragmas:
+                await conn.execute(f"PRAGMA {pragma}")
             await conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
             conn.row_factory = aiosqlite.Row
-            await _translate_busy(migrate(conn))
-        except BaseException:
+            await _translate(migrate(conn))
+            await _translate(_probe_write(conn))
+        except BaseException as exc:
             await conn.close()
+            unusable = isinstance(exc, sqlite3.DatabaseError) or (
+                isinstance(exc, StoreUnavailableError) and not isinstance(exc, StoreBusyError)
+            )
+            if unusable:
+                raise DatabaseStartupError(
+                    f"cannot use the database {self.path}: {exc} (check that the file and its"
+                    " folder are writable, that it is an SQLite database, and the free disk space)"
+                ) from exc
             raise
         self._conn = conn
 
@@ -112,16 +161,16 @@ class Database:
         async with self._lock:
             token = self._inside.set(True)
             try:
-                await _translate_busy(self.db.execute("BEGIN IMMEDIATE"))
+                await _translate(self.db.execute("BEGIN IMMEDIATE"))
                 try:
                     yield
-                except BaseException:
-                    await self.db.execute("ROLLBACK")
-                    raise
-                try:
-                    await _translate_busy(self.db.execute("COMMIT"))
-                except BaseException:
-                    await self.db.execute("ROLLBACK")
+                    await _translate(self.db.execute("COMMIT"))
+                except BaseException as exc:
+                    # SQLite has already rolled back after some errors (a full disk).
+                    if self.db.in_transaction:
+                        await self.db.execute("ROLLBACK")
+                    if isinstance(exc, sqlite3.OperationalError):
+                        raise translate_error(exc) from exc
                     raise
             finally:
                 self._inside.reset(token)
@@ -140,7 +189,7 @@ class Database:
         if self._inside.get():
             return await self._fetch(sql, params)
         async with self._lock:
-            return await _translate_busy(self._fetch(sql, params))
+            return await _translate(self._fetch(sql, params))
 
     async def _fetch(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
         async with self.db.execute(sql, tuple(params)) as cursor:
@@ -151,15 +200,40 @@ class Database:
         return found[0] if found else None
 
 
-async def _translate_busy(awaitable: Awaitable[T]) -> T:
+def translate_error(exc: sqlite3.OperationalError) -> Exception:
+    """The specific error for an SQLite failure the program cannot help (lock, permissions,
+    disk); any other error (a bug in our SQL) is returned unchanged."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code, without extended bits
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreBusyError("the database is busy (locked by another writer); try again")
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return StoreReadOnlyError(f"the database cannot be written: {exc}")
+    if code == sqlite3.SQLITE_FULL:
+        return StoreFullError(f"the database is full: {exc}")
+    if code == sqlite3.SQLITE_IOERR:
+        return StoreUnavailableError(f"the database file could not be read or written: {exc}")
+    return exc
+
+
+async def _translate(awaitable: Awaitable[T]) -> T:
     try:
         return await awaitable
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise StoreBusyError(
-                "the database is busy (locked by another writer); try again"
-            ) from exc
-        raise
+        translated = translate_error(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
+
+
+async def _probe_write(conn: aiosqlite.Connection) -> None:
+    """Fail now, not at the first resident's message, when the file cannot be written: a
+    write that changes nothing still needs write access."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        await conn.execute("DELETE FROM schema_version WHERE version < 0")
+    finally:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
 
 
 def prepare_database_path(settings: Settings) -> Path:

@@ -13,17 +13,20 @@ from datetime import datetime
 
 from bot import followups, replies, resident, staff_commands, tongban
 from bot.config import Settings
-from bot.database import StoreBusyError, utcnow
+from bot.database import StoreUnavailableError, utcnow
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.match import Matcher
 from bot.messages import Incoming, Outcome
 from bot.tickets import TicketCategory, TicketNotFound, TicketStore
-from bot.turn import ExpiredChoiceError, Services, Turn, number, say
+from bot.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
 
 log = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
+# The matcher reads this much of a message (Telegram sends at most 4,096 characters; longer text
+# from another transport only slows matching down). Tickets keep the whole text.
+MATCHED_CHARS = 1000
 
 
 class Engine:
@@ -48,20 +51,36 @@ class Engine:
         self._services = replace(self._services, kb=kb, intents=intents, matcher=matcher)
 
     async def handle(self, incoming: Incoming) -> Outcome:
-        """Handle one input in one transaction; return the replies for the same chat."""
+        """Handle one input in one transaction; return the replies for the same chat.
+
+        An input seen before (same channel, chat and message id) gets the replies it got then
+        and changes nothing: the record is written in the same transaction as the effects.
+        When the database cannot be written, nothing is saved and the person is asked to send
+        it again.
+        """
         svc = self._services
         speaker = incoming.speaker
+        key = input_key(incoming)
         try:
             async with svc.store.transaction():
+                if key is not None:
+                    done = await svc.store.recall_outcome(speaker.channel, speaker.chat_id, key)
+                    if done is not None:
+                        log.info("chat %s: %s seen before", speaker.chat_id, key)
+                        return done
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock())
                 outcome = await self._dispatch(svc, turn)
                 if turn.state != state:
                     await svc.store.save_state(turn.state, turn.now)
-        except StoreBusyError:
-            log.warning("database busy; asked chat %s to try again", speaker.chat_id)
+                if key is not None:
+                    await svc.store.remember_outcome(
+                        speaker.channel, speaker.chat_id, key, outcome, turn.now
+                    )
+        except StoreUnavailableError as exc:
+            log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
             language = "en" if replies.is_english(speaker.language) else "zh"
-            return say(replies.busy_text(language), note="busy")
+            return say(replies.busy_text(language), note=exc.note)
         return outcome
 
     async def _dispatch(self, svc: Services, turn: Turn) -> Outcome:
@@ -94,7 +113,7 @@ class Engine:
         return await self._text(svc, turn, text)
 
     async def _text(self, svc: Services, turn: Turn, text: str) -> Outcome:
-        decision = svc.matcher.decide(text)
+        decision = svc.matcher.decide(text[:MATCHED_CHARS])
         flow = turn.state.flow
         if flow is not None and decision.outcome == "intent" and decision.intent == "cancel":
             return await resident.on_intent(svc, turn, "cancel", text)

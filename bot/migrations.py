@@ -108,6 +108,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "processed messages: each incoming message acted on once",
+        """
+        CREATE TABLE processed_messages (
+            channel    TEXT NOT NULL,
+            chat_id    INTEGER NOT NULL,
+            input_key  TEXT NOT NULL,
+            outcome    TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (channel, chat_id, input_key)
+        );
+        CREATE INDEX processed_by_age ON processed_messages (created_at);
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

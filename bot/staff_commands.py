@@ -6,7 +6,7 @@ from bot import staff
 from bot.messages import Outcome
 from bot.replies import staff_only_text
 from bot.tickets import STATUSES, InvalidTransitionError, TicketNotFound
-from bot.turn import Services, Turn, say
+from bot.turn import Services, Turn, is_number, say
 
 STAFF_COMMANDS = ("tickets", "ticket", "claim", "reply", "close", "reopen", "stats")
 STAFF_BUTTONS = ("claim", "close")
@@ -47,9 +47,9 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
     if name == "stats":
         return say(staff.stats_text(await store.stats()), note="staff_stats")
     head, _, rest = args.strip().partition(" ")
-    if not head.lstrip("#").isdigit() or (name == "reply" and not rest.strip()):
+    if not is_number(head.removeprefix("#")) or (name == "reply" and not rest.strip()):
         return say(f"用法：{USAGE[name]}", note="staff_usage")
-    number = int(head.lstrip("#"))
+    number = int(head.removeprefix("#"))
     try:
         return await _on_ticket(svc, turn, name, number, rest.strip(), actor)
     except TicketNotFound:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.chat_state import AnswerRecord, ChatState
-from bot.messages import Choice
+from bot.messages import Choice, Outcome
 from bot.outbox import OutboxMessage
 from bot.ticket_model import Event, NewTicket, Stats, Ticket
 
@@ -61,6 +61,11 @@ class TicketStore(Protocol):
     ) -> int: ...
     async def answer(self, ref: int, channel: str, chat_id: int) -> AnswerRecord: ...
     async def record_feedback(self, ref: int, vote: str, actor: str, at: datetime) -> None: ...
+
+    async def recall_outcome(self, channel: str, chat_id: int, key: str) -> Outcome | None: ...
+    async def remember_outcome(
+        self, channel: str, chat_id: int, key: str, outcome: Outcome, at: datetime
+    ) -> None: ...
 
     async def enqueue(
         self,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.chat_state import AnswerNotFoundError, AnswerRecord, ChatState, StateStore
 from bot.database import StoreBusyError, TicketNotFound, from_text, to_text
 from bot.outbox import OutboxMessage, OutboxStore
+from bot.processed import ProcessedStore
 from bot.store import TicketStore
 from bot.ticket_model import (
     CATEGORIES,
@@ -38,7 +39,7 @@ FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore):
+class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
     """The embedded store: one SQLite file in WAL mode."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
@@ -184,8 +185,9 @@ class SQLiteTicketStore(OutboxStore, StateStore):
 
     async def purge(self, closed_before: datetime) -> int:
         """Retention: delete closed tickets last changed before the cutoff (with their events,
-        attachments and messages), and answers, idle chat states and sent messages older than
-        it; return how many tickets went."""
+        attachments and messages), and answers, idle chat states, sent messages and the
+        record of processed messages (with the replies they got) older than it; return how many
+        tickets went."""
         cutoff = to_text(closed_before)
         async with self.transaction():
             row = await self.row(
@@ -200,6 +202,7 @@ class SQLiteTicketStore(OutboxStore, StateStore):
             await self.execute(
                 "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < ?", (cutoff,)
             )
+            await self.execute("DELETE FROM processed_messages WHERE created_at < ?", (cutoff,))
         return int(row["n"]) if row else 0
 
     async def _change(

@@ -71,15 +71,39 @@ class Turn:
         return f"{key}:{self.incoming.choice}" if self.incoming.kind == "choice" else key
 
 
+# Buttons whose effect adds up (a vote, a ticket, a claim): a second tap on the same one is the
+# same input. Others (menus, 补充说明, the 通办 steps) just move the chat and may be tapped again.
+ONCE_ONLY_BUTTONS = ("fb", "human", "none", "claim", "close")
+
+
+def input_key(incoming: Incoming) -> str | None:
+    """What makes an input the same input when delivered again, within its channel and chat:
+    the message id; for a once-only button also who tapped which one. None: not tracked."""
+    message_id = incoming.message_id
+    if message_id is None:
+        return None
+    if incoming.kind != "choice":
+        return f"m:{message_id}"
+    data = incoming.choice or ""
+    if data.partition(":")[0] not in ONCE_ONLY_BUTTONS:
+        return None
+    return f"c:{message_id}:{incoming.speaker.user_id}:{data}"
+
+
 class ExpiredChoiceError(ValueError):
     """Raised when button data is unknown, forged, or does not fit where the chat is."""
 
 
 def number(text: str) -> int:
     """A number inside button data; anything else is forged."""
-    if not text.isdigit() or len(text) > 12:
+    if not is_number(text):
         raise ExpiredChoiceError(text)
     return int(text)
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only, at most 12 ("²" and "٣" are digits to `str.isdigit`, not to `int`)."""
+    return 0 < len(text) <= 12 and text.isascii() and text.isdigit()
 
 
 def say(text: str, *rows: tuple[Choice, ...], ticket: int | None = None, note: str) -> Outcome:
