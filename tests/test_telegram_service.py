@@ -101,12 +101,20 @@ async def test_kill_9_and_redelivery_give_one_ticket_and_lose_no_message(
 async def test_a_stop_signal_stops_cleanly_with_status_0(
     api: FakeBotApi, tmp_path: Path, sig: signal.Signals
 ) -> None:
-    """SIGTERM or SIGINT: the service finishes its work, closes everything and exits 0."""
+    """SIGTERM or SIGINT right after an update was fetched: the service still answers it,
+    closes everything and exits 0."""
     process = BotProcess(service_env(api, tmp_path), tmp_path / "service.log")
     await started(api, process)
-    api.push(make_text_update(RESIDENT, COVERED))
-    await api.wait_for(lambda: api.sent(RESIDENT), within=30, what="the answer")
+    update = api.push(make_text_update(RESIDENT, COVERED))
+    await api.wait_for(  # the next poll confirms it: it is in the Application's queue
+        lambda: any(
+            int(c.params.get("offset") or 0) > update["update_id"] for c in api.of("getUpdates")
+        ),
+        within=30,
+        what="the update to be fetched",
+    )
     assert await process.stop(sig) == 0
+    assert len(api.sent(RESIDENT)) == 1
     log = process.log()
     assert "Traceback" not in log
     assert "stopped" in log
