@@ -186,3 +186,15 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def test_a_rejected_token_stops_start_up_with_a_clear_message(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """When the Bot API refuses the token, `run` exits 1, says so, and does not print it."""
+    env = service_env(api, tmp_path, TELEGRAM_BOT_TOKEN="999:WRONG-token")
+    process = BotProcess(env, tmp_path / "service.log")
+    assert await process.wait(within=START_UP) == 1
+    log = process.log()
+    assert "rejected TELEGRAM_BOT_TOKEN" in log
+    assert "WRONG-token" not in log
