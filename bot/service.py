@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import DEFAULT_DATABASE_URL, Settings
-from bot.database import DatabaseFolderMissingError
+from bot.database import DatabaseStartupError
 from bot.telegram_app import ALLOWED_UPDATES, build_application
 from bot.yamlio import DataError
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except NetworkError as exc:
         log.error("could not reach the Bot API at %s: %s", settings.telegram_base_url, exc)
         return 1
-    except (DataError, DatabaseFolderMissingError) as exc:
+    except (DataError, DatabaseStartupError) as exc:
         log.error("cannot start: %s", exc)
         return 1
     log.info("stopped")

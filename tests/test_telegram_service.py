@@ -198,3 +198,15 @@ async def test_a_rejected_token_stops_start_up_with_a_clear_message(
     log = process.log()
     assert "rejected TELEGRAM_BOT_TOKEN" in log
     assert "WRONG-token" not in log
+
+
+async def test_a_missing_database_folder_stops_start_up_with_a_clear_message(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """DATABASE_URL in a folder that does not exist: `run` exits 1 naming the folder."""
+    missing = tmp_path / "no-such-folder" / "bot.db"
+    env = service_env(api, tmp_path, DATABASE_URL=f"sqlite:///{missing}")
+    process = BotProcess(env, tmp_path / "service.log")
+    assert await process.wait(within=START_UP) == 1
+    assert "no-such-folder" in process.log()
+    assert "Traceback" not in process.log()
