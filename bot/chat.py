@@ -16,7 +16,12 @@ from dataclasses import replace
 from typing import TextIO
 
 from bot.config import Settings
-from bot.database import DatabaseFolderMissingError, StoreBusyError, prepare_database_path, utcnow
+from bot.database import (
+    DatabaseStartupError,
+    StoreUnavailableError,
+    prepare_database_path,
+    utcnow,
+)
 from bot.engine import Engine
 from bot.intents import load_intents
 from bot.kb_loader import load_knowledge
@@ -63,8 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     engine = Engine(store, Matcher(kb, intents), kb, intents, settings)
     try:
         return asyncio.run(terminal.run(store, engine, sys.stdin))
-    except DatabaseFolderMissingError as exc:
-        print(str(exc), file=sys.stderr)
+    except (DatabaseStartupError, StoreUnavailableError) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
@@ -135,17 +140,20 @@ class Terminal:
     async def _poll_outbox(self, store: SQLiteTicketStore) -> None:
         while True:
             await asyncio.sleep(OUTBOX_POLL_SECONDS)
-            try:
-                await self._drain_outbox(store)
-            except StoreBusyError:
-                continue
+            await self._drain_outbox(store)
 
     async def _drain_outbox(self, store: SQLiteTicketStore) -> None:
-        """Print (and mark sent) what the outbox holds for this terminal chat."""
-        messages = await store.due_messages(utcnow(), channel=CHANNEL, chat_id=self.speaker.chat_id)
-        for message in messages:
-            self.show(Reply(message.text, message.choices), prefix="【新消息】")
-            await store.mark_sent(message.id, None)
+        """Print (and mark sent) what the outbox holds for this terminal chat; when the
+        database is unavailable, leave it there for the next pass."""
+        try:
+            messages = await store.due_messages(
+                utcnow(), channel=CHANNEL, chat_id=self.speaker.chat_id
+            )
+            for message in messages:
+                self.show(Reply(message.text, message.choices), prefix="【新消息】")
+                await store.mark_sent(message.id, None)
+        except StoreUnavailableError as exc:
+            log.warning("outbox not read: %s", exc)
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n\n")

@@ -17,7 +17,12 @@ from typing import TextIO
 
 from bot import staff
 from bot.config import Settings
-from bot.database import DatabaseFolderMissingError, StoreBusyError, prepare_database_path, utcnow
+from bot.database import (
+    DatabaseStartupError,
+    StoreUnavailableError,
+    prepare_database_path,
+    utcnow,
+)
 from bot.privacy import mask_pii
 from bot.tickets import (
     CATEGORIES,
@@ -80,8 +85,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--csv", type=Path, default=None, metavar="FILE", help="default: stdout")
     purge = sub.add_parser("purge", help="delete closed tickets (and their history) past retention")
     purge.add_argument(
-        "--older-than", type=int, default=None, metavar="DAYS", help="default RETENTION_DAYS"
+        "--older-than", type=_days, default=None, metavar="DAYS", help="default RETENTION_DAYS"
     )
+
+
+def _days(text: str) -> int:
+    """A whole number of days, 0 or more (a negative age would purge tickets closed today)."""
+    if not text.isascii() or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
+    return int(text)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,7 +104,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Not found: {exc}", file=sys.stderr)
     except InvalidTransitionError as exc:
         print(f"Cannot do that: {exc}", file=sys.stderr)
-    except (DatabaseFolderMissingError, StoreBusyError) as exc:
+    except (DatabaseStartupError, StoreUnavailableError) as exc:
         print(str(exc), file=sys.stderr)
     return 1
 
