@@ -194,18 +194,27 @@ class Dispatcher:
 
 
 async def send(bot: Bot, message: OutboxMessage) -> Message:
-    """Send one outbox message as plain text (split when long); return the last message sent."""
-    keyboard = keyboard_for(message.choices)
-    if message.photo is not None:
-        if text_length(message.text) <= CAPTION_LIMIT:
-            return await bot.send_photo(
-                message.chat_id, message.photo, caption=message.text or None, reply_markup=keyboard
-            )
-        await bot.send_photo(message.chat_id, message.photo)
-    *first, last = split_text(message.text, MESSAGE_LIMIT)
+    """Send one outbox message; return the last Telegram message it became."""
+    return await send_text(bot, message.chat_id, message.text, message.choices, message.photo)
+
+
+async def send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    choices: tuple[tuple[Choice, ...], ...] = (),
+    photo: str | None = None,
+) -> Message:
+    """Send plain text (split when long, buttons on the last piece), after the photo if any."""
+    keyboard = keyboard_for(choices)
+    if photo is not None:
+        if text_length(text) <= CAPTION_LIMIT:
+            return await bot.send_photo(chat_id, photo, caption=text or None, reply_markup=keyboard)
+        await bot.send_photo(chat_id, photo)
+    *first, last = split_text(text, MESSAGE_LIMIT)
     for chunk in first:
-        await bot.send_message(message.chat_id, chunk)
-    return await bot.send_message(message.chat_id, last, reply_markup=keyboard)
+        await bot.send_message(chat_id, chunk)
+    return await bot.send_message(chat_id, last, reply_markup=keyboard)
 
 
 def keyboard_for(rows: tuple[tuple[Choice, ...], ...]) -> InlineKeyboardMarkup | None:

@@ -17,7 +17,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.delivery import Dispatcher
+from bot.database import StoreUnavailableError
+from bot.delivery import Dispatcher, send_text
 from bot.engine import Engine
 from bot.messages import Incoming, InputKind, Speaker
 from bot.reminders import queue_sla_reminder
@@ -132,15 +133,23 @@ async def respond(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, source
     """
     rt = runtime(context.bot_data)
     outcome = await rt.engine.handle(incoming)
-    for index, reply in enumerate(outcome.replies):
-        await rt.store.enqueue(
-            incoming.speaker.chat_id,
-            reply.text,
-            choices=reply.choices,
-            kind="reply",
-            ticket_number=outcome.ticket_number,
-            dedupe_key=f"reply:{source}:{index}",
-        )
+    chat_id = incoming.speaker.chat_id
+    try:
+        for index, reply in enumerate(outcome.replies):
+            await rt.store.enqueue(
+                chat_id,
+                reply.text,
+                choices=reply.choices,
+                kind="reply",
+                ticket_number=outcome.ticket_number,
+                dedupe_key=f"reply:{source}:{index}",
+            )
+    except StoreUnavailableError as exc:
+        # The database cannot be written (the engine has already said so in its reply):
+        # send the replies straight away rather than not at all.
+        log.warning("%s; sending the replies to chat %s directly", exc, chat_id)
+        for reply in outcome.replies:
+            await send_text(context.bot, chat_id, reply.text, reply.choices)
     rt.dispatcher.wake()
 
 

@@ -16,7 +16,7 @@ import pytest
 from bot.chunks import MESSAGE_LIMIT, text_length
 from bot.kb_loader import load_knowledge
 from bot.paths import bundled_dir
-from bot.replies import limit_text
+from bot.replies import busy_text, limit_text
 from bot.telegram_handlers import SOMETHING_WENT_WRONG, Runtime
 from tests.factories import (
     STAFF_CHAT_ID,
@@ -342,3 +342,13 @@ async def test_staff_buttons_claim_and_close_a_ticket(api: FakeBotApi, service: 
 
 async def _status(service: Runtime, number: int, status: str) -> bool:
     return (await service.store.ticket(number)).status == status
+
+
+async def test_a_read_only_database_still_gets_the_resident_an_answer(
+    api: FakeBotApi, service: Runtime
+) -> None:
+    """When nothing can be written, the resident is asked to send the message again, sent
+    directly since the outbox cannot hold it."""
+    await service.store.execute("PRAGMA query_only = ON")
+    [reply] = await ask(api, make_text_update(RESIDENT, UNCOVERED), RESIDENT)
+    assert reply == busy_text("zh")
