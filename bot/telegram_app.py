@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
+# after that many, the outbox takes over with its own persisted backoff.
+FLOOD_RETRIES = 2
 SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
 
 RESIDENT_COMMANDS = {
@@ -118,7 +121,7 @@ def build_application(settings: Settings, knowledge: Knowledge | None = None) ->
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_base_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
         .post_init(partial(open_services, settings, knowledge))
         .post_stop(stop_dispatcher)
         .post_shutdown(close_services)
