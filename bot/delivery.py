@@ -1,9 +1,10 @@
 """The outbox dispatcher: sends every persisted message, retrying until Telegram takes it.
 
-Nothing is sent straight from a handler. The engine and the handlers write messages to the outbox
-(in the store, in the same transaction as the ticket change), then wake the dispatcher, which
-sends them in order per chat and records the outcome. A crash loses nothing: on start-up the
-dispatcher sends whatever was still queued.
+Handlers do not send. The engine and the handlers write messages to the outbox (in the store, in
+the same transaction as the ticket change), then wake the dispatcher, which sends them in order
+per chat and records the outcome. A crash loses nothing: on start-up the dispatcher sends
+whatever was still queued. (Two exceptions, both when things are already wrong: the error
+handler's apology, and replies while the database cannot be written.)
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ class Dispatcher:
                 message.chat_id,
                 exc.new_chat_id,
             )
-            await self._retry(message, exc, self.clock() + ABANDONED)
+            await self._abandon(message, exc)
             return False
         except (BadRequest, Forbidden) as exc:
             if message.attempts + 1 >= GIVE_UP_AFTER:
@@ -168,7 +169,7 @@ class Dispatcher:
                     message.attempts + 1,
                     exc,
                 )
-                await self._retry(message, exc, self.clock() + ABANDONED)
+                await self._abandon(message, exc)
             else:
                 await self._retry(message, exc, self._backoff(message))
             return False
@@ -184,8 +185,17 @@ class Dispatcher:
         return True
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
+        """Try again at `when`; the chat's later messages wait too, to keep their order."""
         self._blocked[message.chat_id] = when
         await self.store.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
+
+    async def _abandon(self, message: OutboxMessage, exc: Exception) -> None:
+        """Stop trying this message (it stays in the outbox with its error); go on with the
+        chat's next ones, which may well be fine."""
+        self._blocked.pop(message.chat_id, None)
+        await self.store.mark_retry(
+            message.id, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
+        )
 
     def _backoff(self, message: OutboxMessage) -> datetime:
         """Exponential backoff with jitter, so many failed messages do not retry in lockstep."""

@@ -229,3 +229,15 @@ async def test_a_long_caption_goes_after_the_photo_as_text(
     photo, message = api.sent(STAFF_CHAT)
     assert (photo.method, "caption" in photo.params) == ("sendPhoto", False)
     assert (message.method, message.params["text"]) == ("sendMessage", text)
+
+
+async def test_a_message_given_up_on_does_not_hold_back_the_next_ones(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """After a refused message is abandoned, the chat's following messages still go out."""
+    api.fail_next("sendMessage", times=GIVE_UP_AFTER, status=400)
+    await store.enqueue(STAFF_CHAT, "被拒绝的一条", kind="staff_notice")
+    await store.enqueue(STAFF_CHAT, "下一条", kind="staff_notice")
+    dispatcher.wake()
+    await api.wait_for(lambda: api.texts(STAFF_CHAT), within=20, what="the next message")
+    assert api.texts(STAFF_CHAT) == ["下一条"]
