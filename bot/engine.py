@@ -7,6 +7,7 @@ Transports (Telegram, the terminal chat) turn their input into an `Incoming` and
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -27,6 +28,8 @@ RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "c
 # The matcher reads this much of a message (Telegram sends at most 4,096 characters; longer text
 # from another transport only slows matching down). Tickets keep the whole text.
 MATCHED_CHARS = 1000
+# Lone surrogates (what a JSON "\ud800" escape decodes to) are not text and cannot be stored.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Engine:
@@ -59,6 +62,7 @@ class Engine:
         it again.
         """
         svc = self._services
+        incoming = storable(incoming)
         speaker = incoming.speaker
         key = input_key(incoming)
         try:
@@ -178,3 +182,19 @@ class Engine:
                 return await tongban.on_phone(svc, turn, None)
             return tongban.choose_community(turn, rest)
         raise ExpiredChoiceError(data)
+
+
+def storable(incoming: Incoming) -> Incoming:
+    """The input with lone surrogates replaced by U+FFFD, so any text can be stored as UTF-8."""
+
+    def clean(text: str) -> str:
+        return _SURROGATE.sub("\ufffd", text)
+
+    speaker = replace(incoming.speaker, name=clean(incoming.speaker.name))
+    return replace(
+        incoming,
+        speaker=speaker,
+        text=clean(incoming.text),
+        choice=None if incoming.choice is None else clean(incoming.choice),
+        attachments=tuple(clean(a) for a in incoming.attachments),
+    )

@@ -15,7 +15,7 @@ USAGE = {
     "ticket": "/ticket N",
     "claim": "/claim N",
     "reply": "/reply N 回复内容",
-    "close": "/close N [备注]",
+    "close": "/close N（可加备注）",
     "reopen": "/reopen N",
 }
 
