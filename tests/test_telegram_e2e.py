@@ -352,3 +352,19 @@ async def test_a_read_only_database_still_gets_the_resident_an_answer(
     await service.store.execute("PRAGMA query_only = ON")
     [reply] = await ask(api, make_text_update(RESIDENT, UNCOVERED), RESIDENT)
     assert reply == busy_text("zh")
+
+
+async def test_staff_can_work_from_a_private_chat_with_the_bot(
+    api: FakeBotApi, service: Runtime
+) -> None:
+    """A staff member in their own chat with the bot sees a ticket and answers it with /reply."""
+    number, _ = await file_ticket(api, RESIDENT)
+    [details] = await ask(
+        api, make_command_update(STAFF_USER_ID, f"/ticket {number}"), STAFF_USER_ID
+    )
+    assert UNCOVERED in details
+    api.push(make_command_update(STAFF_USER_ID, f"/reply {number} 已转社保中心处理。"))
+    await api.wait_for(
+        lambda: any("已转社保中心处理" in t for t in api.texts(RESIDENT)), what="the answer"
+    )
+    assert (await service.store.ticket(number)).status == "answered"
