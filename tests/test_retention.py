@@ -1,0 +1,149 @@
+"""Retention: `python -m bot tickets purge --older-than DAYS` (default RETENTION_DAYS) deletes
+closed tickets past that age with everything about them, and the conversation records (answers
+shown, chat state, sent messages, processed messages) older than it; open tickets stay."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.messages import Speaker
+from bot.tickets import NewTicket, SQLiteTicketStore
+from tests.engine_setup import T0, Clock, data, make_engine
+from tests.inputs import STAFF_CHAT_ID, STAFF_ID, make_choice, make_command, make_photo, make_text
+
+UNCOVERED = ["火星上明天的天气预报是什么", "月球背面有没有快递柜", "深海鱼会不会失眠"]
+COVERED = "渝中区有多少栋建成楼宇"
+STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+TABLES = (
+    "tickets",
+    "events",
+    "attachments",
+    "outbox",
+    "staff_posts",
+    "answers",
+    "chat_state",
+    "processed_messages",
+)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def rows(store: SQLiteTicketStore, table: str) -> list[dict[str, object]]:
+    return [dict(r) for r in await store.rows(f"SELECT * FROM {table}")]  # names: TABLES
+
+
+async def test_purge_removes_a_closed_ticket_and_everything_about_it(
+    store: SQLiteTicketStore,
+) -> None:
+    """An old closed ticket goes with its events, attachments, staff posts and messages; an old
+    open ticket and a recently closed one stay; old answers, chat states and processed-message
+    records go, newer ones stay."""
+    clock = Clock()
+    engine = make_engine(store, clock)
+    await engine.handle(make_photo("photo-file-1", "井盖坏了"))  # ticket 1, a report
+    await engine.handle(make_choice("add:1"))
+    await engine.handle(make_text(f"{UNCOVERED[0]}，在大坪"))  # a follow-up with text
+    answer = await engine.handle(make_text(COVERED))
+    await engine.handle(make_choice(next(d for d in data(answer) if d.startswith("fb:up:"))))
+    [post] = [m for m in await store.due_messages(T0 + timedelta(days=1)) if m.kind == "staff_post"]
+    await store.mark_sent(post.id, 7001)
+    await engine.handle(make_command("/reply 1 已派人处理", STAFF_IN_GROUP))
+    await engine.handle(make_command("/close 1 已修好", STAFF_IN_GROUP))
+    await engine.handle(make_text(UNCOVERED[1], Speaker(202, 202, "乙")))  # ticket 2, stays open
+    for message in await store.due_messages(T0 + timedelta(days=1)):
+        await store.mark_sent(message.id, None)
+
+    clock.now = T0 + timedelta(days=400)
+    await engine.handle(make_text(UNCOVERED[2], Speaker(303, 303, "丙")))  # ticket 3, recent
+    await engine.handle(make_command("/close 3", STAFF_IN_GROUP))
+    await engine.handle(make_text(COVERED, Speaker(303, 303, "丙")))  # a recent answer
+
+    purged = await store.purge(T0 + timedelta(days=365))
+
+    assert purged == 1
+    assert [t.number for t in await store.tickets()] == [3, 2]
+    for table in ("events", "attachments", "outbox", "staff_posts"):
+        assert all(r.get("ticket_number") != 1 for r in await rows(store, table)), table
+    assert [r["chat_id"] for r in await rows(store, "answers")] == [303]  # the old one went
+    assert (await store.stats()).feedback == {}  # its 👍 (an event of the answer) too
+    assert [r["chat_id"] for r in await rows(store, "chat_state")] == [303]
+    assert {r["chat_id"] for r in await rows(store, "processed_messages")} == {303, STAFF_CHAT_ID}
+    assert len(await store.events(2)) == 1  # the open ticket keeps its history
+
+
+async def seed(path: Path, closed_days_ago: int) -> None:
+    store = SQLiteTicketStore(path)
+    await store.open()
+    try:
+        now = datetime.now(UTC)
+        then = now - timedelta(days=closed_days_ago)
+        await store.create_ticket(NewTicket(5, 5, "telegram", "unanswered", "旧问题"), then)
+        await store.close_ticket(1, "staff:1", "", then)
+        await store.create_ticket(NewTicket(6, 6, "telegram", "unanswered", "未办结"), then)
+    finally:
+        await store.close()
+
+
+def purge(tmp_path: Path, *args: str) -> int:
+    return main(["--env-file", str(tmp_path / "none.env"), "tickets", "purge", *args])
+
+
+@pytest.mark.parametrize(("retention_days", "purged"), [("40", 0), ("20", 1)])
+def test_purge_defaults_to_retention_days(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    retention_days: str,
+    purged: int,
+) -> None:
+    """Without --older-than, RETENTION_DAYS decides: a ticket closed 30 days ago stays under a
+    40-day retention and goes under a 20-day one; the open one stays either way."""
+    path = tmp_path / "bot.db"
+    asyncio.run(seed(path, closed_days_ago=30))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("RETENTION_DAYS", retention_days)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert purge(tmp_path) == 0
+    out = capsys.readouterr().out
+    assert f"Purged {purged} closed tickets older than {retention_days} days." in out
+
+
+@pytest.mark.parametrize("days", ["-1", "abc", "1.5", "٣"])
+def test_purge_refuses_a_bad_age(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    days: str,
+) -> None:
+    """A negative or non-whole age (a negative one would purge tickets closed today) is a usage
+    error; nothing is deleted."""
+    path = tmp_path / "bot.db"
+    asyncio.run(seed(path, closed_days_ago=0))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        purge(tmp_path, "--older-than", days)
+    assert stopped.value.code == 2
+    assert "whole number of days" in capsys.readouterr().err
+
+    async def count() -> int:
+        store = SQLiteTicketStore(path)
+        await store.open()
+        try:
+            return len(await store.tickets())
+        finally:
+            await store.close()
+
+    assert asyncio.run(count()) == 2
