@@ -234,11 +234,15 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         await until(lambda: len(api.staff_posts) >= len(uncovered), args.drain_timeout)
         drained = time.monotonic() - started
     finally:
-        exit_code = await bot.stop(within=60)
+        try:
+            exit_code = await bot.stop(within=60)  # BotProcess kills it if it does not stop
+        except AssertionError as exc:
+            print(exc, file=sys.stderr)
+            exit_code = -9
         for helper in helpers:
             helper.cancel()
         await api.stop()
-    tickets = read_tickets(workdir / "bot.db")
+    tickets, queued = read_tickets(workdir / "bot.db")
     checks = {
         "every message got its reply": run.replies == len(sent) and api.unexpected == 0,
         "tickets == uncovered messages sent": sorted(tickets.values()) == sorted(uncovered),
@@ -246,13 +250,18 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         "one staff post per ticket, none other": staff_posts_ok(api.staff_posts, tickets),
         "service exited 0 on SIGTERM": exit_code == 0,
     }
-    print_report(args, sent, uncovered, tickets, run, wall, drained, api, checks)
+    print_report(args, sent, uncovered, tickets, run, wall, drained, api, checks, queued)
     return 0 if all(checks.values()) else 1
 
 
-def read_tickets(db: Path) -> dict[int, str]:
+def read_tickets(db: Path) -> tuple[dict[int, str], int]:
+    """The tickets (number → text), and the staff posts still queued in the outbox."""
     with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT number, text FROM tickets ORDER BY number"))
+        tickets = dict(conn.execute("SELECT number, text FROM tickets ORDER BY number"))
+        [(queued,)] = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'staff_post' AND sent_at IS NULL"
+        )
+    return tickets, int(queued)
 
 
 def staff_posts_ok(posts: list[Call], tickets: dict[int, str]) -> bool:
@@ -279,6 +288,7 @@ def print_report(
     drained: float,
     api: TimedBotApi,
     checks: dict[str, bool],
+    queued: int,
 ) -> None:
     ordered = sorted(run.latencies)
     p95 = percentile(ordered, 95)
@@ -302,6 +312,7 @@ def print_report(
         ("peak RSS of the bot process", f"{run.peak_rss / 2**20:.0f} MiB"),
         ("tickets created", str(len(tickets))),
         ("staff posts delivered", f"{len(api.staff_posts)} (by {drained:.1f} s)"),
+        ("staff posts still queued in the outbox at the end", str(queued)),
     ]
     print(f"\nTelegram load: python {platform.python_version()}, {os.cpu_count()} cores\n")
     print("| measure | value |\n| --- | --- |")

@@ -1,0 +1,28 @@
+"""The load benchmark itself still runs and its checks still hold, on a small scale."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_small_load_run_passes_its_checks() -> None:
+    """20 residents × 3 messages: every reply arrives, tickets equal the uncovered messages,
+    one staff post each, and the service stops cleanly (the benchmark exits 0)."""
+    result = subprocess.run(
+        [sys.executable, "bench/bench_load.py", "--residents", "20", "--messages", "3"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "ok   tickets == uncovered messages sent" in result.stdout
