@@ -53,7 +53,7 @@ class Matcher:
             zh,
             [
                 Channel("char", char_tokens),
-                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT, answers=False),
+                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT),
             ],
         )
         self.en = Index(en, [Channel("word", english_tokens)])

@@ -74,7 +74,10 @@ class _ChannelIndex:
         df = np.bincount(held // max(n, 1), minlength=len(self.bm25.vocab))
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
-        self.units = [_units(tokens) for tokens in self.doc_tokens]
+        # Single units of the questions, for the similarity (answers are never compared).
+        self.units = [
+            [] if d.answer else _units(t) for d, t in zip(docs, self.doc_tokens, strict=True)
+        ]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self.bm25.scores(tokens)
