@@ -169,8 +169,11 @@ class Database:
                     # SQLite has already rolled back after some errors (a full disk).
                     if self.db.in_transaction:
                         await self.db.execute("ROLLBACK")
-                    if isinstance(exc, sqlite3.OperationalError):
-                        raise translate_error(exc) from exc
+                    translated = (
+                        translate_error(exc) if isinstance(exc, sqlite3.OperationalError) else exc
+                    )
+                    if translated is not exc:
+                        raise translated from exc
                     raise
             finally:
                 self._inside.reset(token)
