@@ -4,13 +4,16 @@ transport retrying after a crash) is answered again without being acted on again
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.database import Database, to_text
 from bot.messages import Outcome, Reply
 from bot.outbox import choices_from_json, choices_to_json
 
 DUPLICATE_NOTE = "duplicate"
+# How long an input is remembered: Telegram keeps an unconfirmed update for 24 hours, so nothing
+# older comes again. Older records (they hold reply text) are dropped as new ones are written.
+KEPT_FOR = timedelta(days=2)
 
 
 def outcome_to_json(outcome: Outcome) -> str:
@@ -46,6 +49,10 @@ class ProcessedStore(Database):
     async def remember_outcome(
         self, channel: str, chat_id: int, key: str, outcome: Outcome, at: datetime
     ) -> None:
+        """Record the input and its replies, and forget those older than KEPT_FOR."""
+        await self.execute(
+            "DELETE FROM processed_messages WHERE created_at < ?", (to_text(at - KEPT_FOR),)
+        )
         await self.execute(
             "INSERT INTO processed_messages (channel, chat_id, input_key, outcome, created_at)"
             " VALUES (?, ?, ?, ?, ?)",

@@ -187,3 +187,17 @@ async def test_purge_forgets_old_processed_messages(
     assert await store.rows("SELECT * FROM processed_messages")
     await store.purge(LATER)
     assert await store.rows("SELECT * FROM processed_messages") == []
+
+
+async def test_processed_messages_are_remembered_for_two_days(store: SQLiteTicketStore) -> None:
+    """Records older than two days (Telegram redelivers within one) are dropped as new ones are
+    written; a redelivery within the window is still recognised."""
+    clock = Clock()
+    engine = make_engine(store, clock)
+    await engine.handle(make_text(COVERED, message_id=81))
+    clock.now += timedelta(days=1)
+    assert (await engine.handle(make_text(COVERED, message_id=81))).notes[0] == "duplicate"
+    clock.now += timedelta(days=2)
+    await engine.handle(make_text(COVERED, message_id=82))
+    keys = [r["input_key"] for r in await store.rows("SELECT * FROM processed_messages")]
+    assert keys == ["m:82"]
