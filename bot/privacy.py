@@ -22,10 +22,15 @@ def mask_phones(text: str) -> str:
     return LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
 
 
+# Full-width digits (what a Chinese keyboard in full-width mode types) are folded first, so
+# "１３８１２３４５６７８" is masked like "13812345678".
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－", "0123456789Xx+-")
+
+
 def mask_pii(text: str) -> str:
     """Mask every ID number and phone number in `text` (ID numbers first: they contain digits
     that would otherwise look like a phone number)."""
-    return mask_phones(mask_id_numbers(text))
+    return mask_phones(mask_id_numbers(text.translate(_FULL_WIDTH)))
 
 
 def normalise_phone(raw: str) -> str | None:

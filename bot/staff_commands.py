@@ -37,9 +37,9 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
             if wanted == "all"
             else (wanted,)
             if wanted in STATUSES
-            else ("open", "claimed", "answered")
+            else ("open", "claimed")  # the work queue: not yet answered by staff
         )
-        tickets = await store.tickets(statuses=statuses, limit=LISTED)
+        tickets = await store.tickets(statuses=statuses, limit=LISTED, oldest_first=True)
         if not tickets:
             return say("没有符合条件的工单。", note="staff_list")
         lines = [staff.ticket_line(t, turn.now) for t in tickets]

@@ -32,6 +32,7 @@ class TicketStore(Protocol):
         user_id: int | None = None,
         idempotency_key: str | None = None,
         limit: int | None = None,
+        oldest_first: bool = False,
     ) -> list[Ticket]: ...
     async def events(self, number: int) -> list[Event]: ...
     async def count_tickets(

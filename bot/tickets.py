@@ -92,8 +92,9 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
         user_id: int | None = None,
         idempotency_key: str | None = None,
         limit: int | None = None,
+        oldest_first: bool = False,
     ) -> list[Ticket]:
-        """Tickets matching every filter given, newest first."""
+        """Tickets matching every filter given, newest first (or oldest first: a work queue)."""
         where: list[str] = []
         params: list[object] = []
         if statuses:
@@ -113,7 +114,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
             where.append("t.created_at <= ?")
             params.append(to_text(created_before))
         sql = TICKET_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY t.number DESC"
+        sql += " ORDER BY t.number" + ("" if oldest_first else " DESC")
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)

@@ -240,3 +240,15 @@ async def test_staff_commands_from_the_resident_side_are_not_resident_buttons(
     outcome = await engine.handle(make_text("你好", STAFF))
     assert outcome.notes == ("greeting",)
     assert data(outcome)
+
+
+async def test_tickets_lists_the_work_queue_oldest_first(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    """/tickets shows tickets still waiting for staff (open or claimed), oldest first."""
+    await engine.handle(make_text("月球上的停车场怎么收费", make_speaker(RESIDENT_ID + 1)))
+    await engine.handle(make_text("海底隧道几点通车", make_speaker(RESIDENT_ID + 2)))
+    await engine.handle(make_command("/reply 2 已回复", STAFF))
+    listing = text(await engine.handle(make_command("/tickets", STAFF)))
+    numbers = [line.split(" ")[0] for line in listing.splitlines() if line.startswith("#")]
+    assert numbers == ["#1", "#3"]
