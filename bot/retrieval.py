@@ -74,10 +74,6 @@ class _ChannelIndex:
         df = np.bincount(held // max(n, 1), minlength=len(self.bm25.vocab))
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
-        # Single units of the questions, for the similarity (answers are never compared).
-        self.units = [
-            [] if d.answer else _units(t) for d, t in zip(docs, self.doc_tokens, strict=True)
-        ]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self.bm25.scores(tokens)
@@ -137,6 +133,10 @@ class Index:
         )
         n = len(self.entry_ids)
         self.channels = [_ChannelIndex(c, ordered, self.owners, n) for c in channels]
+        # Single units of each question on the last channel, for the similarity (answers are
+        # never compared).
+        last = self.channels[-1].doc_tokens
+        self.units = [[] if d.answer else _units(t) for d, t in zip(ordered, last, strict=True)]
 
     def __len__(self) -> int:
         return len(self.entry_ids)
@@ -175,7 +175,6 @@ class Index:
         unknown = weighed[0][2]
         # Similarity to the nearest question, on the last channel's units (pinyin for Chinese):
         # order-aware and tolerant of homophone typos.
-        last = self.channels[-1]
         query_units = _units(queries[-1])
         start = int(self.starts[entry])
         end = int(self.starts[entry + 1]) if entry + 1 < len(self.starts) else len(self.docs)
@@ -183,7 +182,7 @@ class Index:
         for d in range(start, end):
             if self.docs[d].answer:
                 continue
-            score = fuzz.ratio(query_units, last.units[d])
+            score = fuzz.ratio(query_units, self.units[d])
             if score > best:
                 best, nearest = score, self.docs[d].text
         return Hit(self.entry_ids[entry], bm25, coverage, best, unknown, nearest)
