@@ -4,6 +4,11 @@ A candidate's confidence (0-100) mixes two kinds of evidence from `bot.retrieval
 IDF-weighted share of the query's tokens that the entry covers (a near miss such as
 "企业天地电话多少" leaves its informative part, 电话, uncovered) and how close the query is to
 the entry's nearest question. The BM25 score only ranks; it never decides on its own.
+
+A question that asks for a specific detail (a phone number, opening hours, a fee …; see
+`bot.details`) can only be answered by an entry that gives it. The best remaining candidate is
+answered when its confidence reaches the band; candidates within `gap` of it are offered
+together (clarify); below the band the question becomes a ticket for staff.
 """
 
 from __future__ import annotations
@@ -85,9 +90,9 @@ def judge(
     if not usable or usable[0].score < answer_at:
         # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])
-        reason = "no entry covers the question"
-        if blocked and not (usable and usable[0].score >= answer_at):
-            reason = f"asks for {', '.join(sorted(blocked))}, which no close entry gives"
+        reason = "no entry covers the question well enough"
+        if rated and details and wanted and details[rated[0][1].entry_id].unanswered(wanted):
+            reason = f"asks for {', '.join(sorted(blocked))}, which the nearest entry does not give"
         top = nearest[0].score if nearest else 0.0
         return Decision("ticket", top, candidates=nearest, language=language, reason=reason)
     top = usable[0].score
