@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.paths import bundled_dir
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_RATE_LIMIT = 30.0  # messages per second: Telegram's documented limit for one bot
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -47,6 +48,7 @@ class Settings:
 
     telegram_bot_token: Secret | None = None
     telegram_base_url: str = DEFAULT_BASE_URL
+    telegram_max_rate: float = TELEGRAM_RATE_LIMIT  # 0: no overall limit (per-group still on)
     staff_chat_id: int | None = None
     staff_user_ids: frozenset[int] = frozenset()
     database_url: str = DEFAULT_DATABASE_URL
@@ -152,6 +154,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
     return Settings(
         telegram_bot_token=Secret(token) if token else None,
         telegram_base_url=base_url,
+        telegram_max_rate=_non_negative_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT),
         staff_chat_id=_int(env, "STAFF_CHAT_ID"),
         staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
         database_url=database_url,
@@ -231,6 +234,19 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} has value {raw!r}; not a number") from None
     if not value > 0:
         raise SettingsError(f"{name} has value {raw!r}; must be greater than 0")
+    return value
+
+
+def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} has value {raw!r}; not a number") from None
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"{name} has value {raw!r}; must be 0 or greater")
     return value
 
 

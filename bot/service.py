@@ -1,7 +1,8 @@
 """`python -m bot run`: the Telegram service, by long polling or (with WEBHOOK_URL) by webhook.
 
-SIGINT and SIGTERM stop it cleanly: python-telegram-bot stops fetching updates, finishes the ones
-in hand, the outbox sends what is in flight, the store closes, and the exit status is 0.
+SIGHUP reloads the knowledge (bot/reload.py). SIGINT and SIGTERM stop it cleanly:
+python-telegram-bot stops fetching updates, finishes the ones in hand, the outbox sends what is
+in flight, the store closes, and the exit status is 0.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.database_url == DEFAULT_DATABASE_URL:
         # The default location is ours to create; any other folder must already exist.
         settings.database_path.parent.mkdir(exist_ok=True)
-    application = build_application(settings)
+    application = build_application(settings, reload_on_hangup=True)
     try:
         if settings.webhook_url and settings.webhook_secret:
             log.info(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+import signal
+import time
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -22,10 +24,7 @@ from telegram.ext import (
 from bot.config import Settings, SettingsError
 from bot.delivery import Dispatcher
 from bot.engine import Engine
-from bot.intents import IntentSet, load_intents
-from bot.kb import KnowledgeBase
-from bot.kb_loader import load_knowledge
-from bot.match import Matcher
+from bot.reload import Knowledge, Reloader, load_knowledge_files
 from bot.reminders import reminder_period
 from bot.telegram_handlers import (
     Runtime,
@@ -70,6 +69,8 @@ RESIDENT_COMMANDS = {
         ("cancel", "Leave the current step"),
     ],
 }
+# Staff commands the service answers itself, not the engine (they act on the running service).
+TRANSPORT_STAFF_COMMANDS = ("reload",)
 STAFF_COMMANDS = [
     ("tickets", "待处理工单（最早的在前）"),
     ("ticket", "查看工单及记录：/ticket 编号"),
@@ -78,6 +79,7 @@ STAFF_COMMANDS = [
     ("close", "关闭：/close 编号 [备注]"),
     ("reopen", "重新打开：/reopen 编号"),
     ("stats", "工单统计"),
+    ("reload", "重新加载知识库"),
     ("help", "使用说明"),
 ]
 
@@ -94,26 +96,13 @@ UNSUPPORTED = (
 )
 
 
-@dataclass(frozen=True)
-class Knowledge:
-    """The knowledge base, the intents and the matcher built on them (read-only once loaded)."""
-
-    kb: KnowledgeBase
-    intents: IntentSet
-    matcher: Matcher
-
-
-def load_knowledge_files(settings: Settings) -> Knowledge:
-    """Load and check KB_DIR and INTENTS_DIR; a broken file stops start-up here."""
-    kb = load_knowledge(settings.kb_dir)
-    intents = load_intents(settings.intents_dir)
-    return Knowledge(kb, intents, Matcher(kb, intents))
-
-
-def build_application(settings: Settings, knowledge: Knowledge | None = None) -> App:
+def build_application(
+    settings: Settings, knowledge: Knowledge | None = None, *, reload_on_hangup: bool = False
+) -> App:
     """Build the Application: handlers in one block, the error handler last.
 
-    The knowledge is loaded in post_init unless given (tests share one loaded copy).
+    The knowledge is loaded in post_init unless given (tests share one loaded copy). With
+    `reload_on_hangup` (the `run` command), SIGHUP reloads it.
     """
     if settings.telegram_bot_token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram service")
@@ -121,21 +110,30 @@ def build_application(settings: Settings, knowledge: Knowledge | None = None) ->
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
-        .post_init(partial(open_services, settings, knowledge))
-        .post_stop(stop_dispatcher)
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=FLOOD_RETRIES)
+        )
+        # Updates are handled one at a time (PTB's default), which keeps each chat's order.
+        # Handling them concurrently was measured slower: every turn is one write transaction
+        # on the one SQLite connection, so concurrent turns only queue for it, and each reply
+        # then waits behind every turn started before it (200 residents: p50 2.4 s vs 1.3 s).
+        .concurrent_updates(False)
+        .post_init(partial(open_services, settings, knowledge, reload_on_hangup))
+        .post_stop(stop_services)
         .post_shutdown(close_services)
         .build()
     )
     private = filters.ChatType.PRIVATE
     staff = filters.Chat(settings.staff_chat_id) if settings.staff_chat_id else filters.Chat()
-    here = private | staff
+    # New messages from a person, in a private chat or the staff group: edited messages,
+    # channel posts, other groups and messages without a sender are not for this bot.
+    here = filters.UpdateType.MESSAGE & filters.USER & (private | staff)
     application.add_handlers(
         [
             MessageHandler(filters.COMMAND & here, on_command),
             MessageHandler(filters.TEXT & ~filters.COMMAND & here, on_text),
-            MessageHandler(filters.PHOTO & private, on_photo),
-            MessageHandler(UNSUPPORTED & private, on_unsupported),
+            MessageHandler(filters.PHOTO & here & private, on_photo),
+            MessageHandler(UNSUPPORTED & here & private, on_unsupported),
             CallbackQueryHandler(on_button),
         ]
     )
@@ -143,20 +141,27 @@ def build_application(settings: Settings, knowledge: Knowledge | None = None) ->
     return application
 
 
-async def open_services(settings: Settings, knowledge: Knowledge | None, application: App) -> None:
+async def open_services(
+    settings: Settings, knowledge: Knowledge | None, reload_on_hangup: bool, application: App
+) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
     knowledge = knowledge or load_knowledge_files(settings)
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
     engine = Engine(store, knowledge.matcher, knowledge.kb, knowledge.intents, settings)
     dispatcher = Dispatcher(application.bot, store)
-    application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher)
+    reloader = Reloader(settings, engine, store)
+    application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
         period = reminder_period(settings)
         application.job_queue.run_repeating(
             on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+        )
+    if reload_on_hangup and hasattr(signal, "SIGHUP"):  # there is no SIGHUP on Windows
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, partial(on_hangup, application)
         )
     log.info(
         "service ready: %d knowledge entries, staff chat %s, %d staff users",
@@ -166,10 +171,23 @@ async def open_services(settings: Settings, knowledge: Knowledge | None, applica
     )
 
 
-async def stop_dispatcher(application: App) -> None:
-    """post_stop: let the outbox finish what is in flight while the bot can still send."""
+def on_hangup(application: App) -> None:
+    """SIGHUP: reload the knowledge in the background (errors reach the error handler)."""
+    log.info("SIGHUP received: reloading the knowledge")
+    rt = runtime(application.bot_data)
+    application.create_task(
+        rt.reloader.reload(report_key=f"reload:sighup:{time.time_ns()}"), name="knowledge-reload"
+    )
+
+
+async def stop_services(application: App) -> None:
+    """post_stop: stop reloading on SIGHUP; let the outbox finish what is in flight while the
+    bot can still send."""
+    if hasattr(signal, "SIGHUP"):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     if "runtime" in application.bot_data:
-        await runtime(application.bot_data).dispatcher.stop()
+        rt = runtime(application.bot_data)
+        await rt.dispatcher.stop()
 
 
 async def close_services(application: App) -> None:

@@ -21,7 +21,9 @@ from bot.database import StoreUnavailableError
 from bot.delivery import Dispatcher, send_text
 from bot.engine import Engine
 from bot.messages import Incoming, InputKind, Speaker
+from bot.reload import Reloader
 from bot.reminders import queue_sla_reminder
+from bot.replies import staff_only_text
 from bot.tickets import TicketStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class Runtime:
     store: TicketStore
     engine: Engine
     dispatcher: Dispatcher
+    reloader: Reloader
 
 
 def runtime(bot_data: dict[Any, Any]) -> Runtime:
@@ -56,7 +59,29 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = command_text(message.text or "", context.bot.username)
     if text is None:  # addressed to another bot in a group
         return
-    await respond(context, _incoming(message, "command", text), f"{message.chat_id}:{message.id}")
+    incoming = _incoming(message, "command", text)
+    source = f"{message.chat_id}:{message.id}"
+    if text.split(maxsplit=1)[0].lower() == "/reload":
+        await reload_knowledge(context, incoming, source)
+    else:
+        await respond(context, incoming, source)
+
+
+async def reload_knowledge(
+    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, source: str
+) -> None:
+    """Reload the knowledge for staff (the result goes to the staff group); refuse anyone else."""
+    rt = runtime(context.bot_data)
+    chat_id = incoming.speaker.chat_id
+    if not rt.settings.is_staff(incoming.speaker.user_id):
+        text = staff_only_text()
+    else:
+        text = await rt.reloader.reload(report_key=f"reload:{source}")
+        if chat_id == rt.settings.staff_chat_id:  # the staff-group report is the reply
+            rt.dispatcher.wake()
+            return
+    await rt.store.enqueue(chat_id, text, kind="reply", dedupe_key=f"reply:{source}:0")
+    rt.dispatcher.wake()
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

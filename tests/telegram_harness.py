@@ -56,9 +56,12 @@ def shared_knowledge() -> Knowledge:
 
 
 @asynccontextmanager
-async def running_service(settings: Settings) -> AsyncIterator[Runtime]:
-    """The Application polling the fake API in this event loop, as run_polling would run it."""
-    application = build_application(settings, shared_knowledge())
+async def running_service(
+    settings: Settings, knowledge: Knowledge | None = None
+) -> AsyncIterator[Runtime]:
+    """The Application polling the fake API in this event loop, as run_polling would run it
+    (on the bundled knowledge unless `knowledge` is given)."""
+    application = build_application(settings, knowledge or shared_knowledge())
     await application.initialize()
     try:
         assert application.post_init is not None

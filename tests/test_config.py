@@ -29,6 +29,7 @@ def test_defaults_with_empty_environment() -> None:
     assert (settings.log_level, settings.sla_hours) == ("INFO", 24.0)
     assert (settings.max_open_tickets, settings.max_tickets_per_hour) == (5, 10)
     assert settings.webhook_url is None
+    assert settings.telegram_max_rate == 30.0
 
 
 def test_every_variable_is_parsed(tmp_path: Path) -> None:
@@ -50,6 +51,7 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
         "MAX_OPEN_TICKETS": "3",
         "MAX_TICKETS_PER_HOUR": "7",
         "RETENTION_DAYS": "30",
+        "TELEGRAM_MAX_RATE": "0",
     }
     s = load(env)
     assert s.telegram_bot_token == Secret(TOKEN)
@@ -67,6 +69,7 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
         8443,
     )
     assert (s.max_open_tickets, s.max_tickets_per_hour, s.retention_days) == (3, 7, 30)
+    assert s.telegram_max_rate == 0.0
     assert s.is_staff(22)
     assert not s.is_staff(44)
 
@@ -89,6 +92,9 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
         ({"MAX_OPEN_TICKETS": "-1"}, "MAX_OPEN_TICKETS has value '-1'; must be greater than 0"),
         ({"MAX_TICKETS_PER_HOUR": "x"}, "MAX_TICKETS_PER_HOUR has value 'x'; not an integer"),
         ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS has value '0'; must be greater than 0"),
+        ({"TELEGRAM_MAX_RATE": "fast"}, "TELEGRAM_MAX_RATE has value 'fast'; not a number"),
+        ({"TELEGRAM_MAX_RATE": "-1"}, "TELEGRAM_MAX_RATE has value '-1'; must be 0 or greater"),
+        ({"TELEGRAM_MAX_RATE": "nan"}, "TELEGRAM_MAX_RATE has value 'nan'; must be 0 or greater"),
         ({"KB_DIR": "/no/such/dir"}, "KB_DIR has value '/no/such/dir'; not a directory"),
         ({"INTENTS_DIR": "/no/such"}, "INTENTS_DIR has value '/no/such'; not a directory"),
     ],

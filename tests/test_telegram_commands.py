@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot import engine, staff_commands
-from bot.telegram_app import RESIDENT_COMMANDS, STAFF_COMMANDS
+from bot.telegram_app import RESIDENT_COMMANDS, STAFF_COMMANDS, TRANSPORT_STAFF_COMMANDS
 from bot.telegram_handlers import command_text
 
 
@@ -19,9 +19,11 @@ def test_the_resident_menu_lists_exactly_the_resident_commands(language: str) ->
 
 
 def test_the_staff_menu_lists_the_staff_commands() -> None:
-    """The staff group's menu offers every staff command (and /help)."""
+    """The staff group's menu offers every staff command: the engine's, /reload (handled by the
+    service itself) and /help."""
     names = {name for name, _ in STAFF_COMMANDS}
-    assert names == {*staff_commands.STAFF_COMMANDS, "help"}
+    assert names == {*staff_commands.STAFF_COMMANDS, *TRANSPORT_STAFF_COMMANDS, "help"}
+    assert "reload" in names
 
 
 @pytest.mark.parametrize(

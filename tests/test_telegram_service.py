@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -16,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.paths import bundled_dir
 from tests.factories import (
     STAFF_CHAT_ID,
     make_command_update,
@@ -210,3 +212,44 @@ async def test_a_missing_database_folder_stops_start_up_with_a_clear_message(
     assert await process.wait(within=START_UP) == 1
     assert "no-such-folder" in process.log()
     assert "Traceback" not in process.log()
+
+
+async def test_sighup_reloads_the_knowledge_and_a_broken_edit_keeps_the_old(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """SIGHUP to `python -m bot run`: a broken KB_DIR edit is reported to the staff group with
+    its file and line while the old answers keep coming; once fixed, another SIGHUP loads it
+    and posts the summary. The process keeps running and stops cleanly."""
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(bundled_dir("knowledge"), kb_dir)
+    process = BotProcess(
+        service_env(api, tmp_path, KB_DIR=str(kb_dir), LOG_LEVEL="DEBUG"),
+        tmp_path / "service.log",
+    )
+    await started(api, process)
+    about = kb_dir / "about.yaml"
+    good = about.read_text(encoding="utf-8")
+    about.write_text(good + "\n  - id: half-an-entry\n    title: 没写完\n", encoding="utf-8")
+
+    process.process.send_signal(signal.SIGHUP)
+    [failure] = await api.wait_for(
+        lambda: api.texts(STAFF_CHAT_ID), within=60, what="the reload failure report"
+    )
+    assert "仍在使用原来的知识库" in failure
+    assert re.search(r"knowledge/about\.yaml:\d+", failure), failure
+    api.push(make_text_update(RESIDENT, COVERED))
+    await api.wait_for(lambda: api.sent(RESIDENT), within=30, what="the old answer")
+    assert "40栋亿元级税收楼宇" in api.texts(RESIDENT)[0]
+
+    about.write_text(good, encoding="utf-8")
+    process.process.send_signal(signal.SIGHUP)
+    await api.wait_for(
+        lambda: len(api.texts(STAFF_CHAT_ID)) > 1, within=60, what="the reload summary"
+    )
+    assert "knowledge reloaded" in api.texts(STAFF_CHAT_ID)[1]
+    assert await process.stop() == 0
+    log = process.log()
+    assert "knowledge reload failed" in log
+    assert "knowledge reloaded" in log
+    assert "Traceback" not in log
+    assert_token_never_logged(process)
