@@ -53,9 +53,15 @@ def pinyin_units(text: str) -> list[str]:
     return [syllable(u) for u in units(text)]
 
 
+@lru_cache(maxsize=65536)
+def _marked_syllable(unit: str) -> str:
+    """'~' + the syllable: pinyin tokens never collide with letters typed as such."""
+    return f"~{syllable(unit)}"
+
+
 def pinyin_tokens(text: str) -> list[str]:
     """Tokens of a normalised Chinese text for the homophone channel."""
-    return grams([f"~{s}" for s in pinyin_units(text)])
+    return grams([_marked_syllable(u) for u in units(text)])
 
 
 def stem(word: str) -> str:
