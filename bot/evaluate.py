@@ -1,8 +1,10 @@
 """`python -m bot eval FILE…`: score the matcher on evaluation files and on leave-one-out.
 
 Prints in-scope accuracy, out-of-scope deferral, intent accuracy, wrong answers, the clarify
-count, leave-one-out, every failure, and a last line `N passed, M failed`. With the `--min-*` /
-`--max-wrong` gates it exits 1 when a figure is outside its gate (CI and the tests use them).
+count, leave-one-out, every failing case (`FAIL file#n …`) and every leave-one-out miss
+(`LOO entry: question → outcome`), and a last line `N passed, M failed` over the files' cases.
+With the `--min-*` / `--max-wrong` gates it exits 1 when a figure is outside its gate (CI and
+the tests use them); a malformed file exits 2. How cases count: `bot.evaluation`.
 """
 
 from __future__ import annotations
