@@ -22,8 +22,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 # Everything but letters, digits and Chinese characters becomes a space, except '+' between two
 # word characters ("1+4+N") and '.' between two digits ("2.8万"): names and figures in the KB.
 _SYMBOL = re.compile(r"[^\w+.]|_")
-_LOOSE_PLUS = re.compile(r"(?<!\w)\+|\+(?!\w)")
-_LOOSE_POINT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_LOOSE = re.compile(r"(?<!\w)\+|\+(?!\w)|(?<!\d)\.|\.(?!\d)")
 _PLUS_WORD = re.compile(r"(?<=[0-9a-z])\s*加\s*(?=[0-9a-z])")  # 1加4加N → 1+4+N
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
@@ -49,8 +48,8 @@ def to_simplified(text: str) -> str:
 def strip_symbols(text: str) -> str:
     """Punctuation, emoji and other symbols become single spaces; '+' and '.' inside words stay."""
     text = _SYMBOL.sub(" ", text)
-    text = _LOOSE_PLUS.sub(" ", text)
-    text = _LOOSE_POINT.sub(" ", text)
+    if "+" in text or "." in text:  # most texts have neither: skip the second pass
+        text = _LOOSE.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -167,19 +166,22 @@ class Normalizer:
         self._fillers = _alternation(self.lexicon.fillers) if self.lexicon.fillers else None
         particles = self.lexicon.particles
         self._particles = _final_particles(particles) if particles else None
+        self._particle_ends = {p[-1] for p in particles}
 
     def __call__(self, text: str, *, fillers: bool = True) -> str:
         """Normalise one text; `fillers=False` keeps fillers (intents such as 你好 are fillers)."""
         text = strip_symbols(to_simplified(fold_width(text)))
-        text = _PLUS_WORD.sub("+", text)
+        if "加" in text:
+            text = _PLUS_WORD.sub("+", text)
         if self._synonyms is not None:
             pattern, table = self._synonyms
             text = pattern.sub(lambda m: table[m.group(0)], text)
         if fillers and self._fillers is not None:
             text = " ".join(self._fillers.sub(" ", text).split())
         if self._particles is not None:
-            ends = self._particles
-            text = " ".join(c for c in (ends.sub("", clause) for clause in text.split(" ")) if c)
+            ends, last = self._particles, self._particle_ends
+            clauses = (ends.sub("", c) if c[-1:] in last else c for c in text.split(" "))
+            text = " ".join(c for c in clauses if c)
         return convert_numerals(text)
 
 
