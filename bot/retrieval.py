@@ -66,11 +66,11 @@ class _ChannelIndex:
         # Which entry holds which token, from the BM25 postings: keys token_id * n + entry.
         answer = np.asarray([d.answer for d in docs], dtype=bool)[self.bm25.docs]
         keys = self.bm25.tokens * n + owners[self.bm25.docs]
-        self.asked = set(keys[~answer].tolist())
-        self.told = set(keys[answer].tolist())
         # Postings run by token, then document, and an entry's documents are consecutive: so
         # the keys are sorted, and counting distinct keys per token gives entry frequencies.
-        held = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+        self.asked = _ByEntry(_distinct(keys[~answer]), n)
+        self.told = _ByEntry(_distinct(keys[answer]), n)
+        held = _distinct(keys)
         df = np.bincount(held // max(n, 1), minlength=len(self.bm25.vocab))
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
@@ -96,13 +96,42 @@ class _ChannelIndex:
     def coverage(self, known: list[tuple[int, float]], total: float, entry: int) -> float:
         """IDF-weighted share of the query the entry covers (answer-only tokens count less)."""
         covered = 0.0
+        asked, told = self.asked.of(entry), self.told.of(entry)
         for token_id, weight in known:
-            key = token_id * self.n + entry
-            if key in self.asked:
+            if token_id in asked:
                 covered += weight
-            elif key in self.told:
+            elif token_id in told:
                 covered += ANSWER_COVERAGE * weight
         return covered / total if total else 0.0
+
+
+class _ByEntry:
+    """Token ids per entry, from sorted keys token_id * n + entry; sets made on first use.
+
+    Only the few entries a query ranks ever need their set, so building every set at start-up
+    (half a million ids at 1,000 entries) would be wasted work.
+    """
+
+    def __init__(self, keys: np.ndarray, n: int) -> None:
+        entries = keys % max(n, 1)
+        order = np.argsort(entries, kind="stable")
+        self.tokens = keys[order] // max(n, 1)
+        self.starts = np.searchsorted(entries[order], np.arange(n + 1))
+        self.sets: dict[int, frozenset[int]] = {}
+
+    def of(self, entry: int) -> frozenset[int]:
+        found = self.sets.get(entry)
+        if found is None:
+            start, end = self.starts[entry], self.starts[entry + 1]
+            found = self.sets[entry] = frozenset(self.tokens[start:end].tolist())
+        return found
+
+
+def _distinct(sorted_keys: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if not len(sorted_keys):
+        return sorted_keys
+    return sorted_keys[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]]
 
 
 def _units(tokens: list[str]) -> list[str]:
