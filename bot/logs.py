@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.privacy import mask_pii
 
@@ -41,9 +42,26 @@ def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler._yuzhong = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PrivacyFilter(secrets))
+    privacy = PrivacyFilter(secrets)
+    handler.addFilter(privacy)
     root.addHandler(handler)
+    clean_at_source(privacy)
     root.setLevel(level)
     for name in _NOISY:
         # httpx logs every request URL at INFO, and Bot API URLs contain the token.
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def clean_at_source(privacy: PrivacyFilter) -> None:
+    """Clean every record as it is created, so that no handler (one a deployment adds, pytest's)
+    ever sees the token: python-telegram-bot logs its Bot API URL, token included, at DEBUG."""
+    current = logging.getLogRecordFactory()
+    base = getattr(current, "_yuzhong_base", current)  # called again: replace, do not stack
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        privacy.filter(record)
+        return record
+
+    factory._yuzhong_base = base  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

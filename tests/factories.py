@@ -118,3 +118,44 @@ def make_voice_update(user_id: int) -> dict[str, Any]:
 
 def make_location_update(user_id: int) -> dict[str, Any]:
     return {"message": make_message(user_id, location={"latitude": 29.55, "longitude": 106.57})}
+
+
+def make_inline_callback_update(user_id: int, data: str) -> dict[str, Any]:
+    """A tap on a button of an inline-mode message: no `message`, only `inline_message_id`."""
+    return {
+        "callback_query": {
+            "id": f"cb{next(_callback_ids)}",
+            "from": make_user(user_id),
+            "chat_instance": f"ci{user_id}",
+            "inline_message_id": f"inline-{user_id}",
+            "data": data,
+        }
+    }
+
+
+def make_edited_update(user_id: int, text: str) -> dict[str, Any]:
+    """A message the user edited after sending it."""
+    message = make_message(user_id, text=text)
+    message["edit_date"] = message["date"] + 5
+    return {"edited_message": message}
+
+
+def make_channel_post_update(channel_id: int, text: str) -> dict[str, Any]:
+    """A post in a channel the bot was added to: the sender is the channel, not a user."""
+    return {
+        "channel_post": {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": {"id": channel_id, "type": "channel", "title": "渝中发布"},
+            "sender_chat": {"id": channel_id, "type": "channel", "title": "渝中发布"},
+            "text": text,
+        }
+    }
+
+
+def make_senderless_update(chat_id: int, text: str) -> dict[str, Any]:
+    """A message with no `from` (sent on behalf of a chat, e.g. by an anonymous group admin)."""
+    message = make_message(1, chat_id, text=text)
+    del message["from"]
+    message["sender_chat"] = make_chat(chat_id)
+    return {"message": message}

@@ -48,6 +48,10 @@ _TRUE_METHODS = {
 }
 
 
+# Methods that deliver a message to a chat.
+_SENDS = ("sendMessage", "sendPhoto", "copyMessage")
+
+
 # Parameters python-telegram-bot sends JSON-encoded inside a form field.
 _JSON_FIELDS = {
     "reply_markup",
@@ -102,6 +106,7 @@ class FakeBotApi:
         self._changed = asyncio.Event()  # replaced by a fresh one after each change
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._sent: dict[int, list[Call]] = {}  # chat → its successful sends, for quick look-ups
 
     @property
     def base_url(self) -> str:
@@ -109,11 +114,13 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def start(self) -> None:
+        """Listen on a free port, or on the same port again after `stop()` (a restart)."""
+        self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         server = site._server
         assert server is not None
@@ -143,21 +150,20 @@ class FakeBotApi:
     def fail_next(
         self, method: str, times: int = 1, *, status: int = 500, retry_after: int | None = None
     ) -> None:
-        """Answer the next `times` calls of `method` with an error (429 when retry_after is set)."""
+        """Answer the next `times` calls of `method` with an error (429 when retry_after is set;
+        status 0: close the connection without answering, a network error for the client)."""
         if retry_after is not None:
             status = 429
         self._failures[method] = _Failure(times, status, retry_after)
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         """Successful sendMessage/sendPhoto/copyMessage calls, optionally to one chat."""
-        methods = {method} if method else {"sendMessage", "sendPhoto", "copyMessage"}
-        return [
-            c
-            for c in self.calls
-            if c.method in methods
-            and not c.failed
-            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
-        ]
+        methods = {method} if method else set(_SENDS)
+        if chat_id is None:
+            calls = [c for c in self.calls if not c.failed and c.method in _SENDS]
+        else:  # looked up after every call while a test waits for many chats: keep it cheap
+            calls = self._sent.get(chat_id, [])
+        return [c for c in calls if c.method in methods]
 
     def texts(self, chat_id: int) -> list[str]:
         """The texts (or captions) the bot sent to one chat, in order."""
@@ -205,6 +211,9 @@ class FakeBotApi:
             failure.times -= 1
             call.failed = True
             self._notify()
+            if failure.status == 0 and request.transport is not None:
+                request.transport.close()
+                return web.Response(status=500)  # never reaches the client
             if failure.retry_after is not None:
                 return _error(
                     429,
@@ -231,6 +240,8 @@ class FakeBotApi:
         else:
             call.failed = True
             return _error(404, "Not Found: method not found")
+        if method in _SENDS:
+            self._sent.setdefault(int(params["chat_id"]), []).append(call)
         self._notify()
         return web.json_response({"ok": True, "result": call.result})
 

@@ -253,3 +253,37 @@ async def test_sighup_reloads_the_knowledge_and_a_broken_edit_keeps_the_old(
     assert "knowledge reloaded" in log
     assert "Traceback" not in log
     assert_token_never_logged(process)
+
+
+async def test_the_token_is_never_logged_when_the_bot_api_fails(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """At LOG_LEVEL=DEBUG, through a 500, a dropped connection and the Bot API going away
+    altogether (then coming back), the log has the failures but never the token; the answers
+    still arrive."""
+    process = BotProcess(service_env(api, tmp_path, LOG_LEVEL="DEBUG"), tmp_path / "service.log")
+    await started(api, process)
+    api.fail_next("sendMessage", times=1, status=500)
+    api.push(make_text_update(RESIDENT, COVERED))
+    await api.wait_for(lambda: api.sent(RESIDENT), within=30, what="the answer after a 500")
+    api.fail_next("sendMessage", times=1, status=0)
+    api.push(make_text_update(SECOND_RESIDENT, COVERED))
+    await api.wait_for(lambda: api.sent(SECOND_RESIDENT), within=30, what="the answer after a drop")
+
+    await api.stop()  # the Bot API is unreachable: polling fails with network errors
+    for _ in range(100):
+        if "NetworkError" in process.log():
+            break
+        await asyncio.sleep(0.1)
+    await api.start()
+    api.push(make_command_update(RESIDENT, "/help"))
+    await api.wait_for(
+        lambda: len(api.sent(RESIDENT)) > 1, within=60, what="an answer after the outage"
+    )
+    assert await process.stop() == 0
+
+    log = process.log()
+    assert "Internal Server Error" in log
+    assert "NetworkError" in log
+    assert "DEBUG" in log
+    assert_token_never_logged(process)

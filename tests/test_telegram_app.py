@@ -1,0 +1,37 @@
+"""How the Application is built: the rate limiter follows TELEGRAM_MAX_RATE; updates in order."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.ext import AIORateLimiter
+
+from bot.config import load_settings
+from bot.telegram_app import build_application
+from tests.fake_bot_api import TOKEN
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 30.0), ("0", None), ("12.5", 12.5), ("1000", 1000.0)]
+)
+def test_the_overall_rate_limit_follows_telegram_max_rate(
+    value: str | None, expected: float | None
+) -> None:
+    """TELEGRAM_MAX_RATE is the bot-wide messages per second (30 unless set; 0 removes the
+    bot-wide limit); the per-group limit (20 a minute) stays on whatever it is."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    if value is not None:
+        env["TELEGRAM_MAX_RATE"] = value
+    application = build_application(load_settings(env, env_file=None))
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, AIORateLimiter)
+    # AIORateLimiter exposes no accessors; its limiters are the only place the rates live.
+    base = limiter._base_limiter
+    assert (base.max_rate if base is not None else None) == expected
+    assert limiter._group_max_rate == 20
+
+
+def test_updates_are_handled_one_at_a_time_in_arrival_order() -> None:
+    """Each chat's messages are handled in the order they were sent (the engine keeps per-chat
+    state), so the Application does not process updates concurrently."""
+    application = build_application(load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None))
+    assert application.concurrent_updates == 1
