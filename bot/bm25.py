@@ -10,7 +10,7 @@ of (token, document) pairs. Start-up matters: the bot rebuilds the index on ever
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,14 +39,19 @@ class BM25:
         self.starts = np.searchsorted(token, np.arange(len(self.vocab) + 1))
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """Every document's BM25 score for a tokenised query (a repeated token counts twice)."""
+        """Every document's BM25 score for a tokenised query (a repeated token counts twice).
+
+        Each distinct token's postings are added once, times its count: a query that repeats
+        one word 30,000 times costs one posting list, not 30,000.
+        """
         out = np.zeros(self.n, dtype=np.float32)
-        for token in tokens:
+        for token, count in Counter(tokens).items():
             index = self.vocab.get(token)
             if index is None:
                 continue
             start, end = self.starts[index], self.starts[index + 1]
-            out[self.docs[start:end]] += self.weights[start:end]
+            weights = self.weights[start:end]
+            out[self.docs[start:end]] += weights if count == 1 else count * weights
         return out
 
 

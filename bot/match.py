@@ -22,6 +22,9 @@ from bot.tokens import char_tokens, english_tokens, pinyin_tokens
 __all__ = ["Bands", "Candidate", "Decision", "Matcher", "Outcome"]
 
 PINYIN_WEIGHT = 0.5  # the homophone channel backs the characters up; it does not outvote them
+# A question is read up to this many characters (the engine passes at most 1,000 already): no
+# knowledge-base question is near that long, and matching cost grows with the query.
+MAX_QUERY_CHARS = 1000
 
 
 class Matcher:
@@ -62,6 +65,7 @@ class Matcher:
         return self.normalizer(text)
 
     def decide(self, text: str) -> Decision:
+        text = text[:MAX_QUERY_CHARS]
         language = "en" if is_english(text) else "zh"
         if is_gibberish(self.normalizer(text, fillers=False)):
             return Decision("ticket", gibberish=True, language=language, reason="no words")

@@ -15,7 +15,7 @@ from bot.details import EntryDetails, asked_details, missing_details
 from bot.intents import IntentSet, load_intents
 from bot.kb import KnowledgeBase
 from bot.kb_loader import load_knowledge
-from bot.match import Matcher
+from bot.match import MAX_QUERY_CHARS, Matcher
 from bot.paths import bundled_dir
 from bot.retrieval import Channel, Doc, Hit, Index
 from bot.tokens import char_tokens, pinyin_tokens
@@ -183,3 +183,18 @@ def test_bm25_scores_equal_the_bm25s_library() -> None:
     reference.index(docs, show_progress=False)
     ids = [reference.vocab_dict[t] for t in query if t in reference.vocab_dict]
     assert np.allclose(BM25(docs).scores(query), reference.get_scores(ids), atol=1e-6)
+
+
+def test_a_repeated_query_token_counts_once_per_repeat() -> None:
+    """A token repeated n times scores n times its single weight (counted, not looped)."""
+    index = BM25([["渝", "中"], ["中", "区"], ["区"]])
+    assert np.allclose(index.scores(["区"] * 3), 3 * index.scores(["区"]))
+
+
+def test_a_100000_character_question_still_gets_a_decision() -> None:
+    """An over-long question (ask and eval pass text uncut) is read up to a cap and decided."""
+    _, _, matcher = shipped()
+    text = "渝中区" * 33334
+    decision = matcher.decide(text)
+    assert decision.outcome in ("answer", "clarify", "intent", "ticket")
+    assert decision == matcher.decide(text[:MAX_QUERY_CHARS])
