@@ -163,6 +163,7 @@ class Run:
     sent: list[Message] = field(default_factory=list)  # pushed so far, in order
     replies: int = 0
     peak_rss: int = 0
+    cpu_seconds: float = 0.0  # the bot process's CPU time, user + system
 
 
 async def resident(
@@ -194,6 +195,8 @@ async def watch_memory(pid: int, run: Run) -> None:
     while True:
         try:
             run.peak_rss = max(run.peak_rss, process.memory_info().rss)
+            times = process.cpu_times()
+            run.cpu_seconds = times.user + times.system
         except psutil.NoSuchProcess:
             return
         await asyncio.sleep(0.1)
@@ -323,6 +326,7 @@ def print_report(
         ("reply latency p99", f"{percentile(ordered, 99) * 1000:.0f} ms"),
         ("reply latency max", f"{(ordered[-1] if ordered else float('nan')) * 1000:.0f} ms"),
         ("peak RSS of the bot process", f"{run.peak_rss / 2**20:.0f} MiB"),
+        ("CPU time of the bot process", f"{run.cpu_seconds:.1f} s"),
         ("tickets created", str(len(tickets))),
         ("staff posts delivered", f"{len(api.staff_posts)} (by {drained:.1f} s)"),
         ("staff posts still queued in the outbox at the end", str(queued)),
