@@ -9,6 +9,8 @@ instance serves every chat; a reload builds a new one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from bot.decision import Bands, Candidate, Decision, Outcome, judge
 from bot.details import EntryDetails, asked_details
 from bot.gibberish import is_gibberish
@@ -17,7 +19,7 @@ from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.normalize import Normalizer, is_english
 from bot.retrieval import Channel, Doc, Index
-from bot.tokens import char_tokens, english_tokens, pinyin_tokens
+from bot.tokens import char_tokens, english_tokens, marked_syllable, pinyin_tokens, units
 
 __all__ = ["Bands", "Candidate", "Decision", "Matcher", "Outcome"]
 
@@ -38,25 +40,25 @@ class Matcher:
         self._intents = IntentMatcher(intents, self.normalizer)
         zh: list[Doc] = []
         en: list[Doc] = []
-        self.details: dict[str, EntryDetails] = {}
+        self.details = _Details(kb)
         self.exact: dict[str, str] = {}  # a normalised question → its entry
         for entry in kb.entries:
-            asked: set[str] = set()
+            asked: list[str] = []
             for text in (entry.title, *entry.questions, entry.title_en or ""):
                 if text:
                     norm = self.normalize(text)
                     (en if is_english(text) else zh).append(Doc(entry.id, norm))
                     self.exact.setdefault(norm, entry.id)
-                    asked |= asked_details(norm)
+                    asked.append(norm)
             zh.append(Doc(entry.id, self.normalize(entry.answer), answer=True))
             if entry.answer_en:
                 en.append(Doc(entry.id, self.normalize(entry.answer_en), answer=True))
-            self.details[entry.id] = EntryDetails.of(frozenset(asked), entry.answer)
+            self.details.questions[entry.id] = asked
         self.zh = Index(
             zh,
             [
-                Channel("char", char_tokens),
-                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT),
+                Channel("char", char_tokens, units=units),
+                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT, derive=marked_syllable),
             ],
         )
         self.en = Index(en, [Channel("word", english_tokens)])
@@ -88,3 +90,30 @@ class Matcher:
             )
         hits = index.search(norm, k=self.bands.candidates)
         return judge(hits, self.bands, language, asked_details(norm), self.details)
+
+
+class _Details(Mapping[str, EntryDetails]):
+    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
+
+    A decision looks at its ten candidates only, so reading every question and answer for
+    details at start-up would be wasted work.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
+        self._made: dict[str, EntryDetails] = {}
+
+    def __getitem__(self, entry_id: str) -> EntryDetails:
+        made = self._made.get(entry_id)
+        if made is None:
+            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
+            made = EntryDetails.of(asked, self.answers[entry_id])
+            self._made[entry_id] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.bm25 import BM25
+from bot.bm25 import BM25, GramBM25
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -28,6 +28,12 @@ class Channel:
     tokenize: Tokenizer
     weight: float = 1.0
     answers: bool = True  # whether answer documents are tokenised for this channel too
+    # When set, `tokenize(text)` is exactly the unigrams and bigrams (`bot.tokens.grams`) of
+    # `units(text)`, and the index is built from the units in numpy (`bot.bm25.GramBM25`).
+    units: Callable[[str], list[str]] | None = None
+    # When set, this channel's units are `derive(u)` for each unit u of the channel before it
+    # (a units channel with the same `answers`), so its index is translated from that one.
+    derive: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,26 @@ ANSWER_COVERAGE = 0.6  # a query token found only in the answer counts this much
 
 
 class _ChannelIndex:
-    def __init__(self, channel: Channel, docs: Sequence[Doc], owners: np.ndarray, n: int) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        docs: Sequence[Doc],
+        owners: np.ndarray,
+        n: int,
+        before: _ChannelIndex | None = None,
+    ) -> None:
         self.channel = channel
-        self.doc_tokens = [
-            channel.tokenize(d.text) if channel.answers or not d.answer else [] for d in docs
-        ]
-        self.bm25 = BM25(self.doc_tokens)
+        use = channel.answers
+        self.bm25: BM25
+        if channel.derive is not None and before and isinstance(before.bm25, GramBM25):
+            self.bm25 = before.bm25.translated(channel.derive)
+        elif channel.units is not None:
+            split = channel.units
+            self.bm25 = GramBM25([split(d.text) if use or not d.answer else [] for d in docs])
+        else:
+            self.bm25 = BM25(
+                [channel.tokenize(d.text) if use or not d.answer else [] for d in docs]
+            )
         self.n = n
         # Which entry holds which token, from the BM25 postings: keys token_id * n + entry.
         answer = np.asarray([d.answer for d in docs], dtype=bool)[self.bm25.docs]
@@ -71,7 +91,7 @@ class _ChannelIndex:
         self.asked = _ByEntry(_distinct(keys[~answer]), n)
         self.told = _ByEntry(_distinct(keys[answer]), n)
         held = _distinct(keys)
-        df = np.bincount(held // max(n, 1), minlength=len(self.bm25.vocab))
+        df = np.bincount(held // max(n, 1), minlength=self.bm25.size)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
 
@@ -82,8 +102,8 @@ class _ChannelIndex:
         """A query's known tokens as (id, IDF), its total IDF weight, and its unknown share."""
         known: list[tuple[int, float]] = []
         total = unknown = 0.0
-        for token in set(tokens):
-            token_id = self.bm25.vocab.get(token)
+        distinct = list(set(tokens))
+        for token, token_id in zip(distinct, self.bm25.ids_of(distinct), strict=True):
             if token_id is None:
                 total += self.unknown_idf
                 unknown += 0.0 if "|" in token else self.unknown_idf
@@ -161,11 +181,14 @@ class Index:
             [ANSWER_WEIGHT if d.answer else 1.0 for d in ordered], dtype=np.float32
         )
         n = len(self.entry_ids)
-        self.channels = [_ChannelIndex(c, ordered, self.owners, n) for c in channels]
+        self.channels: list[_ChannelIndex] = []
+        for channel in channels:
+            before = self.channels[-1] if self.channels else None
+            self.channels.append(_ChannelIndex(channel, ordered, self.owners, n, before))
         # Single units of each question on the last channel, for the similarity (answers are
         # never compared).
-        last = self.channels[-1].doc_tokens
-        self.units = [[] if d.answer else _units(t) for d, t in zip(ordered, last, strict=True)]
+        last = channels[-1].tokenize
+        self.units = [[] if d.answer else _units(last(d.text)) for d in ordered]
 
     def __len__(self) -> int:
         return len(self.entry_ids)

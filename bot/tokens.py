@@ -54,16 +54,17 @@ def pinyin_units(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _marked_syllable(unit: str) -> str:
+def marked_syllable(unit: str) -> str:
     """'~' + the syllable: pinyin tokens never collide with letters typed as such."""
     return f"~{syllable(unit)}"
 
 
 def pinyin_tokens(text: str) -> list[str]:
     """Tokens of a normalised Chinese text for the homophone channel."""
-    return grams([_marked_syllable(u) for u in units(text)])
+    return grams([marked_syllable(u) for u in units(text)])
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately small stemmer: plural and verb endings, enough for FAQ questions."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):

@@ -9,7 +9,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from bot.bm25 import BM25
+from bot.bm25 import BM25, GramBM25
 from bot.decision import Bands, judge
 from bot.details import EntryDetails, asked_details, missing_details
 from bot.intents import IntentSet, load_intents
@@ -18,7 +18,7 @@ from bot.kb_loader import load_knowledge
 from bot.match import MAX_QUERY_CHARS, Matcher
 from bot.paths import bundled_dir
 from bot.retrieval import Channel, Doc, Hit, Index
-from bot.tokens import char_tokens, pinyin_tokens
+from bot.tokens import char_tokens, grams, marked_syllable, pinyin_tokens, units
 
 
 @cache
@@ -198,3 +198,19 @@ def test_a_100000_character_question_still_gets_a_decision() -> None:
     decision = matcher.decide(text)
     assert decision.outcome in ("answer", "clarify", "intent", "ticket")
     assert decision == matcher.decide(text[:MAX_QUERY_CHARS])
+
+
+def test_gram_index_scores_as_the_string_index_of_the_same_grams() -> None:
+    """GramBM25 (bigrams as integer pairs) and its pinyin translation equal BM25 over strings."""
+    kb, _, _ = shipped()
+    texts = [e.answer for e in kb.entries[:20]] + [q for e in kb.entries[:20] for q in e.questions]
+    docs = [units(t) for t in texts]
+    gram = GramBM25(docs)
+    pinyin = gram.translated(marked_syllable)
+    for query in ("楼小二能帮企业做啥", "渝中区人材公寓租金", "1+4+n 是什么", "没有的字 zzz"):
+        assert np.allclose(
+            gram.scores(char_tokens(query)),
+            BM25([grams(d) for d in docs]).scores(char_tokens(query)),
+        )
+        expected = BM25([pinyin_tokens(t) for t in texts]).scores(pinyin_tokens(query))
+        assert np.allclose(pinyin.scores(pinyin_tokens(query)), expected)
