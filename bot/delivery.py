@@ -17,6 +17,7 @@ import random
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 # it, merely constructing a RetryAfter emits a PTBDeprecationWarning from inside the library.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-BATCH = 50
+BATCH = 50  # messages looked at per query
+CHATS_AT_ONCE = 64  # chats sent to concurrently (PTB's HTTP pool holds 256 connections)
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled after each failed attempt
 BACKOFF_CAP = 600.0  # never wait longer than this between attempts
 IDLE_CHECK = 5.0  # seconds between looks at the outbox when nobody wakes the dispatcher
@@ -45,7 +47,12 @@ def utcnow() -> datetime:
 
 
 class Dispatcher:
-    """Drains the outbox in the background; `wake()` after writing to it."""
+    """Drains the outbox in the background; `wake()` after writing to it.
+
+    Each chat is sent to by its own task, in order; chats do not wait for each other, so one
+    that is slow (the staff group at Telegram's 20-a-minute group limit, a failing chat waiting
+    for its retry) never holds back the replies to everyone else.
+    """
 
     def __init__(
         self,
@@ -63,6 +70,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
         self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
+        self._sending: dict[int, asyncio.Task[int]] = {}  # chat → the task sending to it
 
     def start(self) -> None:
         """Start sending in the background, beginning with whatever was queued before start-up."""
@@ -73,7 +81,7 @@ class Dispatcher:
         self._wake.set()
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Finish the messages in flight (one last pass), then stop."""
+        """Finish the messages in flight (and whatever is due by then), then stop."""
         if self._task is None:
             return
         self._stopping = True
@@ -83,8 +91,11 @@ class Dispatcher:
         except TimeoutError:
             log.warning("outbox dispatcher still busy after %.0fs; stopping it", grace)
             self._task.cancel()
+            for task in list(self._sending.values()):
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            await asyncio.gather(*self._sending.values(), return_exceptions=True)
         self._task = None
 
     async def _run(self) -> None:
@@ -93,14 +104,21 @@ class Dispatcher:
             await self._pass()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_seconds())
-        await self._pass()  # the last one: whatever the final updates queued
+        # The last passes: whatever the final updates queued, until nothing more can be sent.
+        # A pass counts only when no chat is in flight (it would skip that chat's messages).
+        while True:
+            if self._sending:
+                await asyncio.wait(list(self._sending.values()))
+            elif not await self._pass():
+                break
 
-    async def _pass(self) -> None:
+    async def _pass(self) -> int:
         try:
-            await self.drain()
+            return await self.drain()
         except Exception:
             # The store itself failed (disk full, locked): log it and try again later.
             log.exception("outbox dispatcher pass failed")
+            return 0
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
@@ -110,29 +128,44 @@ class Dispatcher:
         return max(0.05, min(IDLE_CHECK, (min(due) - self.clock()).total_seconds()))
 
     async def drain(self) -> int:
-        """Send every due message; return how many were sent."""
-        sent = 0
-        while True:
+        """Start sending to every chat with messages due; return how many chats were started.
+
+        A chat already being sent to, or waiting for a retry, is skipped (no message is ever in
+        flight twice); its sender wakes the dispatcher when it is done.
+        """
+        started = 0
+        while len(self._sending) < CHATS_AT_ONCE:
             now = self.clock()
             if self._paused_until is not None and now < self._paused_until:
-                return sent
+                return started
             self._paused_until = None
             self._blocked = {c: t for c, t in self._blocked.items() if t > now}
-            batch = await self.store.due_messages(now, limit=BATCH)
+            batch = await self.store.due_messages(
+                now, limit=BATCH, skip_chats={*self._sending, *self._blocked}
+            )
             by_chat: dict[int, list[OutboxMessage]] = {}
             for message in batch:
-                if message.chat_id not in self._blocked:
+                if message.chat_id not in self._sending and message.chat_id not in self._blocked:
                     by_chat.setdefault(message.chat_id, []).append(message)
             if not by_chat:
-                return sent
-            # Wait for every chat before looking again, so no message is ever in flight twice.
-            results = await asyncio.gather(
-                *(self._send_chat(ms) for ms in by_chat.values()), return_exceptions=True
-            )
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
-                sent += result
+                return started
+            for chat_id, messages in by_chat.items():
+                if len(self._sending) >= CHATS_AT_ONCE:
+                    break
+                task = asyncio.create_task(self._send_chat(messages), name=f"outbox-{chat_id}")
+                self._sending[chat_id] = task
+                task.add_done_callback(partial(self._sent, chat_id))
+                started += 1
+        return started
+
+    def _sent(self, chat_id: int, task: asyncio.Task[int]) -> None:
+        """A chat's sender finished: look again (the chat may have more, or others may wait)."""
+        self._sending.pop(chat_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            # The store failed while recording the outcome: try this chat again a little later.
+            log.error("sending to chat %s failed", chat_id, exc_info=task.exception())
+            self._blocked[chat_id] = self.clock() + timedelta(seconds=self.backoff_base)
+        self.wake()
 
     async def _send_chat(self, messages: list[OutboxMessage]) -> int:
         """Send one chat's messages in order; stop at the first failure to keep that order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,13 +88,18 @@ class OutboxStore(Database):
         *,
         channel: str = "telegram",
         chat_id: int | None = None,
+        skip_chats: Collection[int] = (),
     ) -> list[OutboxMessage]:
-        """Unsent messages whose next attempt is due, oldest first."""
+        """Unsent messages whose next attempt is due, oldest first (none for `skip_chats`:
+        chats the dispatcher is still sending to, so one busy chat never hides the others)."""
         sql = "SELECT * FROM outbox WHERE sent_at IS NULL AND channel = ? AND next_attempt_at <= ?"
         params: list[object] = [channel, to_text(now)]
         if chat_id is not None:
             sql += " AND chat_id = ?"
             params.append(chat_id)
+        if skip_chats:
+            sql += " AND chat_id NOT IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(skip_chats)))
         rows = await self.rows(sql + " ORDER BY id LIMIT ?", [*params, limit])
         return [_message(row) for row in rows]
 

@@ -3,6 +3,7 @@ implement it later); `SQLiteTicketStore` in bot/tickets.py is the embedded one."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -88,6 +89,7 @@ class TicketStore(Protocol):
         *,
         channel: str = "telegram",
         chat_id: int | None = None,
+        skip_chats: Collection[int] = (),
     ) -> list[OutboxMessage]: ...
     async def mark_sent(self, outbox_id: int, sent_message_id: int | None) -> None: ...
     async def mark_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None: ...

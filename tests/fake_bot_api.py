@@ -107,6 +107,7 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._sent: dict[int, list[Call]] = {}  # chat → its successful sends, for quick look-ups
+        self._held: dict[int, asyncio.Event] = {}  # chat → released when sends to it may finish
 
     @property
     def base_url(self) -> str:
@@ -128,6 +129,8 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         self._closing = True
+        for chat_id in list(self._held):
+            self.release(chat_id)
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -155,6 +158,13 @@ class FakeBotApi:
         if retry_after is not None:
             status = 429
         self._failures[method] = _Failure(times, status, retry_after)
+
+    def hold(self, chat_id: int) -> None:
+        """Keep sends to `chat_id` waiting for their answer until `release(chat_id)`."""
+        self._held[chat_id] = asyncio.Event()
+
+    def release(self, chat_id: int) -> None:
+        self._held.pop(chat_id).set()
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         """Successful sendMessage/sendPhoto/copyMessage calls, optionally to one chat."""
@@ -204,6 +214,8 @@ class FakeBotApi:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
+        if method in _SENDS and (gate := self._held.get(int(params["chat_id"]))) is not None:
+            await gate.wait()
         call = Call(method, params)
         self.calls.append(call)
         failure = self._failures.get(method)

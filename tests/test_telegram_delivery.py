@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 
 from bot.chunks import MESSAGE_LIMIT, split_text, text_length
-from bot.delivery import GIVE_UP_AFTER, Dispatcher, utcnow
+from bot.delivery import BATCH, GIVE_UP_AFTER, Dispatcher, utcnow
 from bot.messages import Choice
 from bot.tickets import NewTicket, SQLiteTicketStore
 from tests.fake_bot_api import TOKEN, FakeBotApi
@@ -241,3 +241,32 @@ async def test_a_message_given_up_on_does_not_hold_back_the_next_ones(
     dispatcher.wake()
     await api.wait_for(lambda: api.texts(STAFF_CHAT), within=20, what="the next message")
     assert api.texts(STAFF_CHAT) == ["下一条"]
+
+
+async def test_a_slow_chat_does_not_hold_back_the_others(
+    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+) -> None:
+    """While sends to the staff group hang (as at Telegram's 20-a-minute group limit), with more
+    messages queued for it than one look at the outbox takes in, a resident's reply queued after
+    them still goes out; the staff group's messages follow in order once it is released."""
+    api.hold(STAFF_CHAT)
+    notices = [f"通知 {i}" for i in range(BATCH + 10)]
+    for text in notices:
+        await store.enqueue(STAFF_CHAT, text, kind="staff_notice")
+    await store.enqueue(RESIDENT, "您的回复", kind="reply")
+    dispatcher.wake()
+    await api.wait_for(lambda: api.texts(RESIDENT), what="the resident's reply")
+    assert api.texts(STAFF_CHAT) == []
+    api.release(STAFF_CHAT)
+    await api.wait_for(lambda: len(api.texts(STAFF_CHAT)) == len(notices), what="the notices")
+    assert api.texts(STAFF_CHAT) == notices
+
+
+async def test_chats_being_sent_to_are_skipped_when_looking_for_due_messages(
+    store: SQLiteTicketStore,
+) -> None:
+    """The outbox query leaves out the chats the dispatcher asks it to skip."""
+    for chat_id in (1, 2, 3):
+        await store.enqueue(chat_id, f"to {chat_id}", kind="reply")
+    due = await store.due_messages(utcnow(), skip_chats={1, 3})
+    assert [m.chat_id for m in due] == [2]
