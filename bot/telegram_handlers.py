@@ -61,25 +61,33 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     incoming = _incoming(message, "command", text)
     source = f"{message.chat_id}:{message.id}"
-    if text.split(maxsplit=1)[0].lower() == "/reload":
-        await reload_knowledge(context, incoming, source)
-    else:
+    if text.split(maxsplit=1)[0].lower() != "/reload":
         await respond(context, incoming, source)
-
-
-async def reload_knowledge(
-    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, source: str
-) -> None:
-    """Reload the knowledge for staff (the result goes to the staff group); refuse anyone else."""
-    rt = runtime(context.bot_data)
-    chat_id = incoming.speaker.chat_id
-    if not rt.settings.is_staff(incoming.speaker.user_id):
-        text = staff_only_text()
+    elif not runtime(context.bot_data).settings.is_staff(incoming.speaker.user_id):
+        await reply(context, incoming.speaker.chat_id, staff_only_text(), source)
     else:
-        text = await rt.reloader.reload(report_key=f"reload:{source}")
-        if chat_id == rt.settings.staff_chat_id:  # the staff-group report is the reply
-            rt.dispatcher.wake()
-            return
+        # In the background: updates are handled one at a time, and nobody should wait for
+        # the knowledge to load. Application.stop() waits for it.
+        context.application.create_task(
+            reload_knowledge(context, incoming.speaker.chat_id, source),
+            update=update,
+            name="knowledge-reload",
+        )
+
+
+async def reload_knowledge(context: ContextTypes.DEFAULT_TYPE, chat_id: int, source: str) -> None:
+    """Reload the knowledge; the result goes to the staff group and to the chat that asked."""
+    rt = runtime(context.bot_data)
+    text = await rt.reloader.reload(report_key=f"reload:{source}")
+    if chat_id == rt.settings.staff_chat_id:  # the staff-group report is the reply
+        rt.dispatcher.wake()
+    else:
+        await reply(context, chat_id, text, source)
+
+
+async def reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, source: str) -> None:
+    """Queue one reply to `source` (redelivered, it is queued once) and wake the dispatcher."""
+    rt = runtime(context.bot_data)
     await rt.store.enqueue(chat_id, text, kind="reply", dedupe_key=f"reply:{source}:0")
     rt.dispatcher.wake()
 

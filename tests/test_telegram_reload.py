@@ -6,8 +6,11 @@ changes nothing, and staff are told which file and line is wrong.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -168,3 +171,36 @@ async def test_reload_from_a_resident_is_refused_and_changes_nothing(
     assert refusal == staff_only_text()
     assert api.sent(STAFF_CHAT_ID) == []
     assert NEW_ANSWER not in await ask(api, make_text_update(RESIDENT, NEW_QUESTION), RESIDENT)
+
+
+async def test_residents_are_answered_while_a_reload_is_loading(
+    api: FakeBotApi, service: Runtime, kb_dir: Path
+) -> None:
+    """The knowledge loads in the background: while a reload is stuck reading a file (a named
+    pipe nobody writes to yet), residents are still answered; then the reload completes."""
+    pipe = kb_dir / "zz_slow.yaml"
+    os.mkfifo(pipe)
+    try:
+        api.push(make_command_update(STAFF_USER_ID, "/reload", chat_id=STAFF_CHAT_ID))
+        answer = await ask(api, make_text_update(RESIDENT, COVERED), RESIDENT)
+        assert COVERED_ANSWER_START in answer
+        assert api.sent(STAFF_CHAT_ID) == []  # the reload is still reading the pipe
+    finally:
+        await asyncio.to_thread(_feed, pipe, "entries: []\n")
+    await api.wait_for(lambda: api.texts(STAFF_CHAT_ID), what="the reload report")
+
+
+def _feed(pipe: Path, text: str, within: float = 30.0) -> None:
+    """Write `text` to the pipe once a reader has opened it (give up after `within` seconds)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: nobody is reading yet
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as writer:
+            writer.write(text)
+        return
