@@ -82,7 +82,8 @@ def print_figures(report: Report, loo: LeaveOneOut | None) -> None:
     if loo is not None:
         print(
             f"leave-one-out: {loo.rate:.1f}% ({loo.found}/{loo.total}; "
-            f"{loo.clarified} more offered as a clarify choice)"
+            f"{loo.clarified} more offered as a clarify choice; "
+            f"{loo.intents} questions an intent takes left out)"
         )
 
 

@@ -171,6 +171,7 @@ class LeaveOneOut:
     found: int  # answered with the question's own entry
     clarified: int  # own entry among the clarify choices
     misses: tuple[tuple[str, str, str], ...]  # (entry id, question, what happened)
+    intents: int = 0  # questions left out: an intent takes them even with the entry indexed
 
     @property
     def rate(self) -> float:
@@ -182,9 +183,17 @@ def leave_one_out(kb: KnowledgeBase, intents: IntentSet) -> LeaveOneOut:
 
     Done in folds for speed: fold k removes the k-th question of every entry at once, which is
     slightly harder than removing one question alone (neighbours lose a question too).
+
+    A question that an intent takes even with every question indexed ("转人工" in the entry
+    about the assistant) is left out: intents are matched before the knowledge base, so the
+    entry's retrieval never sees it, and the intent's reply is the right one.
     """
     total = found = clarified = 0
     misses: list[tuple[str, str, str]] = []
+    whole = Matcher(kb, intents)
+    claimed = {
+        q for e in kb.entries for q in e.questions if whole.decide(q).outcome == "intent"
+    }
     folds = max((len(e.questions) for e in kb.entries), default=0)
     for k in range(folds):
         entries = tuple(
@@ -193,7 +202,7 @@ def leave_one_out(kb: KnowledgeBase, intents: IntentSet) -> LeaveOneOut:
         )
         matcher = Matcher(dataclasses.replace(kb, entries=entries), intents)
         for entry in kb.entries:
-            if k >= len(entry.questions):
+            if k >= len(entry.questions) or entry.questions[k] in claimed:
                 continue
             question = entry.questions[k]
             decision = matcher.decide(question)
@@ -207,4 +216,4 @@ def leave_one_out(kb: KnowledgeBase, intents: IntentSet) -> LeaveOneOut:
                 clarified += 1
             what = decision.entry_id or decision.intent or decision.outcome
             misses.append((entry.id, question, f"{decision.outcome}: {what}"))
-    return LeaveOneOut(total, found, clarified, tuple(misses))
+    return LeaveOneOut(total, found, clarified, tuple(misses), len(claimed))

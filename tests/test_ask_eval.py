@@ -24,15 +24,15 @@ SHARED_EVAL_FILE = ROOT.parent / "shared" / "eval" / "dev.yaml"
 NO_ENV_FILE = ["--env-file", "/nonexistent/.env"]
 
 # Gates sit just below what the matcher achieves (see BENCHMARKS.md, "Matching"), so a
-# regression fails here. Measured on tests/data/eval.yaml: in-scope 95.2%, deferral 98.9%,
-# intents 94.1%, wrong answers 1.3%, leave-one-out 75.8% (below the 90% target: see
+# regression fails here. Measured on tests/data/eval.yaml: in-scope 95.5%, deferral 98.9%,
+# intents 94.1%, wrong answers 1.3%, leave-one-out 83.4% (below the 90% target: see
 # BENCHMARKS.md for why).
 PROJECT_GATES = [
-    "--min-accuracy=94.5",
+    "--min-accuracy=95",
     "--min-deferral=97.5",
     "--min-intent=93",
     "--max-wrong=2",
-    "--min-loo=75",
+    "--min-loo=83",
 ]
 # The shared sample (38 cases) is answered without a failure.
 SHARED_GATES = ["--min-accuracy=96", "--min-deferral=95", "--min-intent=95", "--max-wrong=2"]
