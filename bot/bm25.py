@@ -3,8 +3,9 @@
 Why not bm25s itself: it scores identically (tests/test_match.py compares the two), but its
 index build counts tokens document by document in Python. For the char channel at 1,000 entries
 (10,957 question, title and answer documents, 521,309 tokens) bm25s took 1.7 s and the string
-`BM25` here 0.3 s on our 2-core machine (bench/bench_match.py; BENCHMARKS.md): here the counting is one sort
-of (token, document) pairs. Start-up matters: the bot rebuilds the index on every reload.
+`BM25` here 0.3 s on our 2-core machine (bench/bench_match.py; BENCHMARKS.md): here the counting
+is one sort of (token, document) pairs. Start-up matters: the bot rebuilds the index on every
+reload.
 
 `GramBM25` goes further for the Chinese channels, whose tokens are the unigrams and adjacent
 bigrams of a list of units: it numbers each unit once and forms the bigrams as integer pairs in
