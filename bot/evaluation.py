@@ -191,9 +191,7 @@ def leave_one_out(kb: KnowledgeBase, intents: IntentSet) -> LeaveOneOut:
     total = found = clarified = 0
     misses: list[tuple[str, str, str]] = []
     whole = Matcher(kb, intents)
-    claimed = {
-        q for e in kb.entries for q in e.questions if whole.decide(q).outcome == "intent"
-    }
+    claimed = {q for e in kb.entries for q in e.questions if whole.decide(q).outcome == "intent"}
     folds = max((len(e.questions) for e in kb.entries), default=0)
     for k in range(folds):
         entries = tuple(
