@@ -65,15 +65,20 @@ class BM25:
         Each distinct token's postings are added once, times its count: a query that repeats
         one word 30,000 times costs one posting list, not 30,000.
         """
-        out = np.zeros(self.n, dtype=np.float32)
         counted = Counter(tokens)
+        docs: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         for index, count in zip(self.ids_of(list(counted)), counted.values(), strict=True):
             if index is None:
                 continue
             start, end = self.starts[index], self.starts[index + 1]
-            weights = self.weights[start:end]
-            out[self.docs[start:end]] += weights if count == 1 else count * weights
-        return out
+            docs.append(self.docs[start:end])
+            weights.append(self.weights[start:end] * count)
+        if not docs:
+            return np.zeros(self.n, dtype=np.float32)
+        # One pass over all the postings (cheaper than one scattered add per token).
+        summed = np.bincount(np.concatenate(docs), np.concatenate(weights), minlength=self.n)
+        return summed.astype(np.float32)
 
 
 SEEN_TOKENS = 100_000  # query tokens a GramBM25 remembers the ids of (then it starts again)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.bm25 import BM25, GramBM25
 
@@ -189,6 +189,10 @@ class Index:
         # never compared).
         last = channels[-1].tokenize
         self.units = [[] if d.answer else _units(last(d.text)) for d in ordered]
+        self.asked: list[list[int]] = [[] for _ in self.entry_ids]  # each entry's questions
+        for d, (doc, owner) in enumerate(zip(ordered, owners, strict=True)):
+            if not doc.answer:
+                self.asked[owner].append(d)
 
     def __len__(self) -> int:
         return len(self.entry_ids)
@@ -228,13 +232,11 @@ class Index:
         # Similarity to the nearest question, on the last channel's units (pinyin for Chinese):
         # order-aware and tolerant of homophone typos.
         query_units = _units(queries[-1])
-        start = int(self.starts[entry])
-        end = int(self.starts[entry + 1]) if entry + 1 < len(self.starts) else len(self.docs)
+        asked = self.asked[entry]
+        found = process.extractOne(
+            query_units, [self.units[d] for d in asked], scorer=fuzz.ratio, processor=None
+        )
         best, nearest = 0.0, ""
-        for d in range(start, end):
-            if self.docs[d].answer:
-                continue
-            score = fuzz.ratio(query_units, self.units[d])
-            if score > best:
-                best, nearest = score, self.docs[d].text
+        if found is not None and found[1] > 0:
+            best, nearest = float(found[1]), self.docs[asked[found[2]]].text
         return Hit(self.entry_ids[entry], bm25, coverage, best, unknown, nearest)
