@@ -179,12 +179,17 @@ class Database:
                 self._inside.reset(token)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one write inside a transaction; return the last row id."""
+        """Run one write inside a transaction; return the new row id for an INSERT (else 0).
+
+        Each statement is one trip to aiosqlite's thread (execute_insert / execute_fetchall run,
+        read and close the cursor there): a turn makes dozens of them, so the trips add up.
+        """
         async with self.transaction():
-            cursor = await self.db.execute(sql, tuple(params))
-            row_id = cursor.lastrowid
-            await cursor.close()
-        return int(row_id or 0)
+            if sql.lstrip()[:6].upper() == "INSERT":
+                row = await self.db.execute_insert(sql, tuple(params))
+                return int(row[0]) if row else 0
+            await self.db.execute_fetchall(sql, tuple(params))
+        return 0
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Read inside the current transaction, or else on its own: in WAL mode a read never
@@ -195,8 +200,7 @@ class Database:
             return await _translate(self._fetch(sql, params))
 
     async def _fetch(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
-        async with self.db.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.db.execute_fetchall(sql, tuple(params)))
 
     async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         found = await self.rows(sql, params)
