@@ -134,6 +134,8 @@ class _ByEntry:
 
     def __init__(self, keys: np.ndarray, n: int) -> None:
         entries = keys % max(n, 1)
+        if n <= np.iinfo(np.uint16).max:  # numpy sorts 16-bit integers by radix: linear time
+            entries = entries.astype(np.uint16)
         order = np.argsort(entries, kind="stable")
         self.tokens = keys[order] // max(n, 1)
         self.starts = np.searchsorted(entries[order], np.arange(n + 1))
