@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.intents import IntentSet
 from bot.normalize import Normalizer, is_english
@@ -35,6 +36,10 @@ class IntentMatcher:
                 if form:
                     self.examples.append((intent.id, form))
         self.exact = {form: name for name, form in self.examples}
+        self._forms = [form for _, form in self.examples]
+        self._where: dict[tuple[str, ...], list[int]] = {}  # example form → its indexes
+        for i, form in enumerate(self._forms):
+            self._where.setdefault(form, []).append(i)
 
     def _form(self, text: str) -> tuple[str, ...]:
         """Units (Chinese characters, English words) of the text, fillers and stop words kept."""
@@ -65,17 +70,17 @@ class IntentMatcher:
         return IntentMatch(found.pop(), min(scores))
 
     def _best(self, clause: tuple[str, ...]) -> tuple[str, float]:
-        best_name, best = "", 0.0
-        for name, form in self.examples:
-            score = fuzz.ratio(clause, form)
-            if score < CONTAINED and 2 * len(form) >= len(clause) and _contains(clause, form):
-                score = CONTAINED
-            if score > best:
-                best_name, best = name, score
-        return best_name, best
-
-
-def _contains(clause: tuple[str, ...], form: tuple[str, ...]) -> bool:
-    """True when `form` occurs as a contiguous run inside `clause`."""
-    n = len(form)
-    return any(clause[i : i + n] == form for i in range(len(clause) - n + 1))
+        """The example nearest the clause (all compared in one rapidfuzz call) and its score."""
+        if not self.examples:
+            return "", 0.0
+        scores = process.cdist(
+            [clause], self._forms, scorer=fuzz.ratio, processor=None, dtype=np.float64
+        )[0]
+        # An example found whole inside the clause (at most twice its length) scores CONTAINED.
+        n = len(clause)
+        for start in range(n):
+            for end in range(start + max(1, (n + 1) // 2), n + 1):
+                for i in self._where.get(clause[start:end], ()):
+                    scores[i] = max(scores[i], CONTAINED)
+        best = int(np.argmax(scores))
+        return self.examples[best][0], float(scores[best])
