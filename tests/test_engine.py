@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -180,14 +178,6 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "补充说明 on a missing ticket has expired": [(Forged("add:77"), "expired", "失效")],
     "skip outside the flow has expired": [(Forged("tb:skip"), "expired", "失效")],
 }
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.mark.parametrize("steps", list(SCENARIOS.values()), ids=list(SCENARIOS))

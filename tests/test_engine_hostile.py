@@ -4,7 +4,6 @@ staff commands from everyone else, and SQL metacharacters in every text field.""
 from __future__ import annotations
 
 import ast
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,14 +27,6 @@ UNCOVERED = "火星上明天的天气预报是什么"
 STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
 BOT = Path(__file__).resolve().parent.parent / "bot"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.fixture

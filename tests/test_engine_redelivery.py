@@ -5,7 +5,6 @@ the chat (menus, 补充说明, the 通办 steps) can be tapped again and again."
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,14 +21,6 @@ UNCOVERED = "火星上明天的天气预报是什么"
 STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
 OTHER_STAFF_ID = 901
 LATER = T0 + timedelta(days=30)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.fixture

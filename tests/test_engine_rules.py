@@ -4,7 +4,6 @@ languages, what tickets carry."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,14 +24,6 @@ UNCOVERED = [
     "北极熊喜欢吃什么水果",
 ]
 LATER = T0 + timedelta(days=30)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def test_the_chosen_questions_are_covered_and_uncovered() -> None:

@@ -3,9 +3,7 @@ everyone else gets."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,14 +25,6 @@ UNCOVERED = "火星上明天的天气预报是什么"
 LATER = T0 + timedelta(days=30)
 STAFF = make_speaker(STAFF_ID)
 STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.fixture

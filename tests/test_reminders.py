@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.config import Settings
 from bot.reminders import queue_sla_reminder
@@ -15,14 +11,6 @@ from bot.tickets import NewTicket, SQLiteTicketStore
 STAFF_CHAT = -100777
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 SETTINGS = Settings(staff_chat_id=STAFF_CHAT, sla_hours=24)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def file(store: SQLiteTicketStore, text: str, hours_ago: float) -> int:

@@ -5,7 +5,6 @@ shown, chat state, sent messages, processed messages) older than it; open ticket
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,14 +29,6 @@ TABLES = (
     "chat_state",
     "processed_messages",
 )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def rows(store: SQLiteTicketStore, table: str) -> list[dict[str, object]]:
