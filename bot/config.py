@@ -154,14 +154,14 @@ def _parse(env: Mapping[str, str]) -> Settings:
     return Settings(
         telegram_bot_token=Secret(token) if token else None,
         telegram_base_url=base_url,
-        telegram_max_rate=_non_negative_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT),
+        telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT, allow_zero=True),
         staff_chat_id=_int(env, "STAFF_CHAT_ID"),
         staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
         database_url=database_url,
         kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
-        sla_hours=_positive_float(env, "SLA_HOURS", defaults.sla_hours),
+        sla_hours=_float(env, "SLA_HOURS", defaults.sla_hours, allow_zero=False),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
         webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,
@@ -224,7 +224,7 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, allow_zero: bool) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -232,21 +232,10 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} has value {raw!r}; not a number") from None
-    if not value > 0:
-        raise SettingsError(f"{name} has value {raw!r}; must be greater than 0")
-    return value
-
-
-def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} has value {raw!r}; not a number") from None
-    if not 0 <= value < float("inf"):
-        raise SettingsError(f"{name} has value {raw!r}; must be 0 or greater")
+    lowest_ok = value >= 0 if allow_zero else value > 0  # NaN fails both
+    if not (lowest_ok and value < float("inf")):
+        bound = "0 or greater" if allow_zero else "greater than 0"
+        raise SettingsError(f"{name} has value {raw!r}; must be {bound}")
     return value
 
 

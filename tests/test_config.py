@@ -85,6 +85,8 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL has value 'loud'"),
         ({"SLA_HOURS": "soon"}, "SLA_HOURS has value 'soon'; not a number"),
         ({"SLA_HOURS": "0"}, "SLA_HOURS has value '0'; must be greater than 0"),
+        ({"SLA_HOURS": "inf"}, "SLA_HOURS has value 'inf'; must be greater than 0"),
+        ({"SLA_HOURS": "nan"}, "SLA_HOURS has value 'nan'; must be greater than 0"),
         ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT has value '99999'; not a port"),
         ({"WEBHOOK_URL": "http://x"}, "WEBHOOK_URL has value 'http://x'; not an https:// URL"),
         ({"WEBHOOK_URL": "https://x"}, "WEBHOOK_SECRET is required when WEBHOOK_URL is set"),
