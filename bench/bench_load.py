@@ -161,6 +161,7 @@ class ServiceProcess(BotProcess):
 class Run:
     latencies: list[float] = field(default_factory=list)
     sent: list[Message] = field(default_factory=list)  # pushed so far, in order
+    answers: dict[str, str] = field(default_factory=dict)  # message text → the reply's text
     replies: int = 0
     peak_rss: int = 0
     cpu_seconds: float = 0.0  # the bot process's CPU time, user + system
@@ -185,6 +186,7 @@ async def resident(
         run.sent.append(message)
         call = await future
         run.latencies.append(call.at - pushed)
+        run.answers[message.text] = str(call.params.get("text", ""))
         run.replies += 1
         if think:
             await asyncio.sleep(think)
@@ -266,6 +268,8 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         "service exited 0 on SIGTERM": exit_code == 0,
     }
     print_report(args, sent, uncovered, tickets, run, wall, drained, api, checks, queued)
+    for text in sorted(set(uncovered) - set(tickets.values()))[:5]:
+        print(f"no ticket for {text!r}; the reply was {run.answers.get(text, '(none)')!r}")
     return 0 if all(checks.values()) else 1
 
 
