@@ -81,12 +81,14 @@ def plan(residents: int, messages: int, share: float, seed: int) -> dict[int, li
     matcher = Matcher(
         load_knowledge(bundled_dir("knowledge")), load_intents(bundled_dir("intents"))
     )
+    # A question written as a command ("/tongban 是干什么的") is a command to the engine, not a
+    # question: it starts that flow, and the resident's next messages belong to the flow.
     covered = sorted(
         {
             q
             for e in matcher.kb.entries
             for q in e.questions
-            if matcher.decide(q).outcome == "answer"
+            if not q.startswith("/") and matcher.decide(q).outcome == "answer"
         }
     )
     rng = random.Random(seed)
