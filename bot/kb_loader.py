@@ -86,6 +86,14 @@ def parse_entries(data: Any, display: str, problems: list[Problem]) -> list[Entr
             f.problem("id", "id must be lowercase letters, digits and '-'")
         f.unknown(ENTRY_FIELDS)
         questions = f.text_list("questions")
+        for question, line in questions:
+            if question.startswith("/"):
+                f.problem(
+                    "questions",
+                    f"question {question!r} starts with '/': it would run as a "
+                    "command and never reach the knowledge base",
+                    line,
+                )
         if questions and len(questions) < MIN_QUESTIONS:
             f.problem(
                 "questions", f"needs at least {MIN_QUESTIONS} questions, has {len(questions)}"

@@ -120,6 +120,11 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
             id="too-few-questions",
         ),
         pytest.param(
+            "entries:\n" + entry(questions="[/tongban 是啥, b2, b3, b4, b5, b6]"),
+            "knowledge/bad.yaml:6: entry 'louxiaoer': question '/tongban 是啥' starts with '/'",
+            id="question-is-a-command",
+        ),
+        pytest.param(
             "entries:\n" + entry(audience="everyone"),
             "knowledge/bad.yaml:5: entry 'louxiaoer': field 'audience' is 'everyone'",
             id="bad-choice",
