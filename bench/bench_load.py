@@ -11,8 +11,10 @@ with the same Matcher the bot uses, so "uncovered" means "outcome ticket", never
 Latency is measured from the moment an update is available in getUpdates to the moment the bot's
 sendMessage to that chat reaches the fake server. Peak memory is the bot process's RSS, polled.
 After the run the SQLite database is read: tickets must equal the uncovered messages sent (each
-exactly once), and each ticket must have exactly one staff post in the staff chat. The per-resident
-ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are raised so they cannot distort the count.
+exactly once), and each ticket must have exactly one staff post, delivered to the staff chat or
+still queued in the outbox (a group takes 20 messages a minute, so at load most wait). The
+per-resident ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are raised so they cannot
+distort the count.
 Exit status 1 when a check fails. Only 127.0.0.1 traffic; bounded by --timeout/--drain-timeout.
 """
 
@@ -266,7 +268,9 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         ),
         "tickets == uncovered messages sent": sorted(tickets.values()) == sorted(uncovered),
         "each uncovered message once": all(n == 1 for n in uncovered.values()),
-        "one staff post per ticket, none other": staff_posts_ok(api.staff_posts, tickets),
+        "one staff post per ticket (delivered or queued), none other": staff_posts_ok(
+            api.staff_posts, queued, tickets
+        ),
         "service exited 0 on SIGTERM": exit_code == 0,
     }
     print_report(args, sent, uncovered, tickets, run, wall, drained, api, checks, queued)
@@ -275,18 +279,26 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     return 0 if all(checks.values()) else 1
 
 
-def read_tickets(db: Path) -> tuple[dict[int, str], int]:
-    """The tickets (number → text), and the staff posts still queued in the outbox."""
+def read_tickets(db: Path) -> tuple[dict[int, str], list[int]]:
+    """The tickets (number → text), and the ticket numbers of staff posts still queued."""
     with sqlite3.connect(db) as conn:
         tickets = dict(conn.execute("SELECT number, text FROM tickets ORDER BY number"))
-        [(queued,)] = conn.execute(
-            "SELECT COUNT(*) FROM outbox WHERE kind = 'staff_post' AND sent_at IS NULL"
-        )
-    return tickets, int(queued)
+        queued = [
+            int(number)
+            for (number,) in conn.execute(
+                "SELECT ticket_number FROM outbox WHERE kind = 'staff_post' AND sent_at IS NULL"
+            )
+        ]
+    return tickets, queued
 
 
-def staff_posts_ok(posts: list[Call], tickets: dict[int, str]) -> bool:
-    numbers = []
+def staff_posts_ok(posts: list[Call], queued: list[int], tickets: dict[int, str]) -> bool:
+    """Each ticket has exactly one staff post, delivered or still persisted in the outbox.
+
+    A staff group takes 20 messages a minute (Telegram's limit), so at load most posts are
+    still queued when the run ends: they are safe in the outbox, none lost and none doubled.
+    """
+    numbers = list(queued)
     for post in posts:
         found = re.match(r"#(\d+) · ", str(post.params.get("text", "")))
         numbers.append(int(found.group(1)) if found else -1)
@@ -309,7 +321,7 @@ def print_report(
     drained: float,
     api: TimedBotApi,
     checks: dict[str, bool],
-    queued: int,
+    queued: list[int],
 ) -> None:
     ordered = sorted(run.latencies)
     p95 = percentile(ordered, 95)
@@ -335,7 +347,7 @@ def print_report(
         ("CPU time of the bot process", f"{run.cpu_seconds:.1f} s"),
         ("tickets created", str(len(tickets))),
         ("staff posts delivered", f"{len(api.staff_posts)} (by {drained:.1f} s)"),
-        ("staff posts still queued in the outbox at the end", str(queued)),
+        ("staff posts still queued in the outbox at the end", str(len(queued))),
     ]
     print(f"\nTelegram load: python {platform.python_version()}, {os.cpu_count()} cores\n")
     print("| measure | value |\n| --- | --- |")
