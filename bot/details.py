@@ -32,6 +32,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "date": ("哪天", "截止", "几天", "多少天", "多久"),
     "download": ("下载",),
     "pay": ("待遇", "工资", "薪资"),
+    "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
 }
 ASKED_ENGLISH: dict[str, str] = {
     "contact": r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
@@ -42,6 +43,7 @@ ASKED_ENGLISH: dict[str, str] = {
     "date": r"\b(?:deadline|which day|how long)\b",
     "download": r"\bdownload\b",
     "pay": r"\bsalary\b",
+    "population": r"\bpopulation\b",
 }
 # One pattern per language, one named group per detail, so a question is scanned once; the
 # Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
@@ -66,6 +68,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"日程|日期|时间"),
     "download": re.compile(r"获取|下载"),
     "pay": re.compile(r"待遇|标准"),
+    "population": re.compile(r"人口"),
 }
 _NOT_GIVEN = re.compile(r"没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)[^。；，\n]*")
 
@@ -79,6 +82,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\d+\s*(?:日|天)"),
     "download": re.compile(r"下载"),
     "pay": re.compile(r"待遇|工资|薪"),
+    "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
 }
 
 

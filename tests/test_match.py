@@ -88,6 +88,8 @@ def test_english_question_is_marked_english() -> None:
         "企业天地党群服务中心电话多少",  # the entry exists, the phone number does not
         "黄金十二条补贴多少钱",  # the entry says the amounts are not given
         "暖新驿站几点开门几点关门",
+        "渝中区人口多少",  # the overview mentions population density, gives no figure
+        "What is the population of Yuzhong?",
         "公积金怎么提取",  # an ordinary service the sources do not cover
         "今天天气咋样",
     ],
@@ -154,6 +156,9 @@ def test_an_entry_saying_a_detail_is_missing_cannot_answer_for_it() -> None:
     assert {"address", "hours"} <= missing_details("报道没有提供驿站的具体地址和开放时间")
     assert details.unanswered(asked_details("暖新驿站几点开门")) == {"hours"}
     assert details.unanswered(asked_details("暖新驿站有哪些服务")) == frozenset()
+    overview = EntryDetails.of(frozenset(), "人口密度、建筑密度高。")
+    assert overview.unanswered(asked_details("渝中区人口多少")) == {"population"}
+    assert overview.unanswered(asked_details("渝中人口密度高不高")) == frozenset()
 
 
 def test_a_price_in_the_answer_lets_it_answer_a_how_much_question() -> None:
