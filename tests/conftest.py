@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.tickets import SQLiteTicketStore
+from tests.fake_bot_api import FakeBotApi
 
 
 @pytest.fixture
@@ -17,3 +18,12 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
     await store.open()
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A fake Telegram Bot API on 127.0.0.1, started for the test and stopped after it."""
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()

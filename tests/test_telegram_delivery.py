@@ -18,14 +18,6 @@ STAFF_CHAT = -1001234567890
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url) as bot:
         yield bot

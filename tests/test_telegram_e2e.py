@@ -43,14 +43,6 @@ UNCOVERED = "我的社保卡丢了怎么补办"
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def service(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Runtime]:
     async with running_service(service_settings(api, tmp_path)) as rt:
         yield rt

@@ -44,14 +44,6 @@ SENDING = ("sendMessage", "sendPhoto", "editMessageText", "editMessageCaption")
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def service(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[Runtime]:

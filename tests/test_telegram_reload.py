@@ -57,14 +57,6 @@ NEW_ENTRY = f"""
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     """A copy of the bundled knowledge that the test may edit."""
     copy = tmp_path / "knowledge"

@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -33,14 +32,6 @@ SECOND_RESIDENT = 7002
 UNCOVERED = "我的社保卡丢了怎么补办"
 COVERED = "渝中区有多少栋建成楼宇"
 START_UP = 60.0  # seconds a cold start may take on a slow CI machine
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def assert_token_never_logged(*processes: BotProcess) -> None:
