@@ -179,16 +179,24 @@ class Database:
                 self._inside.reset(token)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one write inside a transaction; return the new row id for an INSERT (else 0).
+        """Run one write; return the new row id for an INSERT (else 0).
 
-        Each statement is one trip to aiosqlite's thread (execute_insert / execute_fetchall run,
-        read and close the cursor there): a turn makes dozens of them, so the trips add up.
+        Inside a transaction it joins it. Outside one, the statement is its own transaction
+        (the connection autocommits, and SQLite makes a single statement atomic), which saves
+        the trips for BEGIN and COMMIT. Each statement is one trip to aiosqlite's thread
+        (execute_insert / execute_fetchall run, read and close the cursor there): a turn makes
+        dozens of them, so the trips add up.
         """
-        async with self.transaction():
-            if sql.lstrip()[:6].upper() == "INSERT":
-                row = await self.db.execute_insert(sql, tuple(params))
-                return int(row[0]) if row else 0
-            await self.db.execute_fetchall(sql, tuple(params))
+        if self._inside.get():
+            return await self._write(sql, params)
+        async with self._lock:
+            return await _translate(self._write(sql, params))
+
+    async def _write(self, sql: str, params: Iterable[Any]) -> int:
+        if sql.lstrip()[:6].upper() == "INSERT":
+            row = await self.db.execute_insert(sql, tuple(params))
+            return int(row[0]) if row else 0
+        await self.db.execute_fetchall(sql, tuple(params))
         return 0
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:

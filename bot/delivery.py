@@ -214,7 +214,7 @@ class Dispatcher:
             log.exception("sending outbox message %s raised", message.id)
             await self._retry(message, exc, self._backoff(message))
             return False
-        await self.store.mark_sent(message.id, sent.message_id)
+        await self.store.mark_sent(message, sent.message_id)
         return True
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:

@@ -53,13 +53,15 @@ class Engine:
         """Use new knowledge from the next input on (one assignment: atomic for asyncio)."""
         self._services = replace(self._services, kb=kb, intents=intents, matcher=matcher)
 
-    async def handle(self, incoming: Incoming) -> Outcome:
+    async def handle(self, incoming: Incoming, reply_key: str | None = None) -> Outcome:
         """Handle one input in one transaction; return the replies for the same chat.
 
         An input seen before (same channel, chat and message id) gets the replies it got then
         and changes nothing: the record is written in the same transaction as the effects.
-        When the database cannot be written, nothing is saved and the person is asked to send
-        it again.
+        With `reply_key`, the replies are also queued in the outbox in that transaction, under
+        dedupe keys `reply:{reply_key}:{i}` (queued once however often the input comes), and
+        the outcome says `queued`. When the database cannot be written, nothing is saved and
+        the person is asked to send it again (that reply is not queued: show it directly).
         """
         svc = self._services
         incoming = storable(incoming)
@@ -71,7 +73,7 @@ class Engine:
                     done = await svc.store.recall_outcome(speaker.channel, speaker.chat_id, key)
                     if done is not None:
                         log.info("chat %s: %s seen before", speaker.chat_id, key)
-                        return done
+                        return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock())
                 outcome = await self._dispatch(svc, turn)
@@ -81,11 +83,28 @@ class Engine:
                     await svc.store.remember_outcome(
                         speaker.channel, speaker.chat_id, key, outcome, turn.now
                     )
+                outcome = await self._queue(svc, speaker.chat_id, outcome, reply_key)
         except StoreUnavailableError as exc:
             log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
             language = "en" if replies.is_english(speaker.language) else "zh"
             return say(replies.busy_text(language), note=exc.note)
         return outcome
+
+    @staticmethod
+    async def _queue(svc: Services, chat_id: int, outcome: Outcome, key: str | None) -> Outcome:
+        """Queue the replies for `chat_id` (inside the caller's transaction) when asked to."""
+        if key is None:
+            return outcome
+        for index, reply in enumerate(outcome.replies):
+            await svc.store.enqueue(
+                chat_id,
+                reply.text,
+                choices=reply.choices,
+                kind="reply",
+                ticket_number=outcome.ticket_number,
+                dedupe_key=f"reply:{key}:{index}",
+            )
+        return replace(outcome, queued=True)
 
     async def _dispatch(self, svc: Services, turn: Turn) -> Outcome:
         incoming = turn.incoming

@@ -67,3 +67,6 @@ class Outcome:
     replies: tuple[Reply, ...] = ()
     ticket_number: int | None = None  # a ticket this input created or touched
     notes: tuple[str, ...] = field(default=())  # machine-readable tags for tests and logs
+    # The replies are already in the outbox, queued in the input's own transaction
+    # (`Engine.handle(..., reply_key=...)`); False when the transport must show them itself.
+    queued: bool = False

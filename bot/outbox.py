@@ -103,27 +103,36 @@ class OutboxStore(Database):
         rows = await self.rows(sql + " ORDER BY id LIMIT ?", [*params, limit])
         return [_message(row) for row in rows]
 
-    async def mark_sent(self, outbox_id: int, sent_message_id: int | None) -> None:
+    async def mark_sent(self, message: OutboxMessage | int, sent_message_id: int | None) -> None:
         """Record delivery; for a staff post (or a notice about one ticket) also remember which
-        ticket that message is, so a staff reply to it answers the resident."""
-        async with self.transaction():
-            row = await self.row("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+        ticket that message is, so a staff reply to it answers the resident.
+
+        The dispatcher passes the message it sent (no read needed: a reply is marked in one
+        statement); others may pass its id.
+        """
+        if isinstance(message, int):
+            row = await self.row("SELECT * FROM outbox WHERE id = ?", (message,))
             if row is None:
-                raise LookupError(f"no outbox message {outbox_id}")
+                raise LookupError(f"no outbox message {message}")
+            message = _message(row)
+        mark = (
+            "UPDATE outbox SET sent_at = ?, sent_message_id = ? WHERE id = ?",
+            (to_text(utcnow()), sent_message_id, message.id),
+        )
+        if (
+            message.kind not in ("staff_post", "staff_notice")
+            or sent_message_id is None
+            or message.ticket_number is None
+        ):
+            await self.execute(*mark)
+            return
+        async with self.transaction():
+            await self.execute(*mark)
             await self.execute(
-                "UPDATE outbox SET sent_at = ?, sent_message_id = ? WHERE id = ?",
-                (to_text(utcnow()), sent_message_id, outbox_id),
+                "INSERT OR REPLACE INTO staff_posts (chat_id, message_id, ticket_number)"
+                " VALUES (?, ?, ?)",
+                (message.chat_id, sent_message_id, message.ticket_number),
             )
-            if (
-                row["kind"] in ("staff_post", "staff_notice")
-                and sent_message_id is not None
-                and row["ticket_number"] is not None
-            ):
-                await self.execute(
-                    "INSERT OR REPLACE INTO staff_posts (chat_id, message_id, ticket_number)"
-                    " VALUES (?, ?, ?)",
-                    (row["chat_id"], sent_message_id, row["ticket_number"]),
-                )
 
     async def mark_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
         await self.execute(

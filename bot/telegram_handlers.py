@@ -17,7 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.database import StoreUnavailableError
 from bot.delivery import Dispatcher, send_text
 from bot.engine import Engine
 from bot.messages import Incoming, InputKind, Speaker
@@ -159,28 +158,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def respond(context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, source: str) -> None:
-    """Ask the engine, persist its replies in the outbox, wake the dispatcher.
+    """Ask the engine (which queues its replies in the outbox in the input's transaction), then
+    wake the dispatcher.
 
     `source` names the incoming message; the replies' dedupe keys derive from it, so an update
     delivered twice is answered once.
     """
     rt = runtime(context.bot_data)
-    outcome = await rt.engine.handle(incoming)
-    chat_id = incoming.speaker.chat_id
-    try:
-        for index, reply in enumerate(outcome.replies):
-            await rt.store.enqueue(
-                chat_id,
-                reply.text,
-                choices=reply.choices,
-                kind="reply",
-                ticket_number=outcome.ticket_number,
-                dedupe_key=f"reply:{source}:{index}",
-            )
-    except StoreUnavailableError as exc:
-        # The database cannot be written (the engine has already said so in its reply):
-        # send the replies straight away rather than not at all.
-        log.warning("%s; sending the replies to chat %s directly", exc, chat_id)
+    outcome = await rt.engine.handle(incoming, reply_key=source)
+    if not outcome.queued:
+        # The database cannot be written (the engine's reply says so): send the replies
+        # straight away rather than not at all.
+        chat_id = incoming.speaker.chat_id
+        log.warning("replies to chat %s not queued; sending them directly", chat_id)
         for reply in outcome.replies:
             await send_text(context.bot, chat_id, reply.text, reply.choices)
     rt.dispatcher.wake()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.database import StoreFullError
 from bot.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
 from bot.tickets import SQLiteTicketStore
@@ -192,3 +193,70 @@ async def test_processed_messages_are_remembered_for_two_days(store: SQLiteTicke
     await engine.handle(make_text(COVERED, message_id=82))
     keys = [r["input_key"] for r in await store.rows("SELECT * FROM processed_messages")]
     assert keys == ["m:82"]
+
+
+async def outbox_rows(store: SQLiteTicketStore) -> list[tuple[object, ...]]:
+    rows = await store.rows("SELECT chat_id, kind, text, dedupe_key FROM outbox ORDER BY id")
+    return [tuple(row) for row in rows]
+
+
+async def test_with_a_reply_key_the_replies_are_queued_in_the_turn(
+    engine: Engine, store: SQLiteTicketStore
+) -> None:
+    """The transport's way: the replies go to the outbox with the turn's own effects (here a
+    ticket and its staff post), each under a key derived from the input; delivered again,
+    nothing more is queued."""
+    incoming = make_text(UNCOVERED, message_id=31)
+    outcome = await engine.handle(incoming, reply_key="update-31")
+    assert outcome.queued
+    assert outcome.ticket_number == 1
+    chat_id = incoming.speaker.chat_id
+    replies = [
+        (chat_id, "reply", r.text, f"reply:update-31:{i}") for i, r in enumerate(outcome.replies)
+    ]
+    queued = await outbox_rows(store)
+    assert [row for row in queued if row[1] == "reply"] == replies
+    assert [row[0] for row in queued if row[1] == "staff_post"] == [STAFF_CHAT_ID]
+
+    again = await engine.handle(incoming, reply_key="update-31")
+    assert again.queued
+    assert again.notes[0] == "duplicate"
+    assert await outbox_rows(store) == queued
+
+
+async def test_without_a_reply_key_nothing_is_queued_for_the_same_chat(
+    engine: Engine, store: SQLiteTicketStore
+) -> None:
+    """The terminal chat shows the replies itself."""
+    outcome = await engine.handle(make_text(COVERED, message_id=32))
+    assert not outcome.queued
+    assert outcome.replies
+    assert [row for row in await outbox_rows(store) if row[1] == "reply"] == []
+
+
+class FailingReplies(SQLiteTicketStore):
+    """A store whose disk fills up exactly when a reply is queued."""
+
+    async def enqueue(self, chat_id: int, text: str, **kwargs: object) -> int | None:
+        if kwargs.get("kind") == "reply":
+            raise StoreFullError("the database is full")
+        return await super().enqueue(chat_id, text, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_reply_that_cannot_be_queued_undoes_the_turn(tmp_path: Path) -> None:
+    """The replies and the turn's effects are one transaction: when the replies cannot be
+    queued, no ticket is left behind, and the resident is asked to send it again (that reply
+    is not queued, so the transport shows it directly)."""
+    store = FailingReplies(tmp_path / "bot.db")
+    await store.open()
+    try:
+        engine = make_engine(store, Clock())
+        outcome = await engine.handle(make_text(UNCOVERED, message_id=33), reply_key="u33")
+        assert not outcome.queued
+        assert outcome.ticket_number is None
+        assert outcome.notes == ("disk_full",)
+        for table in ("tickets", "outbox", "processed_messages"):
+            rows = await store.rows(f"SELECT * FROM {table}")  # names from the tuple
+            assert rows == [], table
+    finally:
+        await store.close()

@@ -28,6 +28,7 @@ from bot.cli import main
 from bot.database import (
     DatabaseFolderMissingError,
     DatabaseStartupError,
+    StoreBusyError,
     StoreFullError,
     utcnow,
 )
@@ -236,3 +237,23 @@ async def test_a_mistake_in_our_sql_is_not_mistaken_for_a_fault(store: SQLiteTic
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         await store.rows("SELECT * FROM no_such_table")
     assert await store.tickets() == []  # the connection is still usable
+
+
+async def test_a_single_write_outside_a_transaction_on_a_locked_database_raises_busy(
+    store: SQLiteTicketStore,
+) -> None:
+    """A one-statement write runs without BEGIN/COMMIT (it is atomic on its own), but a lock
+    held elsewhere still gives the specific error, and the row is unchanged."""
+    queued = await store.enqueue(1, "你好", kind="to_resident")
+    assert queued is not None
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreBusyError):
+            await store.mark_sent(queued, 99)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert [m.id for m in await store.due_messages(utcnow())] == [queued]
+    await store.mark_sent(queued, 99)
+    assert await store.due_messages(utcnow()) == []
