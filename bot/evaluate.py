@@ -1,8 +1,9 @@
 """`python -m bot eval FILE…`: score the matcher on evaluation files and on leave-one-out.
 
 Prints in-scope accuracy, out-of-scope deferral, intent accuracy, wrong answers, the clarify
-count, leave-one-out, every failing case (`FAIL file#n …`) and every leave-one-out miss
-(`LOO entry: question → outcome`), and a last line `N passed, M failed` over the files' cases.
+count, leave-one-out (plain, and with each question's near-duplicates held out too), every
+failing case (`FAIL file#n …`) and every leave-one-out miss (`LOO` / `LOO-NEAR entry: question
+→ outcome`), and a last line `N passed, M failed` over the files' cases.
 With the `--min-*` / `--max-wrong` gates it exits 1 when a figure is outside its gate (CI and
 the tests use them); a malformed file exits 2. How cases count: `bot.evaluation`.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.evaluation import (
     EVAL_NOTE,
+    NEAR_DUPLICATE,
     EvalFileError,
     LeaveOneOut,
     Report,
@@ -38,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("min-deferral", "out-of-scope deferral"),
         ("min-intent", "intent accuracy"),
         ("min-loo", "leave-one-out"),
+        ("min-loo-near", "leave-one-out with near-duplicates held out too"),
     ):
         parser.add_argument(f"--{name}", type=float, metavar="PCT", help=f"gate: lowest {what}")
     parser.add_argument("--max-wrong", type=float, metavar="PCT", help="gate: most wrong answers")
@@ -53,19 +56,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     matcher = Matcher(kb, intents)
     report = evaluate(cases, matcher)
-    loo = None if args.no_loo else leave_one_out(kb, intents)
+    loo = near = None
+    if not args.no_loo:
+        loo = leave_one_out(kb, intents)
+        near = leave_one_out(kb, intents, near=NEAR_DUPLICATE)
     print(f"# {EVAL_NOTE}")
     print(f"# knowledge base: {kb.summary()}")
     print(f"# files: {', '.join(str(p) for p in args.files)}")
-    print_figures(report, loo)
+    print_figures(report, loo, near)
     if not args.quiet:
-        print_failures(report, loo)
+        print_failures(report, loo, near)
     failed = len(report.failures)
     print(f"{len(report.results) - failed} passed, {failed} failed")
-    return 1 if breaches(args, report, loo) else 0
+    return 1 if breaches(args, report, loo, near) else 0
 
 
-def print_figures(report: Report, loo: LeaveOneOut | None) -> None:
+def print_figures(report: Report, loo: LeaveOneOut | None, near: LeaveOneOut | None = None) -> None:
     for kind, label in (
         ("in", "in-scope accuracy"),
         ("out", "out-of-scope deferral"),
@@ -85,9 +91,17 @@ def print_figures(report: Report, loo: LeaveOneOut | None) -> None:
             f"{loo.clarified} more offered as a clarify choice; "
             f"{loo.intents} questions an intent takes left out)"
         )
+    if near is not None:
+        print(
+            f"leave-one-out, near-duplicates (ratio >= {near.near:.0f}) held out too: "
+            f"{near.rate:.1f}% ({near.found}/{near.total}; "
+            f"{near.clarified} more offered as a clarify choice)"
+        )
 
 
-def print_failures(report: Report, loo: LeaveOneOut | None) -> None:
+def print_failures(
+    report: Report, loo: LeaveOneOut | None, near: LeaveOneOut | None = None
+) -> None:
     for r in report.failures:
         d = r.decision
         got = d.entry_id or d.intent or ("rephrase" if d.gibberish else "")
@@ -100,9 +114,17 @@ def print_failures(report: Report, loo: LeaveOneOut | None) -> None:
     if loo is not None:
         for entry_id, question, what in loo.misses:
             print(f"LOO {entry_id}: {question!r} → {what}")
+    if near is not None:
+        for entry_id, question, what in near.misses:
+            print(f"LOO-NEAR {entry_id}: {question!r} → {what}")
 
 
-def breaches(args: argparse.Namespace, report: Report, loo: LeaveOneOut | None) -> list[str]:
+def breaches(
+    args: argparse.Namespace,
+    report: Report,
+    loo: LeaveOneOut | None,
+    near: LeaveOneOut | None = None,
+) -> list[str]:
     """The gates a figure falls outside of, each printed to stderr."""
     checks = [
         (args.min_accuracy, report.rate("in"), "in-scope accuracy", True),
@@ -110,6 +132,7 @@ def breaches(args: argparse.Namespace, report: Report, loo: LeaveOneOut | None) 
         (args.min_intent, report.rate("intent"), "intent accuracy", True),
         (args.max_wrong, report.wrong_rate, "wrong answers", False),
         (args.min_loo, loo.rate if loo else None, "leave-one-out", True),
+        (args.min_loo_near, near.rate if near else None, "leave-one-out (near-duplicates)", True),
     ]
     problems = []
     for gate, value, label, at_least in checks:
