@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.intents import load_intents
-from bot.kb_loader import check_quotes, load_knowledge
+from bot.kb_loader import check_details, check_quotes, load_knowledge
 from bot.paths import default_seeds_dir
 from bot.yamlio import DataError, Problem
 
@@ -37,6 +37,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         intents = load_intents(settings.intents_dir)
     except DataError as exc:
         problems.extend(exc.problems)
+    if kb is not None:
+        problems.extend(check_details(kb))
     seeds = args.seeds or default_seeds_dir()
     if kb is not None and seeds is not None:
         problems.extend(check_quotes(kb, seeds))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.details import asked_details, missing_details
 from bot.kb import (
     ASSISTANT_SOURCE,
     AUDIENCES,
@@ -23,6 +24,7 @@ from bot.kb import (
     Source,
     question_key,
 )
+from bot.normalize import Normalizer
 from bot.yamlio import DataError, Fields, LineDict, LineList, Problem, load_yaml, top_list
 
 
@@ -278,6 +280,30 @@ def check_quotes(kb: KnowledgeBase, seeds_dir: Path) -> list[Problem]:
                         entry.file,
                         source.line,
                         f"quote not found in {source.file}: {source.quote!r}",
+                        entry.id,
+                    )
+                )
+    return problems
+
+
+def check_details(kb: KnowledgeBase) -> list[Problem]:
+    """No question may ask for a detail (a fee, opening hours …; `bot.details`) that its own
+    entry's answer says the reports do not give: the matcher sends every other wording of such
+    a question to staff, so only that exact wording would reach the entry."""
+    normalize = Normalizer(kb.lexicon)
+    problems: list[Problem] = []
+    for entry in kb.entries:
+        missing = missing_details(entry.answer)
+        for question in entry.questions if missing else ():
+            clash = asked_details(normalize(question)) & missing
+            if clash:
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.line,
+                        f"question {question!r} asks for {', '.join(sorted(clash))}, which the "
+                        "answer says the sources do not give: remove the question (other "
+                        "wordings of it go to staff) or give the detail",
                         entry.id,
                     )
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -9,9 +10,10 @@ import sys
 import pytest
 
 from bot.config import load_settings
+from bot.details import missing_details
 from bot.intents import load_intents
 from bot.kb import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
-from bot.kb_loader import check_quotes, load_knowledge
+from bot.kb_loader import check_details, check_quotes, load_knowledge
 from bot.paths import bundled_dir, default_seeds_dir
 
 # The coverage topics of the knowledge-base issue (#3), numbered as there.
@@ -63,6 +65,23 @@ def test_quotes_appear_in_the_seed_documents(kb: KnowledgeBase) -> None:
     if seeds is None:
         pytest.skip("../shared/seeds is not beside this checkout")
     assert [str(p) for p in check_quotes(kb, seeds)] == []
+
+
+def test_no_question_asks_for_a_detail_its_answer_says_is_not_given(kb: KnowledgeBase) -> None:
+    assert [str(p) for p in check_details(kb)] == []
+
+
+def test_kb_check_names_a_question_asking_for_a_missing_detail(kb: KnowledgeBase) -> None:
+    """The check that keeps the shipped data consistent does fire: an entry whose answer says
+    the fee is not given, with a question asking the fee, is reported with file, line and id."""
+    entry = kb.entry("family-doctor-signing")
+    assert "price" in missing_details(entry.answer)
+    asking = dataclasses.replace(entry, questions=(*entry.questions, "签家庭医生要钱不"))
+    problems = check_details(dataclasses.replace(kb, entries=(asking,)))
+    assert len(problems) == 1
+    assert (problems[0].file, problems[0].line) == (entry.file, entry.line)
+    assert "签家庭医生要钱不" in str(problems[0])
+    assert "family-doctor-signing" in str(problems[0])
 
 
 @pytest.mark.parametrize("pattern", [PHONE_PATTERN, URL_PATTERN, EMAIL_PATTERN])
