@@ -233,6 +233,8 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     api = TimedBotApi()
     await api.start()
     env = service_env(api, workdir, MAX_OPEN_TICKETS=NO_LIMIT, MAX_TICKETS_PER_HOUR=NO_LIMIT)
+    if args.max_rate is not None:  # the service's own ceiling, without Telegram's global limit
+        env["TELEGRAM_MAX_RATE"] = str(args.max_rate)
     bot = ServiceProcess(env, workdir / "bot.log", args.profile)
     run = Run()
     helpers = [asyncio.create_task(watch_memory(bot.process.pid, run))]
@@ -328,6 +330,16 @@ def print_report(
     rows = [
         ("residents × messages", f"{args.residents} × {args.messages}"),
         (
+            "pause after each reply (--think)",
+            f"{args.think:g} s (offered load about {args.residents / args.think:.0f} messages/s)"
+            if args.think
+            else "none (closed loop)",
+        ),
+        (
+            "global send limit (TELEGRAM_MAX_RATE)",
+            "30/s, the default" if args.max_rate is None else f"{args.max_rate:g}/s (0: none)",
+        ),
+        (
             "messages sent (covered / uncovered)",
             f"{len(sent)} of {args.residents * args.messages} "
             f"({len(sent) - sum(uncovered.values())} / {sum(uncovered.values())})",
@@ -365,6 +377,11 @@ def main() -> int:
     parser.add_argument("--uncovered-share", type=float, default=0.4)
     parser.add_argument("--think", type=float, default=0.0, help="seconds between reply and next")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--max-rate",
+        type=float,
+        help="TELEGRAM_MAX_RATE for the service (default: its own, Telegram's 30/s; 0: no limit)",
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, help="bound on the message phase")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="then for staff posts")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
