@@ -23,7 +23,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)  ## both benchmarks at a size that finishes in minutes; full sizes in BENCHMARKS.md
 	$(PY) bench/bench_match.py --sizes 100 1000
-	$(PY) bench/bench_load.py --residents 100 --messages 5 --think 1 --drain-timeout 20
+	$(PY) bench/bench_load.py --residents 100 --messages 5 --think 5 --drain-timeout 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -337,7 +337,9 @@ def print_report(
         ),
         (
             "global send limit (TELEGRAM_MAX_RATE)",
-            "30/s, the default" if args.max_rate is None else f"{args.max_rate:g}/s (0: none)",
+            "30/s, the default"
+            if args.max_rate is None
+            else (f"{args.max_rate:g}/s" if args.max_rate else "none (0)"),
         ),
         (
             "messages sent (covered / uncovered)",
