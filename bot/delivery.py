@@ -66,6 +66,7 @@ class Dispatcher:
         self.clock = clock
         self.backoff_base = backoff_base
         self._wake = asyncio.Event()
+        self._hurry = asyncio.Event()  # stop now, without waiting for the messages in flight
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
@@ -80,23 +81,38 @@ class Dispatcher:
         """Look at the outbox now instead of at the next idle check."""
         self._wake.set()
 
+    def hurry(self) -> None:
+        """Make `stop()` stop now: what is not sent stays in the outbox for the next start."""
+        self._hurry.set()
+
     async def stop(self, grace: float = 10.0) -> None:
-        """Finish the messages in flight (and whatever is due by then), then stop."""
+        """Finish the messages in flight (and whatever is due by then), then stop; after
+        `grace` seconds, or at once after `hurry()`, stop sending and leave the rest queued."""
         if self._task is None:
             return
         self._stopping = True
         self._wake.set()
+        hurried = asyncio.create_task(self._hurry.wait(), name="outbox-hurry")
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace)
-        except TimeoutError:
+            await asyncio.wait(
+                {self._task, hurried}, timeout=grace, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            hurried.cancel()
+        task, self._task = self._task, None
+        if task.done():
+            task.result()  # a failure of the dispatcher itself is raised, not lost
+            return
+        if self._hurry.is_set():
+            log.warning("stopping the outbox dispatcher now; unsent messages stay queued")
+        else:
             log.warning("outbox dispatcher still busy after %.0fs; stopping it", grace)
-            self._task.cancel()
-            for task in list(self._sending.values()):
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            await asyncio.gather(*self._sending.values(), return_exceptions=True)
-        self._task = None
+        task.cancel()
+        for sender in list(self._sending.values()):
+            sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await asyncio.gather(*self._sending.values(), return_exceptions=True)
 
     async def _run(self) -> None:
         while not self._stopping:

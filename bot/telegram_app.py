@@ -48,6 +48,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
 SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
+STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 
 RESIDENT_COMMANDS = {
     "zh": [
@@ -159,10 +160,11 @@ async def open_services(
         application.job_queue.run_repeating(
             on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
         )
-    if reload_on_hangup and hasattr(signal, "SIGHUP"):  # there is no SIGHUP on Windows
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGHUP, partial(on_hangup, application)
-        )
+    if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, partial(on_hangup, application))
+        for sig in (signal.SIGINT, signal.SIGTERM):  # in place of python-telegram-bot's own
+            loop.add_signal_handler(sig, partial(on_stop_signal, application))
     log.info(
         "service ready: %d knowledge entries, staff chat %s, %d staff users",
         len(knowledge.kb.entries),
@@ -182,12 +184,32 @@ def on_hangup(application: App) -> None:
 
 async def stop_services(application: App) -> None:
     """post_stop: stop reloading on SIGHUP; let the outbox finish what is in flight while the
-    bot can still send."""
+    bot can still send (up to the dispatcher's grace period, or until a second stop signal)."""
+    application.bot_data[STOPPING] = True
     if hasattr(signal, "SIGHUP"):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     if "runtime" in application.bot_data:
         rt = runtime(application.bot_data)
         await rt.dispatcher.stop()
+
+
+def on_stop_signal(application: App) -> None:
+    """SIGINT/SIGTERM for `run`: the first stops the service cleanly; another one, while it
+    stops, stops waiting for the outbox (unsent messages stay queued for the next start).
+
+    python-telegram-bot's own handler raises SystemExit every time: a second signal would
+    interrupt the shutdown itself, leave the store open, and hang the process on its thread.
+    """
+    if application.bot_data.get(STOPPING):
+        log.warning("asked again to stop: not waiting for the outbox (unsent messages stay queued)")
+        if "runtime" in application.bot_data:
+            runtime(application.bot_data).dispatcher.hurry()
+        return
+    application.bot_data[STOPPING] = True
+    log.info("stop signal received: stopping")
+    if not application.running:
+        raise SystemExit  # still starting up: stop as python-telegram-bot would
+    application.stop_running()
 
 
 async def close_services(application: App) -> None:

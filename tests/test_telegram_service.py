@@ -114,6 +114,30 @@ async def test_a_stop_signal_stops_cleanly_with_status_0(
     assert_token_never_logged(process)
 
 
+async def test_a_second_stop_signal_stops_at_once_and_keeps_the_unsent_queued(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """While the service waits (up to 10 s) for a staff post Telegram has not answered, a
+    second SIGTERM makes it stop at once, exit 0, and leave that post queued in the outbox.
+    (python-telegram-bot's own handler raised SystemExit in the middle of the shutdown: the
+    store stayed open and the process hung.)"""
+    process = BotProcess(service_env(api, tmp_path), tmp_path / "service.log")
+    await started(api, process)
+    api.hold(STAFF_CHAT_ID)
+    api.push(make_text_update(RESIDENT, UNCOVERED))
+    await api.wait_for(lambda: api.sent(RESIDENT), within=30, what="the ticket number")
+    process.process.send_signal(signal.SIGTERM)
+    await asyncio.sleep(1.0)  # the first signal is now waiting for the staff post
+    assert process.process.poll() is None
+    assert await process.stop(signal.SIGTERM, within=5) == 0
+    assert "asked again to stop" in process.log()
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db:
+        unsent = db.execute(
+            "SELECT kind FROM outbox WHERE sent_at IS NULL AND chat_id = ?", (STAFF_CHAT_ID,)
+        ).fetchall()
+    assert unsent == [("staff_post",)]
+
+
 async def test_run_without_a_token_explains_what_is_missing(tmp_path: Path) -> None:
     """`run` with no TELEGRAM_BOT_TOKEN exits 2 and names the setting."""
     process = BotProcess({"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}, tmp_path / "x.log")
