@@ -15,7 +15,7 @@ from bot.kb_loader import load_knowledge
 from bot.match import Matcher
 from bot.messages import Choice, Outcome
 from bot.tickets import SQLiteTicketStore
-from tests.inputs import STAFF_CHAT_ID, STAFF_ID
+from tests.factories import ENGINE_STAFF_CHAT_ID, ENGINE_STAFF_ID
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -30,8 +30,8 @@ def knowledge() -> tuple[KnowledgeBase, IntentSet, Matcher]:
 
 def engine_settings(**changes: object) -> Settings:
     base: dict[str, object] = {
-        "staff_user_ids": frozenset({STAFF_ID}),
-        "staff_chat_id": STAFF_CHAT_ID,
+        "staff_user_ids": frozenset({ENGINE_STAFF_ID}),
+        "staff_chat_id": ENGINE_STAFF_CHAT_ID,
     }
     return Settings(**{**base, **changes})  # type: ignore[arg-type]
 

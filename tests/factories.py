@@ -1,7 +1,13 @@
-"""Telegram update dicts as the Bot API sends them (cf. PTB's tests/auxil/build_messages.py).
+"""Test inputs in one place, for the two levels at which the tests drive the bot.
 
-Each factory returns a JSON-ready dict to push through the fake Bot API; message ids come from one
-counter, so two calls never make the same message unless a test reuses an update on purpose.
+- Telegram update dicts: JSON-ready updates as the Bot API sends them, to push through the fake
+  Bot API (tests/fake_bot_api.py) into the real Application (cf. PTB's
+  tests/auxil/build_messages.py).
+- Engine inputs: the `Incoming` values (and their `Speaker`) that a transport hands the dialogue
+  engine, for the engine's tests, which run without Telegram.
+
+Message ids come from counters, so two calls never make the same message unless a test reuses an
+update or passes `message_id` on purpose (to test idempotency).
 """
 
 from __future__ import annotations
@@ -10,12 +16,21 @@ import itertools
 import time
 from typing import Any
 
+from bot.messages import Incoming, Speaker
 from tests.fake_bot_api import BOT_USER
+
+# ---------------------------------------------------------------------------------------------
+# Telegram update dicts
+# ---------------------------------------------------------------------------------------------
 
 STAFF_CHAT_ID = -1001234567890
 STAFF_USER_ID = 900001
 
-_message_ids = itertools.count(1)
+# Each section keeps its own message id counter, as when they were two modules, so every test
+# still gets the ids it got before: one shared counter would make the ids one section hands out
+# depend on how many the other has used. The engine's starts at 1000 to stay clear of the small
+# ids engine tests pass on purpose (`message_id=31`) to redeliver the same message.
+_update_message_ids = itertools.count(1)
 _callback_ids = itertools.count(1)
 
 
@@ -37,7 +52,7 @@ def make_message(
 ) -> dict[str, Any]:
     """A message from `user_id` in `chat_id` (their private chat unless given)."""
     return {
-        "message_id": next(_message_ids),
+        "message_id": next(_update_message_ids),
         "date": int(time.time()),
         "chat": make_chat(user_id if chat_id is None else chat_id),
         "from": make_user(user_id, language=language),
@@ -69,7 +84,7 @@ def make_callback_update(
     """A tap on an inline button whose callback data is `data`."""
     if message is None:
         message = {
-            "message_id": next(_message_ids),
+            "message_id": next(_update_message_ids),
             "date": int(time.time()),
             "chat": make_chat(user_id),
             "from": BOT_USER,
@@ -144,7 +159,7 @@ def make_channel_post_update(channel_id: int, text: str) -> dict[str, Any]:
     """A post in a channel the bot was added to: the sender is the channel, not a user."""
     return {
         "channel_post": {
-            "message_id": next(_message_ids),
+            "message_id": next(_update_message_ids),
             "date": int(time.time()),
             "chat": {"id": channel_id, "type": "channel", "title": "渝中发布"},
             "sender_chat": {"id": channel_id, "type": "channel", "title": "渝中发布"},
@@ -159,3 +174,69 @@ def make_senderless_update(chat_id: int, text: str) -> dict[str, Any]:
     del message["from"]
     message["sender_chat"] = make_chat(chat_id)
     return {"message": message}
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine inputs
+# ---------------------------------------------------------------------------------------------
+# The engine tests configure their own staff user and staff chat (tests/engine_setup.py), apart
+# from the Telegram ones above; hence the ENGINE_ prefix.
+
+RESIDENT_ID = 101
+ENGINE_STAFF_ID = 900
+ENGINE_STAFF_CHAT_ID = -100500
+
+# Its own message id counter: see the comment above `_update_message_ids`.
+_engine_message_ids = itertools.count(1000)
+
+
+def make_speaker(
+    user_id: int = RESIDENT_ID, *, language: str | None = "zh-hans", channel: str = "telegram"
+) -> Speaker:
+    return Speaker(user_id, user_id, f"居民{user_id}", language, channel)
+
+
+def _id(message_id: int | None) -> int:
+    return next(_engine_message_ids) if message_id is None else message_id
+
+
+def make_text(
+    text: str,
+    speaker: Speaker | None = None,
+    *,
+    message_id: int | None = None,
+    reply_to: int | None = None,
+) -> Incoming:
+    return Incoming(
+        speaker or make_speaker(),
+        "text",
+        text=text,
+        message_id=_id(message_id),
+        reply_to_message_id=reply_to,
+    )
+
+
+def make_command(text: str, speaker: Speaker | None = None) -> Incoming:
+    """`/reply 3 好的`: the command with its arguments, as the transports pass it."""
+    return Incoming(speaker or make_speaker(), "command", text=text, message_id=_id(None))
+
+
+def make_choice(
+    data: str, speaker: Speaker | None = None, *, message_id: int | None = None
+) -> Incoming:
+    """A tapped button; `message_id` is the message the button was under."""
+    return Incoming(speaker or make_speaker(), "choice", choice=data, message_id=_id(message_id))
+
+
+def make_photo(file_id: str, caption: str = "", speaker: Speaker | None = None) -> Incoming:
+    return Incoming(
+        speaker or make_speaker(),
+        "photo",
+        text=caption,
+        attachments=(file_id,),
+        message_id=_id(None),
+    )
+
+
+def make_unsupported(speaker: Speaker | None = None) -> Incoming:
+    return Incoming(speaker or make_speaker(), "unsupported", message_id=_id(None))

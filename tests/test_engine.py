@@ -9,7 +9,7 @@ import pytest
 from bot.messages import Incoming, Outcome
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, data, make_engine, text
-from tests.inputs import (
+from tests.factories import (
     make_choice,
     make_command,
     make_photo,

@@ -13,10 +13,10 @@ from bot.engine import Engine
 from bot.messages import Incoming, Speaker
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
-from tests.inputs import (
+from tests.factories import (
+    ENGINE_STAFF_CHAT_ID,
+    ENGINE_STAFF_ID,
     RESIDENT_ID,
-    STAFF_CHAT_ID,
-    STAFF_ID,
     make_choice,
     make_command,
     make_speaker,
@@ -24,7 +24,7 @@ from tests.inputs import (
 )
 
 UNCOVERED = "火星上明天的天气预报是什么"
-STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
 BOT = Path(__file__).resolve().parent.parent / "bot"
 

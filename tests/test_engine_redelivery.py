@@ -15,18 +15,24 @@ from bot.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
-from tests.inputs import STAFF_CHAT_ID, STAFF_ID, make_choice, make_command, make_text
+from tests.factories import (
+    ENGINE_STAFF_CHAT_ID,
+    ENGINE_STAFF_ID,
+    make_choice,
+    make_command,
+    make_text,
+)
 
 COVERED = "渝中区有多少栋建成楼宇"
 UNCOVERED = "火星上明天的天气预报是什么"
-STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 OTHER_STAFF_ID = 901
 LATER = T0 + timedelta(days=30)
 
 
 @pytest.fixture
 def engine(store: SQLiteTicketStore) -> Engine:
-    return make_engine(store, Clock(), staff_user_ids=frozenset({STAFF_ID, OTHER_STAFF_ID}))
+    return make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID, OTHER_STAFF_ID}))
 
 
 async def snapshot(store: SQLiteTicketStore) -> list[object]:
@@ -133,7 +139,7 @@ async def test_two_staff_tapping_the_same_claim_button_each_get_their_answer(
     redelivery: the second takes the ticket over (as claiming does) instead of seeing the first
     one's confirmation."""
     await engine.handle(make_text(UNCOVERED))
-    other = Speaker(OTHER_STAFF_ID, STAFF_CHAT_ID, "同事", "zh", "telegram")
+    other = Speaker(OTHER_STAFF_ID, ENGINE_STAFF_CHAT_ID, "同事", "zh", "telegram")
     first = await engine.handle(make_choice("claim:1", STAFF_IN_GROUP, message_id=7001))
     second = await engine.handle(make_choice("claim:1", other, message_id=7001))
     assert first.notes == ("staff_claimed",)
@@ -216,7 +222,7 @@ async def test_with_a_reply_key_the_replies_are_queued_in_the_turn(
     ]
     queued = await outbox_rows(store)
     assert [row for row in queued if row[1] == "reply"] == replies
-    assert [row[0] for row in queued if row[1] == "staff_post"] == [STAFF_CHAT_ID]
+    assert [row[0] for row in queued if row[1] == "staff_post"] == [ENGINE_STAFF_CHAT_ID]
 
     again = await engine.handle(incoming, reply_key="update-31")
     assert again.queued

@@ -12,7 +12,7 @@ import pytest
 from bot.match import Candidate, Decision, Matcher
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
-from tests.inputs import make_choice, make_command, make_speaker, make_text
+from tests.factories import make_choice, make_command, make_speaker, make_text
 
 COVERED = "渝中区有多少栋建成楼宇"
 UNCOVERED = [

@@ -11,10 +11,10 @@ from bot.engine import Engine
 from bot.messages import Speaker
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine, text
-from tests.inputs import (
+from tests.factories import (
+    ENGINE_STAFF_CHAT_ID,
+    ENGINE_STAFF_ID,
     RESIDENT_ID,
-    STAFF_CHAT_ID,
-    STAFF_ID,
     make_choice,
     make_command,
     make_speaker,
@@ -23,8 +23,8 @@ from tests.inputs import (
 
 UNCOVERED = "火星上明天的天气预报是什么"
 LATER = T0 + timedelta(days=30)
-STAFF = make_speaker(STAFF_ID)
-STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+STAFF = make_speaker(ENGINE_STAFF_ID)
+STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def test_a_new_ticket_is_posted_to_the_staff_chat(
 ) -> None:
     """One staff post per ticket, with claim/close buttons and the masked question."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
-    assert (post.chat_id, post.ticket_number) == (STAFF_CHAT_ID, 1)
+    assert (post.chat_id, post.ticket_number) == (ENGINE_STAFF_CHAT_ID, 1)
     assert post.text.startswith("#1 · 未答问题 · 火星")
     assert [c.data for row in post.choices for c in row] == ["claim:1", "close:1"]
 
@@ -97,10 +97,10 @@ async def test_staff_claim_reply_close_reopen(store: SQLiteTicketStore, engine: 
     assert "已答复" not in to_resident[1].text  # the close note stays internal
     kinds = [(e.kind, e.actor) for e in await store.events(1)]
     assert kinds[1:] == [
-        ("claimed", f"staff:{STAFF_ID}"),
-        ("staff_reply", f"staff:{STAFF_ID}"),
-        ("closed", f"staff:{STAFF_ID}"),
-        ("reopened", f"staff:{STAFF_ID}"),
+        ("claimed", f"staff:{ENGINE_STAFF_ID}"),
+        ("staff_reply", f"staff:{ENGINE_STAFF_ID}"),
+        ("closed", f"staff:{ENGINE_STAFF_ID}"),
+        ("reopened", f"staff:{ENGINE_STAFF_ID}"),
     ]
 
 
@@ -130,7 +130,7 @@ async def test_staff_commands_answer(engine: Engine, command: str, note: str, wo
 async def test_staff_buttons_claim_and_close(store: SQLiteTicketStore, engine: Engine) -> None:
     """认领 and 关闭 under a staff post work for staff."""
     assert (await engine.handle(make_choice("claim:1", STAFF_IN_GROUP))).notes == ("staff_claimed",)
-    assert (await store.ticket(1)).assignee == f"staff:{STAFF_ID}"
+    assert (await store.ticket(1)).assignee == f"staff:{ENGINE_STAFF_ID}"
     assert (await engine.handle(make_choice("close:1", STAFF_IN_GROUP))).notes == ("staff_closed",)
     assert (await store.ticket(1)).status == "closed"
 
@@ -153,7 +153,7 @@ async def test_a_non_staff_reply_to_a_staff_post_is_refused(
     """Someone else in the staff chat replying to a post: refused, nothing sent, no ticket."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
     await store.mark_sent(post.id, 7002)
-    bystander = Speaker(555, STAFF_CHAT_ID, "路人", "zh", "telegram")
+    bystander = Speaker(555, ENGINE_STAFF_CHAT_ID, "路人", "zh", "telegram")
     outcome = await engine.handle(make_text("我来回答", bystander, reply_to=7002))
     assert outcome.notes == ("refused",)
     assert (await store.ticket(1)).status == "open"
@@ -209,7 +209,7 @@ async def test_no_staff_chat_means_no_staff_posts(store: SQLiteTicketStore) -> N
 
 async def test_a_photo_report_is_posted_with_the_photo(store: SQLiteTicketStore) -> None:
     """A photo becomes a report ticket holding the file; the staff post carries the photo."""
-    from tests.inputs import make_photo
+    from tests.factories import make_photo
 
     engine = make_engine(store, Clock())
     outcome = await engine.handle(make_photo("AgAD-file", "路口井盖丢了"))

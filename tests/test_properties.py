@@ -25,7 +25,13 @@ from bot.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, knowledge, make_engine
-from tests.inputs import STAFF_CHAT_ID, STAFF_ID, make_choice, make_photo, make_text
+from tests.factories import (
+    ENGINE_STAFF_CHAT_ID,
+    ENGINE_STAFF_ID,
+    make_choice,
+    make_photo,
+    make_text,
+)
 
 SPECIAL = [
     "😀",
@@ -155,7 +161,7 @@ def with_engine(tmp_path: Path, check: Callable[[asyncio.Runner, Engine], None])
 def test_the_engine_answers_any_text_plainly(tmp_path: Path) -> None:
     """Any text message, from a resident or from staff in the staff chat, as a question or
     inside a flow: no exception, at least one non-empty plain reply."""
-    staff = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+    staff = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
     prefixes = st.sampled_from(["", "/", "/reply 1 ", "/close ", "/ticket ", "/lang ", "/cancel"])
 
     def check(runner: asyncio.Runner, engine: Engine) -> None:

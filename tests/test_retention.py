@@ -14,11 +14,18 @@ from bot.cli import main
 from bot.messages import Speaker
 from bot.tickets import NewTicket, SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
-from tests.inputs import STAFF_CHAT_ID, STAFF_ID, make_choice, make_command, make_photo, make_text
+from tests.factories import (
+    ENGINE_STAFF_CHAT_ID,
+    ENGINE_STAFF_ID,
+    make_choice,
+    make_command,
+    make_photo,
+    make_text,
+)
 
 UNCOVERED = ["火星上明天的天气预报是什么", "月球背面有没有快递柜", "深海鱼会不会失眠"]
 COVERED = "渝中区有多少栋建成楼宇"
-STAFF_IN_GROUP = Speaker(STAFF_ID, STAFF_CHAT_ID, "值班", "zh", "telegram")
+STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 TABLES = (
     "tickets",
     "events",
@@ -70,7 +77,10 @@ async def test_purge_removes_a_closed_ticket_and_everything_about_it(
     assert [r["chat_id"] for r in await rows(store, "answers")] == [303]  # the old one went
     assert (await store.stats()).feedback == {}  # its 👍 (an event of the answer) too
     assert [r["chat_id"] for r in await rows(store, "chat_state")] == [303]
-    assert {r["chat_id"] for r in await rows(store, "processed_messages")} == {303, STAFF_CHAT_ID}
+    assert {r["chat_id"] for r in await rows(store, "processed_messages")} == {
+        303,
+        ENGINE_STAFF_CHAT_ID,
+    }
     assert len(await store.events(2)) == 1  # the open ticket keeps its history
 
 

@@ -35,7 +35,7 @@ from bot.database import (
 from bot.engine import Engine
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
-from tests.inputs import make_text
+from tests.factories import make_text
 
 UNCOVERED = "火星上明天的天气预报是什么"
 RETRY_ZH = "这条消息没有保存，请过一会儿再发一次"
