@@ -13,7 +13,7 @@ together (clarify); below the band the question becomes a ticket for staff.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,7 +51,7 @@ class Bands:
     against eight Chinese ones, so the same evidence is spread thinner.
     """
 
-    answer: float = 35.0  # confidence needed to answer a Chinese question
+    answer: float = 40.0  # confidence needed to answer a Chinese question
     answer_en: float = 45.0  # … an English one
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
@@ -72,27 +72,38 @@ def judge(
     language: str,
     wanted: frozenset[str] = frozenset(),
     details: Mapping[str, EntryDetails] | None = None,
+    outside: Callable[[str], set[str]] | None = None,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
     `wanted` are the specific details the question asks for (`bot.details`); an entry that
-    cannot give one of them is not a candidate at all.
+    cannot give one of them is not a candidate at all. Nor is an entry for which `outside`
+    returns terms: places or subjects the question names that the entry cannot serve
+    (`bot.scope`).
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
     rated = sorted(((confidence(h, bands), h) for h in hits), key=lambda pair: -pair[0])
     blocked: set[str] = set()
     usable: list[Candidate] = []
+    strangers: dict[str, set[str]] = {}
     for score, hit in rated:
         missing = details[hit.entry_id].unanswered(wanted) if details and wanted else frozenset()
         blocked |= missing
-        if not missing:
+        stranger = outside(hit.entry_id) if outside else set()
+        if stranger:
+            strangers[hit.entry_id] = stranger
+        if not missing and not stranger:
             usable.append(Candidate(hit.entry_id, score))
     if not usable or usable[0].score < answer_at:
         # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])
         reason = "no entry covers the question well enough"
-        if rated and details and wanted and details[rated[0][1].entry_id].unanswered(wanted):
+        nearest_id = rated[0][1].entry_id if rated else ""
+        if details and wanted and nearest_id and details[nearest_id].unanswered(wanted):
             reason = f"asks for {', '.join(sorted(blocked))}, which the nearest entry does not give"
+        elif nearest_id in strangers:
+            terms = "、".join(sorted(strangers[nearest_id]))
+            reason = f"names {terms}, which the nearest entry does not cover"
         top = nearest[0].score if nearest else 0.0
         return Decision("ticket", top, candidates=nearest, language=language, reason=reason)
     top = usable[0].score

@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 # detail → the words (Chinese) and the pattern (English) of a question that asks for it
 ASKED_WORDS: dict[str, tuple[str, ...]] = {
-    "contact": ("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
+    "contact": (
+        *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
+        *("抖音", "公众号", "微博"),
+    ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班"),
     "address": ("地址", "哪条街", "几号", "门牌", "位置"),
     "price": (
@@ -34,6 +37,14 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "pay": ("待遇", "工资", "薪资"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
 }
+# detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
+# population, "楼小二有好多人" does not (it follows a place, not a service or a group).
+ASKED_PATTERNS: dict[str, str] = {
+    "population": (
+        r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
+        r"|多少人住|住了?多少人|住着多少人|常住人口"
+    ),
+}
 ASKED_ENGLISH: dict[str, str] = {
     "contact": r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
     "hours": r"\b(?:hours|opening time|what time|close)\b",
@@ -43,16 +54,25 @@ ASKED_ENGLISH: dict[str, str] = {
     "date": r"\b(?:deadline|which day|how long)\b",
     "download": r"\bdownload\b",
     "pay": r"\bsalary\b",
-    "population": r"\bpopulation\b",
+    "population": r"\b(?:population|how many (?:people|residents) live)\b",
 }
 # One pattern per language, one named group per detail, so a question is scanned once; the
 # Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
-_FIRST = "".join(sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words}))
+# The characters ASKED_PATTERNS can start with (for the lookahead below).
+_PATTERN_FIRST = "区渝街社半住常"
+_FIRST = "".join(
+    sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words} | set(_PATTERN_FIRST))
+)
+
+
+def _alternatives(name: str) -> str:
+    pattern = ASKED_PATTERNS.get(name)
+    return "|".join([*map(re.escape, ASKED_WORDS[name]), *([pattern] if pattern else [])])
+
+
 _ASKED_ZH = re.compile(
     f"(?=[{_FIRST}])(?:"
-    + "|".join(
-        f"(?P<{name}>{'|'.join(map(re.escape, words))})" for name, words in ASKED_WORDS.items()
-    )
+    + "|".join(f"(?P<{name}>{_alternatives(name)})" for name in ASKED_WORDS)
     + ")"
 )
 _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items()))

@@ -59,11 +59,13 @@ class Category:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Data the matcher's normaliser uses: variant→canonical words, fillers, final particles."""
+    """Data the matcher uses: variant→canonical words, fillers, final particles, scope terms."""
 
     synonyms: tuple[tuple[str, str], ...] = ()
     fillers: tuple[str, ...] = ()
     particles: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # see bot.scope
+    subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -190,14 +190,20 @@ def parse_categories(data: Any, display: str, problems: list[Problem]) -> list[C
 def parse_lexicon(data: Any, display: str, problems: list[Problem]) -> Lexicon:
     if not isinstance(data, LineDict):
         problems.append(
-            Problem(display, 1, "expected a mapping with 'synonyms', 'fillers', 'particles'")
+            Problem(
+                display,
+                1,
+                "expected a mapping with 'synonyms', 'fillers', 'particles', 'places', 'subjects'",
+            )
         )
         return Lexicon()
     f = Fields(data, display, problems)
-    f.unknown({"synonyms", "fillers", "particles"})
+    f.unknown({"synonyms", "fillers", "particles", "places", "subjects"})
     synonyms: list[tuple[str, str]] = []
-    raw = data.get("synonyms", {})
-    if not isinstance(raw, LineDict):
+    raw = data.get("synonyms")
+    if raw is None:  # a lexicon may hold only some of its parts
+        pass
+    elif not isinstance(raw, LineDict):
         f.problem("synonyms", "'synonyms' must be a mapping of variant: canonical")
     else:
         for variant, canonical in raw.items():
@@ -215,7 +221,9 @@ def parse_lexicon(data: Any, display: str, problems: list[Problem]) -> Lexicon:
     synonyms.sort(key=lambda pair: -len(pair[0]))
     fillers = tuple(t for t, _ in f.text_list("fillers", required=False))
     particles = tuple(t for t, _ in f.text_list("particles", required=False))
-    return Lexicon(tuple(synonyms), fillers, particles)
+    places = tuple(t for t, _ in f.text_list("places", required=False))
+    subjects = tuple(t for t, _ in f.text_list("subjects", required=False))
+    return Lexicon(tuple(synonyms), fillers, particles, places, subjects)
 
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:

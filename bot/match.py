@@ -9,7 +9,7 @@ instance serves every chat; a reload builds a new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from bot.decision import Bands, Candidate, Decision, Outcome, judge
 from bot.details import EntryDetails, asked_details
@@ -19,7 +19,15 @@ from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.normalize import Normalizer, is_english
 from bot.retrieval import Channel, Doc, Index
-from bot.tokens import char_tokens, english_tokens, marked_syllable, pinyin_tokens, units
+from bot.scope import Scope
+from bot.tokens import (
+    char_tokens,
+    english_tokens,
+    marked_syllable,
+    pinyin_tokens,
+    question_scale,
+    units,
+)
 
 __all__ = ["Bands", "Candidate", "Decision", "Matcher", "Outcome"]
 
@@ -54,12 +62,18 @@ class Matcher:
             if entry.answer_en:
                 en.append(Doc(entry.id, self.normalize(entry.answer_en), answer=True))
             self.details.questions[entry.id] = asked
+        self.scope = Scope(
+            (self.normalizer(t, fillers=False) for t in kb.lexicon.places),
+            (self.normalizer(t, fillers=False) for t in kb.lexicon.subjects),
+            _ScopeTexts(kb, self.normalizer),
+        )
         self.zh = Index(
             zh,
             [
                 Channel("char", char_tokens, units=units),
                 Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT, derive=marked_syllable),
             ],
+            light=question_scale,
         )
         self.en = Index(en, [Channel("word", english_tokens)])
 
@@ -89,7 +103,15 @@ class Matcher:
                 reason="a question of the entry",
             )
         hits = index.search(norm, k=self.bands.candidates)
-        return judge(hits, self.bands, language, asked_details(norm), self.details)
+        places, subjects = self.scope.named(norm)
+        return judge(
+            hits,
+            self.bands,
+            language,
+            asked_details(norm),
+            self.details,
+            lambda entry_id: self.scope.lacking(entry_id, places, subjects),
+        )
 
 
 class _Details(Mapping[str, EntryDetails]):
@@ -117,3 +139,23 @@ class _Details(Mapping[str, EntryDetails]):
 
     def __len__(self) -> int:
         return len(self.questions)
+
+
+class _ScopeTexts(Mapping[str, Callable[[], str]]):
+    """Each entry's normalised title, questions and answers, for `bot.scope` (made on demand)."""
+
+    def __init__(self, kb: KnowledgeBase, normalizer: Normalizer) -> None:
+        self.kb = kb
+        self.normalizer = normalizer
+        self.ids = [entry.id for entry in kb.entries]
+
+    def __getitem__(self, entry_id: str) -> Callable[[], str]:
+        entry = self.kb.entry(entry_id)
+        parts = (entry.title, entry.title_en, *entry.questions, entry.answer, entry.answer_en)
+        return lambda: "\n".join(self.normalizer(p, fillers=False) for p in parts if p)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)

@@ -98,17 +98,24 @@ class _ChannelIndex:
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self.bm25.scores(tokens)
 
-    def weigh(self, tokens: list[str]) -> tuple[list[tuple[int, float]], float, float]:
-        """A query's known tokens as (id, IDF), its total IDF weight, and its unknown share."""
+    def weigh(
+        self, tokens: list[str], scale: list[float] | None = None
+    ) -> tuple[list[tuple[int, float]], float, float]:
+        """A query's known tokens as (id, weight), its total weight, and its unknown share.
+
+        A token's weight is its IDF, times `scale` at its position when given (see `LIGHT`).
+        """
         known: list[tuple[int, float]] = []
         total = unknown = 0.0
-        distinct = list(set(tokens))
+        first = dict(zip(reversed(tokens), reversed(scale or [1.0] * len(tokens)), strict=True))
+        distinct = list(first)
         for token, token_id in zip(distinct, self.bm25.ids_of(distinct), strict=True):
+            factor = first[token]
             if token_id is None:
-                total += self.unknown_idf
-                unknown += 0.0 if "|" in token else self.unknown_idf
+                total += factor * self.unknown_idf
+                unknown += 0.0 if "|" in token else factor * self.unknown_idf
             else:
-                weight = float(self.idf[token_id])
+                weight = factor * float(self.idf[token_id])
                 known.append((token_id, weight))
                 total += weight
         return known, total, (unknown / total if total else 0.0)
@@ -168,7 +175,16 @@ def _idf(n: int, df: int) -> float:
 class Index:
     """BM25 over an entry's documents, searched through one or more channels."""
 
-    def __init__(self, docs: Sequence[Doc], channels: Sequence[Channel]) -> None:
+    def __init__(
+        self,
+        docs: Sequence[Doc],
+        channels: Sequence[Channel],
+        light: Callable[[list[str]], list[float]] | None = None,
+    ) -> None:
+        # `light(tokens)`: a weight factor for each of the first channel's query tokens, the
+        # same for the token at that position on every channel (they are aligned: one unit or
+        # pair of units each); question words count little towards coverage.
+        self.light = light
         ordered = sorted(docs, key=lambda d: d.entry_id)  # an entry's docs side by side
         self.entry_ids: list[str] = []
         owners: list[int] = []
@@ -212,7 +228,8 @@ class Index:
         k = min(k, len(entry_scores))
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top], kind="stable")]
-        weighed = [c.weigh(q) for c, q in zip(self.channels, queries, strict=True)]
+        scale = self.light(queries[0]) if self.light else None
+        weighed = [c.weigh(q, scale) for c, q in zip(self.channels, queries, strict=True)]
         return [
             self._hit(int(e), float(entry_scores[e]), queries, weighed)
             for e in top

@@ -83,3 +83,23 @@ def english_words(text: str) -> list[str]:
 def english_tokens(text: str) -> list[str]:
     """Words (no pairs: English paraphrases reorder freely), plus any Chinese as in char_tokens."""
     return english_words(text) + grams([u for u in units(text) if is_cjk(u)])
+
+
+# Characters that shape a question rather than say what it is about (怎么、多少、哪个、是不是、
+# 有没得 …). Rare across entries, they would otherwise weigh heavily in coverage, and a question
+# about something else that shares a template ("社保卡丢了怎么补") would look covered.
+QUESTION_CHARS = frozenset(
+    "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
+)
+QUESTION_WEIGHT = 0.2  # a token made only of such characters
+MIXED_WEIGHT = 0.5  # a pair with one of them ("长|是", "丢|了")
+
+
+def question_scale(tokens: list[str]) -> list[float]:
+    """A coverage weight factor per token of `char_tokens`: question words count little."""
+    scale: list[float] = []
+    for token in tokens:
+        parts = token.split("|")
+        light = sum(part in QUESTION_CHARS for part in parts)
+        scale.append(1.0 if not light else QUESTION_WEIGHT if light == len(parts) else MIXED_WEIGHT)
+    return scale

@@ -24,17 +24,22 @@ SHARED_EVAL_FILE = ROOT.parent / "shared" / "eval" / "dev.yaml"
 NO_ENV_FILE = ["--env-file", "/nonexistent/.env"]
 
 # Gates sit just below what the matcher achieves (see BENCHMARKS.md, "Matching"), so a
-# regression fails here. Measured on tests/data/eval.yaml: in-scope 96.4%, deferral 98.9%,
-# intents 94.1%, wrong answers 1.1%; leave-one-out 98.4%, and 92.3% with each question's
-# near-duplicate wordings held out too.
+# regression fails here. Measured on tests/data/eval.yaml on 2026-11-30: in-scope 95.5%, deferral
+# 100%, intents 94.1%, wrong answers 0.9%; leave-one-out 97.6%, and 91.7% with each question's
+# near-duplicate wordings held out too. (Before that day's near-miss work: 96.4%, 98.9%, 94.1%,
+# 1.1%, 98.4% and 92.3%; the answer band was raised to cut wrong answers on near misses, which
+# cost some recall. BENCHMARKS.md, "Near misses", has both sides of the trade.)
 PROJECT_GATES = [
-    "--min-accuracy=96",
-    "--min-deferral=97.5",
+    "--min-accuracy=95",
+    "--min-deferral=99",
     "--min-intent=93",
-    "--max-wrong=1.5",
-    "--min-loo=98",
-    "--min-loo-near=92",
+    "--max-wrong=1.2",
+    "--min-loo=97",
+    "--min-loo-near=91",
 ]
+NEAR_MISS_FILE = ROOT / "tests" / "data" / "eval_near_misses.yaml"
+# The hard near-miss set: measured 82.6% in-scope, 81.5% deferral, 12% wrong answers.
+NEAR_MISS_GATES = ["--min-accuracy=80", "--min-deferral=79", "--max-wrong=13"]
 # The shared sample (38 cases) is answered without a failure.
 SHARED_GATES = ["--min-accuracy=96", "--min-deferral=95", "--min-intent=95", "--max-wrong=2"]
 
@@ -146,6 +151,13 @@ def test_eval_meets_the_gates_on_the_project_set(capsys: pytest.CaptureFixture[s
     }
     assert re.search(r"^leave-one-out, near-duplicates .*: [\d.]+%", captured.out, re.M)
     assert re.search(r"^\d+ passed, \d+ failed$", captured.out.splitlines()[-1])
+
+
+def test_eval_meets_the_gates_on_the_near_misses(capsys: pytest.CaptureFixture[str]) -> None:
+    """Questions about another place, service or figure that share words with covered topics."""
+    code = main([*NO_ENV_FILE, "eval", str(NEAR_MISS_FILE), "--no-loo", *NEAR_MISS_GATES])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
 
 
 @pytest.mark.skipif(not SHARED_EVAL_FILE.is_file(), reason="the shared sample is not present")

@@ -175,6 +175,23 @@ def test_lexicon_problems_are_located(tmp_path: Path) -> None:
     assert problems == ["knowledge/lexicon.yaml:3: synonym '人材' must map to non-empty text"]
 
 
+def test_lexicon_scope_terms_are_loaded_and_checked(tmp_path: Path) -> None:
+    """`places` and `subjects` are lists of words; anything else is reported with its line."""
+    lexicon = "places: [巴南, 江北]\nsubjects: [社保]\n"
+    kb = load_knowledge(
+        write_kb(tmp_path, {"lexicon.yaml": lexicon, "a.yaml": "entries:\n" + entry()})
+    )
+    assert (kb.lexicon.places, kb.lexicon.subjects) == (("巴南", "江北"), ("社保",))
+    broken = "places: [巴南]\nsubjects: 社保\n"
+    (tmp_path / "broken").mkdir()
+    problems = problems_of(
+        write_kb(tmp_path / "broken", {"lexicon.yaml": broken, "a.yaml": "entries:\n" + entry()})
+    )
+    assert len(problems) == 1
+    assert problems[0].startswith("knowledge/lexicon.yaml:2: ")
+    assert "subjects" in problems[0]
+
+
 def test_intent_files_are_checked(tmp_path: Path) -> None:
     """Intent files get the same treatment: unknown intents and missing replies are located."""
     folder = tmp_path / "intents"

@@ -1,0 +1,131 @@
+"""Scope terms and question words: a question about another place or subject is not answered."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+import pytest
+
+from bot.details import asked_details
+from bot.intents import IntentSet, load_intents
+from bot.kb import KnowledgeBase
+from bot.kb_loader import load_knowledge
+from bot.match import Matcher
+from bot.paths import bundled_dir
+from bot.scope import Scope
+from bot.tokens import MIXED_WEIGHT, QUESTION_WEIGHT, char_tokens, question_scale
+
+
+@cache
+def shipped() -> tuple[KnowledgeBase, IntentSet, Matcher]:
+    kb = load_knowledge(bundled_dir("knowledge"))
+    intents = load_intents(bundled_dir("intents"))
+    return kb, intents, Matcher(kb, intents)
+
+
+def _scope(texts: dict[str, str]) -> Scope:
+    return Scope(
+        ["江北", "巴南", "大坪", "jiangbei"],
+        ["社保", "区长", "bus"],
+        {entry_id: (lambda text=text: text) for entry_id, text in texts.items()},
+    )
+
+
+def test_question_words_weigh_little_in_coverage() -> None:
+    """怎么 and 多少 shape a question; 社 and 保 say what it is about."""
+    tokens = char_tokens("社保怎么补")
+    scale = dict(zip(tokens, question_scale(tokens), strict=True))
+    assert scale["社"] == scale["社|保"] == 1.0
+    assert scale["怎"] == scale["怎|么"] == QUESTION_WEIGHT
+    assert scale["保|怎"] == MIXED_WEIGHT
+
+
+def test_a_subject_must_appear_in_the_entry() -> None:
+    scope = _scope({"street": "道路坏了怎么反映", "social": "社保卡怎么办"})
+    places, subjects = scope.named("社保卡丢了怎么补")
+    assert (places, subjects) == (frozenset(), {"社保"})
+    assert scope.lacking("street", places, subjects) == {"社保"}
+    assert scope.lacking("social", places, subjects) == set()
+
+
+def test_a_place_must_appear_in_an_entry_that_names_places() -> None:
+    """An entry tied to 江北 cannot answer for 巴南; one that names no place serves anywhere."""
+    scope = _scope({"canteen": "江北老年食堂", "district": "人才公寓优惠", "both": "江北和巴南"})
+    places, subjects = scope.named("巴南有老年食堂")
+    assert places == {"巴南"}
+    assert scope.lacking("canteen", places, subjects) == {"巴南"}
+    assert scope.lacking("district", places, subjects) == set()
+    assert scope.lacking("both", places, subjects) == set()
+
+
+def test_english_scope_terms_match_whole_words_only() -> None:
+    scope = _scope({})
+    assert scope.named("which bus goes to jiangbei") == ({"jiangbei"}, {"bus"})
+    assert scope.named("busy businesses") == (frozenset(), frozenset())
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("巴南区有没得老年食堂", "巴南"),  # the canteen entries are about 江北
+        ("社保卡丢了啷个补", "社保"),
+        ("渝中区区长是哪个", "区长"),  # not the 楼长 of a building
+        ("重庆市长是哪个", "市长"),
+    ],
+)
+def test_questions_naming_another_place_or_subject_become_tickets(
+    question: str, named: str
+) -> None:
+    _, _, matcher = shipped()
+    decision = matcher.decide(question)
+    assert decision.outcome == "ticket"
+    assert named in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("爸妈住江北 附近有没得老年食堂", "jiangbei-elderly-meal-points"),  # the entry's place
+        ("九龙坡那边的人可以在渝中办事不", "yuanjiagang-tongban"),
+        ("我在大坪上班 人才公寓有啥子优惠", "talent-apartment"),  # a district-wide entry
+    ],
+)
+def test_questions_naming_a_place_the_entry_serves_are_answered(
+    question: str, entry_id: str
+) -> None:
+    _, _, matcher = shipped()
+    decision = matcher.decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", entry_id)
+
+
+def test_without_scope_terms_the_same_question_is_answered_wrongly() -> None:
+    """The scope rule is what keeps "巴南区有没得老年食堂" from the 江北 entry."""
+    kb, intents, _ = shipped()
+    bare = dataclasses.replace(kb, lexicon=dataclasses.replace(kb.lexicon, places=(), subjects=()))
+    decision = Matcher(bare, intents).decide("巴南区有没得老年食堂")
+    assert decision.outcome == "answer"
+    assert str(decision.entry_id).startswith("jiangbei")
+
+
+@pytest.mark.parametrize(
+    ("question", "population"),
+    [
+        ("渝中区有多少人", True),
+        ("渝中区1共有多少人", True),
+        ("解放碑有多少人住", True),
+        ("How many people live in Yuzhong?", True),
+        ("楼小2有多少人", False),  # a group's size, not a population
+        ("化龙桥网格员有多少人", False),
+        ("渝中区有多少人才", False),
+    ],
+)
+def test_a_population_question_is_told_from_a_head_count(question: str, population: bool) -> None:
+    assert ("population" in asked_details(question.lower())) is population
+
+
+def test_a_population_question_is_not_answered_with_a_head_count() -> None:
+    """ "渝中区有好多人" shares every word with "渝中区医务人员有多少人" but asks something else."""
+    _, _, matcher = shipped()
+    assert matcher.decide("渝中区有好多人").outcome == "ticket"
+    assert matcher.decide("渝中区医务人员有好多人").entry_id == "yuzhong-medical-resources"
