@@ -9,7 +9,7 @@ instance serves every chat; a reload builds a new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from bot.decision import Bands, Candidate, Decision, Outcome, judge
 from bot.details import EntryDetails, asked_details
@@ -50,6 +50,7 @@ class Matcher:
         en: list[Doc] = []
         self.details = _Details(kb)
         self.exact: dict[str, str] = {}  # a normalised question → its entry
+        texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
         for entry in kb.entries:
             asked: list[str] = []
             for text in (entry.title, *entry.questions, entry.title_en or ""):
@@ -58,14 +59,17 @@ class Matcher:
                     (en if is_english(text) else zh).append(Doc(entry.id, norm))
                     self.exact.setdefault(norm, entry.id)
                     asked.append(norm)
-            zh.append(Doc(entry.id, self.normalize(entry.answer), answer=True))
+            answers = [self.normalize(entry.answer)]
+            zh.append(Doc(entry.id, answers[0], answer=True))
             if entry.answer_en:
-                en.append(Doc(entry.id, self.normalize(entry.answer_en), answer=True))
+                answers.append(self.normalize(entry.answer_en))
+                en.append(Doc(entry.id, answers[-1], answer=True))
             self.details.questions[entry.id] = asked
+            texts[entry.id] = "\n".join((*asked, *answers))
         self.scope = Scope(
             (self.normalizer(t, fillers=False) for t in kb.lexicon.places),
             (self.normalizer(t, fillers=False) for t in kb.lexicon.subjects),
-            _ScopeTexts(kb, self.normalizer),
+            texts,
         )
         self.zh = Index(
             zh,
@@ -139,23 +143,3 @@ class _Details(Mapping[str, EntryDetails]):
 
     def __len__(self) -> int:
         return len(self.questions)
-
-
-class _ScopeTexts(Mapping[str, Callable[[], str]]):
-    """Each entry's normalised title, questions and answers, for `bot.scope` (made on demand)."""
-
-    def __init__(self, kb: KnowledgeBase, normalizer: Normalizer) -> None:
-        self.kb = kb
-        self.normalizer = normalizer
-        self.ids = [entry.id for entry in kb.entries]
-
-    def __getitem__(self, entry_id: str) -> Callable[[], str]:
-        entry = self.kb.entry(entry_id)
-        parts = (entry.title, entry.title_en, *entry.questions, entry.answer, entry.answer_en)
-        return lambda: "\n".join(self.normalizer(p, fillers=False) for p in parts if p)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)

@@ -14,7 +14,8 @@ street problems, "重庆市长是哪个" with the 楼长 entry. The lexicon list
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _ASCII = re.compile(r"[a-z0-9 '.-]+")
 
@@ -24,24 +25,41 @@ def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted({t for t in terms if t}, key=len, reverse=True)
     if not ordered:
         return None
-    parts = [rf"\b{re.escape(t)}\b" if _ASCII.fullmatch(t) else re.escape(t) for t in ordered]
-    return re.compile("|".join(parts))
+    # A lookahead on the terms' first characters: most positions fail at once.
+    first = "".join(sorted({re.escape(t[0]) for t in ordered}))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(map(_source, ordered))})")
+
+
+def _source(term: str) -> str:
+    return rf"\b{re.escape(term)}\b" if _ASCII.fullmatch(term) else re.escape(term)
+
+
+@lru_cache(maxsize=1024)
+def _word(term: str) -> re.Pattern[str]:
+    return re.compile(_source(term))
+
+
+def contains(text: str, term: str) -> bool:
+    """Whether `text` holds `term` (as a whole word when it is written in Latin letters)."""
+    if term not in text:  # the common case, and a plain substring test is fast
+        return False
+    return not _ASCII.fullmatch(term) or _word(term).search(text) is not None
 
 
 class Scope:
-    """Which entries can serve the places and subjects a question names."""
+    """Which entries can serve the places and subjects a question names.
 
-    def __init__(
-        self,
-        places: Iterable[str],
-        subjects: Iterable[str],
-        texts: Mapping[str, Callable[[], str]],
-    ) -> None:
-        """`texts[entry_id]()` gives the entry's normalised title, questions and answers."""
-        self._places = _pattern(places)
+    A question is scanned once for the terms it names; an entry is then only asked about those
+    few terms (plain substring tests), so a candidate costs microseconds even with long answers.
+    """
+
+    def __init__(self, places: Iterable[str], subjects: Iterable[str], texts: Mapping[str, str]):
+        """`texts[entry_id]`: the entry's normalised title, questions and answers."""
+        self._place_terms = tuple(sorted({p for p in places if p}))
+        self._places = _pattern(self._place_terms)
         self._subjects = _pattern(subjects)
         self._texts = texts
-        self._named: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._placed: dict[str, bool] = {}  # entry id → whether it names any listed place
 
     def named(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
         """The places and the subjects a normalised text names."""
@@ -51,17 +69,19 @@ class Scope:
         """The named places and subjects this entry cannot serve (empty: it may answer)."""
         if not places and not subjects:
             return set()
-        own_places, own_subjects = self._entry(entry_id)
-        lacking = set(subjects - own_subjects)
-        if own_places:
-            lacking |= places - own_places
+        text = self._texts[entry_id]
+        lacking = {s for s in subjects if not contains(text, s)}
+        elsewhere = {p for p in places if not contains(text, p)}
+        if elsewhere and self._names_a_place(entry_id):
+            lacking |= elsewhere
         return lacking
 
-    def _entry(self, entry_id: str) -> tuple[frozenset[str], frozenset[str]]:
-        named = self._named.get(entry_id)
-        if named is None:
-            named = self._named[entry_id] = self.named(self._texts[entry_id]())
-        return named
+    def _names_a_place(self, entry_id: str) -> bool:
+        placed = self._placed.get(entry_id)
+        if placed is None:
+            text = self._texts[entry_id]
+            placed = self._placed[entry_id] = any(contains(text, p) for p in self._place_terms)
+        return placed
 
 
 def _found(pattern: re.Pattern[str] | None, text: str) -> frozenset[str]:

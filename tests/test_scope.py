@@ -28,7 +28,7 @@ def _scope(texts: dict[str, str]) -> Scope:
     return Scope(
         ["江北", "巴南", "大坪", "jiangbei"],
         ["社保", "区长", "bus"],
-        {entry_id: (lambda text=text: text) for entry_id, text in texts.items()},
+        texts,
     )
 
 
