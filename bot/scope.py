@@ -7,8 +7,9 @@ street problems, "重庆市长是哪个" with the 楼长 entry. The lexicon list
 
 - a **subject** the question names (社保, 公积金, 区长, visa …) must appear in the entry's own
   title, questions or answer;
-- a **place** the question names (巴南, 上清寺, Chengdu …) must appear in the entry, unless the
-  entry names no listed place at all (a district-wide service serves 大坪 as well as 解放碑).
+- a **place** outside Yuzhong the question names (巴南, 成都, Chengdu …) must appear in the entry,
+  unless the entry names no listed place at all: a Yuzhong service may be just what a company
+  from 成都 asks about, but the 江北 canteens are no answer for 巴南.
 """
 
 from __future__ import annotations

@@ -89,6 +89,7 @@ def test_questions_naming_another_place_or_subject_become_tickets(
         ("爸妈住江北 附近有没得老年食堂", "jiangbei-elderly-meal-points"),  # the entry's place
         ("九龙坡那边的人可以在渝中办事不", "yuanjiagang-tongban"),
         ("我在大坪上班 人才公寓有啥子优惠", "talent-apartment"),  # a district-wide entry
+        ("解放碑有没得人才会客厅", "yuzhong-talent-hall"),  # subdistricts are not scope terms
     ],
 )
 def test_questions_naming_a_place_the_entry_serves_are_answered(
