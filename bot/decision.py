@@ -51,7 +51,7 @@ class Bands:
     against eight Chinese ones, so the same evidence is spread thinner.
     """
 
-    answer: float = 40.0  # confidence needed to answer a Chinese question
+    answer: float = 42.0  # confidence needed to answer a Chinese question
     answer_en: float = 45.0  # … an English one
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question

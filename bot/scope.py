@@ -5,11 +5,9 @@ A question about somewhere else or something else often shares most of its words
 street problems, "重庆市长是哪个" with the 楼长 entry. The lexicon lists such words (`places:` and
 `subjects:` in knowledge/lexicon.yaml), and an entry stays a candidate only if it can serve them:
 
-- a **subject** the question names (社保, 公积金, 区长, visa …) must appear in the entry's own
-  title, questions or answer;
-- a **place** outside Yuzhong the question names (巴南, 成都, Chengdu …) must appear in the entry,
-  unless the entry names no listed place at all: a Yuzhong service may be just what a company
-  from 成都 asks about, but the 江北 canteens are no answer for 巴南.
+- a **subject** the question names (社保, 公积金, 区长, visa …) or a **place** outside Yuzhong
+  (巴南, 成都, Chengdu …) must appear in the entry's own title, questions or answer. A question
+  from 南岸 about Yuzhong's 人才会客厅 is asking whether 南岸 has one, which no report says.
 """
 
 from __future__ import annotations
@@ -56,33 +54,20 @@ class Scope:
 
     def __init__(self, places: Iterable[str], subjects: Iterable[str], texts: Mapping[str, str]):
         """`texts[entry_id]`: the entry's normalised title, questions and answers."""
-        self._place_terms = tuple(sorted({p for p in places if p}))
-        self._places = _pattern(self._place_terms)
+        self._places = _pattern(places)
         self._subjects = _pattern(subjects)
         self._texts = texts
-        self._placed: dict[str, bool] = {}  # entry id → whether it names any listed place
 
     def named(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
         """The places and the subjects a normalised text names."""
         return _found(self._places, text), _found(self._subjects, text)
 
     def lacking(self, entry_id: str, places: frozenset[str], subjects: frozenset[str]) -> set[str]:
-        """The named places and subjects this entry cannot serve (empty: it may answer)."""
+        """The named places and subjects this entry does not name (empty: it may answer)."""
         if not places and not subjects:
             return set()
         text = self._texts[entry_id]
-        lacking = {s for s in subjects if not contains(text, s)}
-        elsewhere = {p for p in places if not contains(text, p)}
-        if elsewhere and self._names_a_place(entry_id):
-            lacking |= elsewhere
-        return lacking
-
-    def _names_a_place(self, entry_id: str) -> bool:
-        placed = self._placed.get(entry_id)
-        if placed is None:
-            text = self._texts[entry_id]
-            placed = self._placed[entry_id] = any(contains(text, p) for p in self._place_terms)
-        return placed
+        return {term for term in places | subjects if not contains(text, term)}
 
 
 def _found(pattern: re.Pattern[str] | None, text: str) -> frozenset[str]:

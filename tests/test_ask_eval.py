@@ -25,7 +25,7 @@ NO_ENV_FILE = ["--env-file", "/nonexistent/.env"]
 
 # Gates sit just below what the matcher achieves (see BENCHMARKS.md, "Matching"), so a
 # regression fails here. Measured on tests/data/eval.yaml on 2026-11-30: in-scope 95.5%, deferral
-# 100%, intents 94.1%, wrong answers 0.9%; leave-one-out 97.6%, and 91.7% with each question's
+# 100%, intents 94.1%, wrong answers 0.7%; leave-one-out 97.1%, and 91.2% with each question's
 # near-duplicate wordings held out too. (Before that day's near-miss work: 96.4%, 98.9%, 94.1%,
 # 1.1%, 98.4% and 92.3%; the answer band was raised to cut wrong answers on near misses, which
 # cost some recall. BENCHMARKS.md, "Near misses", has both sides of the trade.)
@@ -33,13 +33,13 @@ PROJECT_GATES = [
     "--min-accuracy=95",
     "--min-deferral=99",
     "--min-intent=93",
-    "--max-wrong=1.2",
-    "--min-loo=97",
-    "--min-loo-near=91",
+    "--max-wrong=1",
+    "--min-loo=96.5",
+    "--min-loo-near=90.5",
 ]
 NEAR_MISS_FILE = ROOT / "tests" / "data" / "eval_near_misses.yaml"
-# The hard near-miss set: measured 82.6% in-scope, 81.5% deferral, 12% wrong answers.
-NEAR_MISS_GATES = ["--min-accuracy=80", "--min-deferral=79", "--max-wrong=13"]
+# The hard near-miss set (200 cases): measured 83.7% in-scope, 86.1% deferral, 9.5% wrong answers.
+NEAR_MISS_GATES = ["--min-accuracy=82", "--min-deferral=84", "--max-wrong=10.5"]
 # The shared sample (38 cases) is answered without a failure.
 SHARED_GATES = ["--min-accuracy=96", "--min-deferral=95", "--min-intent=95", "--max-wrong=2"]
 
