@@ -41,6 +41,9 @@ class Decision:
     gibberish: bool = False  # outcome "ticket" for input with nothing to act on: ask to rephrase
     language: str = "zh"  # "en" when the question is written in English
     reason: str = ""  # a few words for logs and `eval`: why this outcome
+    # outcome "ticket": the nearest entries worth a look while staff answer (they may hold part
+    # of the answer, or say which detail the reports leave out)
+    related: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Bands:
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
     unknown_penalty: float = 0.0  # per share of the query's characters no entry has
+    related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
+    related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
 
 
@@ -105,7 +110,10 @@ def judge(
             terms = "、".join(sorted(strangers[nearest_id]))
             reason = f"names {terms}, which the nearest entry does not cover"
         top = nearest[0].score if nearest else 0.0
-        return Decision("ticket", top, candidates=nearest, language=language, reason=reason)
+        related = tuple(c for c in nearest if c.score >= bands.related)[: bands.related_count]
+        return Decision(
+            "ticket", top, candidates=nearest, language=language, reason=reason, related=related
+        )
     top = usable[0].score
     close = tuple(c for c in usable[:3] if top - c.score < bands.gap)
     if len(close) >= 2:

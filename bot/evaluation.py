@@ -27,7 +27,14 @@ from bot.decision import Decision
 from bot.intents import IntentSet
 from bot.kb import Entry, KnowledgeBase, question_key
 from bot.match import Matcher
-from bot.replies import answer_text, clarify_text, intent_text, rephrase_text, ticket_text
+from bot.replies import (
+    answer_text,
+    clarify_text,
+    intent_text,
+    related_text,
+    rephrase_text,
+    ticket_text,
+)
 
 EVAL_NOTE = (
     "Keywords are checked against the reply the user sees; for an English question a Chinese "
@@ -125,7 +132,8 @@ def reply_text(decision: Decision, kb: KnowledgeBase, intents: IntentSet) -> str
         return intent_text(intents.get(decision.intent), lang)
     if decision.gibberish:
         return rephrase_text(lang)
-    return ticket_text(None, lang)
+    related = [kb.entry(c.entry_id) for c in decision.related]
+    return ticket_text(None, lang) + related_text(related, lang)
 
 
 def _fold(text: str) -> str:

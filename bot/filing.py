@@ -104,10 +104,12 @@ def staff_post_text(ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
-def filed(filing: Filing, turn: Turn, wording: replies.TicketWording) -> Outcome:
-    """The reply for a ticket filed, or for the limit that stopped it."""
+def filed(
+    filing: Filing, turn: Turn, wording: replies.TicketWording, *rows: tuple[Choice, ...]
+) -> Outcome:
+    """The reply for a ticket filed (with any rows of buttons), or for the limit that stopped it."""
     if filing.ticket is None:
         text = replies.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
         return say(text, note="limit")
     number = filing.ticket.number
-    return say(wording(number, turn.language), ticket=number, note="ticket")
+    return say(wording(number, turn.language), *rows, ticket=number, note="ticket")

@@ -57,6 +57,19 @@ def ticket_text(number: int | None, language: str | None = None) -> str:
     ).replace("工单 ，", "工单，")
 
 
+def related_text(entries: list[Entry], language: str | None = None) -> str:
+    """The lines added to a ticket reply that offers related entries ("" when there are none)."""
+    if not entries:
+        return ""
+    head = (
+        "Meanwhile, these topics may help (tap one to read it):"
+        if is_english(language)
+        else "在等回复的同时，这些相关内容也许有用（点按钮查看）："
+    )
+    lines = (f"{i}. {entry_title(e, language)}" for i, e in enumerate(entries, 1))
+    return "\n\n" + "\n".join((head, *lines))
+
+
 def rephrase_text(language: str | None = None) -> str:
     """For empty or meaningless input: ask again instead of filing a ticket."""
     if is_english(language):

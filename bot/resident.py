@@ -32,7 +32,16 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.gibberish:
         return say(replies.rephrase_text(turn.language), note="rephrase")
     filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
-    return filed(filing, turn, replies.ticket_text)
+    related = [svc.kb.entry(c.entry_id) for c in decision.related]
+    rows = [(Choice(replies.entry_title(e, turn.language), f"pick:{e.id}"),) for e in related]
+    return filed(
+        filing,
+        turn,
+        lambda number, lang: (
+            replies.ticket_text(number, lang) + replies.related_text(related, lang)
+        ),
+        *rows,
+    )
 
 
 async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:

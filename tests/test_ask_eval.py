@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.intents import load_intents
 from bot.kb_loader import load_knowledge
 from bot.paths import bundled_dir
-from bot.replies import answer_text, rephrase_text, ticket_text
+from bot.replies import answer_text, related_text, rephrase_text, ticket_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"
@@ -127,6 +127,17 @@ def test_ask_without_json_prints_the_reply_for_a_person(capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert out.startswith("> 楼小二是做什么的\n[answer louxiaoer ")
     assert "党建指导员" in out
+
+
+def test_ask_shows_the_related_entries_a_ticket_offers(capsys: pytest.CaptureFixture[str]) -> None:
+    """A near miss is a ticket; its text lists the entries offered as buttons, as the bot does."""
+    assert main([*NO_ENV_FILE, "ask", "--json", "巴南区有没得老年食堂"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    kb = load_knowledge(bundled_dir("knowledge"))
+    related = [kb.entry(c["entry_id"]) for c in row["candidates"] if c["score"] >= 36][:2]
+    assert row["outcome"] == "ticket"
+    assert related[0].id == "jiangbei-elderly-meal-points"
+    assert row["text"] == ticket_text(None, "zh") + related_text(related, "zh")
 
 
 def _figures(out: str) -> dict[str, float]:

@@ -82,6 +82,10 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "/start greets": [(Cmd("/start"), "greeting", "服务助手")],
     "a covered question gets its answer": [(Say(COVERED), "answer", "亿元级税收楼宇")],
     "an uncovered question becomes ticket #1": [(Say(UNCOVERED), "ticket", "#1")],
+    "a near miss becomes a ticket that offers the entry it resembles": [
+        (Say("巴南区有没得老年食堂"), "ticket", "相关内容"),
+        (Tap("pick:jiangbei-elderly-meal-points"), "answer", "江北"),
+    ],
     "gibberish is asked to rephrase": [(Say("？？？"), "rephrase", "换个说法")],
     "empty input is asked to rephrase": [(Say("   "), "rephrase", "换个说法")],
     "👍 is thanked": [(Say(COVERED), "answer", ""), (Tap("fb:up:"), "thanks_feedback", "谢谢")],
@@ -191,3 +195,18 @@ async def test_resident_flows(
         outcome = await engine.handle(to_incoming(action, previous))
         assert (note, words in text(outcome)) == (outcome.notes[0], True), (action, text(outcome))
         previous = outcome
+
+
+async def test_a_ticket_offers_related_entries_only_when_some_are_near(
+    store: SQLiteTicketStore,
+) -> None:
+    """A question far from every entry gets the plain ticket notice, with no buttons."""
+    engine = make_engine(store, Clock())
+    far = await engine.handle(make_text(UNCOVERED))
+    near = await engine.handle(make_text("巴南区有没得老年食堂"))
+    assert (far.notes[0], far.replies[0].choices) == ("ticket", ())
+    assert "相关内容" not in text(far)
+    assert near.notes[0] == "ticket"
+    assert [row[0].data for row in near.replies[0].choices][:1] == [
+        "pick:jiangbei-elderly-meal-points"
+    ]
