@@ -32,13 +32,14 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.gibberish:
         return say(replies.rephrase_text(turn.language), note="rephrase")
     filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
+    # In the question's language, like an answer: an English question gets an English notice.
     related = [svc.kb.entry(c.entry_id) for c in decision.related]
-    rows = [(Choice(replies.entry_title(e, turn.language), f"pick:{e.id}"),) for e in related]
+    rows = [(Choice(replies.entry_title(e, language), f"pick:{e.id}"),) for e in related]
     return filed(
         filing,
         turn,
-        lambda number, lang: (
-            replies.ticket_text(number, lang) + replies.related_text(related, lang)
+        lambda number, _: (
+            replies.ticket_text(number, language) + replies.related_text(related, language)
         ),
         *rows,
     )

@@ -210,3 +210,11 @@ async def test_a_ticket_offers_related_entries_only_when_some_are_near(
     assert [row[0].data for row in near.replies[0].choices][:1] == [
         "pick:jiangbei-elderly-meal-points"
     ]
+
+
+async def test_an_english_question_gets_an_english_ticket_notice(store: SQLiteTicketStore) -> None:
+    """Like an answer, the notice follows the question's language when none was chosen."""
+    engine = make_engine(store, Clock())
+    outcome = await engine.handle(make_text("Where can I renew my passport?"))
+    assert outcome.notes[0] == "ticket"
+    assert text(outcome).startswith("I don't have a reliable answer")
