@@ -221,9 +221,35 @@ def parse_lexicon(data: Any, display: str, problems: list[Problem]) -> Lexicon:
     synonyms.sort(key=lambda pair: -len(pair[0]))
     fillers = tuple(t for t, _ in f.text_list("fillers", required=False))
     particles = tuple(t for t, _ in f.text_list("particles", required=False))
-    places = tuple(t for t, _ in f.text_list("places", required=False))
-    subjects = tuple(t for t, _ in f.text_list("subjects", required=False))
-    return Lexicon(tuple(synonyms), fillers, particles, places, subjects)
+    places = f.text_list("places", required=False)
+    subjects = f.text_list("subjects", required=False)
+    _check_scope_terms([*places, *subjects], display, problems)
+    return Lexicon(
+        tuple(synonyms),
+        fillers,
+        particles,
+        tuple(t for t, _ in places),
+        tuple(t for t, _ in subjects),
+    )
+
+
+def _check_scope_terms(terms: list[tuple[str, int]], display: str, problems: list[Problem]) -> None:
+    """No scope term twice, and none inside another: a question naming 江北区 would then need an
+    entry saying 江北区, while one saying 江北 serves it as well."""
+    folded = [(term.casefold(), line) for term, line in terms]
+    for term, line in folded:
+        for other, _ in folded:
+            if other != term and other in term:
+                problems.append(
+                    Problem(display, line, f"scope term {term!r} contains {other!r}; keep one")
+                )
+    seen: dict[str, int] = {}
+    for term, line in folded:
+        if term in seen:
+            problems.append(
+                Problem(display, line, f"scope term {term!r} is already listed (line {seen[term]})")
+            )
+        seen.setdefault(term, line)
 
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:

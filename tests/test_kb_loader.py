@@ -192,6 +192,18 @@ def test_lexicon_scope_terms_are_loaded_and_checked(tmp_path: Path) -> None:
     assert "subjects" in problems[0]
 
 
+def test_a_scope_term_inside_another_or_listed_twice_is_reported(tmp_path: Path) -> None:
+    """江北 and 江北区 together would make 江北区 stricter than 江北; each problem has its line."""
+    lexicon = "places:\n  - 江北\n  - 江北区\nsubjects:\n  - 社保\n  - 社保\n"
+    problems = problems_of(
+        write_kb(tmp_path, {"lexicon.yaml": lexicon, "a.yaml": "entries:\n" + entry()})
+    )
+    assert problems == [
+        "knowledge/lexicon.yaml:3: scope term '江北区' contains '江北'; keep one",
+        "knowledge/lexicon.yaml:6: scope term '社保' is already listed (line 5)",
+    ]
+
+
 def test_intent_files_are_checked(tmp_path: Path) -> None:
     """Intent files get the same treatment: unknown intents and missing replies are located."""
     folder = tmp_path / "intents"
