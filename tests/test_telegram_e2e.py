@@ -136,6 +136,19 @@ async def test_uncovered_question_becomes_a_ticket_that_staff_answer(
     assert len([c for c in api.sent(STAFF_CHAT_ID) if UNCOVERED in _text(c)]) == 1
 
 
+async def test_a_near_miss_ticket_offers_the_entry_it_resembles_as_a_button(
+    api: FakeBotApi, service: Runtime
+) -> None:
+    """巴南's canteens: a ticket for staff, and the 江北 canteen entry one tap away."""
+    [notice] = await ask(api, make_text_update(RESIDENT, "巴南区有没得老年食堂"), RESIDENT)
+    assert ticket_number(notice) >= 1
+    [call] = api.sent(RESIDENT)[-1:]
+    buttons = replies_markup(call.params)
+    assert buttons[0] == "pick:jiangbei-elderly-meal-points"
+    [answer] = await ask(api, make_callback_update(RESIDENT, buttons[0]), RESIDENT)
+    assert "江北" in answer
+
+
 async def test_a_redelivered_update_creates_no_second_ticket_or_post(
     api: FakeBotApi, service: Runtime
 ) -> None:
