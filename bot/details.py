@@ -36,6 +36,8 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "download": ("下载",),
     "pay": ("待遇", "工资", "薪资"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
+    # a person's name: the reports name a few people, and an entry that does asks for them
+    "name": ("叫什么名字", "名字叫什么", "叫什么名", "姓什么", "全名", "名字是什么", "姓名"),
 }
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
@@ -55,6 +57,11 @@ ASKED_ENGLISH: dict[str, str] = {
     "download": r"\bdownload\b",
     "pay": r"\bsalary\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
+    "name": (
+        r"\b(?:who (?:founded|wrote|started)"
+        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader)"
+        r"|(?:what is|what's) (?:the|his|her) name)\b"
+    ),
 }
 # One pattern per language, one named group per detail, so a question is scanned once; the
 # Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
@@ -89,6 +96,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "download": re.compile(r"获取|下载"),
     "pay": re.compile(r"待遇|标准"),
     "population": re.compile(r"人口"),
+    "name": re.compile(r"姓名|名字"),
 }
 _NOT_GIVEN = re.compile(r"没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)[^。；，\n]*")
 
@@ -103,6 +111,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "download": re.compile(r"下载"),
     "pay": re.compile(r"待遇|工资|薪"),
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
+    "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
 }
 
 

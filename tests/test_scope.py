@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from bot.details import asked_details
+from bot.details import EntryDetails, asked_details
 from bot.intents import IntentSet, load_intents
 from bot.kb import KnowledgeBase
 from bot.kb_loader import load_knowledge
@@ -131,3 +131,25 @@ def test_a_population_question_is_not_answered_with_a_head_count() -> None:
     _, _, matcher = shipped()
     assert matcher.decide("渝中区有好多人").outcome == "ticket"
     assert matcher.decide("渝中区医务人员有好多人").entry_id == "yuzhong-medical-resources"
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("化龙桥街道党工委书记叫什么名字", True),
+        ("石油路街道办主任姓什么", True),
+        ("who founded yonghai technology", True),
+        ("化龙桥街道的楼宇党建品牌叫什么", False),  # a brand's name is what the entry gives
+        ("廖泽萌是谁", False),  # who a named person is: the entry says
+        ("who runs the clinic at the boundary", False),  # an organisation may run it
+    ],
+)
+def test_a_question_asking_for_a_persons_name_is_recognised(question: str, name: bool) -> None:
+    assert ("name" in asked_details(question)) is name
+
+
+def test_a_persons_name_is_only_given_by_an_entry_that_asks_for_it() -> None:
+    """No regex can tell a name in an answer, so only an entry whose questions ask may answer."""
+    entry = EntryDetails.of(frozenset(), "廖泽萌是时代天街的骑手。")
+    assert entry.unanswered(frozenset({"name"})) == {"name"}
+    assert EntryDetails.of(frozenset({"name"}), "").unanswered(frozenset({"name"})) == frozenset()
