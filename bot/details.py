@@ -1,4 +1,5 @@
-"""Specific details a question can ask for: phone, hours, address, price, requirements, dates.
+"""Specific details a question can ask for: phone, hours, address, price, requirements, dates,
+population, a person's name.
 
 The sources are news reports: they name services but rarely give a phone number, opening hours,
 an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
