@@ -48,7 +48,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Bands:
-    """Thresholds (0-100), calibrated on tests/data/eval.yaml; see BENCHMARKS.md, "Matching".
+    """Thresholds (0-100), calibrated on tests/data/eval.yaml and eval_near_misses.yaml; see
+    BENCHMARKS.md, "Matching" and "Near misses".
 
     English questions have their own threshold: an entry has two or three English variants
     against eight Chinese ones, so the same evidence is spread thinner.
