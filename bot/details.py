@@ -66,23 +66,16 @@ ASKED_ENGLISH: dict[str, str] = {
 }
 # One pattern per language, one named group per detail, so a question is scanned once; the
 # Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
-# The characters ASKED_PATTERNS can start with (for the lookahead below).
-_PATTERN_FIRST = "区渝街社半住常"
-_FIRST = "".join(
-    sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words} | set(_PATTERN_FIRST))
-)
-
-
-def _alternatives(name: str) -> str:
-    pattern = ASKED_PATTERNS.get(name)
-    return "|".join([*map(re.escape, ASKED_WORDS[name]), *([pattern] if pattern else [])])
-
-
+# ASKED_PATTERNS are a second, short scan of their own.
+_FIRST = "".join(sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words}))
 _ASKED_ZH = re.compile(
     f"(?=[{_FIRST}])(?:"
-    + "|".join(f"(?P<{name}>{_alternatives(name)})" for name in ASKED_WORDS)
+    + "|".join(
+        f"(?P<{name}>{'|'.join(map(re.escape, words))})" for name, words in ASKED_WORDS.items()
+    )
     + ")"
 )
+_PATTERNS_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_PATTERNS.items()))
 _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items()))
 _LETTER = re.compile("[a-z]")
 
@@ -119,6 +112,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for."""
     found = {m.lastgroup for m in _ASKED_ZH.finditer(normalised)}
+    found |= {m.lastgroup for m in _PATTERNS_ZH.finditer(normalised)}
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     return frozenset(name for name in found if name)

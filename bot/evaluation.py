@@ -31,7 +31,6 @@ from bot.replies import (
     answer_text,
     clarify_text,
     intent_text,
-    related_text,
     rephrase_text,
     ticket_text,
 )
@@ -133,7 +132,7 @@ def reply_text(decision: Decision, kb: KnowledgeBase, intents: IntentSet) -> str
     if decision.gibberish:
         return rephrase_text(lang)
     related = [kb.entry(c.entry_id) for c in decision.related]
-    return ticket_text(None, lang) + related_text(related, lang)
+    return ticket_text(None, lang, related)
 
 
 def _fold(text: str) -> str:

@@ -200,12 +200,10 @@ def parse_lexicon(data: Any, display: str, problems: list[Problem]) -> Lexicon:
     f = Fields(data, display, problems)
     f.unknown({"synonyms", "fillers", "particles", "places", "subjects"})
     synonyms: list[tuple[str, str]] = []
-    raw = data.get("synonyms")
-    if raw is None:  # a lexicon may hold only some of its parts
-        pass
-    elif not isinstance(raw, LineDict):
+    raw = data.get("synonyms")  # a lexicon may hold only some of its parts
+    if raw is not None and not isinstance(raw, LineDict):
         f.problem("synonyms", "'synonyms' must be a mapping of variant: canonical")
-    else:
+    elif raw is not None:
         for variant, canonical in raw.items():
             if not isinstance(canonical, str) or not str(variant).strip() or not canonical.strip():
                 problems.append(

@@ -66,11 +66,8 @@ class Matcher:
                 en.append(Doc(entry.id, answers[-1], answer=True))
             self.details.questions[entry.id] = asked
             texts[entry.id] = "\n".join((*asked, *answers))
-        self.scope = Scope(
-            (self.normalizer(t, fillers=False) for t in kb.lexicon.places),
-            (self.normalizer(t, fillers=False) for t in kb.lexicon.subjects),
-            texts,
-        )
+        terms = (*kb.lexicon.places, *kb.lexicon.subjects)
+        self.scope = Scope((self.normalizer(t, fillers=False) for t in terms), texts)
         self.zh = Index(
             zh,
             [
@@ -107,14 +104,14 @@ class Matcher:
                 reason="a question of the entry",
             )
         hits = index.search(norm, k=self.bands.candidates)
-        places, subjects = self.scope.named(norm)
+        named = self.scope.named(norm)
         return judge(
             hits,
             self.bands,
             language,
             asked_details(norm),
             self.details,
-            lambda entry_id: self.scope.lacking(entry_id, places, subjects),
+            lambda entry_id: self.scope.lacking(entry_id, named),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.intents import Intent
 from bot.kb import Entry
@@ -41,23 +41,25 @@ def clarify_text(entries: list[Entry], language: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def ticket_text(number: int | None, language: str | None = None) -> str:
-    """What a resident is told when the question becomes a ticket."""
+def ticket_text(
+    number: int | None, language: str | None = None, related: Sequence[Entry] = ()
+) -> str:
+    """What a resident is told when the question becomes a ticket (offering `related` entries)."""
     ref = f"#{number}" if number is not None else ""
     if is_english(language):
         return (
             "I don't have a reliable answer to this in my knowledge base, so I won't guess. "
             f"I have passed it to our staff as ticket {ref}. Their reply will arrive in this chat; "
             "/mytickets shows its progress."
-        ).replace("ticket  ", "a ticket ")
+        ).replace("ticket  ", "a ticket ") + related_text(related, language)
     return (
         "这个问题我的知识库里还没有可靠的答案，我不乱猜。"
         f"已为您登记工单 {ref}，转给工作人员处理，回复会发到这个对话里；"
         "发送 /mytickets 可以查看进度。"
-    ).replace("工单 ，", "工单，")
+    ).replace("工单 ，", "工单，") + related_text(related, language)
 
 
-def related_text(entries: list[Entry], language: str | None = None) -> str:
+def related_text(entries: Sequence[Entry], language: str | None = None) -> str:
     """The lines added to a ticket reply that offers related entries ("" when there are none)."""
     if not entries:
         return ""

@@ -38,9 +38,7 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     return filed(
         filing,
         turn,
-        lambda number, _: (
-            replies.ticket_text(number, language) + replies.related_text(related, language)
-        ),
+        lambda number, _: replies.ticket_text(number, language, related),
         *rows,
     )
 

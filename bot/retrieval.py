@@ -103,11 +103,14 @@ class _ChannelIndex:
     ) -> tuple[list[tuple[int, float]], float, float]:
         """A query's known tokens as (id, weight), its total weight, and its unknown share.
 
-        A token's weight is its IDF, times `scale` at its position when given (see `LIGHT`).
+        A token's weight is its IDF, times `scale` at its first position when given (see
+        `Index`'s `light`).
         """
         known: list[tuple[int, float]] = []
         total = unknown = 0.0
-        first = dict(zip(reversed(tokens), reversed(scale or [1.0] * len(tokens)), strict=True))
+        first: dict[str, float] = {}
+        for token, factor in zip(tokens, scale or [1.0] * len(tokens), strict=True):
+            first.setdefault(token, factor)
         distinct = list(first)
         for token, token_id in zip(distinct, self.bm25.ids_of(distinct), strict=True):
             factor = first[token]

@@ -46,29 +46,24 @@ def contains(text: str, term: str) -> bool:
 
 
 class Scope:
-    """Which entries can serve the places and subjects a question names.
+    """Which entries can serve the places and subjects a question names (one rule for both).
 
     A question is scanned once for the terms it names; an entry is then only asked about those
     few terms (plain substring tests), so a candidate costs microseconds even with long answers.
     """
 
-    def __init__(self, places: Iterable[str], subjects: Iterable[str], texts: Mapping[str, str]):
+    def __init__(self, terms: Iterable[str], texts: Mapping[str, str]):
         """`texts[entry_id]`: the entry's normalised title, questions and answers."""
-        self._places = _pattern(places)
-        self._subjects = _pattern(subjects)
+        self._pattern = _pattern(terms)
         self._texts = texts
 
-    def named(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The places and the subjects a normalised text names."""
-        return _found(self._places, text), _found(self._subjects, text)
+    def named(self, text: str) -> frozenset[str]:
+        """The places and subjects a normalised text names."""
+        return frozenset(self._pattern.findall(text)) if self._pattern else frozenset()
 
-    def lacking(self, entry_id: str, places: frozenset[str], subjects: frozenset[str]) -> set[str]:
-        """The named places and subjects this entry does not name (empty: it may answer)."""
-        if not places and not subjects:
+    def lacking(self, entry_id: str, terms: frozenset[str]) -> set[str]:
+        """The named terms this entry does not name (empty: it may answer)."""
+        if not terms:
             return set()
         text = self._texts[entry_id]
-        return {term for term in places | subjects if not contains(text, term)}
-
-
-def _found(pattern: re.Pattern[str] | None, text: str) -> frozenset[str]:
-    return frozenset(pattern.findall(text)) if pattern is not None else frozenset()
+        return {term for term in terms if not contains(text, term)}
