@@ -63,6 +63,7 @@ class Settings:
     max_open_tickets: int = 5
     max_tickets_per_hour: int = 10
     retention_days: int = 365
+    concurrent_chats: int = 16  # chats whose updates are handled at the same time
 
     @property
     def database_path(self) -> Path:
@@ -171,6 +172,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
             env, "MAX_TICKETS_PER_HOUR", defaults.max_tickets_per_hour
         ),
         retention_days=_positive_int(env, "RETENTION_DAYS", defaults.retention_days),
+        concurrent_chats=_positive_int(env, "CONCURRENT_CHATS", defaults.concurrent_chats),
     )
 
 

@@ -60,7 +60,8 @@ class Engine:
         and changes nothing: the record is written in the same transaction as the effects.
         With `reply_key`, the replies are also queued in the outbox in that transaction, under
         dedupe keys `reply:{reply_key}:{i}` (queued once however often the input comes), and
-        the outcome says `queued`. When the database cannot be written, nothing is saved and
+        the outcome says `queued`. An input from the inbox (`update_id`) is marked handled there
+        in the same transaction. When the database cannot be written, nothing is saved and
         the person is asked to send it again (that reply is not queued: show it directly).
         """
         svc = self._services
@@ -73,6 +74,7 @@ class Engine:
                     done = await svc.store.recall_outcome(speaker.channel, speaker.chat_id, key)
                     if done is not None:
                         log.info("chat %s: %s seen before", speaker.chat_id, key)
+                        await self._finish(svc, incoming)
                         return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock())
@@ -84,11 +86,19 @@ class Engine:
                         speaker.channel, speaker.chat_id, key, outcome, turn.now
                     )
                 outcome = await self._queue(svc, speaker.chat_id, outcome, reply_key)
+                await self._finish(svc, incoming)
         except StoreUnavailableError as exc:
             log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
             language = "en" if replies.is_english(speaker.language) else "zh"
             return say(replies.busy_text(language), note=exc.note)
         return outcome
+
+    async def _finish(self, svc: Services, incoming: Incoming) -> None:
+        """Mark the input's inbox entry handled, in the turn's transaction."""
+        if incoming.update_id is not None:
+            await svc.store.finish_update(
+                incoming.speaker.channel, incoming.update_id, self._clock()
+            )
 
     @staticmethod
     async def _queue(svc: Services, chat_id: int, outcome: Outcome, key: str | None) -> Outcome:

@@ -34,6 +34,7 @@ class Incoming:
     )
     reply_to_message_id: int | None = None  # staff replying to a staff-group post
     attachments: tuple[str, ...] = ()  # file references (Telegram file_id)
+    update_id: int | None = None  # the transport's inbox entry: marked done with the turn
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,31 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX processed_by_age ON processed_messages (created_at);
         """,
     ),
+    (
+        3,
+        "inbox: every update stored before it is confirmed, claimed with a lease, handled once",
+        """
+        CREATE TABLE inbox (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel     TEXT NOT NULL DEFAULT 'telegram',
+            update_id   INTEGER NOT NULL,
+            chat_key    TEXT NOT NULL,
+            payload     TEXT NOT NULL,
+            state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+                          ('pending', 'claimed', 'done', 'failed')),
+            owner       TEXT,
+            lease_until TEXT,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            received_at TEXT NOT NULL,
+            handled_at  TEXT,
+            last_error  TEXT,
+            UNIQUE (channel, update_id)
+        );
+        CREATE INDEX inbox_open ON inbox (channel, state, id);
+        CREATE INDEX inbox_by_chat ON inbox (channel, chat_key, state);
+        CREATE INDEX inbox_handled ON inbox (handled_at);
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

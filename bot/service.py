@@ -1,13 +1,15 @@
 """`python -m bot run`: the Telegram service, by long polling or (with WEBHOOK_URL) by webhook.
 
-SIGHUP reloads the knowledge (bot/reload.py). SIGINT and SIGTERM stop it cleanly:
-python-telegram-bot stops fetching updates, finishes the ones in hand, the outbox sends what is
-in flight, the store closes, and the exit status is 0.
+Every update is stored in the inbox before Telegram is told it arrived (bot/telegram_intake.py).
+SIGHUP reloads the knowledge (bot/reload.py). SIGINT and SIGTERM stop it cleanly: fetching
+stops, the updates stored are handled (up to 10 s; the rest wait in the inbox), the outbox sends
+what is in flight, the store closes, and the exit status is 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from urllib.parse import urlsplit
@@ -16,7 +18,8 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.config import DEFAULT_DATABASE_URL, Settings
 from bot.database import DatabaseStartupError
-from bot.telegram_app import ALLOWED_UPDATES, build_application
+from bot.telegram_app import STOP_REQUESTED, App, build_application
+from bot.telegram_intake import serving
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -43,26 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings.database_path.parent.mkdir(exist_ok=True)
     application = build_application(settings, reload_on_hangup=True)
     try:
-        if settings.webhook_url and settings.webhook_secret:
-            log.info(
-                "receiving updates by webhook on %s:%s",
-                settings.webhook_listen,
-                settings.webhook_port,
-            )
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.reveal(),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-            )
-        else:
-            log.info("receiving updates by long polling from %s…", settings.telegram_base_url)
-            # Pending updates are kept: one delivered before a crash is processed again, and
-            # the store's idempotency keys make that harmless.
-            application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        asyncio.run(serve(application, settings))
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
         return 1
@@ -74,3 +58,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     log.info("stopped")
     return 0
+
+
+async def serve(application: App, settings: Settings) -> None:
+    """Run the service until a stop signal (see bot/telegram_intake.py for how updates come)."""
+    stop = asyncio.Event()
+    application.bot_data[STOP_REQUESTED] = stop
+    webhook_path = None
+    if settings.webhook_url and settings.webhook_secret:
+        webhook_path = urlsplit(settings.webhook_url).path.lstrip("/")
+        log.info(
+            "receiving updates by webhook on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+    else:
+        log.info("receiving updates by long polling from %s…", settings.telegram_base_url)
+    async with serving(application, settings, webhook_path=webhook_path):
+        await stop.wait()

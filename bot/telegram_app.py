@@ -49,6 +49,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 FLOOD_RETRIES = 2
 SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
+STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
+RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 
 RESIDENT_COMMANDS = {
     "zh": [
@@ -114,11 +116,11 @@ def build_application(
         .rate_limiter(
             AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=FLOOD_RETRIES)
         )
-        # Updates are handled one at a time (PTB's default), which keeps each chat's order.
-        # Handling them concurrently was measured slower: every turn is one write transaction
-        # on the one SQLite connection, so concurrent turns only queue for it, and each reply
-        # then waits behind every turn started before it (200 residents: p50 2.4 s vs 1.3 s).
-        .concurrent_updates(False)
+        # No Updater: it confirms an update to Telegram as soon as it is queued in memory, so
+        # a crash lost it. bot/telegram_intake.py fetches updates into the inbox instead, and
+        # bot/telegram_runner.py hands them to process_update (several chats at once, each
+        # chat's in order).
+        .updater(None)
         .post_init(partial(open_services, settings, knowledge, reload_on_hangup))
         .post_stop(stop_services)
         .post_shutdown(close_services)
@@ -195,21 +197,25 @@ async def stop_services(application: App) -> None:
 
 def on_stop_signal(application: App) -> None:
     """SIGINT/SIGTERM for `run`: the first stops the service cleanly; another one, while it
-    stops, stops waiting for the outbox (unsent messages stay queued for the next start).
+    stops, stops waiting for stored updates and the outbox (both stay for the next start).
 
     python-telegram-bot's own handler raises SystemExit every time: a second signal would
     interrupt the shutdown itself, leave the store open, and hang the process on its thread.
     """
     if application.bot_data.get(STOPPING):
         log.warning("asked again to stop: not waiting for the outbox (unsent messages stay queued)")
+        runner = application.bot_data.get(RUNNER)
+        if runner is not None:
+            runner.hurry()
         if "runtime" in application.bot_data:
             runtime(application.bot_data).dispatcher.hurry()
         return
     application.bot_data[STOPPING] = True
     log.info("stop signal received: stopping")
-    if not application.running:
+    stop = application.bot_data.get(STOP_REQUESTED)
+    if not isinstance(stop, asyncio.Event):
         raise SystemExit  # still starting up: stop as python-telegram-bot would
-    application.stop_running()
+    stop.set()
 
 
 async def close_services(application: App) -> None:

@@ -58,7 +58,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = command_text(message.text or "", context.bot.username)
     if text is None:  # addressed to another bot in a group
         return
-    incoming = _incoming(message, "command", text)
+    incoming = _incoming(message, "command", text, update_id=update.update_id)
     source = f"{message.chat_id}:{message.id}"
     if text.split(maxsplit=1)[0].lower() != "/reload":
         await respond(context, incoming, source)
@@ -100,7 +100,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply_to = replied.message_id
     if message.chat.type != ChatType.PRIVATE and reply_to is None:
         return
-    incoming = _incoming(message, "text", message.text or "", reply_to=reply_to)
+    incoming = _incoming(
+        message, "text", message.text or "", reply_to=reply_to, update_id=update.update_id
+    )
     await respond(context, incoming, f"{message.chat_id}:{message.id}")
 
 
@@ -108,14 +110,21 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pass a photo (the largest size) and its caption to the engine as a report."""
     message = _message(update)
     largest = message.photo[-1].file_id  # Telegram lists the sizes smallest first
-    incoming = _incoming(message, "photo", message.caption or "", attachments=(largest,))
+    incoming = _incoming(
+        message,
+        "photo",
+        message.caption or "",
+        attachments=(largest,),
+        update_id=update.update_id,
+    )
     await respond(context, incoming, f"{message.chat_id}:{message.id}")
 
 
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the engine a sticker, voice, video or location arrived (it asks for text)."""
     message = _message(update)
-    await respond(context, _incoming(message, "unsupported", ""), f"{message.chat_id}:{message.id}")
+    incoming = _incoming(message, "unsupported", "", update_id=update.update_id)
+    await respond(context, incoming, f"{message.chat_id}:{message.id}")
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -135,6 +144,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind="choice",
         choice=query.data or "",
         message_id=query.message.message_id if query.message else None,
+        update_id=update.update_id,
     )
     await respond(context, incoming, f"cb:{query.id}")
 
@@ -205,6 +215,7 @@ def _incoming(
     *,
     reply_to: int | None = None,
     attachments: tuple[str, ...] = (),
+    update_id: int | None = None,
 ) -> Incoming:
     user = message.from_user
     if user is None:
@@ -216,4 +227,5 @@ def _incoming(
         message_id=message.id,
         reply_to_message_id=reply_to,
         attachments=attachments,
+        update_id=update_id,
     )

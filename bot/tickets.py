@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.chat_state import AnswerNotFoundError, AnswerRecord, ChatState, StateStore
 from bot.database import StoreBusyError, TicketNotFound, from_text, to_text
+from bot.inbox import InboxStore
 from bot.outbox import OutboxMessage, OutboxStore
 from bot.processed import ProcessedStore
 from bot.store import TicketStore
@@ -39,7 +40,7 @@ FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
+class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, InboxStore):
     """The embedded store: one SQLite file in WAL mode."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
@@ -204,6 +205,10 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
                 "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < ?", (cutoff,)
             )
             await self.execute("DELETE FROM processed_messages WHERE created_at < ?", (cutoff,))
+            await self.execute(
+                "DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?",
+                (cutoff,),
+            )
         return int(row["n"]) if row else 0
 
     async def _change(

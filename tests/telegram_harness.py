@@ -1,7 +1,7 @@
 """Run the real Telegram service on the fake Bot API: in this process, or as `python -m bot run`.
 
-In-process runs go through the same steps as `Application.run_polling` (initialize, post_init,
-start polling, start; then the reverse), which cannot be used inside pytest's running loop.
+In-process runs go through `serving()`, the same life cycle `python -m bot run` runs (the
+durable intake polling the fake API), inside pytest's running loop.
 """
 
 from __future__ import annotations
@@ -15,18 +15,13 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
-from bot.telegram_app import (
-    ALLOWED_UPDATES,
-    Knowledge,
-    build_application,
-    load_knowledge_files,
-)
-from bot.telegram_handlers import Runtime, runtime
+from bot.telegram_app import Knowledge, build_application, load_knowledge_files
+from bot.telegram_handlers import Runtime
+from bot.telegram_intake import serving
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
@@ -59,31 +54,11 @@ def shared_knowledge() -> Knowledge:
 async def running_service(
     settings: Settings, knowledge: Knowledge | None = None
 ) -> AsyncIterator[Runtime]:
-    """The Application polling the fake API in this event loop, as run_polling would run it
+    """The service polling the fake API in this event loop, as `python -m bot run` runs it
     (on the bundled knowledge unless `knowledge` is given)."""
     application = build_application(settings, knowledge or shared_knowledge())
-    await application.initialize()
-    try:
-        assert application.post_init is not None
-        await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            timeout=timedelta(seconds=2),
-        )
-        await application.start()
-        try:
-            yield runtime(application.bot_data)
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            assert application.post_stop is not None
-            await application.post_stop(application)
-    finally:
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+    async with serving(application, settings, poll_timeout=2.0) as rt:
+        yield rt
 
 
 class BotProcess:
