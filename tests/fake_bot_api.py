@@ -3,7 +3,9 @@
 It speaks the HTTP protocol python-telegram-bot uses (`POST {base_url}{token}/{method}` with form
 or multipart parameters, JSON answers of the form `{"ok": true, "result": …}`), records every
 call, serves pushed updates through `getUpdates` with long polling and `offset` confirmation as
-Telegram does, and can be told to fail the next calls of a method with a 500 or a 429.
+Telegram does (remembering which updates were confirmed; unconfirmed ones are served again to
+the next process, as after a crash), and can be told to fail the next calls of a method with a
+500 or a 429.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ class FakeBotApi:
 
     def __post_init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
+        self.confirmed: set[int] = set()  # update ids a getUpdates offset has moved past
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1_000_000)  # apart from the residents' message ids
         self._failures: dict[str, _Failure] = {}
@@ -144,6 +147,10 @@ class FakeBotApi:
         self._pending.append(update)
         self._notify()
         return update
+
+    def pending(self) -> list[dict[str, Any]]:
+        """The updates not confirmed yet: what Telegram would send a restarted bot."""
+        return list(self._pending)
 
     def redeliver(self, update: dict[str, Any]) -> None:
         """Queue an update again with the same update_id, as Telegram does after a crash."""
@@ -260,6 +267,7 @@ class FakeBotApi:
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         if offset > 0:  # confirms every update before it, as Telegram does
+            self.confirmed.update(u["update_id"] for u in self._pending if u["update_id"] < offset)
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
