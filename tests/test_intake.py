@@ -1,0 +1,126 @@
+"""The inbox (bot/inbox.py) on a real SQLite file, and the durable intake over the fake Bot API:
+stored before confirmed, claimed with a lease, one chat's updates in order, an unreadable
+update skipped once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.database import utcnow
+from bot.inbox import MAX_ATTEMPTS, Accepted
+from bot.tickets import SQLiteTicketStore
+from tests.factories import make_command_update, make_text_update
+from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram_harness import running_service, service_settings
+
+LEASE = timedelta(seconds=60)
+COVERED = "渝中区有多少栋建成楼宇"
+RESIDENT = 8101
+
+
+def accepted(update_id: int, chat: int) -> Accepted:
+    return Accepted(update_id, f"chat:{chat}", f'{{"update_id": {update_id}}}')
+
+
+async def test_an_update_stored_twice_is_kept_once(store: SQLiteTicketStore) -> None:
+    """Telegram re-sending an update (same id) adds nothing."""
+    now = utcnow()
+    assert await store.accept_updates("telegram", [accepted(1, 5), accepted(2, 6)], now) == 2
+    assert await store.accept_updates("telegram", [accepted(2, 6), accepted(3, 6)], now) == 1
+    assert await store.inbox_counts("telegram") == {"pending": 3}
+
+
+async def test_claims_are_oldest_first_and_skip_a_chat_another_owner_holds(
+    store: SQLiteTicketStore,
+) -> None:
+    """A replica claims the oldest updates; a chat whose earlier update another replica holds
+    under a live lease is left alone, so one chat's updates keep their order."""
+    now = utcnow()
+    await store.accept_updates("telegram", [accepted(1, 5), accepted(2, 5), accepted(3, 6)], now)
+    [first] = await store.claim_updates("telegram", "a", 1, now, LEASE)
+    assert (first.update_id, first.attempts) == (1, 1)
+    others = await store.claim_updates("telegram", "b", 10, now, LEASE)
+    assert [i.update_id for i in others] == [3]
+
+
+async def test_an_expired_lease_lets_another_owner_take_the_update(
+    store: SQLiteTicketStore,
+) -> None:
+    """When the owner died (its lease ran out), another replica claims its update again."""
+    now = utcnow()
+    await store.accept_updates("telegram", [accepted(1, 5)], now)
+    await store.claim_updates("telegram", "a", 10, now, LEASE)
+    assert await store.claim_updates("telegram", "b", 10, now + LEASE / 2, LEASE) == []
+    [again] = await store.claim_updates("telegram", "b", 10, now + LEASE * 2, LEASE)
+    assert (again.update_id, again.attempts) == (1, 2)
+
+
+async def test_released_claims_come_back_and_done_updates_do_not(
+    store: SQLiteTicketStore,
+) -> None:
+    """A restart under the same owner gives back what the dead process held; a finished
+    update is never claimed again; handled ones are forgotten after the retention."""
+    now = utcnow()
+    await store.accept_updates("telegram", [accepted(1, 5), accepted(2, 6)], now)
+    await store.claim_updates("telegram", "a", 10, now, LEASE)
+    await store.finish_update("telegram", 1, now)
+    assert await store.release_claims("a") == 1
+    assert [i.update_id for i in await store.claim_updates("telegram", "a", 10, now, LEASE)] == [2]
+    await store.finish_update("telegram", 2, now)
+    await store.forget_handled(now + timedelta(seconds=1))
+    assert await store.inbox_counts("telegram") == {}
+
+
+async def test_an_update_claimed_too_often_is_marked_failed(store: SQLiteTicketStore) -> None:
+    """An update whose handling kills the process every time is given up after MAX_ATTEMPTS."""
+    now = utcnow()
+    await store.accept_updates("telegram", [accepted(1, 5)], now)
+    for _ in range(MAX_ATTEMPTS):
+        assert await store.claim_updates("telegram", "a", 10, now, LEASE)
+        await store.release_claims("a")
+    assert await store.claim_updates("telegram", "a", 10, now, LEASE) == []
+    assert await store.inbox_counts("telegram") == {"failed": 1}
+
+
+@pytest.mark.slow
+async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poll without the fields python-telegram-bot requires: logged once (no token, no
+    content), marked failed and confirmed, while the messages around it are answered."""
+    settings = service_settings(api, tmp_path)
+    async with running_service(settings) as rt:
+        api.push(make_text_update(RESIDENT, COVERED))
+        broken = api.push({"poll": {"id": "p1", "question": "?"}})
+        api.push(make_text_update(RESIDENT + 1, COVERED))
+        await api.wait_for(lambda: api.sent(RESIDENT) and api.sent(RESIDENT + 1), within=20)
+        await api.wait_for(lambda: broken["update_id"] in api.confirmed, within=20)
+        assert (await rt.store.inbox_counts("telegram")).get("failed") == 1
+    skipped = [r for r in caplog.records if "could not be read" in r.getMessage()]
+    assert len(skipped) == 1
+    assert skipped[0].levelno == logging.ERROR
+    assert TOKEN.split(":", 1)[1] not in caplog.text
+    assert not [u for u in api.pending() if u["update_id"] == broken["update_id"]]
+
+
+@pytest.mark.slow
+async def test_one_chats_updates_are_handled_in_order_while_others_run(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Fetched in one page, a resident's /lang en and the Chinese question after it are handled
+    in that order (the answer is in English) while 50 other residents are handled too."""
+    others = range(8200, 8250)
+    async with running_service(service_settings(api, tmp_path, CONCURRENT_CHATS="8")):
+        for user in others:
+            api.push(make_text_update(user, COVERED))
+        api.push(make_command_update(RESIDENT, "/lang en"))
+        api.push(make_text_update(RESIDENT, COVERED))
+        await api.wait_for(lambda: len(api.sent(RESIDENT)) >= 2, within=30)
+        await api.wait_for(lambda: all(api.sent(u) for u in others), within=30)
+    switched, answer = api.texts(RESIDENT)
+    assert "English" in switched
+    assert answer.startswith("According to the report")  # not the Chinese answer
