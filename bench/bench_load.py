@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -170,6 +171,7 @@ class Run:
     replies: int = 0
     peak_rss: int = 0
     cpu_seconds: float = 0.0  # the bot process's CPU time, user + system
+    handling: float = float("nan")  # first update stored in the inbox to the last handled
 
 
 async def resident(
@@ -236,6 +238,8 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     env = service_env(api, workdir, MAX_OPEN_TICKETS=NO_LIMIT, MAX_TICKETS_PER_HOUR=NO_LIMIT)
     if args.max_rate is not None:  # the service's own ceiling, without Telegram's global limit
         env["TELEGRAM_MAX_RATE"] = str(args.max_rate)
+    if args.concurrent_chats is not None:
+        env["CONCURRENT_CHATS"] = str(args.concurrent_chats)
     bot = ServiceProcess(env, workdir / "bot.log", args.profile)
     run = Run()
     helpers = [asyncio.create_task(watch_memory(bot.process.pid, run))]
@@ -263,6 +267,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
             helper.cancel()
         await api.stop()
     tickets, queued = read_tickets(workdir / "bot.db")
+    run.handling = inbox_span(workdir / "bot.db")
     sent = run.sent  # all of them unless --timeout cut the run short
     uncovered = Counter(m.text for m in sent if m.uncovered)
     checks = {
@@ -296,6 +301,15 @@ def read_tickets(db: Path) -> tuple[dict[int, str], list[int]]:
             )
         ]
     return tickets, queued
+
+
+def inbox_span(db: Path) -> float:
+    """Seconds from the first update stored in the inbox to the last one handled."""
+    with sqlite3.connect(db) as conn:
+        first, last = conn.execute("SELECT MIN(received_at), MAX(handled_at) FROM inbox").fetchone()
+    if first is None or last is None:
+        return float("nan")
+    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
 
 
 def staff_posts_ok(posts: list[Call], queued: list[int], tickets: dict[int, str]) -> bool:
@@ -346,6 +360,10 @@ def print_report(
             else (f"{args.max_rate:g}/s" if args.max_rate else "none (0)"),
         ),
         (
+            "chats handled at once (CONCURRENT_CHATS)",
+            "16, the default" if args.concurrent_chats is None else str(args.concurrent_chats),
+        ),
+        (
             "messages sent (covered / uncovered)",
             f"{len(sent)} of {args.residents * args.messages} "
             f"({len(sent) - sum(uncovered.values())} / {sum(uncovered.values())})",
@@ -353,6 +371,7 @@ def print_report(
         ("replies received", str(run.replies)),
         ("wall time, first message to last reply", f"{wall:.1f} s"),
         ("messages per second", f"{run.replies / wall:.1f}"),
+        ("handling time, first update stored to last handled", f"{run.handling:.2f} s"),
         ("reply latency p50", f"{percentile(ordered, 50) * 1000:.0f} ms"),
         ("reply latency p95", f"{p95 * 1000:.0f} ms"),
         ("reply latency p99", f"{percentile(ordered, 99) * 1000:.0f} ms"),
@@ -390,6 +409,11 @@ def main() -> int:
         "--max-rate",
         type=float,
         help="TELEGRAM_MAX_RATE for the service (default: its own, Telegram's 30/s; 0: no limit)",
+    )
+    parser.add_argument(
+        "--concurrent-chats",
+        type=int,
+        help="CONCURRENT_CHATS for the service (default: its own, 16; 1: one update at a time)",
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="bound on the message phase")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="then for staff posts")

@@ -68,6 +68,11 @@ class Engine:
         incoming = storable(incoming)
         speaker = incoming.speaker
         key = input_key(incoming)
+        # Matching is pure and the costliest part of a turn: done before the transaction, it
+        # runs while other chats' turns use the database (one connection, one turn at a time).
+        decision = None
+        if incoming.kind == "text" and not incoming.text.strip().startswith("/"):
+            decision = svc.matcher.decide(incoming.text.strip()[:MATCHED_CHARS])
         try:
             async with svc.store.transaction():
                 if key is not None:
@@ -77,7 +82,7 @@ class Engine:
                         await self._finish(svc, incoming)
                         return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
-                turn = Turn(incoming, state, self._clock())
+                turn = Turn(incoming, state, self._clock(), decision)
                 outcome = await self._dispatch(svc, turn)
                 if turn.state != state:
                     await svc.store.save_state(turn.state, turn.now)
@@ -146,7 +151,7 @@ class Engine:
         return await self._text(svc, turn, text)
 
     async def _text(self, svc: Services, turn: Turn, text: str) -> Outcome:
-        decision = svc.matcher.decide(text[:MATCHED_CHARS])
+        decision = turn.decision or svc.matcher.decide(text[:MATCHED_CHARS])
         flow = turn.state.flow
         if flow is not None and decision.outcome == "intent" and decision.intent == "cancel":
             return await resident.on_intent(svc, turn, "cancel", text)

@@ -10,6 +10,7 @@ from bot.chat_state import ChatState
 from bot.config import Settings
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
+from bot.decision import Decision
 from bot.match import Matcher
 from bot.messages import Choice, Incoming, Outcome, Reply
 from bot.replies import is_english
@@ -34,6 +35,7 @@ class Turn:
     incoming: Incoming
     state: ChatState
     now: datetime
+    decision: Decision | None = None  # the text's match, made before the transaction
 
     @property
     def channel(self) -> str:
