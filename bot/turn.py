@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.chat_state import ChatState
 from bot.config import Settings
+from bot.decision import Decision
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
-from bot.decision import Decision
 from bot.match import Matcher
 from bot.messages import Choice, Incoming, Outcome, Reply
 from bot.replies import is_english
