@@ -10,7 +10,7 @@ counted), then `done` or `failed`. A claim skips a chat while another owner hold
 rows under a live lease, so one chat's updates are handled in order. Nothing here is specific to
 SQLite: the statements are plain SQL a server database runs as well (`ON CONFLICT DO NOTHING`).
 The payload holds what the resident wrote (personal data); the transport deletes done and
-failed rows two days after they were handled (`forget_handled`), `tickets purge` too.
+failed rows two days after they were handled (`forget_handled`); `tickets purge` too.
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ class InboxStore(Database):
                 "UPDATE inbox SET state = 'failed', handled_at = ?,"
                 " last_error = 'gave up after ' || attempts || ' attempts'"
                 " WHERE channel = ? AND state IN ('pending', 'claimed') AND attempts >= ?"
-                " AND (state = 'pending' OR lease_until < ? OR owner = ?)",
-                (when, channel, MAX_ATTEMPTS, when, owner),
+                " AND (state = 'pending' OR lease_until < ?)",
+                (when, channel, MAX_ATTEMPTS, when),
             )
             rows = await self.rows(
                 "SELECT id, update_id, chat_key, payload, attempts FROM inbox i"

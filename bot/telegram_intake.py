@@ -24,8 +24,7 @@ from typing import Any
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.database import StoreUnavailableError, utcnow
-from bot.processed import KEPT_FOR
+from bot.database import StoreUnavailableError
 from bot.store import TicketStore
 from bot.telegram_app import ALLOWED_UPDATES, RUNNER
 from bot.telegram_handlers import Runtime, runtime
@@ -110,7 +109,6 @@ async def intake(
     runner = UpdateRunner(application, store, owner, settings.concurrent_chats)
     application.bot_data[RUNNER] = runner
     left = await store.release_claims(owner)  # held by this replica's previous, dead process
-    await store.forget_handled(utcnow() - KEPT_FOR)
     if left:
         log.info("%d updates were being handled when the service last stopped", left)
     await runner.run(until_idle=True)

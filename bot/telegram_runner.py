@@ -6,7 +6,8 @@ done in the transaction of the turn, and the runner marks it done afterwards too
 turn handles, such as a group message not addressed to the bot). Updates of different chats run
 concurrently, at most `concurrency` at a time; one chat's run one after another in the order
 received (the engine keeps per-chat state). An update the library cannot read is logged once
-and marked failed, never tried again.
+and marked failed, never tried again. Handled updates are deleted KEPT_FOR (two days) after
+they were handled: they hold what residents wrote.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot import replies
 from bot.database import StoreUnavailableError, utcnow
 from bot.delivery import send_text
 from bot.inbox import Accepted, InboxItem
+from bot.processed import KEPT_FOR
 from bot.store import TicketStore
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ CHANNEL = "telegram"
 LEASE = timedelta(seconds=60)  # another replica may take over an update after this
 LOOK_AGAIN = 1.0  # seconds between looks at the inbox when nothing wakes the runner
 BACKOFF = 2.0  # seconds to wait after the database failed a claim
+FORGET_EVERY = timedelta(hours=1)  # how often handled updates past KEPT_FOR are deleted
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -85,6 +88,7 @@ class UpdateRunner:
     async def run(self, until_idle: bool = False) -> None:
         """Claim and handle updates; with `until_idle`, return once nothing is left."""
         renewed = self._clock()
+        forgotten: datetime | None = None
         while True:
             self._wake.clear()
             claimed = await self._claim()
@@ -102,6 +106,10 @@ class UpdateRunner:
                 with contextlib.suppress(StoreUnavailableError):
                     await self._store.renew_claims(self._owner, now + LEASE)
                 renewed = now
+            if forgotten is None or now - forgotten > FORGET_EVERY:
+                with contextlib.suppress(StoreUnavailableError):
+                    await self._store.forget_handled(now - KEPT_FOR)
+                forgotten = now
             # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
             # that arrives as the event is set, and the runner then never stops.
             with contextlib.suppress(TimeoutError):
@@ -178,7 +186,9 @@ class UpdateRunner:
                 item.update_id,
                 reason,
             )
-            await self._mark(self._store.fail_update(CHANNEL, item.update_id, reason, utcnow()))
+            await self._mark(
+                self._store.fail_update(CHANNEL, item.update_id, reason, self._clock())
+            )
             return
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)

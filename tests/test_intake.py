@@ -99,7 +99,11 @@ async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
         api.push(make_text_update(RESIDENT + 1, COVERED))
         await api.wait_for(lambda: api.sent(RESIDENT) and api.sent(RESIDENT + 1), within=20)
         await api.wait_for(lambda: broken["update_id"] in api.confirmed, within=20)
-        assert (await rt.store.inbox_counts("telegram")).get("failed") == 1
+
+        async def failed() -> bool:
+            return (await rt.store.inbox_counts("telegram")).get("failed") == 1
+
+        await api.wait_for(failed, within=20, what="the poll marked failed")
     skipped = [r for r in caplog.records if "could not be read" in r.getMessage()]
     assert len(skipped) == 1
     assert skipped[0].levelno == logging.ERROR
