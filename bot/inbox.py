@@ -49,28 +49,19 @@ class InboxStore(Database):
     """The inbox part of the SQLite store."""
 
     async def accept_updates(self, channel: str, updates: list[Accepted], at: datetime) -> int:
-        """Store the updates in one statement (one already stored is left as it is); return
+        """Store the updates in one transaction (one already stored is left as it is); return
         how many were new."""
-        if not updates:
-            return 0
-        ids = [u.update_id for u in updates]
-        marks = ", ".join("?" for _ in ids)
+        new = 0
         async with self.transaction():
-            row = await self.row(
-                f"SELECT COUNT(*) AS n FROM inbox WHERE channel = ? AND update_id IN ({marks})",
-                (channel, *ids),
-            )
-            await self.execute(
-                "INSERT INTO inbox (channel, update_id, chat_key, payload, received_at) VALUES "
-                + ", ".join("(?, ?, ?, ?, ?)" for _ in updates)
-                + " ON CONFLICT (channel, update_id) DO NOTHING",
-                [
-                    value
-                    for u in updates
-                    for value in (channel, u.update_id, u.chat_key, u.payload, to_text(at))
-                ],
-            )
-        return len(set(ids)) - (int(row["n"]) if row else 0)
+            for update in updates:
+                stored = await self.rows(
+                    "INSERT INTO inbox (channel, update_id, chat_key, payload, received_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING"
+                    " RETURNING id",
+                    (channel, update.update_id, update.chat_key, update.payload, to_text(at)),
+                )
+                new += len(stored)
+        return new
 
     async def claim_updates(
         self, channel: str, owner: str, limit: int, now: datetime, lease: timedelta
