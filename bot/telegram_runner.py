@@ -64,7 +64,7 @@ class UpdateRunner:
         self._wake = asyncio.Event()
         self._hurry = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.idle = asyncio.Event()  # set whenever the inbox had nothing left to claim
+        self.idle = asyncio.Event()  # set whenever nothing is left that this process can handle
 
     def wake(self) -> None:
         """Look at the inbox now (new updates were stored)."""
@@ -93,6 +93,8 @@ class UpdateRunner:
             self._wake.clear()
             claimed = await self._claim()
             if claimed is None:  # the database failed: try again a little later
+                if self._in_hand == 0:  # nothing this process can handle now (a stop need
+                    self.idle.set()  # not wait: the updates stay stored for the next start)
                 await asyncio.sleep(BACKOFF)
                 continue
             if not claimed and self._in_hand == 0:
