@@ -8,7 +8,8 @@ the entry's nearest question. The BM25 score only ranks; it never decides on its
 A question that asks for a specific detail (a phone number, opening hours, a fee …; see
 `bot.details`) can only be answered by an entry that gives it. The best remaining candidate is
 answered when its confidence reaches the band; candidates within `gap` of it are offered
-together (clarify); below the band the question becomes a ticket for staff.
+together (clarify); a little below the band a clear leader is proposed (confirm: "您是想问…吗？");
+below that the question becomes a ticket for staff.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Literal
 from bot.details import EntryDetails
 from bot.retrieval import Hit
 
-Outcome = Literal["answer", "clarify", "intent", "ticket"]
+Outcome = Literal["answer", "clarify", "confirm", "intent", "ticket"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ class Decision:
     # outcome "ticket": the nearest entries worth a look while staff answer (they may hold part
     # of the answer, or say which detail the reports leave out)
     related: tuple[Candidate, ...] = ()
+    # A message asking two things: one decision per question, in the message's order (each an
+    # answer or a ticket, its `question` the part it is about); the message's own outcome is
+    # then "answer" with the first answered entry.
+    parts: tuple[Decision, ...] = ()
+    question: str = ""  # for a part: the words of the message it answers
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        """Every entry this decision answers with (several when the message asked two things)."""
+        if self.parts:
+            return tuple(p.entry_id for p in self.parts if p.outcome == "answer" and p.entry_id)
+        return (self.entry_id,) if self.outcome == "answer" and self.entry_id else ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,11 @@ class Bands:
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
     unknown_penalty: float = 0.0  # per share of the query's characters no entry has
+    # Below the answer band, a usable entry this confident and this far ahead of the next is
+    # proposed ("您是想问「…」吗？"): 是 shows it, 不是 files the ticket.
+    confirm: float = 34.0
+    confirm_en: float = 36.0
+    confirm_gap: float = 5.0
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
@@ -100,6 +118,18 @@ def judge(
             strangers[hit.entry_id] = stranger
         if not missing and not stranger:
             usable.append(Candidate(hit.entry_id, score))
+    confirm_at = bands.confirm_en if language == "en" else bands.confirm
+    if usable and confirm_at <= usable[0].score < answer_at:
+        runner_up = usable[1].score if len(usable) > 1 else 0.0
+        if usable[0].score - runner_up >= bands.confirm_gap:
+            return Decision(
+                "confirm",
+                usable[0].score,
+                usable[0].entry_id,
+                candidates=tuple(usable[:3]),
+                language=language,
+                reason="close, not sure: asks whether it is meant",
+            )
     if not usable or usable[0].score < answer_at:
         # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])

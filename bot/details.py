@@ -1,5 +1,5 @@
 """Specific details a question can ask for: phone, hours, address, price, requirements, dates,
-population, a person's name.
+population, a person's name, how to sign up, the contents of a list, a document to send.
 
 The sources are news reports: they name services but rarely give a phone number, opening hours,
 an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
@@ -24,17 +24,28 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("抖音", "公众号", "微博"),
     ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班"),
-    "address": ("地址", "哪条街", "几号", "门牌", "位置"),
+    "address": (
+        *("地址", "哪条街", "几号", "门牌", "位置", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+        *("在哪几", "哪几个地方", "哪几个点"),
+    ),
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
-        *("利率", "几折", "能拿多少", "能领多少", "补贴多少"),
+        *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
+        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金"),
     ),
+    # how to sign up for or join something the reports only describe
+    "signup": (
+        *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
+        *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入"),
+    ),
+    # the contents of a list or catalogue the reports only name
+    "list": ("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
     "requirements": (
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
     "date": ("哪天", "截止", "几天", "多少天", "多久"),
-    "download": ("下载",),
+    "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
@@ -55,7 +66,9 @@ ASKED_ENGLISH: dict[str, str] = {
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
-    "download": r"\bdownload\b",
+    "download": r"\b(?:download|send me (?:a|the) (?:copy|list|form|file))\b",
+    "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
+    "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
     "name": (
@@ -87,7 +100,9 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
     "requirements": re.compile(r"条件|材料|手续"),
     "date": re.compile(r"日程|日期|时间"),
-    "download": re.compile(r"获取|下载"),
+    "download": re.compile(r"获取|下载|原文|文件"),
+    "signup": re.compile(r"报名|加入"),
+    "list": re.compile(r"名单|岗位|目录|清单"),
     "pay": re.compile(r"待遇|标准"),
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
@@ -103,6 +118,8 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "requirements": re.compile(r"条件|材料"),
     "date": re.compile(r"\d+\s*(?:日|天)"),
     "download": re.compile(r"下载"),
+    "signup": re.compile(r"报名"),
+    "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide

@@ -10,7 +10,9 @@ instance serves every chat; a reload builds a new one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
+from bot.clauses import Question, Reading, read, thin
 from bot.decision import Bands, Candidate, Decision, Outcome, judge
 from bot.details import EntryDetails, asked_details
 from bot.gibberish import is_gibberish
@@ -35,6 +37,11 @@ PINYIN_WEIGHT = 0.5  # the homophone channel backs the characters up; it does no
 # A question is read up to this many characters (the engine passes at most 1,000 already): no
 # knowledge-base question is near that long, and matching cost grows with the query.
 MAX_QUERY_CHARS = 1000
+# A message of several clauses is searched as weighted parts (`bot.clauses`): the clauses that
+# ask weigh 1, the clause taken in as a thin question's context this much, the story this much.
+CONTEXT_WEIGHT = 0.8
+STORY_WEIGHT = 0.3
+SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 
 
 class Matcher:
@@ -67,7 +74,9 @@ class Matcher:
             self.details.questions[entry.id] = asked
             texts[entry.id] = "\n".join((*asked, *answers))
         terms = (*kb.lexicon.places, *kb.lexicon.subjects)
-        self.scope = Scope((self.normalizer(t, fillers=False) for t in terms), texts)
+        places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
+        homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
+        self.scope = Scope((self.normalizer(t, fillers=False) for t in terms), texts, homes)
         self.zh = Index(
             zh,
             [
@@ -84,14 +93,13 @@ class Matcher:
     def decide(self, text: str) -> Decision:
         text = text[:MAX_QUERY_CHARS]
         language = "en" if is_english(text) else "zh"
-        if is_gibberish(self.normalizer(text, fillers=False)):
-            return Decision("ticket", gibberish=True, language=language, reason="no words")
         intent = self._intents.match(text)
         if intent is not None:
             return Decision(
                 "intent", intent.score, intent=intent.intent, language=language, reason="intent"
             )
-        index = self.en if language == "en" else self.zh
+        if is_gibberish(self.normalizer(text, fillers=False)):
+            return Decision("ticket", gibberish=True, language=language, reason="no words")
         norm = self.normalize(text)
         if norm in self.exact:  # the knowledge base's own wording: its author chose the entry
             entry_id = self.exact[norm]
@@ -103,16 +111,95 @@ class Matcher:
                 language=language,
                 reason="a question of the entry",
             )
-        hits = index.search(norm, k=self.bands.candidates)
-        named = self.scope.named(norm)
-        return judge(
+        reading = read(text)
+        if len(reading.clauses) < 2 or not reading.questions:
+            return self._judge([(norm, 1.0)], norm, language)
+        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
+            if len(reading.questions) >= 2:
+                several = self._several(reading, language)
+                if several is not None:
+                    return several
+            return self._judge([(norm, 1.0)], norm, language)
+        if len(reading.questions) >= 2:
+            several = self._several(reading, language)
+            if several is not None:
+                return several
+        return self._judge(self._parts(reading), self.normalize(reading.asking), language)
+
+    def _parts(self, reading: Reading, *questions: Question) -> list[tuple[str, float]]:
+        """The message as weighted parts: its questions (all, or those given) and its story."""
+        chosen = questions or reading.questions
+        parts: list[tuple[str, float]] = []
+        for question in chosen:
+            parts.append((self.normalize(question.context), CONTEXT_WEIGHT))
+            parts.append((self.normalize(question.text), 1.0))
+        if not questions:
+            parts.extend((self.normalize(c), STORY_WEIGHT) for c in reading.story)
+        return [(text, weight) for text, weight in parts if text]
+
+    def _several(self, reading: Reading, language: str) -> Decision | None:
+        """Two questions answered apart, or one answered and one filed; None when not so clear.
+
+        Each question is judged on its own words (and its context, when it names too little).
+        A question whose nearest entry is one another question is answered with is the same
+        question asked again, not a second one.
+        """
+        judged = []
+        for question in reading.questions:
+            asked = self._parts(reading, question)
+            judged.append(self._judge(asked, " ".join(t for t, _ in asked), language, question))
+        answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
+        if not answered:
+            return None
+        parts: list[Decision] = []
+        filed: Decision | None = None  # the questions no entry answers, as one ticket
+        for decision in judged:
+            if decision.outcome == "answer" and answered.get(decision.entry_id) is decision:
+                parts.append(decision)
+            elif decision.outcome == "ticket" and not decision.gibberish:
+                nearest = decision.candidates[0].entry_id if decision.candidates else None
+                if nearest in answered or thin(decision.question):
+                    continue
+                if filed is None:
+                    filed = decision
+                    parts.append(filed)
+                else:
+                    both = f"{filed.question} {decision.question}"
+                    parts[parts.index(filed)] = filed = replace(filed, question=both)
+        if len(parts) < 2:
+            return None
+        first = next(p for p in parts if p.outcome == "answer")
+        return replace(first, parts=tuple(parts), reason="asks several things", question="")
+
+    def _judge(
+        self,
+        parts: list[tuple[str, float]],
+        asking: str,
+        language: str,
+        question: Question | None = None,
+    ) -> Decision:
+        """Judge the retrieval hits for a query in weighted parts; details and places are read
+        from the asking part only (a story may name a city the asker comes from)."""
+        index = self.en if language == "en" else self.zh
+        hits = index.search_parts(parts, k=self.bands.candidates)
+        named = self.scope.named(asking)
+        decision = judge(
             hits,
             self.bands,
             language,
-            asked_details(norm),
+            asked_details(asking),
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
         )
+        if question is None:
+            return decision
+        return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+
+def _home(title: str, places: list[str]) -> str | None:
+    """The other district whose programme an entry's title names first ("江北区…"), if any."""
+    at = {place: title.find(place + "区") for place in places if place and place + "区" in title}
+    return min(at, key=at.__getitem__) if at else None
 
 
 class _Details(Mapping[str, EntryDetails]):

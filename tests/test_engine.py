@@ -163,6 +163,18 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "/help lists the commands": [(Cmd("/help"), "help", "/tongban")],
     "typing 帮助 helps": [(Say("帮助"), "help", "/menu")],
     "thanks are answered": [(Say("谢谢"), "thanks", "不客气")],
+    "chat-style thanks never file a ticket": [(Say("好的 谢谢你哈，问清楚了"), "thanks", "不客气")],
+    "a repeated 在吗 is a greeting": [(Say("在吗在吗"), "greeting", "服务助手")],
+    "two covered questions get two answers, each under its question": [
+        (Say("骑手停车位有多少个？另外暖新驿站在哪"), "several", "关于「骑手停车位有多少个」"),
+    ],
+    "of two questions the uncovered one is filed and the other answered": [
+        (Say("蓝玫瑰女骑手团队怎么报名？另外暖新驿站在哪"), "several", "#1"),
+        (Cmd("/mytickets"), "mytickets", "蓝玫瑰"),
+    ],
+    "another district's programme asked for Yuzhong is filed, that entry offered": [
+        (Say("渝中区有没有失能老人上门服务"), "ticket", "江北区失能老人上门服务"),
+    ],
     "an unknown command points to /help": [(Cmd("/frobnicate"), "unknown_command", "/help")],
     "a sticker asks for text": [(Sticker(), "unsupported", "文字")],
     "a photo becomes a report ticket": [(Photo("井盖丢了"), "ticket", "#1")],
