@@ -14,6 +14,7 @@ Pure functions on raw text, before normalisation: punctuation is what tells clau
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.tokens import english_words
@@ -38,6 +39,7 @@ _ASKS_ZH = re.compile(
     r"[吗呢么嘛啥谁哪咋]|(?<!好)几|什么|多少|怎么|怎样|如何|啷个|哪样|好多|是否|是不是|有没有|有没得|有冇"
     r"|能不能|能否|可不可以|可以不|要不要|行不行|得行不|要得不|[^\W\d_]不$"
     r"|请问|想问|问下|问一下|想了解|了解下|了解一下|想知道|请介绍|介绍下|介绍一下|咨询|告诉我|求问"
+    r"|发我|发给我|给我发|帮我查|帮忙查|麻烦你|推荐个|推荐1个"
     r"|[?？]"
 )
 _ASKS_EN = re.compile(
@@ -52,7 +54,7 @@ _ASKS_EN = re.compile(
 # before it.
 _SHAPE = frozenset(
     "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
-    "到底包括都还也就请问下一说听现啷子好"
+    "到底包括都还也就请问下一说听现啷子好具体操作弄搞整"
 )
 THIN = 4
 THIN_EN = 3  # English words other than stop words
@@ -104,8 +106,14 @@ def asks(clause: str) -> bool:
     return bool(_ASKS_ZH.search(clause))
 
 
-def thin(clause: str) -> bool:
-    """Whether a question clause names too little to be matched on its own ("到底包括哪几样")."""
+def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
+    """Whether a question clause names too little to be matched on its own ("到底包括哪几样").
+
+    `names(clause)`, when given, tells whether the clause names something specific (a term
+    only one or two entries use, such as 莎姐): such a clause is never thin, however short.
+    """
+    if names is not None and names(clause):
+        return False
     if is_latin(clause):
         return len(english_words(clause.lower())) < THIN_EN
     body = _LEADING_JOINT.sub("", clause)
@@ -114,17 +122,18 @@ def thin(clause: str) -> bool:
     return len(named) < THIN
 
 
-def read(text: str) -> Reading:
-    """The clauses of a message and the questions they form."""
+def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
+    """The clauses of a message and the questions they form (`names`: see `thin`)."""
     clauses = tuple(Clause(part, asks(part)) for part in split(text))
     questions: list[list[str]] = []  # each: [context, clause, clause …]
     used: set[int] = set()  # clauses that are part of a question
     for index, clause in enumerate(clauses):
         if not clause.asks:
             continue
-        if thin(clause.text) and index - 1 in used:
+        short = thin(clause.text, names)
+        if short and index - 1 in used:
             questions[-1].append(clause.text)  # "怎么报名 要交钱不": one question
-        elif thin(clause.text) and index > 0:
+        elif short and index > 0:
             questions.append([clauses[index - 1].text, clause.text])
             used.add(index - 1)
         else:

@@ -72,21 +72,30 @@ class Bands:
     answer_en: float = 45.0  # … an English one
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
+    contained_share: float = 1.0  # a long message: how much an entry question inside it counts
     unknown_penalty: float = 0.0  # per share of the query's characters no entry has
     # Below the answer band, a usable entry this confident and this far ahead of the next is
-    # proposed ("您是想问「…」吗？"): 是 shows it, 不是 files the ticket.
-    confirm: float = 34.0
-    confirm_en: float = 36.0
+    # proposed ("您是想问「…」吗？"): 是 shows it, 不是 files the ticket. Off (= the answer band):
+    # on the lexical evidence alone most proposals were out-of-scope questions (BENCHMARKS.md,
+    # "Confirm step").
+    confirm: float = 42.0
+    confirm_en: float = 45.0
     confirm_gap: float = 5.0
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
 
 
-def confidence(hit: Hit, bands: Bands) -> float:
-    """0-100 from coverage and similarity (less an optional penalty for unknown characters)."""
+def confidence(hit: Hit, bands: Bands, long: bool = False) -> float:
+    """0-100 from coverage and similarity (less an optional penalty for unknown characters).
+
+    For a long message (`long`: read as clauses, `bot.clauses`) the coverage is the better of
+    the query's coverage and how much of the entry's best question its asking part holds: a
+    story around the question dilutes the first, not the second.
+    """
     w = bands.coverage_weight
-    raw = w * hit.coverage + (1 - w) * hit.similarity / 100 - bands.unknown_penalty * hit.unknown
+    covered = max(hit.coverage, bands.contained_share * hit.contained) if long else hit.coverage
+    raw = w * covered + (1 - w) * hit.similarity / 100 - bands.unknown_penalty * hit.unknown
     return round(max(0.0, min(1.0, raw)) * 100, 1)
 
 
@@ -97,6 +106,7 @@ def judge(
     wanted: frozenset[str] = frozenset(),
     details: Mapping[str, EntryDetails] | None = None,
     outside: Callable[[str], set[str]] | None = None,
+    long: bool = False,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
@@ -106,7 +116,7 @@ def judge(
     (`bot.scope`).
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
-    rated = sorted(((confidence(h, bands), h) for h in hits), key=lambda pair: -pair[0])
+    rated = sorted(((confidence(h, bands, long), h) for h in hits), key=lambda pair: -pair[0])
     blocked: set[str] = set()
     usable: list[Candidate] = []
     strangers: dict[str, set[str]] = {}

@@ -23,20 +23,22 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
         *("抖音", "公众号", "微博"),
     ),
-    "hours": ("几点", "开放时间", "开门", "关门", "下班"),
+    "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
         *("地址", "哪条街", "几号", "门牌", "位置", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点"),
+        *("在哪几", "哪几个地方", "哪几个点", "哪个地方", "哪些小区", "房源在哪"),
     ),
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
         *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
-        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金"),
+        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金", "房租", "交租"),
+        *("多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费", "服务费"),
     ),
     # how to sign up for or join something the reports only describe
     "signup": (
         *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
-        *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入"),
+        *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
+        *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
     ),
     # the contents of a list or catalogue the reports only name
     "list": ("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
@@ -45,15 +47,21 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
     "date": ("哪天", "截止", "几天", "多少天", "多久"),
+    "when": ("什么时候", "何时"),
     "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
-    "name": ("叫什么名字", "名字叫什么", "叫什么名", "姓什么", "全名", "名字是什么", "姓名"),
+    "name": ("姓什么", "全名", "姓名"),
 }
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
+    "name": (
+        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
+        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位)"
+    ),
     "population": (
         r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
         r"|多少人住|住了?多少人|住着多少人|常住人口"
@@ -66,6 +74,7 @@ ASKED_ENGLISH: dict[str, str] = {
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
+    "when": r"\bwhen (?:is|was|will|does|did|do)\b",
     "download": r"\b(?:download|send me (?:a|the) (?:copy|list|form|file))\b",
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
@@ -99,7 +108,8 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|地点|位置"),
     "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
     "requirements": re.compile(r"条件|材料|手续"),
-    "date": re.compile(r"日程|日期|时间"),
+    "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
+    "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
     "download": re.compile(r"获取|下载|原文|文件"),
     "signup": re.compile(r"报名|加入"),
     "list": re.compile(r"名单|岗位|目录|清单"),
@@ -117,6 +127,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
     "requirements": re.compile(r"条件|材料"),
     "date": re.compile(r"\d+\s*(?:日|天)"),
+    "when": re.compile(r"\d+\s*(?:年|月|日)"),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide

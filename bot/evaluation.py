@@ -189,7 +189,17 @@ def score_case(case: Case, matcher: Matcher) -> Result:
     right = answered and keywords_found(case, texts)
     filed = any(p.outcome == "ticket" for p in decision.parts)
     passed = (right and (filed or not case.also_ticket)) or (case.ticket_ok and deferred)
-    return Result(case, decision, text, passed, wrong=answered and not right)
+    # Of several questions, one may be answered and another filed: wrong only if an answer
+    # holds none of the case's keywords.
+    loose = dataclasses.replace(case, any=case.any + case.all, all=())
+    wrong = answered and not right
+    if decision.parts and wrong:
+        wrong = not all(
+            keywords_found(loose, [reply_text(p, matcher.kb, matcher.intents)])
+            for p in decision.parts
+            if p.outcome == "answer"
+        )
+    return Result(case, decision, text, passed, wrong=wrong)
 
 
 def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:

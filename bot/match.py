@@ -21,7 +21,7 @@ from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.normalize import Normalizer, is_english
 from bot.retrieval import Channel, Doc, Index
-from bot.scope import Scope
+from bot.scope import YUZHONG, Scope
 from bot.tokens import (
     char_tokens,
     english_tokens,
@@ -41,6 +41,8 @@ MAX_QUERY_CHARS = 1000
 # ask weigh 1, the clause taken in as a thin question's context this much, the story this much.
 CONTEXT_WEIGHT = 0.8
 STORY_WEIGHT = 0.3
+YUZHONG_TERMS = frozenset(YUZHONG)
+NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 
 
@@ -111,7 +113,7 @@ class Matcher:
                 language=language,
                 reason="a question of the entry",
             )
-        reading = read(text)
+        reading = read(text, self._names)
         if len(reading.clauses) < 2 or not reading.questions:
             return self._judge([(norm, 1.0)], norm, language)
         if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
@@ -125,6 +127,13 @@ class Matcher:
             if several is not None:
                 return several
         return self._judge(self._parts(reading), self.normalize(reading.asking), language)
+
+    def _names(self, clause: str) -> bool:
+        """Whether a clause names something specific: a pair of characters (or an English
+        word) that at most `NAMING_ENTRIES` entries use, such as 莎姐 or 楼小二."""
+        norm = self.normalize(clause)
+        index = self.en if is_english(clause) else self.zh
+        return index.names(norm, NAMING_ENTRIES)
 
     def _parts(self, reading: Reading, *questions: Question) -> list[tuple[str, float]]:
         """The message as weighted parts: its questions (all, or those given) and its story."""
@@ -145,9 +154,13 @@ class Matcher:
         question asked again, not a second one.
         """
         judged = []
+        # Yuzhong named once holds for every question ("渝中区的老年食堂在哪里，吃一顿多少钱").
+        home = self.scope.named(self.normalize(reading.asking)) & YUZHONG_TERMS
         for question in reading.questions:
             asked = self._parts(reading, question)
-            judged.append(self._judge(asked, " ".join(t for t, _ in asked), language, question))
+            judged.append(
+                self._judge(asked, " ".join(t for t, _ in asked), language, question, home)
+            )
         answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
         if not answered:
             return None
@@ -157,8 +170,11 @@ class Matcher:
             if decision.outcome == "answer" and answered.get(decision.entry_id) is decision:
                 parts.append(decision)
             elif decision.outcome == "ticket" and not decision.gibberish:
+                # Asked again in other words, or too little to be a question of its own;
+                # but a detail about an answered entry (its phone number) is a question.
                 nearest = decision.candidates[0].entry_id if decision.candidates else None
-                if nearest in answered or thin(decision.question):
+                again = nearest in answered and not asked_details(self.normalize(decision.question))
+                if again or thin(decision.question, self._names):
                     continue
                 if filed is None:
                     filed = decision
@@ -177,12 +193,14 @@ class Matcher:
         asking: str,
         language: str,
         question: Question | None = None,
+        also_named: frozenset[str] = frozenset(),
     ) -> Decision:
         """Judge the retrieval hits for a query in weighted parts; details and places are read
-        from the asking part only (a story may name a city the asker comes from)."""
+        from the asking part only (a story may name a city the asker comes from), plus the
+        places in `also_named`."""
         index = self.en if language == "en" else self.zh
         hits = index.search_parts(parts, k=self.bands.candidates)
-        named = self.scope.named(asking)
+        named = self.scope.named(asking) | also_named
         decision = judge(
             hits,
             self.bands,
@@ -190,6 +208,7 @@ class Matcher:
             asked_details(asking),
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
+            long=len(parts) > 1,
         )
         if question is None:
             return decision

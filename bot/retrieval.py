@@ -55,8 +55,8 @@ class Hit:
     similarity: float  # 0-100: rapidfuzz ratio to the entry's nearest question (token lists)
     unknown: float  # 0-1: IDF-weighted share of the query's single characters/words no entry has
     question: str  # the entry's nearest question (normalised), for explanations
-    # 0-1: IDF-weighted share of the entry's best question found in the query: a long message
-    # that has a question of the entry inside it, whatever story surrounds it
+    # 0-1: IDF-weighted share of the entry's best question found in the query's asking parts:
+    # a long message that has a question of the entry inside it, whatever story surrounds it
     contained: float = 0.0
 
 
@@ -97,6 +97,11 @@ class _ChannelIndex:
         df = np.bincount(held // max(n, 1), minlength=self.bm25.size)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
+
+    @staticmethod
+    def idf_for(df: int, n: int) -> float:
+        """The IDF of a token that `df` of `n` entries hold."""
+        return _idf(n, df)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self.bm25.scores(tokens)
@@ -234,6 +239,19 @@ class Index:
     def __len__(self) -> int:
         return len(self.entry_ids)
 
+    def names(self, text: str, entries: int) -> bool:
+        """Whether a normalised text holds a pair of units (or, on a word channel, a word) that
+        at most `entries` entries use: it names something specific, however short it is."""
+        first = self.channels[0]
+        tokens = first.channel.tokenize(text)
+        wanted = [t for t in tokens if "|" in t] or tokens
+        scale = self.light(tokens) if self.light else [1.0] * len(tokens)
+        light = {t for t, f in zip(tokens, scale, strict=True) if f < 1.0}
+        ids = first.bm25.ids_of([t for t in wanted if t not in light])
+        n = len(self.entry_ids)
+        rare = first.idf_for(entries, n)
+        return any(i is not None and first.idf[i] >= rare for i in ids)
+
     def search(self, text: str, k: int = 5) -> list[Hit]:
         """The k best entries for a normalised query, best first, each with its evidence."""
         return self.search_parts([(text, 1.0)], k)
@@ -269,7 +287,12 @@ class Index:
         heaviest = max(weight for _, weight in parts)
         last = self.channels[-1].channel.tokenize
         similar = [u for text, w in parts if w >= heaviest / 2 for u in _units(last(text))]
-        held = [{i for i, _ in known} for known, _, _ in weighed]
+        # The tokens of the asking parts (the story left out), for `Hit.contained`.
+        held: list[set[int]] = [set() for _ in self.channels]
+        for text, weight in parts:
+            if weight >= heaviest / 2:
+                for c, ids in zip(self.channels, held, strict=True):
+                    ids.update(i for i in c.bm25.ids_of(c.channel.tokenize(text)) if i is not None)
         return [
             replace(
                 self._hit(int(e), float(entry_scores[e]), similar, weighed),

@@ -85,11 +85,13 @@ def test_ask_json_writes_one_object_per_line_in_order(rows: list[dict[str, Any]]
     """Each stdin line gives one JSON line with exactly the documented fields; blank lines skip."""
     assert [r["question"] for r in rows] == [q for q in QUESTIONS if q]
     assert all(
-        set(r) == {"question", "outcome", "intent", "entry_id", "score", "text", "candidates"}
+        set(r)
+        == {"question", "outcome", "intent", "entry_id", "entries", "score", "text", "candidates"}
         for r in rows
     )
     assert [r["outcome"] for r in rows] == ["answer", "ticket", "ticket", "intent", "answer"]
     assert [r["entry_id"] for r in rows] == ["louxiaoer", None, None, None, "yucaihui-platform"]
+    assert [r["entries"] for r in rows] == [["louxiaoer"], [], [], [], ["yucaihui-platform"]]
     assert [r["intent"] for r in rows] == [None, None, None, "thanks", None]
     for row in rows:
         assert 0 <= row["score"] <= 100

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.decision import Bands
+from bot.engine import Engine
+from bot.match import Matcher
 from bot.messages import Incoming, Outcome
 from bot.tickets import SQLiteTicketStore
-from tests.engine_setup import Clock, data, make_engine, text
+from tests.engine_setup import Clock, data, engine_settings, knowledge, make_engine, text
 from tests.factories import (
     make_choice,
     make_command,
@@ -230,3 +233,23 @@ async def test_an_english_question_gets_an_english_ticket_notice(store: SQLiteTi
     outcome = await engine.handle(make_text("Where can I renew my passport?"))
     assert outcome.notes[0] == "ticket"
     assert text(outcome).startswith("I don't have a reliable answer")
+
+
+async def test_confirm_offers_the_close_entry_and_both_answers_work(
+    store: SQLiteTicketStore,
+) -> None:
+    """With a confirm band, a near answer is proposed: 是 shows it, 不是 files the question."""
+    kb, intents, _ = knowledge()
+    matcher = Matcher(kb, intents, Bands(confirm=1.0, confirm_en=1.0, confirm_gap=0.0))
+    engine = Engine(store, matcher, kb, intents, engine_settings(), Clock())
+    question = "户籍不在本地 在袁家岗办事好麻烦 有没得办法"
+    asked = await engine.handle(make_text(question, message_id=1))
+    assert asked.notes[0] == "confirm"
+    assert "您是想问「" in text(asked)
+    yes = await engine.handle(make_choice(next(d for d in data(asked) if d.startswith("pick:"))))
+    assert yes.notes[:2] == ("answer", "entry:yuanjiagang-tongban")
+    again = await engine.handle(make_text(question, message_id=2))
+    no = await engine.handle(make_choice(next(d for d in data(again) if d.startswith("none:"))))
+    assert no.notes[0] == "ticket"
+    [ticket] = await store.tickets()
+    assert ticket.text == question
