@@ -40,6 +40,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
         *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
     ),
+    "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
     # the contents of a list or catalogue the reports only name
     "list": ("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
     "requirements": (
@@ -76,13 +77,15 @@ ASKED_ENGLISH: dict[str, str] = {
     "date": r"\b(?:deadline|which day|how long)\b",
     "when": r"\bwhen (?:is|was|will|does|did|do)\b",
     "download": r"\b(?:download|send me (?:a|the) (?:copy|list|form|file))\b",
+    "area": r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) is)\b",
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
     "name": (
         r"\b(?:who (?:founded|wrote|started)"
-        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader)"
+        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
+        r"|who (?:chairs|heads|leads|runs|manages|is in charge)"
         r"|(?:what is|what's) (?:the|his|her) name)\b"
     ),
 }
@@ -112,6 +115,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
     "download": re.compile(r"获取|下载|原文|文件"),
     "signup": re.compile(r"报名|加入"),
+    "area": re.compile(r"面积"),
     "list": re.compile(r"名单|岗位|目录|清单"),
     "pay": re.compile(r"待遇|标准"),
     "population": re.compile(r"人口"),
@@ -130,6 +134,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "when": re.compile(r"\d+\s*(?:年|月|日)"),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
+    "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"

@@ -9,6 +9,7 @@ instance serves every chat; a reload builds a new one.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
@@ -43,6 +44,7 @@ CONTEXT_WEIGHT = 0.8
 STORY_WEIGHT = 0.3
 YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
+LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 
 
@@ -75,6 +77,10 @@ class Matcher:
                 en.append(Doc(entry.id, answers[-1], answer=True))
             self.details.questions[entry.id] = asked
             texts[entry.id] = "\n".join((*asked, *answers))
+        self._title_pairs: Counter[str] = Counter()  # a pair of characters → titles holding it
+        for entry in kb.entries:
+            title = char_tokens(self.normalize(entry.title))
+            self._title_pairs.update({t for t in title if "|" in t and not _light(t)})
         terms = (*kb.lexicon.places, *kb.lexicon.subjects)
         places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
         homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
@@ -129,11 +135,10 @@ class Matcher:
         return self._judge(self._parts(reading), self.normalize(reading.asking), language)
 
     def _names(self, clause: str) -> bool:
-        """Whether a clause names something specific: a pair of characters (or an English
-        word) that at most `NAMING_ENTRIES` entries use, such as 莎姐 or 楼小二."""
-        norm = self.normalize(clause)
-        index = self.en if is_english(clause) else self.zh
-        return index.names(norm, NAMING_ENTRIES)
+        """Whether a clause names something specific: a pair of characters that the titles of
+        at most `NAMING_ENTRIES` entries hold, such as 莎姐 or 楼小二."""
+        tokens = char_tokens(self.normalize(clause))
+        return any(self._title_pairs.get(t, NAMING_ENTRIES + 1) <= NAMING_ENTRIES for t in tokens)
 
     def _parts(self, reading: Reading, *questions: Question) -> list[tuple[str, float]]:
         """The message as weighted parts: its questions (all, or those given) and its story."""
@@ -208,11 +213,16 @@ class Matcher:
             asked_details(asking),
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
-            long=len(parts) > 1,
+            long=len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH),
         )
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+
+def _light(token: str) -> bool:
+    """A pair with a question character in it (是|啥, 有|没): it names nothing."""
+    return question_scale([token])[0] < 1.0
 
 
 def _home(title: str, places: list[str]) -> str | None:

@@ -98,11 +98,6 @@ class _ChannelIndex:
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
 
-    @staticmethod
-    def idf_for(df: int, n: int) -> float:
-        """The IDF of a token that `df` of `n` entries hold."""
-        return _idf(n, df)
-
     def scores(self, tokens: list[str]) -> np.ndarray:
         return self.bm25.scores(tokens)
 
@@ -238,19 +233,6 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entry_ids)
-
-    def names(self, text: str, entries: int) -> bool:
-        """Whether a normalised text holds a pair of units (or, on a word channel, a word) that
-        at most `entries` entries use: it names something specific, however short it is."""
-        first = self.channels[0]
-        tokens = first.channel.tokenize(text)
-        wanted = [t for t in tokens if "|" in t] or tokens
-        scale = self.light(tokens) if self.light else [1.0] * len(tokens)
-        light = {t for t, f in zip(tokens, scale, strict=True) if f < 1.0}
-        ids = first.bm25.ids_of([t for t in wanted if t not in light])
-        n = len(self.entry_ids)
-        rare = first.idf_for(entries, n)
-        return any(i is not None and first.idf[i] >= rare for i in ids)
 
     def search(self, text: str, k: int = 5) -> list[Hit]:
         """The k best entries for a normalised query, best first, each with its evidence."""
