@@ -42,6 +42,7 @@ from bot.paths import bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"
+MESSY_FILE = ROOT / "tests" / "data" / "messy_tune.yaml"
 TEMPLATES = ("{}是什么", "{}怎么办理", "{}在哪里", "{}有什么服务", "{}啷个申请", "{}", "我想了解{}")
 EN_TEMPLATES = ("What is {}?", "How do I apply for {}?")
 
@@ -164,7 +165,9 @@ def run(sizes: list[int], max_queries: int) -> None:
     kb = load_knowledge(bundled_dir("knowledge"))
     intents: IntentSet = load_intents(bundled_dir("intents"))
     cases = kb_cases()
-    questions = [c.question for c in load_cases(EVAL_FILE)][:max_queries]
+    # Short questions and messages as people write them (long, several questions, English).
+    questions = [c.question for f in (EVAL_FILE, MESSY_FILE) for c in load_cases(f)]
+    questions = questions[:max_queries]
     print(
         f"# {platform.processor() or platform.machine()}, Python {sys.version.split()[0]}, 1 core"
     )

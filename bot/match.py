@@ -204,7 +204,8 @@ class Matcher:
         from the asking part only (a story may name a city the asker comes from), plus the
         places in `also_named`."""
         index = self.en if language == "en" else self.zh
-        hits = index.search_parts(parts, k=self.bands.candidates)
+        long = len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH)
+        hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
         decision = judge(
             hits,
@@ -213,7 +214,7 @@ class Matcher:
             asked_details(asking),
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
-            long=len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH),
+            long=long,
         )
         if question is None:
             return decision

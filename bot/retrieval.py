@@ -137,17 +137,13 @@ class _ChannelIndex:
                 covered += ANSWER_COVERAGE * weight
         return covered / total if total else 0.0
 
-    def contained(self, tokens: list[str], scale: list[float], query: set[int]) -> float:
-        """IDF-weighted share of one question's tokens (`scale`: their light factors) that the
-        query (a set of token ids) holds."""
-        held = total = 0.0
+    def weighted(self, tokens: list[str], scale: list[float]) -> dict[int, float]:
+        """One question's known tokens, each with its IDF times its light factor (`scale`)."""
+        found: dict[int, float] = {}
         for token_id, factor in zip(self.bm25.ids_of(tokens), scale, strict=True):
-            if token_id is None:
-                continue
-            weight = factor * float(self.idf[token_id])
-            total += weight
-            held += weight if token_id in query else 0.0
-        return held / total if total else 0.0
+            if token_id is not None:
+                found[token_id] = max(found.get(token_id, 0.0), factor * float(self.idf[token_id]))
+        return found
 
 
 class _ByEntry:
@@ -211,6 +207,7 @@ class Index:
                 self.entry_ids.append(doc.entry_id)
             owners.append(len(self.entry_ids) - 1)
         self.docs = ordered
+        self.position = {entry_id: e for e, entry_id in enumerate(self.entry_ids)}
         self.owners = np.asarray(owners, dtype=np.int64)
         self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]])
         self.doc_weights = np.asarray(
@@ -225,7 +222,7 @@ class Index:
         # never compared).
         last = channels[-1].tokenize
         self.units = [[] if d.answer else _units(last(d.text)) for d in ordered]
-        self._question_tokens: dict[int, list[tuple[list[str], list[float]]]] = {}
+        self._question_tokens: dict[int, list[dict[int, float]]] = {}
         self.asked: list[list[int]] = [[] for _ in self.entry_ids]  # each entry's questions
         for d, (doc, owner) in enumerate(zip(ordered, owners, strict=True)):
             if not doc.answer:
@@ -238,14 +235,18 @@ class Index:
         """The k best entries for a normalised query, best first, each with its evidence."""
         return self.search_parts([(text, 1.0)], k)
 
-    def search_parts(self, parts: Sequence[tuple[str, float]], k: int = 5) -> list[Hit]:
+    def search_parts(
+        self, parts: Sequence[tuple[str, float]], k: int = 5, contained: bool = False
+    ) -> list[Hit]:
         """The k best entries for a query in weighted parts (normalised text, weight).
 
         A message with a story before its question is searched as its clauses, the asking ones
         weighing 1 and the story less (`bot.match`): each part's BM25 score counts times its
         weight, and so does each of its tokens in coverage. Similarity to the nearest question
         is measured on the parts weighing at least half the heaviest (the story left out). No
-        pair of tokens spans two parts.
+        pair of tokens spans two parts. With `contained`, each hit also says how much of its
+        entry's best question those parts hold (`Hit.contained`; it costs a pass over the
+        candidates' questions, so only long messages ask for it).
         """
         parts = [(text, weight) for text, weight in parts if text]
         if not self.entry_ids or not parts:
@@ -269,6 +270,13 @@ class Index:
         heaviest = max(weight for _, weight in parts)
         last = self.channels[-1].channel.tokenize
         similar = [u for text, w in parts if w >= heaviest / 2 for u in _units(last(text))]
+        hits = [
+            self._hit(int(e), float(entry_scores[e]), similar, weighed)
+            for e in top
+            if entry_scores[e] > 0
+        ]
+        if not contained:
+            return hits
         # The tokens of the asking parts (the story left out), for `Hit.contained`.
         held: list[set[int]] = [set() for _ in self.channels]
         for text, weight in parts:
@@ -276,34 +284,34 @@ class Index:
                 for c, ids in zip(self.channels, held, strict=True):
                     ids.update(i for i in c.bm25.ids_of(c.channel.tokenize(text)) if i is not None)
         return [
-            replace(
-                self._hit(int(e), float(entry_scores[e]), similar, weighed),
-                contained=self._contained(int(e), held),
-            )
-            for e in top
-            if entry_scores[e] > 0
+            replace(hit, contained=self._contained(self.position[hit.entry_id], held))
+            for hit in hits
         ]
 
     def _contained(self, entry: int, held: list[set[int]]) -> float:
-        """How much of the entry's best question the query holds (best channel, best question)."""
+        """How much of the entry's best question the query holds (best channel, best question):
+        the IDF-weighted share of the question's tokens that are among the query's."""
         best = 0.0
         for d in self.asked[entry]:
-            for c, (index, query) in enumerate(zip(self.channels, held, strict=True)):
-                tokens, scale = self._tokens_of(d, c)
-                best = max(best, index.contained(tokens, scale, query))
+            for weights, query in zip(self._question_weights(d), held, strict=True):
+                total = sum(weights.values())
+                if total:
+                    held_weight = sum(w for token_id, w in weights.items() if token_id in query)
+                    best = max(best, held_weight / total)
         return best
 
-    def _tokens_of(self, doc: int, channel: int) -> tuple[list[str], list[float]]:
-        """A question's tokens on one channel and their light factors (made on first use)."""
+    def _question_weights(self, doc: int) -> list[dict[int, float]]:
+        """A question's weighted tokens on each channel (made the first time it is needed)."""
         made = self._question_tokens.get(doc)
         if made is None:
             text = self.docs[doc].text
             made = []
             for c in self.channels:
                 tokens = c.channel.tokenize(text)
-                made.append((tokens, self.light(tokens) if self.light else [1.0] * len(tokens)))
+                scale = self.light(tokens) if self.light else [1.0] * len(tokens)
+                made.append(c.weighted(tokens, scale))
             self._question_tokens[doc] = made
-        return made[channel]
+        return made
 
     def _hit(
         self,
