@@ -32,6 +32,9 @@ _CUT_EN = re.compile(r"(?<=[.!?;])\s+|\n+|[？！。；]+")
 _LEADING_JOINT = re.compile(r"^(?:然后|另外|还有就是|还有|还想问|顺便问|再问一下|再问下|对了)")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+# A clause that brings up the subject of the question: what the asker heard of, or "there is a …".
+_TOPIC_ZH = re.compile(r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个")
+_TOPIC_EN = re.compile(r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.I)
 
 # What makes a Chinese clause a question: question words and particles, yes/no forms, and the
 # phrases people use to ask without a question mark (想问下、想了解、请介绍 …).
@@ -87,6 +90,9 @@ class Reading:
         return " ".join(" ".join(filter(None, (q.context, q.text))) for q in self.questions)
 
     story: tuple[str, ...] = ()  # the clauses that are part of no question
+    # story clauses that bring up what is asked about ("听说有个健康服务圈"): hearsay and
+    # "there is a …" introduce the subject, unlike the asker's own circumstances
+    topics: tuple[str, ...] = ()
 
 
 def is_latin(text: str) -> bool:
@@ -139,10 +145,12 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         else:
             questions.append(["", clause.text])
         used.add(index)
+    story = [c.text for i, c in enumerate(clauses) if i not in used]
     return Reading(
         clauses,
         tuple(
             Question(_LEADING_JOINT.sub("", " ".join(parts[1:])), parts[0]) for parts in questions
         ),
-        tuple(c.text for i, c in enumerate(clauses) if i not in used),
+        tuple(story),
+        tuple(text for text in story if (_TOPIC_EN if is_latin(text) else _TOPIC_ZH).search(text)),
     )

@@ -148,7 +148,10 @@ class Matcher:
             parts.append((self.normalize(question.context), CONTEXT_WEIGHT))
             parts.append((self.normalize(question.text), 1.0))
         if not questions:
-            parts.extend((self.normalize(c), STORY_WEIGHT) for c in reading.story)
+            parts.extend(
+                (self.normalize(c), CONTEXT_WEIGHT if c in reading.topics else STORY_WEIGHT)
+                for c in reading.story
+            )
         return [(text, weight) for text, weight in parts if text]
 
     def _several(self, reading: Reading, language: str) -> Decision | None:
