@@ -33,8 +33,12 @@ _LEADING_JOINT = re.compile(r"^(?:然后|另外|还有就是|还有|还想问|�
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 # A clause that brings up the subject of the question: what the asker heard of, or "there is a …".
-_TOPIC_ZH = re.compile(r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个")
-_TOPIC_EN = re.compile(r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.I)
+_TOPIC_ZH = re.compile(
+    r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个"
+)
+_TOPIC_EN = re.compile(
+    r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.IGNORECASE
+)
 
 # What makes a Chinese clause a question: question words and particles, yes/no forms, and the
 # phrases people use to ask without a question mark (想问下、想了解、请介绍 …).

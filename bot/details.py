@@ -42,7 +42,10 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
     # the contents of a list or catalogue the reports only name
-    "list": ("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
+    "list": (
+        *("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
+        *("哪几条", "具体内容", "完整清单", "全部清单"),
+    ),
     "requirements": (
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
@@ -58,6 +61,8 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    "list": r"哪\d+条",  # "黄金12条具体是哪12条"
+    "price": r"免费\w{0,2}[吗不]",  # "免费喝吗"
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
         r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
@@ -76,7 +81,10 @@ ASKED_ENGLISH: dict[str, str] = {
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
     "when": r"\bwhen (?:is|was|will|does|did|do)\b",
-    "download": r"\b(?:download|send me (?:a|the) (?:copy|list|form|file))\b",
+    "download": (
+        r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
+        r"|application form)\b"
+    ),
     "area": r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) is)\b",
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
@@ -116,7 +124,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "download": re.compile(r"获取|下载|原文|文件"),
     "signup": re.compile(r"报名|加入"),
     "area": re.compile(r"面积"),
-    "list": re.compile(r"名单|岗位|目录|清单"),
+    "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
