@@ -93,7 +93,7 @@ ASKED_ENGLISH: dict[str, str] = {
     "name": (
         r"\b(?:who (?:founded|wrote|started)"
         r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
-        r"|who (?:chairs|heads|leads|runs|manages|is in charge)"
+        r"|who (?:chairs|heads|leads|is in charge)"
         r"|(?:what is|what's) (?:the|his|her) name)\b"
     ),
 }

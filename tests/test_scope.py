@@ -138,6 +138,9 @@ def test_a_population_question_is_not_answered_with_a_head_count() -> None:
         ("化龙桥街道的楼宇党建品牌叫什么", False),  # a brand's name is what the entry gives
         ("廖泽萌是谁", False),  # who a named person is: the entry says
         ("who runs the clinic at the boundary", False),  # an organisation may run it
+        ("朋友说有个人才数智平台 这个平台叫什么名字", False),  # a programme's name
+        ("那个女骑手团队的队长叫什么", True),
+        ("who chairs the chamber of commerce", True),
     ],
 )
 def test_a_question_asking_for_a_persons_name_is_recognised(question: str, name: bool) -> None:
@@ -149,3 +152,37 @@ def test_a_persons_name_is_only_given_by_an_entry_that_asks_for_it() -> None:
     entry = EntryDetails.of(frozenset(), "廖泽萌是时代天街的骑手。")
     assert entry.unanswered(frozenset({"name"})) == {"name"}
     assert EntryDetails.of(frozenset({"name"}), "").unanswered(frozenset({"name"})) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("蓝玫瑰女骑手团队怎么报名", "signup"),
+        ("卓越工程师工作室怎么申报", "signup"),
+        ("名校名院人才直通车今年什么时候报名", "when"),
+        ("急需紧缺人才目录里都有哪些岗位", "list"),
+        ("黄金12条具体是哪12条", "list"),
+        ("能把原文发我1份吗", "download"),
+        ("can you send me the application form", "download"),
+        ("渝中人才咖啡免费喝吗", "price"),
+        ("留学人员创业园入驻要交房租吗", "price"),
+        ("有多少补贴", "price"),
+        ("那438个停车位具体在哪几条街", "address"),
+        ("江北婚姻登记处周6上班吗", "hours"),
+        ("企业天地有多大面积", "area"),
+        ("how many square metres is the building", "area"),
+    ],
+)
+def test_detail_asks_people_write(question: str, detail: str) -> None:
+    """Each of these asks for a detail the reports rarely give, so only an entry that gives it
+    (or whose own questions ask for it) may answer; otherwise the question goes to staff."""
+    assert detail in asked_details(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["老人社员周日吃豆花饭好多钱", "袁家岗通办是哪年开始的", "暖新驿站在哪", "楼小二是干啥的"],
+)
+def test_ordinary_questions_ask_no_new_detail(question: str) -> None:
+    """A day of the week, a year or "where is" a named place do not block an entry by themselves."""
+    assert asked_details(question) & {"hours", "when", "address", "signup", "list"} == set()
