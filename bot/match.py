@@ -20,7 +20,7 @@ from bot.gibberish import is_gibberish
 from bot.intent_match import IntentMatcher
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
-from bot.normalize import Normalizer, is_english
+from bot.normalize import Normalizer, is_cjk, is_english
 from bot.retrieval import Channel, Doc, Index
 from bot.scope import YUZHONG, Scope
 from bot.tokens import (
@@ -29,6 +29,7 @@ from bot.tokens import (
     marked_syllable,
     pinyin_tokens,
     question_scale,
+    syllable,
     units,
 )
 
@@ -84,7 +85,10 @@ class Matcher:
         terms = (*kb.lexicon.places, *kb.lexicon.subjects)
         places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
         homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
-        self.scope = Scope((self.normalizer(t, fillers=False) for t in terms), texts, homes)
+        aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
+        self.scope = Scope(
+            (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
+        )
         self.zh = Index(
             zh,
             [

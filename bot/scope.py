@@ -63,12 +63,16 @@ class Scope:
         terms: Iterable[str],
         texts: Mapping[str, str],
         homes: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ):
         """`texts[entry_id]`: the entry's normalised title, questions and answers;
-        `homes[entry_id]`: the other district whose programme the entry describes, if any."""
+        `homes[entry_id]`: the other district whose programme the entry describes, if any;
+        `aliases[term]`: the same place in Chinese ("jiangbei" → 江北), which an entry may name
+        instead."""
         self._pattern = _pattern((*terms, *YUZHONG))
         self._texts = texts
         self._homes = homes or {}
+        self._aliases = aliases or {}
 
     def named(self, text: str) -> frozenset[str]:
         """The places and subjects a normalised text names."""
@@ -79,7 +83,13 @@ class Scope:
         if not terms:
             return set()
         text = self._texts[entry_id]
-        lacking = {term for term in terms if term not in YUZHONG and not contains(text, term)}
+        lacking = {
+            term
+            for term in terms
+            if term not in YUZHONG
+            and not contains(text, term)
+            and not contains(text, self._aliases.get(term, term))
+        }
         home = self._homes.get(entry_id)
         if home is not None and home not in terms:
             lacking.update(terms.intersection(YUZHONG))

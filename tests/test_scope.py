@@ -55,6 +55,27 @@ def test_a_place_must_appear_in_the_entry() -> None:
     assert scope.lacking("both", named) == set()
 
 
+def test_a_place_named_in_pinyin_is_served_by_an_entry_naming_it_in_chinese() -> None:
+    """ "jiangbei" in an English question is the 江北 an entry's Chinese answer names."""
+    scope = Scope(
+        ["江北", "jiangbei"],
+        {"canteen": "江北老年食堂", "hall": "人才会客厅"},
+        None,
+        {"jiangbei": "江北"},
+    )
+    named = scope.named("is there a canteen in jiangbei")
+    assert (scope.lacking("canteen", named), scope.lacking("hall", named)) == (set(), {"jiangbei"})
+
+
+def test_yuzhong_named_blocks_another_districts_programme() -> None:
+    """ "渝中区的老年食堂" is not answered by 江北's canteen, which its title says is 江北区's;
+    naming both districts, or neither, is."""
+    scope = Scope(["江北"], {"canteen": "江北区老年食堂 渝中"}, {"canteen": "江北"})
+    assert scope.lacking("canteen", scope.named("渝中区的老年食堂多少钱")) == {"渝中"}
+    assert scope.lacking("canteen", scope.named("渝中和江北的老年食堂")) == set()
+    assert scope.lacking("canteen", scope.named("老年食堂多少钱")) == set()
+
+
 def test_english_scope_terms_match_whole_words_only() -> None:
     scope = _scope({})
     assert scope.named("which bus goes to jiangbei") == {"jiangbei", "bus"}
