@@ -70,7 +70,8 @@ def test_fact_keywords_come_from_the_named_report() -> None:
     if seeds is None:
         pytest.skip("../shared/seeds is not beside this checkout")
     texts = {
-        p.name[:3]: "".join(p.read_text(encoding="utf-8").split()) for p in seeds.glob("*.txt")
+        path.name[:3]: "".join(path.read_text(encoding="utf-8").split())
+        for path in seeds.glob("*.txt")
     }
     missing = [
         (f["seed"], keyword)
