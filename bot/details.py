@@ -150,13 +150,43 @@ _GIVEN: dict[str, re.Pattern[str]] = {
 }
 
 
+# A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少). The detail is
+# "count:" + the measure word + up to three characters of what is counted ("count:个医生").
+_COUNT = re.compile(
+    r"(?:多少|(?<!哪)几)(人次|个|家|名|位|人|户|条|次|场|单|栋|幢|座|项|支|批|所|间|张|碗|岁|年|辆|床|层)"
+    r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
+)
+_NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
+# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆".
+_ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
+_QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
+
+
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for."""
     found = {m.lastgroup for m in _ASKED_ZH.finditer(normalised)}
     found |= {m.lastgroup for m in _PATTERNS_ZH.finditer(normalised)}
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
+    found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
     return frozenset(name for name in found if name)
+
+
+def count_given(answer: str, detail: str) -> bool:
+    """Whether an answer gives the count a "count:…" detail asks for: a number with that
+    measure word and, when the question named what is counted, that thing just after the number
+    ("3个医生") or a little before it ("志愿服务队300余支")."""
+    rest = detail[len("count:") :]
+    measure = "人次" if rest.startswith("人次") else rest[0]
+    counted = rest[len(measure) :]
+    unit = _ANY_MEASURE if measure == "个" else re.escape(measure)
+    answer = _QUOTES.sub("", answer)
+    if not counted:
+        return re.search(_NUMBER + unit, answer) is not None
+    thing = re.escape(counted[0])  # the first character of what is counted (队伍 → 队)
+    after = _NUMBER + unit + r"[^，。；\n]{0,8}?" + thing
+    before = thing + r"[^，。；\n]{0,12}?" + _NUMBER + unit
+    return re.search(f"{after}|{before}", answer) is not None
 
 
 def missing_details(answer: str) -> frozenset[str]:
@@ -179,14 +209,24 @@ class EntryDetails:
     asked: frozenset[str]
     given: frozenset[str]
     missing: frozenset[str]
+    answer: str = ""  # for counts, which are looked up in it when asked
 
     @classmethod
     def of(cls, asked: frozenset[str], answer: str) -> EntryDetails:
         missing = missing_details(answer)
-        return cls(asked, given_details(answer) - missing, missing)
+        return cls(asked, given_details(answer) - missing, missing, answer)
 
     def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
         """The wanted details this entry cannot give."""
         return frozenset(
-            d for d in wanted if d in self.missing or not (d in self.asked or d in self.given)
+            d
+            for d in wanted
+            if d in self.missing or not (d in self.asked or d in self.given or self._counts(d))
         )
+
+    def _counts(self, detail: str) -> bool:
+        """A count the answer gives, or one with the same measure word the questions ask."""
+        if not detail.startswith("count:"):
+            return False
+        measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
+        return count_given(self.answer, detail) or any(d.startswith(measure) for d in self.asked)

@@ -207,3 +207,25 @@ def test_detail_asks_people_write(question: str, detail: str) -> None:
 def test_ordinary_questions_ask_no_new_detail(question: str) -> None:
     """A day of the week, a year or "where is" a named place do not block an entry by themselves."""
     assert asked_details(question) & {"hours", "when", "address", "signup", "list"} == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "given"),
+    [
+        ("袁家岗卫生服务站有几个医生坐诊", "服务站由大坪医院支持，设有全科诊室。", False),
+        ("骑手停车位有多少个", "规划出438个骑手专属停车位。", True),
+        ("环球金融中心有几个领事馆", "入驻了7家领事馆。", True),  # 个 counts any measure
+        ("渝中区有多少栋建成楼宇", "渝中全区建成楼宇362栋。", True),
+        ("义渡热爱有多少支队伍", "组织志愿服务队300余支。", True),
+        ("红岩骑手跑腿代办总共跑了多少单", "骑手们为老人跑腿代办。", False),
+        ("499个网格配了多少名网格员", "划分了499个网格。", False),
+    ],
+)
+def test_a_count_is_answered_only_by_an_entry_that_gives_that_count(
+    question: str, answer: str, given: bool
+) -> None:
+    """ "几个医生" asks for a count: an entry that names no number of doctors cannot answer it,
+    however many of the question's other words it shares."""
+    wanted = asked_details(question)
+    assert any(d.startswith("count:") for d in wanted)
+    assert (EntryDetails.of(frozenset(), answer).unanswered(wanted) == set()) is given
