@@ -153,12 +153,19 @@ _GIVEN: dict[str, re.Pattern[str]] = {
 # A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少). The detail is
 # "count:" + the measure word + up to three characters of what is counted ("count:个医生").
 _COUNT = re.compile(
-    r"(?:多少|(?<!哪)几)(人次|个|家|名|位|人|户|条|次|场|单|栋|幢|座|项|支|批|所|间|张|碗|岁|年|辆|床|层)"
+    r"(?:多少|(?<!哪)几)"
+    # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
+    r"(人次|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
+    r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
+    r"|间|张|碗|岁|年(?!级|龄|轻|度|底|初)|辆|床|层)"
     r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
 )
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
-# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆".
+# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
+# counted in 名, 人 or 位 alike.
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
+_PEOPLE = "(?:名|人|位)"
+_SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
 
@@ -175,18 +182,20 @@ def asked_details(normalised: str) -> frozenset[str]:
 def count_given(answer: str, detail: str) -> bool:
     """Whether an answer gives the count a "count:…" detail asks for: a number with that
     measure word and, when the question named what is counted, that thing just after the number
-    ("3个医生") or a little before it ("志愿服务队300余支")."""
+    ("3个医生", "志愿服务队300余支"): the number and the first character of that thing in one
+    sentence."""
     rest = detail[len("count:") :]
     measure = "人次" if rest.startswith("人次") else rest[0]
     counted = rest[len(measure) :]
-    unit = _ANY_MEASURE if measure == "个" else re.escape(measure)
-    answer = _QUOTES.sub("", answer)
-    if not counted:
-        return re.search(_NUMBER + unit, answer) is not None
-    thing = re.escape(counted[0])  # the first character of what is counted (队伍 → 队)
-    after = _NUMBER + unit + r"[^，。；\n]{0,8}?" + thing
-    before = thing + r"[^，。；\n]{0,12}?" + _NUMBER + unit
-    return re.search(f"{after}|{before}", answer) is not None
+    unit = {"个": _ANY_MEASURE, "名": _PEOPLE, "人": _PEOPLE, "位": _PEOPLE}.get(
+        measure, re.escape(measure)
+    )
+    counts = re.compile(_NUMBER + unit)
+    for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
+        # the number, and what is counted (its first character: 队伍 → 队) in the same sentence
+        if counts.search(sentence) and (not counted or counted[0] in sentence):
+            return True
+    return False
 
 
 def missing_details(answer: str) -> frozenset[str]:
