@@ -81,6 +81,8 @@ class Bands:
     confirm: float = 42.0
     confirm_en: float = 45.0
     confirm_gap: float = 5.0
+    refused_lead: float = 15.0  # an entry refused for a detail or place that led by this much …
+    # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
@@ -120,6 +122,7 @@ def judge(
     blocked: set[str] = set()
     usable: list[Candidate] = []
     strangers: dict[str, set[str]] = {}
+    refused = 0.0  # the best confidence of an entry that cannot serve the question
     for score, hit in rated:
         missing = details[hit.entry_id].unanswered(wanted) if details and wanted else frozenset()
         blocked |= missing
@@ -128,6 +131,12 @@ def judge(
             strangers[hit.entry_id] = stranger
         if not missing and not stranger:
             usable.append(Candidate(hit.entry_id, score))
+        else:
+            refused = max(refused, score)
+    # The question is about a refused entry's subject when that entry led by far: another entry
+    # sharing a few words is no answer to it ("工业上楼在哪里" is not about 楼宇党群服务中心).
+    if usable and refused - usable[0].score > bands.refused_lead:
+        usable = []
     confirm_at = bands.confirm_en if language == "en" else bands.confirm
     if usable and confirm_at <= usable[0].score < answer_at:
         runner_up = usable[1].score if len(usable) > 1 else 0.0
