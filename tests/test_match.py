@@ -166,7 +166,7 @@ def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:
     shares a few words is no answer either; a close one still is."""
     details = {
         "hotel": EntryDetails.of(frozenset(), "报道没有提供酒店的地址。"),
-        "other": EntryDetails.of(frozenset(), "楼宇党群服务中心提供场地。"),
+        "other": EntryDetails.of(frozenset(), "服务中心位于解放碑。"),
     }
     wanted = asked_details("渝都酒店的地址")
 
