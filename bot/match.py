@@ -2,9 +2,11 @@
 
 `Matcher(kb, intents).decide(text)` normalises the message (`bot.normalize`), tries the
 conversational intents first (`bot.intent_match`), then searches the knowledge base in the
-message's language (`bot.retrieval`) and sorts the result into three bands (`bot.decision`):
-answer, clarify or ticket. A Matcher touches no storage or network and is immutable, so one
-instance serves every chat; a reload builds a new one.
+message's language (`bot.retrieval`) and sorts the result into bands (`bot.decision`): answer,
+clarify, confirm or ticket. A message of several clauses is read first (`bot.clauses`): two
+questions are judged apart (`Decision.parts`), and a long message is searched as weighted parts,
+its asking clauses above the story. A Matcher touches no storage or network and is immutable,
+so one instance serves every chat; a reload builds a new one.
 """
 
 from __future__ import annotations
@@ -126,16 +128,12 @@ class Matcher:
         reading = read(text, self._names)
         if len(reading.clauses) < 2 or not reading.questions:
             return self._judge([(norm, 1.0)], norm, language)
-        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
-            if len(reading.questions) >= 2:
-                several = self._several(reading, language)
-                if several is not None:
-                    return several
-            return self._judge([(norm, 1.0)], norm, language)
         if len(reading.questions) >= 2:
             several = self._several(reading, language)
             if several is not None:
                 return several
+        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
+            return self._judge([(norm, 1.0)], norm, language)
         return self._judge(self._parts(reading), self.normalize(reading.asking), language)
 
     def _names(self, clause: str) -> bool:
