@@ -5,6 +5,10 @@ the same transaction as the ticket change), then wake the dispatcher, which send
 per chat and records the outcome. A crash loses nothing: on start-up the dispatcher sends
 whatever was still queued. (Two exceptions, both when things are already wrong: the error
 handler's apology, and replies while the database cannot be written.)
+
+When a message went out but the database cannot record it (locked, read-only, disk full), the
+Telegram message id is kept in memory and the message is never sent again: the dispatcher stops
+sending, and tries to record it with a growing backoff until the database accepts writes again.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text, text_length
+from bot.database import StoreUnavailableError
 from bot.messages import Choice
 from bot.tickets import OutboxMessage, TicketStore
 
@@ -72,6 +77,16 @@ class Dispatcher:
         self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
         self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
         self._sending: dict[int, asyncio.Task[int]] = {}  # chat → the task sending to it
+        # Sent, but the database would not record it: outbox id → (message, Telegram's id).
+        # Never sent again; recorded as soon as the database takes writes.
+        self._unrecorded: dict[int, tuple[OutboxMessage, int | None]] = {}
+        self._store_failures = 0  # consecutive failed writes: the backoff grows with them
+        self._store_retry_at: datetime | None = None  # no sending before the store is retried
+
+    @property
+    def unrecorded(self) -> int:
+        """Messages sent whose delivery the database has not recorded yet."""
+        return len(self._unrecorded)
 
     def start(self) -> None:
         """Start sending in the background, beginning with whatever was queued before start-up."""
@@ -127,10 +142,22 @@ class Dispatcher:
                 await asyncio.wait(list(self._sending.values()))
             elif not await self._pass():
                 break
+        if self._unrecorded:
+            self._store_retry_at = None  # one last try, whatever the backoff
+            if not await self._store_ready():
+                log.error(
+                    "stopping with %d sent messages the database did not record (outbox ids"
+                    " %s); they will be sent again at the next start",
+                    len(self._unrecorded),
+                    sorted(self._unrecorded),
+                )
 
     async def _pass(self) -> int:
         try:
             return await self.drain()
+        except StoreUnavailableError as exc:  # reading the outbox failed: back off
+            self._store_failed(exc)
+            return 0
         except Exception:
             # The store itself failed (disk full, locked): log it and try again later.
             log.exception("outbox dispatcher pass failed")
@@ -138,7 +165,8 @@ class Dispatcher:
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
-        due = [*self._blocked.values(), *([self._paused_until] if self._paused_until else [])]
+        pauses = (self._paused_until, self._store_retry_at)
+        due = [*self._blocked.values(), *(p for p in pauses if p is not None)]
         if not due:
             return IDLE_CHECK
         return max(0.05, min(IDLE_CHECK, (min(due) - self.clock()).total_seconds()))
@@ -150,9 +178,13 @@ class Dispatcher:
         flight twice); its sender wakes the dispatcher when it is done.
         """
         started = 0
+        if not await self._store_ready():
+            return started
         while len(self._sending) < CHATS_AT_ONCE:
             now = self.clock()
             if self._paused_until is not None and now < self._paused_until:
+                return started
+            if self._store_retry_at is not None:  # a write failed meanwhile: wait for it
                 return started
             self._paused_until = None
             self._blocked = {c: t for c, t in self._blocked.items() if t > now}
@@ -161,6 +193,8 @@ class Dispatcher:
             )
             by_chat: dict[int, list[OutboxMessage]] = {}
             for message in batch:
+                if message.id in self._unrecorded:  # sent already: only its record is missing
+                    continue
                 if message.chat_id not in self._sending and message.chat_id not in self._blocked:
                     by_chat.setdefault(message.chat_id, []).append(message)
             if not by_chat:
@@ -173,6 +207,41 @@ class Dispatcher:
                 task.add_done_callback(partial(self._sent, chat_id))
                 started += 1
         return started
+
+    async def _store_ready(self) -> bool:
+        """Whether sending may go on: the store's backoff is over and every message sent but
+        not recorded is recorded now. A failed write lengthens the backoff."""
+        if self._store_retry_at is not None and self.clock() < self._store_retry_at:
+            return False
+        for outbox_id, (message, sent_message_id) in list(self._unrecorded.items()):
+            try:
+                await self.store.mark_sent(message, sent_message_id)
+            except StoreUnavailableError as exc:
+                self._store_failed(exc)
+                return False
+            del self._unrecorded[outbox_id]
+            log.info(
+                "recorded outbox message %s as sent (Telegram message %s)",
+                outbox_id,
+                sent_message_id,
+            )
+        self._store_failures = 0
+        self._store_retry_at = None
+        return True
+
+    def _store_failed(self, exc: StoreUnavailableError) -> None:
+        """A write failed: no sending until the store is tried again, a little later each time."""
+        self._store_failures += 1
+        delay = min(BACKOFF_CAP, self.backoff_base * 2 ** (self._store_failures - 1))
+        self._store_retry_at = self.clock() + timedelta(seconds=delay)
+        log.warning(
+            "the database cannot record outbox results (%s); attempt %d, trying again in %.1fs"
+            " (%d sent messages waiting to be recorded)",
+            exc,
+            self._store_failures,
+            delay,
+            len(self._unrecorded),
+        )
 
     def _sent(self, chat_id: int, task: asyncio.Task[int]) -> None:
         """A chat's sender finished: look again (the chat may have more, or others may wait)."""
@@ -187,7 +256,13 @@ class Dispatcher:
         """Send one chat's messages in order; stop at the first failure to keep that order."""
         sent = 0
         for message in messages:
-            if self._paused_until is not None or not await self._send_one(message):
+            if self._paused_until is not None or self._store_retry_at is not None:
+                break
+            try:
+                if not await self._send_one(message):
+                    break
+            except StoreUnavailableError as exc:  # recording the outcome failed
+                self._store_failed(exc)
                 break
             sent += 1
         return sent
@@ -230,7 +305,12 @@ class Dispatcher:
             log.exception("sending outbox message %s raised", message.id)
             await self._retry(message, exc, self._backoff(message))
             return False
-        await self.store.mark_sent(message, sent.message_id)
+        try:
+            await self.store.mark_sent(message, sent.message_id)
+        except StoreUnavailableError:
+            # Sent, not recorded: keep Telegram's id so the message is never sent again.
+            self._unrecorded[message.id] = (message, sent.message_id)
+            raise
         return True
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
