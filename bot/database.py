@@ -192,6 +192,21 @@ class Database:
         async with self._lock:
             return await _translate(self._write(sql, params))
 
+    async def change(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one UPDATE or DELETE (joining the current transaction, if any); return how many
+        rows it changed."""
+        if self._inside.get():
+            return await self._count(sql, params)
+        async with self._lock:
+            return await _translate(self._count(sql, params))
+
+    async def _count(self, sql: str, params: Iterable[Any]) -> int:
+        cursor = await self.db.execute(sql, tuple(params))
+        try:
+            return int(cursor.rowcount)
+        finally:
+            await cursor.close()
+
     async def _write(self, sql: str, params: Iterable[Any]) -> int:
         if sql.lstrip()[:6].upper() == "INSERT":
             row = await self.db.execute_insert(sql, tuple(params))

@@ -22,9 +22,13 @@ EVENT_LABELS = {
 }
 
 
-async def claim(store: TicketStore, number: int, actor: str, now: datetime) -> Ticket:
+async def claim(
+    store: TicketStore, number: int, actor: str, now: datetime, *, take_over: bool = False
+) -> Ticket:
+    """Take the ticket; one someone else holds raises ClaimedByOtherError unless `take_over`
+    (接手 / --force), which the history records with the previous holder."""
     async with store.transaction():
-        return await store.claim(number, actor, now)
+        return await store.claim(number, actor, now, take_over=take_over)
 
 
 async def reply(

@@ -1,7 +1,7 @@
 """`python -m bot tickets …`: staff ticket operations on the embedded database.
 
-list / show / claim / reply / close / reopen / stats / export / purge. Acts as `--as USER_ID`
-(recorded as staff:USER_ID) or as "cli".
+list / show / claim [--force] / reply / close / reopen / stats / export / purge (and forget).
+Acts as `--as USER_ID` (recorded as staff:USER_ID) or as "cli".
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.privacy import mask_pii
 from bot.tickets import (
     CATEGORIES,
     STATUSES,
+    ClaimedByOtherError,
     InvalidTransitionError,
     SQLiteTicketStore,
     TicketNotFound,
@@ -70,10 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--limit", type=int, default=100)
     for name, help_text in (
         ("show", "one ticket with its history (full phone number)"),
-        ("claim", "take a ticket"),
         ("reopen", "reopen a closed ticket"),
     ):
         sub.add_parser(name, help=help_text).add_argument("number", type=int)
+    claim = sub.add_parser("claim", help="take a ticket (refused when someone else holds it)")
+    claim.add_argument("number", type=int)
+    claim.add_argument(
+        "--force", action="store_true", help="take it over from whoever holds it (recorded)"
+    )
     reply = sub.add_parser("reply", help="answer the resident (queued for delivery)")
     reply.add_argument("number", type=int)
     reply.add_argument("text", nargs="+")
@@ -102,6 +107,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_run(args, settings, SQLiteTicketStore(path), sys.stdout))
     except TicketNotFound as exc:
         print(f"Not found: {exc}", file=sys.stderr)
+    except ClaimedByOtherError as exc:
+        print(
+            f"Cannot do that: ticket #{exc.number} is held by {exc.holder};"
+            f" `tickets claim {exc.number} --force` takes it over",
+            file=sys.stderr,
+        )
     except InvalidTransitionError as exc:
         print(f"Cannot do that: {exc}", file=sys.stderr)
     except (DatabaseStartupError, StoreUnavailableError) as exc:
@@ -118,7 +129,10 @@ async def _run(
         action: Callable[[], Awaitable[str]] = {
             "list": lambda: _list(store, args),
             "show": lambda: _show(store, args.number),
-            "claim": lambda: _done(staff.claim(store, args.number, actor, utcnow()), "claimed"),
+            "claim": lambda: _done(
+                staff.claim(store, args.number, actor, utcnow(), take_over=args.force),
+                f"claimed by {actor}",
+            ),
             "reply": lambda: _done(
                 staff.reply(store, args.number, actor, " ".join(args.text), utcnow()),
                 "answered; the reply is queued for the resident",

@@ -77,6 +77,7 @@ STAFF_COMMANDS = [
     ("ticket", "查看工单及记录：/ticket 编号"),
     ("reply", "答复居民：/reply 编号 内容"),
     ("claim", "认领：/claim 编号"),
+    ("take", "接手他人认领的工单：/take 编号"),
     ("close", "关闭：/close 编号 [备注]"),
     ("reopen", "重新打开：/reopen 编号"),
     ("stats", "工单统计"),

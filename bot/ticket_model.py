@@ -26,6 +26,15 @@ class InvalidTransitionError(ValueError):
     """Raised when a ticket cannot make the requested change (e.g. replying to a closed one)."""
 
 
+class ClaimedByOtherError(InvalidTransitionError):
+    """Raised when a ticket another staff member holds is claimed without taking it over."""
+
+    def __init__(self, number: int, holder: str) -> None:
+        super().__init__(f"ticket #{number} is held by {holder}; take it over to claim it")
+        self.number = number
+        self.holder = holder
+
+
 @dataclass(frozen=True)
 class NewTicket:
     """What a resident's message turns into; `idempotency_key` makes a redelivery harmless."""

@@ -18,6 +18,7 @@ from bot.store import TicketStore
 from bot.ticket_model import (
     CATEGORIES,
     STATUSES,
+    ClaimedByOtherError,
     Event,
     InvalidTransitionError,
     NewTicket,
@@ -145,8 +146,31 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
         row = await self.row(sql, params)
         return int(row["n"]) if row else 0
 
-    async def claim(self, number: int, actor: str, at: datetime) -> Ticket:
-        return await self._change(number, "claimed", actor, "", at, assignee=actor)
+    async def claim(
+        self, number: int, actor: str, at: datetime, *, take_over: bool = False
+    ) -> Ticket:
+        """Make `actor` the assignee. A ticket someone else holds raises ClaimedByOtherError
+        unless `take_over`, which is recorded in the history with the previous holder.
+
+        The update is conditional (`assignee IS NULL OR assignee = actor`), so of two claims
+        at the same moment, from any process, exactly one wins.
+        """
+        async with self.transaction():
+            ticket = await self.ticket(number)
+            next_status(ticket, "claimed")  # a closed ticket raises
+            condition = "" if take_over else " AND (assignee IS NULL OR assignee = ?)"
+            changed = await self.change(
+                "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
+                " WHERE number = ? AND status != 'closed'" + condition,
+                (to_text(at), actor, number, *(() if take_over else (actor,))),
+            )
+            if not changed:
+                holder = (await self.ticket(number)).assignee
+                raise ClaimedByOtherError(number, holder or "?")
+            previous = ticket.assignee
+            note = f"接手，原负责人 {previous}" if previous and previous != actor else ""
+            await self._add_event(number, "claimed", actor, at, note)
+            return await self.ticket(number)
 
     async def staff_reply(self, number: int, actor: str, text: str, at: datetime) -> Ticket:
         return await self._change(number, "staff_reply", actor, text, at, assignee=actor)
@@ -221,9 +245,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
             status = next_status(ticket, kind)
             await self.execute(
                 "UPDATE tickets SET status = ?, updated_at = ?,"
-                " assignee = COALESCE(assignee, ?) WHERE number = ?"
-                if kind != "claimed"
-                else "UPDATE tickets SET status = ?, updated_at = ?, assignee = ? WHERE number = ?",
+                " assignee = COALESCE(assignee, ?) WHERE number = ?",
                 (status, to_text(at), assignee, number),
             )
             await self._add_event(number, kind, actor, at, text)
@@ -249,6 +271,7 @@ __all__ = [
     "AnswerNotFoundError",
     "AnswerRecord",
     "ChatState",
+    "ClaimedByOtherError",
     "Event",
     "InvalidTransitionError",
     "NewTicket",
