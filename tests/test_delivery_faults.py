@@ -16,8 +16,8 @@ from telegram import Bot
 from bot.delivery import Dispatcher, utcnow
 from bot.messages import Choice
 from bot.tickets import NewTicket, SQLiteTicketStore
-from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.factories import STAFF_CHAT_ID, make_text_update
+from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.store_faults import FAULTS, Fault
 from tests.telegram_harness import running_service, service_settings
 
@@ -132,7 +132,7 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
         await fault.off()
         await api.wait_for(lambda: rt.dispatcher.unrecorded == 0, within=10, what="the record")
         [post] = api.sent(STAFF_CHAT_ID)
-        assert await rt.store.ticket_for_staff_message(
-            STAFF_CHAT_ID, post.result["message_id"]
-        ) == 1
+        assert (
+            await rt.store.ticket_for_staff_message(STAFF_CHAT_ID, post.result["message_id"]) == 1
+        )
     assert len(api.sent(STAFF_CHAT_ID)) == 1
