@@ -18,7 +18,7 @@ from bot.database import StoreUnavailableError, utcnow
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.match import Matcher
-from bot.messages import Incoming, Outcome
+from bot.messages import Incoming, Outcome, display_name
 from bot.tickets import TicketCategory, TicketNotFound, TicketStore
 from bot.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
 
@@ -204,12 +204,13 @@ class Engine:
 
 
 def storable(incoming: Incoming) -> Incoming:
-    """The input with lone surrogates replaced by U+FFFD, so any text can be stored as UTF-8."""
+    """The input with lone surrogates replaced by U+FFFD, so any text can be stored as UTF-8,
+    and the speaker's name made plain (`display_name`)."""
 
     def clean(text: str) -> str:
         return _SURROGATE.sub("\ufffd", text)
 
-    speaker = replace(incoming.speaker, name=clean(incoming.speaker.name))
+    speaker = replace(incoming.speaker, name=display_name(clean(incoming.speaker.name)))
     return replace(
         incoming,
         speaker=speaker,

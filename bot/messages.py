@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 CALLBACK_DATA_LIMIT = 64  # bytes; Telegram's limit for inline-button callback data
+NAME_LIMIT = 64  # characters of a display name shown to staff (Telegram allows 64 + 64)
 
 InputKind = Literal["text", "command", "choice", "photo", "unsupported"]
+
+
+def display_name(name: str) -> str:
+    """A person's name as data, never layout: controls, line and paragraph breaks and format
+    characters (the bidi overrides and isolates that reorder a line) become spaces, runs of
+    spaces one, and it is cut to NAME_LIMIT characters, so a name cannot forge a line of a
+    staff post."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in name)
+    plain = re.sub(r"\s+", " ", kept).strip()
+    return plain if len(plain) <= NAME_LIMIT else plain[: NAME_LIMIT - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.filing import CATEGORY_LABELS
-from bot.messages import Choice
+from bot.messages import Choice, display_name
 from bot.privacy import mask_pii
 from bot.replies import add_details_label, pick, status_label
 from bot.tickets import Event, Stats, Ticket, TicketStore
@@ -102,11 +102,12 @@ def ticket_line(ticket: Ticket, now: datetime) -> str:
 
 def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
     """Everything about one ticket, for staff: the full text and phone, and its history."""
+    name = display_name(ticket.name) or "（无名）"
     lines = [
         f"工单 #{ticket.number} · {status_label(ticket.status)} · "
         f"{CATEGORY_LABELS.get(ticket.category, ticket.category)}",
         f"创建：{_when(ticket.created_at)}　更新：{_when(ticket.updated_at)}",
-        f"居民：{ticket.name or '（无名）'} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
+        f"居民：{name} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
         f"{ticket.channel} · 语言 {ticket.language}",
         f"负责人：{ticket.assignee or '（未认领）'}",
     ]
