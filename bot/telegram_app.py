@@ -85,18 +85,6 @@ STAFF_COMMANDS = [
     ("help", "使用说明"),
 ]
 
-UNSUPPORTED = (
-    filters.Sticker.ALL
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.LOCATION
-    | filters.CONTACT
-    | filters.Document.ALL
-)
-
 
 def build_application(
     settings: Settings, knowledge: Knowledge | None = None, *, reload_on_hangup: bool = False
@@ -135,7 +123,10 @@ def build_application(
             MessageHandler(filters.COMMAND & here, on_command),
             MessageHandler(filters.TEXT & ~filters.COMMAND & here, on_text),
             MessageHandler(filters.PHOTO & here & private, on_photo),
-            MessageHandler(UNSUPPORTED & here & private, on_unsupported),
+            # Whatever else a resident sends (stickers, voice, dice, polls, contacts, locations,
+            # documents, …): a polite request for text. Service messages (a pin, an auto-delete
+            # timer) are not something the resident said.
+            MessageHandler(here & private & ~filters.StatusUpdate.ALL, on_unsupported),
             CallbackQueryHandler(on_button),
         ]
     )
