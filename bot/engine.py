@@ -142,8 +142,10 @@ class Engine:
             return await resident.on_intent(svc, turn, "cancel", text)
         if flow == "tongban":
             return await tongban.on_text(svc, turn, text)
-        if flow == "followup" and text:
-            return await followups.followup(svc, turn, text)
+        if text:
+            routed = await followups.route(svc, turn, text, decision)
+            if routed is not None:
+                return routed
         return await resident.on_decision(svc, turn, text, decision)
 
     async def _command(self, svc: Services, turn: Turn, name: str, args: str) -> Outcome:

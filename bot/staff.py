@@ -41,7 +41,8 @@ async def reply(
     own_chat: int | None = None,
 ) -> Ticket:
     """Record the reply (status answered) and queue it for the resident. When it asks something
-    (a question mark), the resident's next message is appended to the ticket."""
+    (a question mark), the resident's next message is appended to the ticket, unless it is a
+    question the knowledge base answers (bot/followups.py `route`)."""
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
         language = ticket.language
@@ -62,7 +63,10 @@ async def reply(
         state = await store.load_state(ticket.channel, ticket.chat_id)
         if ("?" in text or "？" in text) and state.flow is None:
             await store.save_state(
-                replace(state, flow="followup", step="text", data={"ticket": number}), now
+                replace(
+                    state, flow="followup", step="text", data={"ticket": number, "asked": True}
+                ),
+                now,
             )
         return ticket
 

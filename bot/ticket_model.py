@@ -97,6 +97,8 @@ def next_status(ticket: Ticket, kind: str) -> TicketStatus:
         if not closed:
             raise InvalidTransitionError(f"ticket #{ticket.number} is {ticket.status}, not closed")
         return "claimed" if ticket.assignee else "open"
+    if kind == "resident_followup" and closed:
+        return "closed"  # kept with the ticket (staff are told); staff decide whether to reopen
     if closed:
         raise InvalidTransitionError(f"ticket #{ticket.number} is closed; reopen it first")
     if kind == "claimed":
