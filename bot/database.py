@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,7 +201,7 @@ class Database:
             return await _translate(self._count(sql, params))
 
     async def _count(self, sql: str, params: Iterable[Any]) -> int:
-        cursor = await self.db.execute(sql, tuple(params))
+        cursor = await self.db.execute(sql, _bound(params))
         try:
             return int(cursor.rowcount)
         finally:
@@ -209,9 +209,9 @@ class Database:
 
     async def _write(self, sql: str, params: Iterable[Any]) -> int:
         if sql.lstrip()[:6].upper() == "INSERT":
-            row = await self.db.execute_insert(sql, tuple(params))
+            row = await self.db.execute_insert(sql, _bound(params))
             return int(row[0]) if row else 0
-        await self.db.execute_fetchall(sql, tuple(params))
+        await self.db.execute_fetchall(sql, _bound(params))
         return 0
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
@@ -223,7 +223,7 @@ class Database:
             return await _translate(self._fetch(sql, params))
 
     async def _fetch(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
-        return list(await self.db.execute_fetchall(sql, tuple(params)))
+        return list(await self.db.execute_fetchall(sql, _bound(params)))
 
     async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         found = await self.rows(sql, params)
@@ -243,6 +243,11 @@ def translate_error(exc: sqlite3.OperationalError) -> Exception:
     if code == sqlite3.SQLITE_IOERR:
         return StoreUnavailableError(f"the database file could not be read or written: {exc}")
     return exc
+
+
+def _bound(params: Iterable[Any]) -> tuple[Any, ...] | Mapping[str, Any]:
+    """Parameters as sqlite3 takes them: named (a mapping) or positional."""
+    return params if isinstance(params, Mapping) else tuple(params)
 
 
 async def _translate(awaitable: Awaitable[T]) -> T:

@@ -88,6 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("stats", help="counts by status and category, median time to first reply")
     export = sub.add_parser("export", help="all tickets as CSV (phone numbers masked)")
     export.add_argument("--csv", type=Path, default=None, metavar="FILE", help="default: stdout")
+    forget = sub.add_parser(
+        "forget", help="delete everything stored about one resident (on their request)"
+    )
+    forget.add_argument("--user", type=int, required=True, metavar="ID", help="Telegram user id")
+    forget.add_argument("--dry-run", action="store_true", help="only print what would go")
     purge = sub.add_parser("purge", help="delete closed tickets (and their history) past retention")
     purge.add_argument(
         "--older-than", type=_days, default=None, metavar="DAYS", help="default RETENTION_DAYS"
@@ -143,6 +148,7 @@ async def _run(
             "reopen": lambda: _done(staff.reopen(store, args.number, actor, utcnow()), "reopened"),
             "stats": lambda: _stats(store),
             "export": lambda: _export(store, args.csv, out),
+            "forget": lambda: _forget(store, args.user, actor, dry_run=args.dry_run),
             "purge": lambda: _purge(
                 store, settings.retention_days if args.older_than is None else args.older_than
             ),
@@ -207,6 +213,14 @@ def _write_csv(rows: list[dict[str, object]], handle: TextIO) -> None:
     writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
+
+
+async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run: bool) -> str:
+    erasure = await store.forget_resident(user_id, actor, utcnow(), dry_run=dry_run)
+    rows = ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
+    if not erasure.done:
+        return f"Would delete for user {user_id}: {rows}. (dry run: nothing deleted)"
+    return f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts)."
 
 
 async def _purge(store: SQLiteTicketStore, days: int) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.chat_state import AnswerNotFoundError, AnswerRecord, ChatState, StateStore
 from bot.database import StoreBusyError, TicketNotFound, from_text, to_text
+from bot.erasure import ErasureStore
 from bot.outbox import OutboxMessage, OutboxStore
 from bot.processed import ProcessedStore
 from bot.store import TicketStore
@@ -40,7 +41,7 @@ FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore):
+class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore):
     """The embedded store: one SQLite file in WAL mode."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
