@@ -43,9 +43,9 @@ async def room_problem(conn: aiosqlite.Connection, path: Path) -> str | None:
             f"disk full: {free // 1024} KiB free where the database {path} is; free some space"
             " and start again"
         )
-    pages = await _pragma(conn, "page_count")
-    limit = await _pragma(conn, "max_page_count")
-    if pages >= limit and await _pragma(conn, "freelist_count") == 0:
+    pages = await _pragma(conn, "PRAGMA page_count")
+    limit = await _pragma(conn, "PRAGMA max_page_count")
+    if pages >= limit and await _pragma(conn, "PRAGMA freelist_count") == 0:
         return (
             f"disk full: the database {path} is at its size limit ({pages} pages); free some"
             " space and start again"
@@ -53,7 +53,7 @@ async def room_problem(conn: aiosqlite.Connection, path: Path) -> str | None:
     return None
 
 
-async def _pragma(conn: aiosqlite.Connection, name: str) -> int:
-    async with conn.execute(f"PRAGMA {name}") as cursor:
+async def _pragma(conn: aiosqlite.Connection, statement: str) -> int:
+    async with conn.execute(statement) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

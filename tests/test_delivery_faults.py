@@ -123,6 +123,14 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
         api.push(make_text_update(RESIDENT, "火星上明天的天气预报是什么"))
         await api.wait_for(lambda: api.texts(RESIDENT), what="the resident's ticket notice")
         await api.wait_for(lambda: STAFF_CHAT_ID in api._held, what="the staff post in flight")
+
+        async def notice_recorded() -> bool:  # only the staff post is left to record
+            rows = await rt.store.rows(
+                "SELECT id FROM outbox WHERE chat_id = ? AND sent_at IS NULL", (RESIDENT,)
+            )
+            return not rows
+
+        await api.wait_for(notice_recorded, what="the notice recorded")
         fault = Fault(kind, rt.store)
         await fault.on()
         api.release(STAFF_CHAT_ID)

@@ -314,6 +314,10 @@ async def test_starting_on_a_full_disk_says_disk_full_in_one_line(
     assert "\n" not in message
 
 
+def file_modes(folder: Path) -> dict[str, int]:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+
+
 @pytest.fixture
 def umask_022() -> Iterator[None]:
     """A usual umask (files 0644, folders 0755 unless created otherwise)."""
@@ -338,7 +342,7 @@ def test_the_default_database_and_its_folder_are_owner_only(
     assert main(["--env-file", str(tmp_path / "none.env"), *command]) == 0
     data = tmp_path / "data"
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir()}
+    modes = file_modes(data)
     assert modes["bot.db"] == 0o600
     assert set(modes.values()) == {0o600}, modes
 
@@ -349,7 +353,7 @@ async def test_a_new_database_file_and_its_wal_are_owner_only(tmp_path: Path) ->
     await store.open()
     try:
         await store.enqueue(1, "你好", kind="to_resident")
-        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("bot.db*")}
+        modes = file_modes(tmp_path)
     finally:
         await store.close()
     assert modes == {"bot.db": 0o600, "bot.db-wal": 0o600, "bot.db-shm": 0o600}
