@@ -9,6 +9,8 @@ handler's apology, and replies while the database cannot be written.)
 When a message went out but the database cannot record it (locked, read-only, disk full), the
 Telegram message id is kept in memory and the message is never sent again: the dispatcher stops
 sending, and tries to record it with a growing backoff until the database accepts writes again.
+A failed send whose retry cannot be recorded holds sending the same way: nothing goes out whose
+result could not be recorded.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class Dispatcher:
         # Sent, but the database would not record it: outbox id → (message, Telegram's id).
         # Never sent again; recorded as soon as the database takes writes.
         self._unrecorded: dict[int, tuple[OutboxMessage, int | None]] = {}
+        # A failed send whose retry could not be recorded: outbox id → (error, when to retry).
+        # Nothing is sent before it is recorded (its result could not be recorded either).
+        self._unrecorded_retries: dict[int, tuple[str, datetime]] = {}
         self._store_failures = 0  # consecutive failed writes: the backoff grows with them
         self._store_retry_at: datetime | None = None  # no sending before the store is retried
 
@@ -142,7 +147,7 @@ class Dispatcher:
                 await asyncio.wait(list(self._sending.values()))
             elif not await self._pass():
                 break
-        if self._unrecorded:
+        if self._unrecorded or self._unrecorded_retries:
             self._store_retry_at = None  # one last try, whatever the backoff
             if not await self._store_ready():
                 log.error(
@@ -210,9 +215,19 @@ class Dispatcher:
 
     async def _store_ready(self) -> bool:
         """Whether sending may go on: the store's backoff is over and every message sent but
-        not recorded is recorded now. A failed write lengthens the backoff."""
+        not recorded is recorded now. A failed write lengthens the backoff; only a write that
+        succeeds resets it."""
         if self._store_retry_at is not None and self.clock() < self._store_retry_at:
             return False
+        self._store_retry_at = None
+        for outbox_id, (error, when) in list(self._unrecorded_retries.items()):
+            try:
+                await self.store.mark_retry(outbox_id, error, when)
+            except StoreUnavailableError as exc:
+                self._store_failed(exc)
+                return False
+            del self._unrecorded_retries[outbox_id]
+            self._store_failures = 0
         for outbox_id, (message, sent_message_id) in list(self._unrecorded.items()):
             try:
                 await self.store.mark_sent(message, sent_message_id)
@@ -220,13 +235,12 @@ class Dispatcher:
                 self._store_failed(exc)
                 return False
             del self._unrecorded[outbox_id]
+            self._store_failures = 0
             log.info(
                 "recorded outbox message %s as sent (Telegram message %s)",
                 outbox_id,
                 sent_message_id,
             )
-        self._store_failures = 0
-        self._store_retry_at = None
         return True
 
     def _store_failed(self, exc: StoreUnavailableError) -> None:
@@ -311,20 +325,29 @@ class Dispatcher:
             # Sent, not recorded: keep Telegram's id so the message is never sent again.
             self._unrecorded[message.id] = (message, sent.message_id)
             raise
+        self._store_failures = 0
         return True
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
         """Try again at `when`; the chat's later messages wait too, to keep their order."""
         self._blocked[message.chat_id] = when
-        await self.store.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
+        await self._record_retry(message, f"{type(exc).__name__}: {exc}", when)
 
     async def _abandon(self, message: OutboxMessage, exc: Exception) -> None:
         """Stop trying this message (it stays in the outbox with its error); go on with the
         chat's next ones, which may well be fine."""
         self._blocked.pop(message.chat_id, None)
-        await self.store.mark_retry(
-            message.id, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
+        await self._record_retry(
+            message, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
         )
+
+    async def _record_retry(self, message: OutboxMessage, error: str, when: datetime) -> None:
+        try:
+            await self.store.mark_retry(message.id, error, when)
+        except StoreUnavailableError:
+            self._unrecorded_retries[message.id] = (error, when)  # recorded before any send
+            raise
+        self._store_failures = 0
 
     def _backoff(self, message: OutboxMessage) -> datetime:
         """Exponential backoff with jitter, so many failed messages do not retry in lockstep."""

@@ -144,3 +144,31 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
             await rt.store.ticket_for_staff_message(STAFF_CHAT_ID, post.result["message_id"]) == 1
         )
     assert len(api.sent(STAFF_CHAT_ID)) == 1
+
+
+async def test_a_failed_send_the_database_cannot_record_is_retried_and_sent_once(
+    api: FakeBotApi, quick_store: SQLiteTicketStore
+) -> None:
+    """Telegram refuses (a 500) while the database is read-only, so not even the failure can
+    be recorded: the message was not delivered, so it is sent again once the store is back,
+    and exactly once."""
+    store = quick_store
+    await store.enqueue(RESIDENT, "您的工单 #1 已办结。", kind="to_resident")
+    fault = Fault("read_only", store)
+    await fault.on()
+    api.fail_next("sendMessage", times=1, status=500)
+    async with Bot(TOKEN, base_url=api.base_url) as bot:
+        dispatcher = Dispatcher(bot, store, backoff_base=0.05)
+        dispatcher.start()
+        try:
+            await api.wait_for(lambda: api.of("sendMessage"), what="the failed send")
+            await asyncio.sleep(0.5)
+            assert len(api.of("sendMessage")) == 1  # waiting for the store, not resending
+            await fault.off()
+            dispatcher.wake()
+            await api.wait_for(lambda: api.sent(RESIDENT), what="the send after the fault")
+            await asyncio.sleep(0.3)
+        finally:
+            await dispatcher.stop()
+    assert api.texts(RESIDENT) == ["您的工单 #1 已办结。"]
+    assert await store.due_messages(utcnow()) == []
