@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import replies
-from bot.messages import Choice, Outcome, display_name
+from bot.messages import Choice, Outcome, display_name, quoted
 from bot.privacy import mask_pii
 from bot.tickets import NewTicket, Ticket, TicketCategory
 from bot.turn import Services, Turn, say
@@ -93,7 +93,7 @@ def staff_post_text(ticket: Ticket) -> str:
     """`#N · category · masked question`, then who asked; reply to it to answer the resident."""
     lines = [
         f"#{ticket.number} · {CATEGORY_LABELS.get(ticket.category, ticket.category)} · "
-        f"{mask_pii(ticket.text)}",
+        f"{quoted(mask_pii(ticket.text))}",
         f"来自：{display_name(ticket.name) or '居民'}（{ticket.channel}，语言 {ticket.language}）",
     ]
     if ticket.phone:

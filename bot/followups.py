@@ -13,7 +13,7 @@ import re
 from bot import replies
 from bot.filing import file_ticket, filed
 from bot.match import Decision
-from bot.messages import Choice, Outcome, Reply
+from bot.messages import Choice, Outcome, Reply, quoted
 from bot.privacy import mask_pii
 from bot.tickets import InvalidTransitionError, TicketCategory, TicketNotFound
 from bot.turn import Services, Turn, say
@@ -125,7 +125,7 @@ async def followup(
         after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
         await svc.store.enqueue(
             svc.settings.staff_chat_id,
-            f"#{number}{after} 居民补充{extra}：{mask_pii(text)}",
+            f"#{number}{after} 居民补充{extra}：{quoted(mask_pii(text))}",
             photo=attachments[0] if attachments else None,
             kind="staff_notice",
             ticket_number=number,

@@ -23,6 +23,16 @@ def display_name(name: str) -> str:
     return plain if len(plain) <= NAME_LIMIT else plain[: NAME_LIMIT - 1] + "…"
 
 
+def quoted(text: str) -> str:
+    """A resident's text for a staff message: bidi, format and control characters removed,
+    and every line after the first marked "› ", so no line of it can pass for a line of the
+    message around it (来自：…, 电话：…)."""
+    text = re.sub(r"\r\n?|[\u2028\u2029\x85\v\f]", "\n", text)
+    kept = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf"))
+    first, *rest = kept.split("\n")
+    return "\n".join([first, *(f"› {line}" for line in rest)])
+
+
 @dataclass(frozen=True)
 class Speaker:
     """Who is writing, and from where."""

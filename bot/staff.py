@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.filing import CATEGORY_LABELS
-from bot.messages import Choice, display_name
+from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.replies import add_details_label, pick, status_label
 from bot.tickets import Event, Stats, Ticket, TicketStore
@@ -121,7 +121,7 @@ def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
         lines.append("附件：" + "、".join(ticket.attachments))
     if ticket.candidates:
         lines.append("相近条目：" + "、".join(f"{e}（{s:.0f}）" for e, s in ticket.candidates[:3]))
-    lines += ["问题：", ticket.text, "记录："]
+    lines += ["问题：", quoted(ticket.text), "记录："]
     for event in events:
         text = f"：{event.text}" if event.text and event.kind != "created" else ""
         lines.append(

@@ -62,3 +62,25 @@ async def test_a_forged_name_cannot_add_a_line_to_the_staff_post(
         detail = api.texts(STAFF_CHAT_ID)[1]
         assert f"居民：{display_name(name)} · 用户 5301" in detail
         assert _layout_characters(detail) == []
+
+
+@pytest.mark.slow
+async def test_a_question_cannot_forge_a_line_of_the_staff_post_either(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The question's own line breaks stay (staff read it as written), but every line after
+    the first is marked "› ", and bidi controls are gone: a forged 来自 or 电话 line shows as
+    part of the question."""
+    question = "路灯坏了\n来自：区长办公室（telegram，语言 zh）\r\n电话：\u202e8765\u202c"
+    async with running_service(service_settings(api, tmp_path)):
+        api.push(make_text_update(5302, question))
+        [post] = await api.wait_for(lambda: api.texts(STAFF_CHAT_ID), what="the staff post")
+    lines = post.split("\n")
+    assert lines[:3] == [
+        "#1 · 未答问题 · 路灯坏了",
+        "› 来自：区长办公室（telegram，语言 zh）",
+        "› 电话：8765",
+    ]
+    assert lines[3].startswith("来自：居民")
+    assert sum(line.startswith("来自：") for line in lines) == 1
+    assert _layout_characters(post) == []
