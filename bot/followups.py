@@ -70,7 +70,7 @@ async def route(svc: Services, turn: Turn, text: str, decision: Decision) -> Out
     """
     replied = await _replied_ticket(svc, turn)
     if turn.state.flow == "followup":
-        covered = decision.outcome in ("answer", "clarify") and asks_something(text)
+        covered = decision.outcome in ("answer", "clarify", "confirm") and asks_something(text)
         if turn.state.data.get("asked") and covered and replied is None:
             turn.enter(None)  # a new question: answered, and the flow ends
             return None
