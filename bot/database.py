@@ -1,4 +1,6 @@
-"""The SQLite connection every store part shares: open, migrate, one transaction helper."""
+"""The SQLite connection every store part shares: open (with the start-up checks of
+bot/database_files.py), migrate, one transaction helper, the errors a fault outside the program
+becomes, and the pause in writing after the disk was found full."""
 
 from __future__ import annotations
 

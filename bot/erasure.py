@@ -5,7 +5,7 @@ record in `erasures` that it happened (who, when, how many rows; no content)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.database import Database, to_text
@@ -47,6 +47,9 @@ class Erasure:
     user_id: int
     counts: dict[str, int]
     done: bool  # False for a dry run
+    # False when another connection (the running service) kept the WAL from being emptied:
+    # the old pages go at its next checkpoint.
+    wal_emptied: bool = False
 
 
 class ErasureStore(Database):
@@ -66,10 +69,12 @@ class ErasureStore(Database):
             erasure = await self._forget(user_id, actor, at, dry_run=dry_run)
         finally:
             await self.db.execute("PRAGMA secure_delete = OFF")
-        if erasure.done:
-            async with self._lock:
-                await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return erasure
+        if not erasure.done:
+            return erasure
+        async with self._lock:  # (busy, WAL frames, frames checkpointed)
+            result = list(await self.db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        busy = bool(result[0][0]) if result else True
+        return replace(erasure, wal_emptied=not busy)
 
     async def _forget(self, user_id: int, actor: str, at: datetime, *, dry_run: bool) -> Erasure:
         async with self.transaction():

@@ -220,7 +220,15 @@ async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run
     rows = ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
     if not erasure.done:
         return f"Would delete for user {user_id}: {rows}. (dry run: nothing deleted)"
-    return f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts)."
+    note = (
+        ""
+        if erasure.wal_emptied
+        else " The running service still holds the database's WAL: the deleted rows' old"
+        " copies there go at its next checkpoint."
+    )
+    return (
+        f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts).{note}"
+    )
 
 
 async def _purge(store: SQLiteTicketStore, days: int) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.database import utcnow
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine
 from tests.factories import (
@@ -149,3 +150,22 @@ def test_forgetting_someone_with_no_data_is_recorded_with_zero_counts(
 ) -> None:
     assert forget(tmp_path, "--user", "999") == 0
     assert "tickets 0" in capsys.readouterr().out
+
+
+async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> None:
+    """With the service reading the database at that moment, the rows are deleted all the
+    same, but the WAL cannot be emptied yet, and the result says so."""
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM tickets").fetchone()  # holds a read snapshot
+        store = SQLiteTicketStore(db)
+        await store.open()
+        try:
+            erasure = await store.forget_resident(GONE, "cli", utcnow())
+        finally:
+            await store.close()
+    finally:
+        reader.close()
+    assert (erasure.done, erasure.wal_emptied) == (True, False)
+    assert rows_mentioning(db, GONE)["tickets"] == 0
