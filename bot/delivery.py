@@ -7,10 +7,8 @@ whatever was still queued. (Two exceptions, both when things are already wrong: 
 handler's apology, and replies while the database cannot be written.)
 
 When a message went out but the database cannot record it (locked, read-only, disk full), the
-Telegram message id is kept in memory and the message is never sent again: the dispatcher stops
-sending, and tries to record it with a growing backoff until the database accepts writes again.
-A failed send whose retry cannot be recorded holds sending the same way: nothing goes out whose
-result could not be recorded.
+Telegram message id is kept in memory and the message is never sent again; sending stops until
+the database takes the record (bot/unrecorded.py).
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text, text_length
 from bot.database import StoreUnavailableError
 from bot.messages import Choice
 from bot.tickets import OutboxMessage, TicketStore
+from bot.unrecorded import Unrecorded
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +78,13 @@ class Dispatcher:
         self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
         self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
         self._sending: dict[int, asyncio.Task[int]] = {}  # chat → the task sending to it
-        # Sent, but the database would not record it: outbox id → (message, Telegram's id).
-        # Never sent again; recorded as soon as the database takes writes.
-        self._unrecorded: dict[int, tuple[OutboxMessage, int | None]] = {}
-        # A failed send whose retry could not be recorded: outbox id → (error, when to retry).
-        # Nothing is sent before it is recorded (its result could not be recorded either).
-        self._unrecorded_retries: dict[int, tuple[str, datetime]] = {}
-        self._store_failures = 0  # consecutive failed writes: the backoff grows with them
-        self._store_retry_at: datetime | None = None  # no sending before the store is retried
+        # What the database refused to record, and the wait before trying again.
+        self._records = Unrecorded(store, clock, backoff_base, BACKOFF_CAP)
 
     @property
     def unrecorded(self) -> int:
         """Messages sent whose delivery the database has not recorded yet."""
-        return len(self._unrecorded)
+        return len(self._records.sent)
 
     def start(self) -> None:
         """Start sending in the background, beginning with whatever was queued before start-up."""
@@ -147,21 +140,19 @@ class Dispatcher:
                 await asyncio.wait(list(self._sending.values()))
             elif not await self._pass():
                 break
-        if self._unrecorded or self._unrecorded_retries:
-            self._store_retry_at = None  # one last try, whatever the backoff
-            if not await self._store_ready():
-                log.error(
-                    "stopping with %d sent messages the database did not record (outbox ids"
-                    " %s); they will be sent again at the next start",
-                    len(self._unrecorded),
-                    sorted(self._unrecorded),
-                )
+        if self._records.pending and not await self._records.flush(now=True):
+            log.error(
+                "stopping with %d sent messages the database did not record (outbox ids %s);"
+                " they will be sent again at the next start",
+                len(self._records.sent),
+                sorted(self._records.sent),
+            )
 
     async def _pass(self) -> int:
         try:
             return await self.drain()
         except StoreUnavailableError as exc:  # reading the outbox failed: back off
-            self._store_failed(exc)
+            self._records.failed(exc)
             return 0
         except Exception:
             # The store itself failed (disk full, locked): log it and try again later.
@@ -170,7 +161,7 @@ class Dispatcher:
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
-        pauses = (self._paused_until, self._store_retry_at)
+        pauses = (self._paused_until, self._records.retry_at)
         due = [*self._blocked.values(), *(p for p in pauses if p is not None)]
         if not due:
             return IDLE_CHECK
@@ -183,13 +174,13 @@ class Dispatcher:
         flight twice); its sender wakes the dispatcher when it is done.
         """
         started = 0
-        if not await self._store_ready():
+        if not await self._records.flush():
             return started
         while len(self._sending) < CHATS_AT_ONCE:
             now = self.clock()
             if self._paused_until is not None and now < self._paused_until:
                 return started
-            if self._store_retry_at is not None:  # a write failed meanwhile: wait for it
+            if self._records.holding:  # a write failed meanwhile: wait for the database
                 return started
             self._paused_until = None
             self._blocked = {c: t for c, t in self._blocked.items() if t > now}
@@ -198,7 +189,7 @@ class Dispatcher:
             )
             by_chat: dict[int, list[OutboxMessage]] = {}
             for message in batch:
-                if message.id in self._unrecorded:  # sent already: only its record is missing
+                if message.id in self._records.sent:  # sent already: only its record is missing
                     continue
                 if message.chat_id not in self._sending and message.chat_id not in self._blocked:
                     by_chat.setdefault(message.chat_id, []).append(message)
@@ -213,50 +204,6 @@ class Dispatcher:
                 started += 1
         return started
 
-    async def _store_ready(self) -> bool:
-        """Whether sending may go on: the store's backoff is over and every message sent but
-        not recorded is recorded now. A failed write lengthens the backoff; only a write that
-        succeeds resets it."""
-        if self._store_retry_at is not None and self.clock() < self._store_retry_at:
-            return False
-        self._store_retry_at = None
-        for outbox_id, (error, when) in list(self._unrecorded_retries.items()):
-            try:
-                await self.store.mark_retry(outbox_id, error, when)
-            except StoreUnavailableError as exc:
-                self._store_failed(exc)
-                return False
-            del self._unrecorded_retries[outbox_id]
-            self._store_failures = 0
-        for outbox_id, (message, sent_message_id) in list(self._unrecorded.items()):
-            try:
-                await self.store.mark_sent(message, sent_message_id)
-            except StoreUnavailableError as exc:
-                self._store_failed(exc)
-                return False
-            del self._unrecorded[outbox_id]
-            self._store_failures = 0
-            log.info(
-                "recorded outbox message %s as sent (Telegram message %s)",
-                outbox_id,
-                sent_message_id,
-            )
-        return True
-
-    def _store_failed(self, exc: StoreUnavailableError) -> None:
-        """A write failed: no sending until the store is tried again, a little later each time."""
-        self._store_failures += 1
-        delay = min(BACKOFF_CAP, self.backoff_base * 2 ** (self._store_failures - 1))
-        self._store_retry_at = self.clock() + timedelta(seconds=delay)
-        log.warning(
-            "the database cannot record outbox results (%s); attempt %d, trying again in %.1fs"
-            " (%d sent messages waiting to be recorded)",
-            exc,
-            self._store_failures,
-            delay,
-            len(self._unrecorded),
-        )
-
     def _sent(self, chat_id: int, task: asyncio.Task[int]) -> None:
         """A chat's sender finished: look again (the chat may have more, or others may wait)."""
         self._sending.pop(chat_id, None)
@@ -270,13 +217,9 @@ class Dispatcher:
         """Send one chat's messages in order; stop at the first failure to keep that order."""
         sent = 0
         for message in messages:
-            if self._paused_until is not None or self._store_retry_at is not None:
+            if self._paused_until is not None or self._records.holding:
                 break
-            try:
-                if not await self._send_one(message):
-                    break
-            except StoreUnavailableError as exc:  # recording the outcome failed
-                self._store_failed(exc)
+            if not await self._send_one(message):
                 break
             sent += 1
         return sent
@@ -319,35 +262,21 @@ class Dispatcher:
             log.exception("sending outbox message %s raised", message.id)
             await self._retry(message, exc, self._backoff(message))
             return False
-        try:
-            await self.store.mark_sent(message, sent.message_id)
-        except StoreUnavailableError:
-            # Sent, not recorded: keep Telegram's id so the message is never sent again.
-            self._unrecorded[message.id] = (message, sent.message_id)
-            raise
-        self._store_failures = 0
-        return True
+        # Not recorded (the database refused): Telegram's id is kept, the message never resent.
+        return await self._records.mark_sent(message, sent.message_id)
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
         """Try again at `when`; the chat's later messages wait too, to keep their order."""
         self._blocked[message.chat_id] = when
-        await self._record_retry(message, f"{type(exc).__name__}: {exc}", when)
+        await self._records.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
 
     async def _abandon(self, message: OutboxMessage, exc: Exception) -> None:
         """Stop trying this message (it stays in the outbox with its error); go on with the
         chat's next ones, which may well be fine."""
         self._blocked.pop(message.chat_id, None)
-        await self._record_retry(
-            message, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
+        await self._records.mark_retry(
+            message.id, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
         )
-
-    async def _record_retry(self, message: OutboxMessage, error: str, when: datetime) -> None:
-        try:
-            await self.store.mark_retry(message.id, error, when)
-        except StoreUnavailableError:
-            self._unrecorded_retries[message.id] = (error, when)  # recorded before any send
-            raise
-        self._store_failures = 0
 
     def _backoff(self, message: OutboxMessage) -> datetime:
         """Exponential backoff with jitter, so many failed messages do not retry in lockstep."""
