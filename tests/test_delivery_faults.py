@@ -111,6 +111,7 @@ async def test_record_attempts_back_off(
     assert await store.due_messages(utcnow()) == []  # recorded at the latest when stopping
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["read_only", "disk_full"])
 async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
     api: FakeBotApi, tmp_path: Path, kind: str

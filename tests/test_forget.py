@@ -159,7 +159,7 @@ async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> No
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT COUNT(*) FROM tickets").fetchone()  # holds a read snapshot
-        store = SQLiteTicketStore(db)
+        store = SQLiteTicketStore(db, busy_timeout_ms=50)  # the checkpoint waits no longer
         await store.open()
         try:
             erasure = await store.forget_resident(GONE, "cli", utcnow())
