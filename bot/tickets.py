@@ -159,12 +159,20 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore):
         async with self.transaction():
             ticket = await self.ticket(number)
             next_status(ticket, "claimed")  # a closed ticket raises
-            condition = "" if take_over else " AND (assignee IS NULL OR assignee = ?)"
-            changed = await self.change(
-                "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
-                " WHERE number = ? AND status != 'closed'" + condition,
-                (to_text(at), actor, number, *(() if take_over else (actor,))),
-            )
+            when = to_text(at)
+            if take_over:
+                changed = await self.change(
+                    "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
+                    " WHERE number = ? AND status != 'closed'",
+                    (when, actor, number),
+                )
+            else:
+                changed = await self.change(
+                    "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
+                    " WHERE number = ? AND status != 'closed'"
+                    " AND (assignee IS NULL OR assignee = ?)",
+                    (when, actor, number, actor),
+                )
             if not changed:
                 holder = (await self.ticket(number)).assignee
                 raise ClaimedByOtherError(number, holder or "?")
