@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.database import Database, to_text
+from bot.database import Database, from_text, to_text
 
 _OF_USER = "SELECT number FROM tickets WHERE user_id = :user"
 _IN_CHATS = "chat_id IN (SELECT value FROM json_each(:chats))"
@@ -92,6 +92,18 @@ class ErasureStore(Database):
                 (to_text(at), actor, user_id, json.dumps(counts)),
             )
         return Erasure(user_id, counts, done=True)
+
+    async def erasures(self) -> list[tuple[datetime, str, Erasure]]:
+        """Every deletion done on request, oldest first: when, who, what went."""
+        rows = await self.rows("SELECT at, actor, user_id, counts FROM erasures ORDER BY id")
+        return [
+            (
+                from_text(row["at"]),
+                row["actor"],
+                Erasure(row["user_id"], json.loads(row["counts"]), done=True),
+            )
+            for row in rows
+        ]
 
     async def _chats(self, user_id: int) -> list[int]:
         """The resident's own chats: their private chat (its id is the user id) and any chat

@@ -1,7 +1,7 @@
 """`python -m bot tickets …`: staff ticket operations on the embedded database.
 
-list / show / claim [--force] / reply / close / reopen / stats / export / purge (and forget).
-Acts as `--as USER_ID` (recorded as staff:USER_ID) or as "cli".
+list / show / claim [--force] / reply / close / reopen / stats / export / purge / forget /
+erasures. Acts as `--as USER_ID` (recorded as staff:USER_ID) or as "cli".
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     forget.add_argument("--user", type=int, required=True, metavar="ID", help="Telegram user id")
     forget.add_argument("--dry-run", action="store_true", help="only print what would go")
+    sub.add_parser("erasures", help="the deletions done on request: when, who, user, counts")
     purge = sub.add_parser("purge", help="delete closed tickets (and their history) past retention")
     purge.add_argument(
         "--older-than", type=_days, default=None, metavar="DAYS", help="default RETENTION_DAYS"
@@ -149,6 +150,7 @@ async def _run(
             "stats": lambda: _stats(store),
             "export": lambda: _export(store, args.csv, out),
             "forget": lambda: _forget(store, args.user, actor, dry_run=args.dry_run),
+            "erasures": lambda: _erasures(store),
             "purge": lambda: _purge(
                 store, settings.retention_days if args.older_than is None else args.older_than
             ),
@@ -229,6 +231,15 @@ async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run
     return (
         f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts).{note}"
     )
+
+
+async def _erasures(store: SQLiteTicketStore) -> str:
+    lines = [
+        f"{at:%Y-%m-%d %H:%M UTC} · {actor} · user {erasure.user_id} · "
+        + ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
+        for at, actor, erasure in await store.erasures()
+    ]
+    return "\n".join(lines) or "No deletions on request."
 
 
 async def _purge(store: SQLiteTicketStore, days: int) -> str:

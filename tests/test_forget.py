@@ -103,6 +103,10 @@ def forget(tmp_path: Path, *args: str) -> int:
     )
 
 
+def forget_list(tmp_path: Path) -> int:
+    return main(["--env-file", str(tmp_path / "none.env"), "tickets", "erasures"])
+
+
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,6 +139,9 @@ def test_forget_removes_one_resident_and_records_it_without_content(
             " (SELECT number FROM tickets)"
         ).fetchone()[0]
     assert (actor, user_id) == ("staff:77", GONE)
+    assert forget_list(tmp_path) == 0
+    listed = capsys.readouterr().out
+    assert f" · staff:77 · user {GONE} · tickets 2, " in listed
     assert at.startswith("20")  # when, as stored times are
     assert json.loads(recorded)["tickets"] == 2
     assert SECRET not in recorded
