@@ -64,7 +64,7 @@ async def test_a_staff_post_the_database_cannot_record_is_sent_once(
         dispatcher = Dispatcher(bot, store, backoff_base=0.05)
         dispatcher.start()
         try:
-            await api.wait_for(lambda: STAFF_CHAT_ID in api._held, what="the send in flight")
+            await api.wait_for(lambda: api.held_sends(STAFF_CHAT_ID), what="the send in flight")
             await fault.on()
             api.release(STAFF_CHAT_ID)
             await api.wait_for(lambda: dispatcher.unrecorded == 1, what="a failed record")
@@ -96,7 +96,7 @@ async def test_record_attempts_back_off(
         dispatcher = Dispatcher(bot, store, backoff_base=0.1)
         dispatcher.start()
         try:
-            await api.wait_for(lambda: STAFF_CHAT_ID in api._held, what="the send in flight")
+            await api.wait_for(lambda: api.held_sends(STAFF_CHAT_ID), what="the send in flight")
             await fault.on()
             api.release(STAFF_CHAT_ID)
             for _ in range(30):
@@ -123,7 +123,7 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
         api.hold(STAFF_CHAT_ID)
         api.push(make_text_update(RESIDENT, "火星上明天的天气预报是什么"))
         await api.wait_for(lambda: api.texts(RESIDENT), what="the resident's ticket notice")
-        await api.wait_for(lambda: STAFF_CHAT_ID in api._held, what="the staff post in flight")
+        await api.wait_for(lambda: api.held_sends(STAFF_CHAT_ID), what="the staff post in flight")
 
         async def notice_recorded() -> bool:  # only the staff post is left to record
             rows = await rt.store.rows(
