@@ -43,6 +43,9 @@ BATCH = 50  # messages looked at per query
 CHATS_AT_ONCE = 64  # chats sent to concurrently (PTB's HTTP pool holds 256 connections)
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled after each failed attempt
 BACKOFF_CAP = 600.0  # never wait longer than this between attempts
+# Between tries at recording what the database refused: short enough that a record lands soon
+# after the database is back, long enough that a fault of hours costs a try a half-minute.
+RECORD_BACKOFF_CAP = 30.0
 IDLE_CHECK = 5.0  # seconds between looks at the outbox when nobody wakes the dispatcher
 GIVE_UP_AFTER = 3  # attempts at a message Telegram refuses outright (blocked bot, unknown chat)
 ABANDONED = timedelta(days=365 * 100)  # "retry" this far ahead = never: the row stays for staff
@@ -79,7 +82,7 @@ class Dispatcher:
         self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
         self._sending: dict[int, asyncio.Task[int]] = {}  # chat → the task sending to it
         # What the database refused to record, and the wait before trying again.
-        self._records = Unrecorded(store, clock, backoff_base, BACKOFF_CAP)
+        self._records = Unrecorded(store, clock, backoff_base, RECORD_BACKOFF_CAP)
 
     @property
     def unrecorded(self) -> int:
