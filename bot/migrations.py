@@ -123,6 +123,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX processed_by_age ON processed_messages (created_at);
         """,
     ),
+    (
+        3,
+        "erasures: a record of each resident's data deleted on request; sent messages by id",
+        """
+        CREATE TABLE erasures (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            at      TEXT NOT NULL,
+            actor   TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            counts  TEXT NOT NULL
+        );
+        CREATE INDEX outbox_by_sent_message ON outbox (chat_id, sent_message_id);
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

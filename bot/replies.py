@@ -260,6 +260,15 @@ def followup_saved_text(number: int, language: str | None = None) -> str:
     )
 
 
+def followup_after_close_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 刚刚已办结；您的补充已保存到这张工单，并已告知工作人员。",
+        f"Ticket #{number} had just been closed; what you added is kept with it and our staff "
+        "have been told.",
+    )
+
+
 def ticket_closed_text(number: int, language: str | None = None) -> str:
     return pick(
         language,
