@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck chat bench clean
+.PHONY: run test test-fast lint typecheck chat bench clean
 
 run: $(STAMP)  ## start the assistant: Telegram when TELEGRAM_BOT_TOKEN is set, else the terminal chat
 	$(PY) -m bot
@@ -14,6 +14,10 @@ test: $(STAMP)  ## lint, format check, type check and the whole test suite (what
 	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 	$(PY) -m pytest
+
+test-fast: $(STAMP)  ## the inner loop: lint and the tests not marked slow (CI runs `make test`)
+	$(PY) -m ruff check bot tests bench
+	$(PY) -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot tests bench

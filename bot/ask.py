@@ -2,9 +2,11 @@
 
 With a QUESTION it answers that one; without, it reads one question per line on stdin. `--json`
 writes one JSON object per line, in order and flushed, for scripts:
-{"question", "outcome", "intent", "entry_id", "score", "text", "candidates": [{"entry_id",
-"score"} … top 3]}. The text is built by `bot.replies`, exactly as the engine shows it (a ticket
-is shown without a number, since `ask` never opens the database).
+{"question", "outcome", "intent", "entry_id", "entries", "score", "text", "candidates":
+[{"entry_id", "score"} … top 3]}. `outcome` is answer, clarify, confirm (`entry_id` is the entry
+it proposes), intent or ticket; `entries` lists every entry answered (two when the message asked
+two things, their replies joined in `text`). The text is built by `bot.replies`, exactly as the
+engine shows it (a ticket is shown without a number, since `ask` never opens the database).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def as_json(question: str, decision: Decision, matcher: Matcher) -> dict[str, An
         "outcome": decision.outcome,
         "intent": decision.intent,
         "entry_id": decision.entry_id,
+        "entries": list(decision.entries),
         "score": round(decision.score, 1),
         "text": reply_text(decision, matcher.kb, matcher.intents),
         "candidates": [

@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = tuple(
         s.reveal() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
     )
-    setup_logging(settings.log_level, secrets)
+    setup_logging(settings.log_level, secrets, resident_text=settings.log_resident_text)
     if args.command is None:
         command = "run" if settings.telegram_bot_token is not None else "chat"
         args = parser.parse_args([*argv, command])

@@ -55,6 +55,7 @@ class Settings:
     kb_dir: Path = field(default_factory=lambda: bundled_dir("knowledge"))
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
     log_level: str = "INFO"
+    log_resident_text: bool = False  # DEBUG records keep their arguments (residents' messages)
     sla_hours: float = 24.0
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
@@ -162,6 +163,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
+        log_resident_text=_bool(env, "LOG_RESIDENT_TEXT", defaults.log_resident_text),
         sla_hours=_float(env, "SLA_HOURS", defaults.sla_hours, allow_zero=False),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
@@ -189,6 +191,17 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} has value {raw!r}; not an integer") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} has value {env[name].strip()!r}; expected true or false")
 
 
 def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:

@@ -1,11 +1,16 @@
-"""The SQLite connection every store part shares: open, migrate, one transaction helper."""
+"""The SQLite connection every store part shares: open (with the start-up checks of
+bot/database_files.py), migrate, one transaction helper, the errors a fault outside the program
+becomes, and the pause in writing after the disk was found full."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import inspect
+import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable
+import time
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +19,14 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.config import DEFAULT_DATABASE_URL, Settings
+from bot.database_files import create_private_file, make_private_folder, room_problem
 from bot.migrations import migrate
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock before giving up
+FULL_PAUSE = 5.0  # seconds new writes are refused after the disk was found full
 
 
 class StoreUnavailableError(RuntimeError):
@@ -48,6 +57,11 @@ class StoreFullError(StoreUnavailableError):
 
 class DatabaseStartupError(OSError):
     """Raised by `open()` when the database cannot be used at all; the message names the file."""
+
+
+class DatabaseDiskFullError(DatabaseStartupError):
+    """Raised by `open()` when the database cannot grow (its disk is full); the message is one
+    line starting "disk full"."""
 
 
 class TicketNotFound(LookupError):  # noqa: N818 -- the name is fixed by the shared contract
@@ -91,9 +105,12 @@ class Database:
         *,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         pragmas: tuple[str, ...] = (),
+        full_pause: float = FULL_PAUSE,
     ) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
+        self.full_pause = full_pause
+        self._full_until = 0.0  # time.monotonic() until which writes are refused (disk full)
         # Extra PRAGMAs run first on connect (tests use "query_only = ON" to stand for a
         # read-only file and "max_page_count = N" for a full disk).
         self.pragmas = pragmas
@@ -108,14 +125,17 @@ class Database:
 
         The folder must exist: a wrong path is a configuration error, reported at start-up
         (callers that own a default location, such as `python -m bot chat`, create it first).
+        A new file is created readable by its owner only. A disk too full for the database to
+        grow is a start-up error too (DatabaseDiskFullError), not a service refusing everyone.
         """
         if not self.path.parent.is_dir():
             raise DatabaseFolderMissingError(
                 f"the database folder {self.path.parent} does not exist (DATABASE_URL={self.path})"
             )
         try:
+            create_private_file(self.path)
             conn = await aiosqlite.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise DatabaseStartupError(f"cannot open the database {self.path}: {exc}") from exc
         try:
             for pragma in self.pragmas:
@@ -127,8 +147,16 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await _translate(migrate(conn))
             await _translate(_probe_write(conn))
+            problem = await room_problem(conn, self.path)
+            if problem is not None:
+                raise DatabaseDiskFullError(problem)
         except BaseException as exc:
             await conn.close()
+            if isinstance(exc, StoreFullError):
+                raise DatabaseDiskFullError(
+                    f"disk full: cannot write the database {self.path}; free some space and"
+                    " start again"
+                ) from exc
             unusable = isinstance(exc, sqlite3.DatabaseError) or (
                 isinstance(exc, StoreUnavailableError) and not isinstance(exc, StoreBusyError)
             )
@@ -159,6 +187,7 @@ class Database:
             yield
             return
         async with self._lock:
+            self._refuse_while_full()
             token = self._inside.set(True)
             try:
                 await _translate(self.db.execute("BEGIN IMMEDIATE"))
@@ -172,6 +201,8 @@ class Database:
                     translated = (
                         translate_error(exc) if isinstance(exc, sqlite3.OperationalError) else exc
                     )
+                    if isinstance(translated, StoreFullError):
+                        await self._relieve_full()
                     if translated is not exc:
                         raise translated from exc
                     raise
@@ -190,13 +221,57 @@ class Database:
         if self._inside.get():
             return await self._write(sql, params)
         async with self._lock:
-            return await _translate(self._write(sql, params))
+            return await self._alone(self._write(sql, params))
+
+    async def change(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one UPDATE or DELETE (joining the current transaction, if any); return how many
+        rows it changed."""
+        if self._inside.get():
+            return await self._count(sql, params)
+        async with self._lock:
+            return await self._alone(self._count(sql, params))
+
+    async def _alone(self, write: Awaitable[T]) -> T:
+        """A write outside a transaction (the lock held): refused while the disk is full."""
+        try:
+            self._refuse_while_full()
+        except StoreFullError:
+            if inspect.iscoroutine(write):
+                write.close()  # never started
+            raise
+        try:
+            return await _translate(write)
+        except StoreFullError:
+            await self._relieve_full()
+            raise
+
+    def _refuse_while_full(self) -> None:
+        """Refuse new work for a while after the disk was full: every failed attempt would
+        only touch the files again."""
+        if time.monotonic() < self._full_until:
+            raise StoreFullError("the disk is full; new writes are refused for a few seconds")
+
+    async def _relieve_full(self) -> None:
+        """The disk is full: stop growing the WAL (checkpoint it and cut it back to nothing,
+        which frees its space) and refuse writes for `full_pause` seconds."""
+        self._full_until = time.monotonic() + self.full_pause
+        try:
+            await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # a checkpoint needs room too; the pause still holds
+            log.warning("could not checkpoint the WAL on a full disk: %s", exc)
+
+    async def _count(self, sql: str, params: Iterable[Any]) -> int:
+        cursor = await self.db.execute(sql, _bound(params))
+        try:
+            return int(cursor.rowcount)
+        finally:
+            await cursor.close()
 
     async def _write(self, sql: str, params: Iterable[Any]) -> int:
         if sql.lstrip()[:6].upper() == "INSERT":
-            row = await self.db.execute_insert(sql, tuple(params))
+            row = await self.db.execute_insert(sql, _bound(params))
             return int(row[0]) if row else 0
-        await self.db.execute_fetchall(sql, tuple(params))
+        await self.db.execute_fetchall(sql, _bound(params))
         return 0
 
     async def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
@@ -208,7 +283,7 @@ class Database:
             return await _translate(self._fetch(sql, params))
 
     async def _fetch(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
-        return list(await self.db.execute_fetchall(sql, tuple(params)))
+        return list(await self.db.execute_fetchall(sql, _bound(params)))
 
     async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         found = await self.rows(sql, params)
@@ -230,6 +305,11 @@ def translate_error(exc: sqlite3.OperationalError) -> Exception:
     return exc
 
 
+def _bound(params: Iterable[Any]) -> tuple[Any, ...] | Mapping[str, Any]:
+    """Parameters as sqlite3 takes them: named (a mapping) or positional."""
+    return params if isinstance(params, Mapping) else tuple(params)
+
+
 async def _translate(awaitable: Awaitable[T]) -> T:
     try:
         return await awaitable
@@ -241,11 +321,15 @@ async def _translate(awaitable: Awaitable[T]) -> T:
 
 
 async def _probe_write(conn: aiosqlite.Connection) -> None:
-    """Fail now, not at the first resident's message, when the file cannot be written: a
-    write that changes nothing still needs write access."""
+    """Fail now, not at the first resident's message, when the file cannot be written: a row
+    written and deleted again, committed, needs write access and room in the WAL."""
     await conn.execute("BEGIN IMMEDIATE")
     try:
+        await conn.execute(
+            "INSERT INTO schema_version (version, name, applied_at) VALUES (-1, 'probe', '')"
+        )
         await conn.execute("DELETE FROM schema_version WHERE version < 0")
+        await conn.execute("COMMIT")
     finally:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
@@ -256,5 +340,5 @@ def prepare_database_path(settings: Settings) -> Path:
     any other folder must exist already, so a mistyped DATABASE_URL is an error, not a new file."""
     path = settings.database_path
     if settings.database_url == DEFAULT_DATABASE_URL:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
     return path

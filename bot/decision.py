@@ -8,7 +8,8 @@ the entry's nearest question. The BM25 score only ranks; it never decides on its
 A question that asks for a specific detail (a phone number, opening hours, a fee …; see
 `bot.details`) can only be answered by an entry that gives it. The best remaining candidate is
 answered when its confidence reaches the band; candidates within `gap` of it are offered
-together (clarify); below the band the question becomes a ticket for staff.
+together (clarify); a little below the band a clear leader is proposed (confirm: "您是想问…吗？");
+below that the question becomes a ticket for staff.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Literal
 from bot.details import EntryDetails
 from bot.retrieval import Hit
 
-Outcome = Literal["answer", "clarify", "intent", "ticket"]
+Outcome = Literal["answer", "clarify", "confirm", "intent", "ticket"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ class Decision:
     # outcome "ticket": the nearest entries worth a look while staff answer (they may hold part
     # of the answer, or say which detail the reports leave out)
     related: tuple[Candidate, ...] = ()
+    # A message asking two things: one decision per question, in the message's order (each an
+    # answer or a ticket, its `question` the part it is about); the message's own outcome is
+    # then "answer" with the first answered entry.
+    parts: tuple[Decision, ...] = ()
+    question: str = ""  # for a part: the words of the message it answers
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        """Every entry this decision answers with (several when the message asked two things)."""
+        if self.parts:
+            return tuple(p.entry_id for p in self.parts if p.outcome == "answer" and p.entry_id)
+        return (self.entry_id,) if self.outcome == "answer" and self.entry_id else ()
 
 
 @dataclass(frozen=True)
@@ -59,16 +72,32 @@ class Bands:
     answer_en: float = 45.0  # … an English one
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
+    contained_share: float = 1.0  # a long message: how much an entry question inside it counts
     unknown_penalty: float = 0.0  # per share of the query's characters no entry has
+    # Below the answer band, a usable entry this confident and this far ahead of the next is
+    # proposed ("您是想问「…」吗？"): 是 shows it, 不是 files the ticket. Off (= the answer band):
+    # on the lexical evidence alone most proposals were out-of-scope questions (BENCHMARKS.md,
+    # "Confirm step").
+    confirm: float = 42.0
+    confirm_en: float = 45.0
+    confirm_gap: float = 5.0
+    refused_lead: float = 15.0  # an entry refused for a detail or place that led by this much …
+    # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
 
 
-def confidence(hit: Hit, bands: Bands) -> float:
-    """0-100 from coverage and similarity (less an optional penalty for unknown characters)."""
+def confidence(hit: Hit, bands: Bands, long: bool = False) -> float:
+    """0-100 from coverage and similarity (less an optional penalty for unknown characters).
+
+    For a long message (`long`: read as clauses, `bot.clauses`) the coverage is the better of
+    the query's coverage and how much of the entry's best question its asking part holds: a
+    story around the question dilutes the first, not the second.
+    """
     w = bands.coverage_weight
-    raw = w * hit.coverage + (1 - w) * hit.similarity / 100 - bands.unknown_penalty * hit.unknown
+    covered = max(hit.coverage, bands.contained_share * hit.contained) if long else hit.coverage
+    raw = w * covered + (1 - w) * hit.similarity / 100 - bands.unknown_penalty * hit.unknown
     return round(max(0.0, min(1.0, raw)) * 100, 1)
 
 
@@ -79,6 +108,7 @@ def judge(
     wanted: frozenset[str] = frozenset(),
     details: Mapping[str, EntryDetails] | None = None,
     outside: Callable[[str], set[str]] | None = None,
+    long: bool = False,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
@@ -88,10 +118,11 @@ def judge(
     (`bot.scope`).
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
-    rated = sorted(((confidence(h, bands), h) for h in hits), key=lambda pair: -pair[0])
+    rated = sorted(((confidence(h, bands, long), h) for h in hits), key=lambda pair: -pair[0])
     blocked: set[str] = set()
     usable: list[Candidate] = []
     strangers: dict[str, set[str]] = {}
+    refused = 0.0  # the best confidence of an entry that cannot serve the question
     for score, hit in rated:
         missing = details[hit.entry_id].unanswered(wanted) if details and wanted else frozenset()
         blocked |= missing
@@ -100,6 +131,24 @@ def judge(
             strangers[hit.entry_id] = stranger
         if not missing and not stranger:
             usable.append(Candidate(hit.entry_id, score))
+        else:
+            refused = max(refused, score)
+    # The question is about a refused entry's subject when that entry led by far: another entry
+    # sharing a few words is no answer to it ("工业上楼在哪里" is not about 楼宇党群服务中心).
+    if usable and refused - usable[0].score > bands.refused_lead:
+        usable = []
+    confirm_at = bands.confirm_en if language == "en" else bands.confirm
+    if usable and confirm_at <= usable[0].score < answer_at:
+        runner_up = usable[1].score if len(usable) > 1 else 0.0
+        if usable[0].score - runner_up >= bands.confirm_gap:
+            return Decision(
+                "confirm",
+                usable[0].score,
+                usable[0].entry_id,
+                candidates=tuple(usable[:3]),
+                language=language,
+                reason="close, not sure: asks whether it is meant",
+            )
     if not usable or usable[0].score < answer_at:
         # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])

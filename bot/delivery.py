@@ -5,6 +5,10 @@ the same transaction as the ticket change), then wake the dispatcher, which send
 per chat and records the outcome. A crash loses nothing: on start-up the dispatcher sends
 whatever was still queued. (Two exceptions, both when things are already wrong: the error
 handler's apology, and replies while the database cannot be written.)
+
+When a message went out but the database cannot record it (locked, read-only, disk full), the
+Telegram message id is kept in memory and the message is never sent again; sending stops until
+the database takes the record (bot/unrecorded.py).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text, text_length
+from bot.database import StoreUnavailableError
 from bot.messages import Choice
 from bot.tickets import OutboxMessage, TicketStore
+from bot.unrecorded import Unrecorded
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,9 @@ BATCH = 50  # messages looked at per query
 CHATS_AT_ONCE = 64  # chats sent to concurrently (PTB's HTTP pool holds 256 connections)
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled after each failed attempt
 BACKOFF_CAP = 600.0  # never wait longer than this between attempts
+# Between tries at recording what the database refused: short enough that a record lands soon
+# after the database is back, long enough that a fault of hours costs a try a half-minute.
+RECORD_BACKOFF_CAP = 30.0
 IDLE_CHECK = 5.0  # seconds between looks at the outbox when nobody wakes the dispatcher
 GIVE_UP_AFTER = 3  # attempts at a message Telegram refuses outright (blocked bot, unknown chat)
 ABANDONED = timedelta(days=365 * 100)  # "retry" this far ahead = never: the row stays for staff
@@ -72,6 +81,13 @@ class Dispatcher:
         self._paused_until: datetime | None = None  # Telegram asked the whole bot to wait
         self._blocked: dict[int, datetime] = {}  # chat → when its failed message is due again
         self._sending: dict[int, asyncio.Task[int]] = {}  # chat → the task sending to it
+        # What the database refused to record, and the wait before trying again.
+        self._records = Unrecorded(store, clock, backoff_base, RECORD_BACKOFF_CAP)
+
+    @property
+    def unrecorded(self) -> int:
+        """Messages sent whose delivery the database has not recorded yet."""
+        return len(self._records.sent)
 
     def start(self) -> None:
         """Start sending in the background, beginning with whatever was queued before start-up."""
@@ -127,10 +143,20 @@ class Dispatcher:
                 await asyncio.wait(list(self._sending.values()))
             elif not await self._pass():
                 break
+        if self._records.pending and not await self._records.flush(now=True):
+            log.error(
+                "stopping with %d sent messages the database did not record (outbox ids %s);"
+                " they will be sent again at the next start",
+                len(self._records.sent),
+                sorted(self._records.sent),
+            )
 
     async def _pass(self) -> int:
         try:
             return await self.drain()
+        except StoreUnavailableError as exc:  # reading the outbox failed: back off
+            self._records.failed(exc)
+            return 0
         except Exception:
             # The store itself failed (disk full, locked): log it and try again later.
             log.exception("outbox dispatcher pass failed")
@@ -138,7 +164,8 @@ class Dispatcher:
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
-        due = [*self._blocked.values(), *([self._paused_until] if self._paused_until else [])]
+        pauses = (self._paused_until, self._records.retry_at)
+        due = [*self._blocked.values(), *(p for p in pauses if p is not None)]
         if not due:
             return IDLE_CHECK
         return max(0.05, min(IDLE_CHECK, (min(due) - self.clock()).total_seconds()))
@@ -150,9 +177,13 @@ class Dispatcher:
         flight twice); its sender wakes the dispatcher when it is done.
         """
         started = 0
+        if not await self._records.flush():
+            return started
         while len(self._sending) < CHATS_AT_ONCE:
             now = self.clock()
             if self._paused_until is not None and now < self._paused_until:
+                return started
+            if self._records.holding:  # a write failed meanwhile: wait for the database
                 return started
             self._paused_until = None
             self._blocked = {c: t for c, t in self._blocked.items() if t > now}
@@ -161,6 +192,8 @@ class Dispatcher:
             )
             by_chat: dict[int, list[OutboxMessage]] = {}
             for message in batch:
+                if message.id in self._records.sent:  # sent already: only its record is missing
+                    continue
                 if message.chat_id not in self._sending and message.chat_id not in self._blocked:
                     by_chat.setdefault(message.chat_id, []).append(message)
             if not by_chat:
@@ -187,7 +220,9 @@ class Dispatcher:
         """Send one chat's messages in order; stop at the first failure to keep that order."""
         sent = 0
         for message in messages:
-            if self._paused_until is not None or not await self._send_one(message):
+            if self._paused_until is not None or self._records.holding:
+                break
+            if not await self._send_one(message):
                 break
             sent += 1
         return sent
@@ -230,19 +265,19 @@ class Dispatcher:
             log.exception("sending outbox message %s raised", message.id)
             await self._retry(message, exc, self._backoff(message))
             return False
-        await self.store.mark_sent(message, sent.message_id)
-        return True
+        # Not recorded (the database refused): Telegram's id is kept, the message never resent.
+        return await self._records.mark_sent(message, sent.message_id)
 
     async def _retry(self, message: OutboxMessage, exc: Exception, when: datetime) -> None:
         """Try again at `when`; the chat's later messages wait too, to keep their order."""
         self._blocked[message.chat_id] = when
-        await self.store.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
+        await self._records.mark_retry(message.id, f"{type(exc).__name__}: {exc}", when)
 
     async def _abandon(self, message: OutboxMessage, exc: Exception) -> None:
         """Stop trying this message (it stays in the outbox with its error); go on with the
         chat's next ones, which may well be fine."""
         self._blocked.pop(message.chat_id, None)
-        await self.store.mark_retry(
+        await self._records.mark_retry(
             message.id, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
         )
 

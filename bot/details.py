@@ -1,5 +1,5 @@
 """Specific details a question can ask for: phone, hours, address, price, requirements, dates,
-population, a person's name.
+population, a person's name, how to sign up, the contents of a list, a document to send.
 
 The sources are news reports: they name services but rarely give a phone number, opening hours,
 an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
@@ -23,26 +23,51 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
         *("抖音", "公众号", "微博"),
     ),
-    "hours": ("几点", "开放时间", "开门", "关门", "下班"),
-    "address": ("地址", "哪条街", "几号", "门牌", "位置"),
+    "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
+    "address": (
+        *("地址", "哪条街", "几号", "门牌", "位置", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+        *("在哪几", "哪几个地方", "哪几个点", "哪个地方", "哪些小区", "房源在哪"),
+    ),
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
-        *("利率", "几折", "能拿多少", "能领多少", "补贴多少"),
+        *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
+        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金", "房租", "交租"),
+        *("多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费", "服务费"),
+    ),
+    # how to sign up for or join something the reports only describe
+    "signup": (
+        *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
+        *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
+        *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+    ),
+    "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
+    # the contents of a list or catalogue the reports only name
+    "list": (
+        *("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
+        *("哪几条", "具体内容", "完整清单", "全部清单"),
     ),
     "requirements": (
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
     "date": ("哪天", "截止", "几天", "多少天", "多久"),
-    "download": ("下载",),
+    "when": ("什么时候", "何时"),
+    "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
-    "name": ("叫什么名字", "名字叫什么", "叫什么名", "姓什么", "全名", "名字是什么", "姓名"),
+    "name": ("姓什么", "全名", "姓名"),
 }
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    "list": r"哪\d+条",  # "黄金12条具体是哪12条"
+    "price": r"免费\w{0,2}[吗不]",  # "免费喝吗"
+    # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
+    "name": (
+        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
+        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位)"
+    ),
     "population": (
         r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
         r"|多少人住|住了?多少人|住着多少人|常住人口"
@@ -55,12 +80,20 @@ ASKED_ENGLISH: dict[str, str] = {
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
-    "download": r"\bdownload\b",
+    "when": r"\bwhen (?:is|was|will|does|did|do)\b",
+    "download": (
+        r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
+        r"|application form)\b"
+    ),
+    "area": r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) is)\b",
+    "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
+    "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
     "name": (
         r"\b(?:who (?:founded|wrote|started)"
-        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader)"
+        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
+        r"|who (?:chairs|heads|leads|is in charge)"
         r"|(?:what is|what's) (?:the|his|her) name)\b"
     ),
 }
@@ -86,8 +119,12 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|地点|位置"),
     "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
     "requirements": re.compile(r"条件|材料|手续"),
-    "date": re.compile(r"日程|日期|时间"),
-    "download": re.compile(r"获取|下载"),
+    "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
+    "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
+    "download": re.compile(r"获取|下载|原文|文件"),
+    "signup": re.compile(r"报名|加入"),
+    "area": re.compile(r"面积"),
+    "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
@@ -102,11 +139,34 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
     "requirements": re.compile(r"条件|材料"),
     "date": re.compile(r"\d+\s*(?:日|天)"),
+    "when": re.compile(r"\d+\s*(?:年|月|日)"),
     "download": re.compile(r"下载"),
+    "signup": re.compile(r"报名"),
+    "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
+    "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
 }
+
+
+# A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少). The detail is
+# "count:" + the measure word + up to three characters of what is counted ("count:个医生").
+_COUNT = re.compile(
+    r"(?:多少|(?<!哪)几)"
+    # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
+    r"(人次|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
+    r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
+    r"|间|张|碗|岁|年(?!级|龄|轻|度|底|初)|辆|床|层)"
+    r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
+)
+_NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
+# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
+# counted in 名, 人 or 位 alike.
+_ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
+_PEOPLE = "(?:名|人|位)"
+_SENTENCE = re.compile(r"[。；;\n]")
+_QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
 
 def asked_details(normalised: str) -> frozenset[str]:
@@ -115,7 +175,27 @@ def asked_details(normalised: str) -> frozenset[str]:
     found |= {m.lastgroup for m in _PATTERNS_ZH.finditer(normalised)}
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
+    found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
     return frozenset(name for name in found if name)
+
+
+def count_given(answer: str, detail: str) -> bool:
+    """Whether an answer gives the count a "count:…" detail asks for: a number with that
+    measure word and, when the question named what is counted, that thing just after the number
+    ("3个医生", "志愿服务队300余支"): the number and the first character of that thing in one
+    sentence."""
+    rest = detail[len("count:") :]
+    measure = "人次" if rest.startswith("人次") else rest[0]
+    counted = rest[len(measure) :]
+    unit = {"个": _ANY_MEASURE, "名": _PEOPLE, "人": _PEOPLE, "位": _PEOPLE}.get(
+        measure, re.escape(measure)
+    )
+    counts = re.compile(_NUMBER + unit)
+    for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
+        # the number, and what is counted (its first character: 队伍 → 队) in the same sentence
+        if counts.search(sentence) and (not counted or counted[0] in sentence):
+            return True
+    return False
 
 
 def missing_details(answer: str) -> frozenset[str]:
@@ -138,14 +218,24 @@ class EntryDetails:
     asked: frozenset[str]
     given: frozenset[str]
     missing: frozenset[str]
+    answer: str = ""  # for counts, which are looked up in it when asked
 
     @classmethod
     def of(cls, asked: frozenset[str], answer: str) -> EntryDetails:
         missing = missing_details(answer)
-        return cls(asked, given_details(answer) - missing, missing)
+        return cls(asked, given_details(answer) - missing, missing, answer)
 
     def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
         """The wanted details this entry cannot give."""
         return frozenset(
-            d for d in wanted if d in self.missing or not (d in self.asked or d in self.given)
+            d
+            for d in wanted
+            if d in self.missing or not (d in self.asked or d in self.given or self._counts(d))
         )
+
+    def _counts(self, detail: str) -> bool:
+        """A count the answer gives, or one with the same measure word the questions ask."""
+        if not detail.startswith("count:"):
+            return False
+        measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
+        return count_given(self.answer, detail) or any(d.startswith(measure) for d in self.asked)

@@ -18,7 +18,7 @@ from bot.database import StoreUnavailableError, utcnow
 from bot.intents import IntentSet
 from bot.kb import KnowledgeBase
 from bot.match import Matcher
-from bot.messages import Incoming, Outcome
+from bot.messages import Incoming, Outcome, display_name
 from bot.tickets import TicketCategory, TicketNotFound, TicketStore
 from bot.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
 
@@ -157,8 +157,10 @@ class Engine:
             return await resident.on_intent(svc, turn, "cancel", text)
         if flow == "tongban":
             return await tongban.on_text(svc, turn, text)
-        if flow == "followup" and text:
-            return await followups.followup(svc, turn, text)
+        if text:
+            routed = await followups.route(svc, turn, text, decision)
+            if routed is not None:
+                return routed
         return await resident.on_decision(svc, turn, text, decision)
 
     async def _command(self, svc: Services, turn: Turn, name: str, args: str) -> Outcome:
@@ -219,12 +221,13 @@ class Engine:
 
 
 def storable(incoming: Incoming) -> Incoming:
-    """The input with lone surrogates replaced by U+FFFD, so any text can be stored as UTF-8."""
+    """The input with lone surrogates replaced by U+FFFD, so any text can be stored as UTF-8,
+    and the speaker's name made plain (`display_name`)."""
 
     def clean(text: str) -> str:
         return _SURROGATE.sub("\ufffd", text)
 
-    speaker = replace(incoming.speaker, name=clean(incoming.speaker.name))
+    speaker = replace(incoming.speaker, name=display_name(clean(incoming.speaker.name)))
     return replace(
         incoming,
         speaker=speaker,

@@ -85,6 +85,13 @@ def print_figures(report: Report, loo: LeaveOneOut | None, near: LeaveOneOut | N
     clarify = [r for r in report.results if r.decision.outcome == "clarify"]
     out = sum(r.case.kind == "out" for r in clarify)
     print(f"clarify: {len(clarify)} ({out} of them on out-of-scope cases)")
+    confirm = [r for r in report.results if r.decision.outcome == "confirm"]
+    out = sum(r.case.kind == "out" for r in confirm)
+    print(
+        f"confirm: {len(confirm)} ({out} of them on out-of-scope cases, "
+        f"{sum(r.right_confirm for r in confirm)} proposing the right entry)"
+    )
+    print_kinds(report)
     if loo is not None:
         print(
             f"leave-one-out: {loo.rate:.1f}% ({loo.found}/{loo.total}; "
@@ -96,6 +103,20 @@ def print_figures(report: Report, loo: LeaveOneOut | None, near: LeaveOneOut | N
             f"leave-one-out, near-duplicates (ratio >= {near.near:.0f}) held out too: "
             f"{near.rate:.1f}% ({near.found}/{near.total}; "
             f"{near.clarified} more offered as a clarify choice)"
+        )
+
+
+def print_kinds(report: Report) -> None:
+    """One line per kind of message (the cases' `kind:`), when the files give kinds."""
+    kinds = sorted({r.case.message_kind for r in report.results if r.case.message_kind})
+    for kind in kinds:
+        chosen = [r for r in report.results if r.case.message_kind == kind]
+        passed = sum(r.passed for r in chosen)
+        wrong = sum(r.wrong for r in chosen)
+        confirm = sum(r.decision.outcome == "confirm" for r in chosen)
+        print(
+            f"  kind {kind}: {passed}/{len(chosen)} passed ({100 * passed / len(chosen):.0f}%), "
+            f"{wrong} wrong, {confirm} confirm"
         )
 
 

@@ -10,6 +10,10 @@ not an answer; with `ticket_ok` a deferral — ticket or clarify — also passes
 case passes when nothing from the knowledge base is asserted: ticket, rephrase or clarify (the
 clarify prompt offers "none of these", which files the ticket). A wrong answer is a
 knowledge-base answer given where the case wanted a different one, or none.
+
+A confirm ("您是想问「…」吗？") is neither an answer nor a deferral: it passes no case and is
+never wrong; `eval` counts it apart. A message asking two things is answered with the parts'
+replies joined (`reply_text`); with `also_ticket` one of its parts must also become a ticket.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from bot.match import Matcher
 from bot.replies import (
     answer_text,
     clarify_text,
+    confirm_text,
     intent_text,
+    part_heading,
     rephrase_text,
     ticket_text,
 )
@@ -53,7 +59,9 @@ class Case:
     defer: bool = False
     intent: str | None = None
     ticket_ok: bool = False
+    also_ticket: bool = False  # a message asking two things, one of which must become a ticket
     topic: int | None = None
+    message_kind: str = ""  # the case's `kind:` (long, voice, english …), for figures by kind
     where: str = ""  # file:number, for failure lines
 
     @property
@@ -70,6 +78,7 @@ class Result:
     text: str
     passed: bool
     wrong: bool  # answered from the knowledge base, but not what the case wanted
+    right_confirm: bool = False  # a confirm proposing an entry whose answer the case wanted
 
 
 @dataclass
@@ -115,7 +124,9 @@ def _case(item: dict[str, Any], where: str) -> Case:
         defer=bool(item.get("defer", False)),
         intent=item.get("intent"),
         ticket_ok=bool(item.get("ticket_ok", False)),
+        also_ticket=bool(item.get("also_ticket", False)),
         topic=item.get("topic"),
+        message_kind=str(item.get("kind", "")),
         where=where,
     )
 
@@ -123,10 +134,17 @@ def _case(item: dict[str, Any], where: str) -> Case:
 def reply_text(decision: Decision, kb: KnowledgeBase, intents: IntentSet) -> str:
     """The reply exactly as the user would see it (a ticket shown without its number)."""
     lang = decision.language
+    if decision.parts:
+        return "\n\n".join(
+            f"{part_heading(part.question, lang)}\n{reply_text(part, kb, intents)}"
+            for part in decision.parts
+        )
     if decision.outcome == "answer" and decision.entry_id:
         return answer_text(kb.entry(decision.entry_id), lang)
     if decision.outcome == "clarify":
         return clarify_text([kb.entry(c.entry_id) for c in decision.candidates], lang)
+    if decision.outcome == "confirm" and decision.entry_id:
+        return confirm_text(kb.entry(decision.entry_id), lang)
     if decision.outcome == "intent" and decision.intent:
         return intent_text(intents.get(decision.intent), lang)
     if decision.gibberish:
@@ -161,12 +179,27 @@ def score_case(case: Case, matcher: Matcher) -> Result:
         return Result(case, decision, text, passed, wrong=answered)
     if case.defer:
         return Result(case, decision, text, deferred, wrong=answered)
+    if decision.outcome == "confirm" and decision.entry_id:
+        entry = matcher.kb.entry(decision.entry_id)
+        proposed = keywords_found(case, [answer_text(entry, decision.language), entry.answer])
+        return Result(case, decision, text, passed=False, wrong=False, right_confirm=proposed)
     texts = [text]
-    if answered and decision.entry_id and decision.language == "en":
-        texts.append(matcher.kb.entry(decision.entry_id).answer)
+    if decision.language == "en":
+        texts.extend(matcher.kb.entry(e).answer for e in decision.entries)
     right = answered and keywords_found(case, texts)
-    passed = right or (case.ticket_ok and deferred)
-    return Result(case, decision, text, passed, wrong=answered and not right)
+    filed = any(p.outcome == "ticket" for p in decision.parts)
+    passed = (right and (filed or not case.also_ticket)) or (case.ticket_ok and deferred)
+    # Of several questions, one may be answered and another filed: wrong only if an answer
+    # holds none of the case's keywords.
+    loose = dataclasses.replace(case, any=case.any + case.all, all=())
+    wrong = answered and not right
+    if decision.parts and wrong:
+        wrong = not all(
+            keywords_found(loose, [reply_text(p, matcher.kb, matcher.intents)])
+            for p in decision.parts
+            if p.outcome == "answer"
+        )
+    return Result(case, decision, text, passed, wrong=wrong)
 
 
 def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:

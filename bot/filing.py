@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import replies
-from bot.messages import Choice, Outcome
+from bot.messages import Choice, Outcome, display_name, quoted
 from bot.privacy import mask_pii
 from bot.tickets import NewTicket, Ticket, TicketCategory
 from bot.turn import Services, Turn, say
@@ -93,8 +93,8 @@ def staff_post_text(ticket: Ticket) -> str:
     """`#N · category · masked question`, then who asked; reply to it to answer the resident."""
     lines = [
         f"#{ticket.number} · {CATEGORY_LABELS.get(ticket.category, ticket.category)} · "
-        f"{mask_pii(ticket.text)}",
-        f"来自：{ticket.name or '居民'}（{ticket.channel}，语言 {ticket.language}）",
+        f"{quoted(mask_pii(ticket.text))}",
+        f"来自：{display_name(ticket.name) or '居民'}（{ticket.channel}，语言 {ticket.language}）",
     ]
     if ticket.phone:
         lines.append(f"电话：{mask_pii(ticket.phone)}（完整号码用 /ticket {ticket.number} 查看）")

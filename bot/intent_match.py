@@ -6,6 +6,7 @@ An intent matches when every clause of a short message is close to one of its ex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,15 @@ from bot.tokens import units
 MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
 CONTAINED = 90.0  # the score of an example found whole inside a clause at most twice its length
 MAX_UNITS = 12  # a longer message is a question, whatever greeting it starts with
+
+
+# A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
+_REPEATED = re.compile(r"(\w{2,6}?)\1+")
+
+
+def _undoubled(text: str) -> str:
+    """The text with a phrase repeated back to back said once ("在吗在吗" → "在吗")."""
+    return _REPEATED.sub(r"\1", text) if len(text) <= 2 * MAX_UNITS else text
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent every clause of `text` belongs to, or None."""
-        norm = self.normalizer(text, fillers=False)
+        norm = self.normalizer(_undoubled(text), fillers=False)
         if not norm or len(units(norm)) > MAX_UNITS:
             return None
         whole = self._form(norm)

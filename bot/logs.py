@@ -1,8 +1,10 @@
-"""Logging: one format, personal data masked, the bot token never written."""
+"""Logging: one format, personal data masked, the bot token never written, and no resident's
+text in DEBUG records unless LOG_RESIDENT_TEXT asks for it."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from bot.privacy import mask_pii
@@ -11,13 +13,21 @@ _NOISY = ("httpx", "httpcore", "apscheduler", "aiosqlite")
 
 
 class PrivacyFilter(logging.Filter):
-    """Rewrites every record's message: secrets replaced, phone and ID numbers masked."""
+    """Rewrites every record's message: secrets replaced, phone and ID numbers masked.
 
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+    DEBUG records (python-telegram-bot's "Processing update …" and "Calling Bot API endpoint …
+    with parameters …" carry whole messages) keep only their numbers: every other argument is
+    replaced by its type, unless `resident_text`.
+    """
+
+    def __init__(self, secrets: tuple[str, ...] = (), *, resident_text: bool = False) -> None:
         super().__init__()
         self.secrets = tuple(s for s in secrets if s)
+        self.resident_text = resident_text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO and not self.resident_text and record.args:
+            record.args = _without_text(record.args)
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -33,7 +43,22 @@ class PrivacyFilter(logging.Filter):
         return mask_pii(text)
 
 
-def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+def _without_text(args: tuple[object, ...] | Mapping[str, object]) -> Any:
+    """Arguments of a DEBUG record with everything but numbers replaced by its type."""
+
+    def redact(value: object) -> object:
+        if value is None or isinstance(value, int | float):
+            return value
+        return f"<{type(value).__name__}>"
+
+    if isinstance(args, Mapping):
+        return {key: redact(value) for key, value in args.items()}
+    return tuple(redact(value) for value in args)
+
+
+def setup_logging(
+    level: str = "INFO", secrets: tuple[str, ...] = (), *, resident_text: bool = False
+) -> None:
     """Configure the root logger once; safe to call again (it replaces our handler)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -42,7 +67,7 @@ def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler._yuzhong = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    privacy = PrivacyFilter(secrets)
+    privacy = PrivacyFilter(secrets, resident_text=resident_text)
     handler.addFilter(privacy)
     root.addHandler(handler)
     clean_at_source(privacy)

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 CALLBACK_DATA_LIMIT = 64  # bytes; Telegram's limit for inline-button callback data
+NAME_LIMIT = 64  # characters of a display name shown to staff (Telegram allows 64 + 64)
 
 InputKind = Literal["text", "command", "choice", "photo", "unsupported"]
+
+
+def display_name(name: str) -> str:
+    """A person's name as data, never layout: controls, line and paragraph breaks and format
+    characters (the bidi overrides and isolates that reorder a line) become spaces, runs of
+    spaces one, and it is cut to NAME_LIMIT characters, so a name cannot forge a line of a
+    staff post."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in name)
+    plain = re.sub(r"\s+", " ", kept).strip()
+    return plain if len(plain) <= NAME_LIMIT else plain[: NAME_LIMIT - 1] + "…"
+
+
+def quoted(text: str) -> str:
+    """A resident's text for a staff message: bidi, format and control characters removed,
+    and every line after the first marked "› ", so no line of it can pass for a line of the
+    message around it (来自：…, 电话：…)."""
+    text = re.sub(r"\r\n?|[\u2028\u2029\x85\v\f]", "\n", text)
+    kept = "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf"))
+    first, *rest = kept.split("\n")
+    return "\n".join([first, *(f"› {line}" for line in rest)])
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,20 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
     (
         3,
+        "erasures: a record of each resident's data deleted on request; sent messages by id",
+        """
+        CREATE TABLE erasures (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            at      TEXT NOT NULL,
+            actor   TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            counts  TEXT NOT NULL
+        );
+        CREATE INDEX outbox_by_sent_message ON outbox (chat_id, sent_message_id);
+        """,
+    ),
+    (
+        4,
         "inbox: every update stored before it is confirmed, claimed with a lease, handled once",
         """
         CREATE TABLE inbox (

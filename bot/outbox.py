@@ -141,6 +141,18 @@ class OutboxStore(Database):
             (error[:500], to_text(next_attempt_at), outbox_id),
         )
 
+    async def ticket_for_resident_message(self, chat_id: int, message_id: int) -> int:
+        """The ticket a message sent to a resident was about (a staff reply, a closing
+        notice); raises TicketNotFound for any other message."""
+        row = await self.row(
+            "SELECT ticket_number FROM outbox WHERE chat_id = ? AND sent_message_id = ?"
+            " AND kind = 'to_resident' AND ticket_number IS NOT NULL",
+            (chat_id, message_id),
+        )
+        if row is None:
+            raise TicketNotFound(f"message {message_id} in chat {chat_id} is not about a ticket")
+        return int(row["ticket_number"])
+
     async def ticket_for_staff_message(self, chat_id: int, message_id: int) -> int:
         """The ticket whose staff post is this message; raises TicketNotFound otherwise."""
         row = await self.row(

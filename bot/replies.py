@@ -41,6 +41,27 @@ def clarify_text(entries: list[Entry], language: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def confirm_text(entry: Entry, language: str | None = None) -> str:
+    """The question shown when one entry comes close but not close enough to answer outright."""
+    return pick(
+        language,
+        f"您是想问「{entry_title(entry, language)}」吗？",
+        f"Did you mean “{entry_title(entry, language)}”?",
+    )
+
+
+def confirm_labels(language: str | None = None) -> tuple[str, str]:
+    """The two buttons under `confirm_text`: show the answer, or pass the question to staff."""
+    if is_english(language):
+        return "Yes", "No, pass it to staff"
+    return "是", "不是，转给工作人员"
+
+
+def part_heading(question: str, language: str | None = None) -> str:
+    """The line above each reply to a message that asked several things."""
+    return pick(language, f"关于「{question}」：", f"About “{question}”:")
+
+
 def ticket_text(
     number: int | None, language: str | None = None, related: Sequence[Entry] = ()
 ) -> str:
@@ -236,6 +257,15 @@ def followup_saved_text(number: int, language: str | None = None) -> str:
         f"已补充到工单 #{number}，工作人员会看到。如果这是一个新问题，请直接再发一次。",
         f"Added to ticket #{number}; our staff will see it. If this was a new question, "
         "please send it again.",
+    )
+
+
+def followup_after_close_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 刚刚已办结；您的补充已保存到这张工单，并已告知工作人员。",
+        f"Ticket #{number} had just been closed; what you added is kept with it and our staff "
+        "have been told.",
     )
 
 

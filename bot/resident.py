@@ -23,12 +23,16 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     language = turn.language
     if turn.state.language is None and decision.language == "en":
         language = "en"  # a question written in English gets the English answer
+    if decision.parts:
+        return await several(svc, turn, text, decision, language)
     candidates = tuple((c.entry_id, c.score) for c in decision.candidates)
     if decision.outcome == "answer" and decision.entry_id is not None:
         entry = svc.kb.entry(decision.entry_id)
         return await show_answer(svc, turn, entry, text, candidates, language)
     if decision.outcome == "clarify" and decision.candidates:
         return await clarify(svc, turn, text, candidates, language)
+    if decision.outcome == "confirm" and decision.entry_id is not None:
+        return await confirm(svc, turn, text, decision, language)
     if decision.gibberish:
         return say(replies.rephrase_text(turn.language), note="rephrase")
     filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
@@ -41,6 +45,41 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
         lambda number, _: replies.ticket_text(number, language, related),
         *rows,
     )
+
+
+async def several(
+    svc: Services, turn: Turn, text: str, decision: Decision, language: str
+) -> Outcome:
+    """A message asking several things: each answered, or filed, under its own heading.
+
+    A part filed as a ticket carries the whole message, so staff read the question in context.
+    """
+    shown: list[Reply] = []
+    notes: list[str] = ["several"]
+    number: int | None = None
+    for part in decision.parts:
+        asked = part.question if part.outcome == "answer" else text
+        outcome = await on_decision(svc, turn, asked, part)
+        heading = replies.part_heading(part.question, language)
+        shown.extend(replace(r, text=f"{heading}\n{r.text}") for r in outcome.replies)
+        notes.extend(outcome.notes)
+        number = number or outcome.ticket_number
+    return Outcome(tuple(shown), ticket_number=number, notes=tuple(notes))
+
+
+async def confirm(
+    svc: Services, turn: Turn, question: str, decision: Decision, language: str
+) -> Outcome:
+    """One entry came close: ask whether it is what they mean (是 → its answer, 不是 → ticket)."""
+    entry = svc.kb.entry(decision.entry_id or "")
+    candidates = tuple((c.entry_id, c.score) for c in decision.candidates)
+    ref = await svc.store.record_answer(
+        turn.channel, turn.chat_id, turn.user_id, question, None, candidates, turn.now
+    )
+    turn.state = replace(turn.state, last_answer_ref=ref)
+    yes, no = replies.confirm_labels(language)
+    rows = ((Choice(yes, f"pick:{entry.id}"), Choice(no, f"none:{ref}")),)
+    return Outcome((Reply(replies.confirm_text(entry, language), rows),), notes=("confirm",))
 
 
 async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -55,6 +55,9 @@ class Hit:
     similarity: float  # 0-100: rapidfuzz ratio to the entry's nearest question (token lists)
     unknown: float  # 0-1: IDF-weighted share of the query's single characters/words no entry has
     question: str  # the entry's nearest question (normalised), for explanations
+    # 0-1: IDF-weighted share of the entry's best question found in the query's asking parts:
+    # a long message that has a question of the entry inside it, whatever story surrounds it
+    contained: float = 0.0
 
 
 ANSWER_WEIGHT = 1.0  # an answer document counts as much as a question in the ranking
@@ -103,17 +106,17 @@ class _ChannelIndex:
     ) -> tuple[list[tuple[int, float]], float, float]:
         """A query's known tokens as (id, weight), its total weight, and its unknown share.
 
-        A token's weight is its IDF, times `scale` at its first position when given (see
-        `Index`'s `light`).
+        A token's weight is its IDF, times `scale` where given (see `Index`'s `light`): the
+        largest factor at any of its positions.
         """
         known: list[tuple[int, float]] = []
         total = unknown = 0.0
-        first: dict[str, float] = {}
+        factor_of: dict[str, float] = {}
         for token, factor in zip(tokens, scale or [1.0] * len(tokens), strict=True):
-            first.setdefault(token, factor)
-        distinct = list(first)
+            factor_of[token] = max(factor, factor_of.get(token, 0.0))
+        distinct = list(factor_of)
         for token, token_id in zip(distinct, self.bm25.ids_of(distinct), strict=True):
-            factor = first[token]
+            factor = factor_of[token]
             if token_id is None:
                 total += factor * self.unknown_idf
                 unknown += 0.0 if "|" in token else factor * self.unknown_idf
@@ -133,6 +136,14 @@ class _ChannelIndex:
             elif token_id in told:
                 covered += ANSWER_COVERAGE * weight
         return covered / total if total else 0.0
+
+    def weighted(self, tokens: list[str], scale: list[float]) -> dict[int, float]:
+        """One question's known tokens, each with its IDF times its light factor (`scale`)."""
+        found: dict[int, float] = {}
+        for token_id, factor in zip(self.bm25.ids_of(tokens), scale, strict=True):
+            if token_id is not None:
+                found[token_id] = max(found.get(token_id, 0.0), factor * float(self.idf[token_id]))
+        return found
 
 
 class _ByEntry:
@@ -196,6 +207,7 @@ class Index:
                 self.entry_ids.append(doc.entry_id)
             owners.append(len(self.entry_ids) - 1)
         self.docs = ordered
+        self.position = {entry_id: e for e, entry_id in enumerate(self.entry_ids)}
         self.owners = np.asarray(owners, dtype=np.int64)
         self.starts = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]])
         self.doc_weights = np.asarray(
@@ -210,6 +222,7 @@ class Index:
         # never compared).
         last = channels[-1].tokenize
         self.units = [[] if d.answer else _units(last(d.text)) for d in ordered]
+        self._question_tokens: dict[int, list[dict[int, float]]] = {}
         self.asked: list[list[int]] = [[] for _ in self.entry_ids]  # each entry's questions
         for d, (doc, owner) in enumerate(zip(ordered, owners, strict=True)):
             if not doc.answer:
@@ -220,30 +233,91 @@ class Index:
 
     def search(self, text: str, k: int = 5) -> list[Hit]:
         """The k best entries for a normalised query, best first, each with its evidence."""
-        if not self.entry_ids or not text:
+        return self.search_parts([(text, 1.0)], k)
+
+    def search_parts(
+        self, parts: Sequence[tuple[str, float]], k: int = 5, contained: bool = False
+    ) -> list[Hit]:
+        """The k best entries for a query in weighted parts (normalised text, weight).
+
+        A message with a story before its question is searched as its clauses, the asking ones
+        weighing 1 and the story less (`bot.match`): each part's BM25 score counts times its
+        weight, and so does each of its tokens in coverage. Similarity to the nearest question
+        is measured on the parts weighing at least half the heaviest (the story left out). No
+        pair of tokens spans two parts. With `contained`, each hit also says how much of its
+        entry's best question those parts hold (`Hit.contained`; it costs a pass over the
+        candidates' questions, so only long messages ask for it).
+        """
+        parts = [(text, weight) for text, weight in parts if text]
+        if not self.entry_ids or not parts:
             return []
-        queries = [c.channel.tokenize(text) for c in self.channels]
         doc_scores = np.zeros(len(self.docs), dtype=np.float32)
-        for index, tokens in zip(self.channels, queries, strict=True):
-            doc_scores += index.channel.weight * index.scores(tokens)
+        queries: list[list[str]] = [[] for _ in self.channels]
+        factors: list[float] = []
+        for text, weight in parts:
+            tokens = [c.channel.tokenize(text) for c in self.channels]
+            for index, query, part in zip(self.channels, queries, tokens, strict=True):
+                doc_scores += weight * index.channel.weight * index.scores(part)
+                query.extend(part)
+            light = self.light(tokens[0]) if self.light else [1.0] * len(tokens[0])
+            factors.extend(weight * f for f in light)
         doc_scores *= self.doc_weights
         entry_scores = np.maximum.reduceat(doc_scores, self.starts)
         k = min(k, len(entry_scores))
         top = np.argpartition(-entry_scores, k - 1)[:k]
         top = top[np.argsort(-entry_scores[top], kind="stable")]
-        scale = self.light(queries[0]) if self.light else None
-        weighed = [c.weigh(q, scale) for c, q in zip(self.channels, queries, strict=True)]
-        return [
-            self._hit(int(e), float(entry_scores[e]), queries, weighed)
+        weighed = [c.weigh(q, factors) for c, q in zip(self.channels, queries, strict=True)]
+        heaviest = max(weight for _, weight in parts)
+        last = self.channels[-1].channel.tokenize
+        similar = [u for text, w in parts if w >= heaviest / 2 for u in _units(last(text))]
+        hits = [
+            self._hit(int(e), float(entry_scores[e]), similar, weighed)
             for e in top
             if entry_scores[e] > 0
         ]
+        if not contained:
+            return hits
+        # The tokens of the asking parts (the story left out), for `Hit.contained`.
+        held: list[set[int]] = [set() for _ in self.channels]
+        for text, weight in parts:
+            if weight >= heaviest / 2:
+                for c, ids in zip(self.channels, held, strict=True):
+                    ids.update(i for i in c.bm25.ids_of(c.channel.tokenize(text)) if i is not None)
+        return [
+            replace(hit, contained=self._contained(self.position[hit.entry_id], held))
+            for hit in hits
+        ]
+
+    def _contained(self, entry: int, held: list[set[int]]) -> float:
+        """How much of the entry's best question the query holds (best channel, best question):
+        the IDF-weighted share of the question's tokens that are among the query's."""
+        best = 0.0
+        for d in self.asked[entry]:
+            for weights, query in zip(self._question_weights(d), held, strict=True):
+                total = sum(weights.values())
+                if total:
+                    held_weight = sum(w for token_id, w in weights.items() if token_id in query)
+                    best = max(best, held_weight / total)
+        return best
+
+    def _question_weights(self, doc: int) -> list[dict[int, float]]:
+        """A question's weighted tokens on each channel (made the first time it is needed)."""
+        made = self._question_tokens.get(doc)
+        if made is None:
+            text = self.docs[doc].text
+            made = []
+            for c in self.channels:
+                tokens = c.channel.tokenize(text)
+                scale = self.light(tokens) if self.light else [1.0] * len(tokens)
+                made.append(c.weighted(tokens, scale))
+            self._question_tokens[doc] = made
+        return made
 
     def _hit(
         self,
         entry: int,
         bm25: float,
-        queries: list[list[str]],
+        query_units: list[str],
         weighed: list[tuple[list[tuple[int, float]], float, float]],
     ) -> Hit:
         coverage = max(
@@ -253,7 +327,6 @@ class Index:
         unknown = weighed[0][2]
         # Similarity to the nearest question, on the last channel's units (pinyin for Chinese):
         # order-aware and tolerant of homophone typos.
-        query_units = _units(queries[-1])
         asked = self.asked[entry]
         found = process.extractOne(
             query_units, [self.units[d] for d in asked], scorer=fuzz.ratio, processor=None

@@ -8,6 +8,10 @@ street problems, "重庆市长是哪个" with the 楼长 entry. The lexicon list
 - a **subject** the question names (社保, 公积金, 区长, visa …) or a **place** outside Yuzhong
   (巴南, 成都, Chengdu …) must appear in the entry's own title, questions or answer. A question
   from 南岸 about Yuzhong's 人才会客厅 is asking whether 南岸 has one, which no report says.
+- an entry about **another district's programme** (its title names 江北, 大渡口 …) does not
+  answer a question that names Yuzhong and not that district: "渝中区的社区老年食堂多少钱"
+  asks about Yuzhong, and the reports describe 江北's canteens only. The question becomes a
+  ticket, with the other district's entry offered as related reading.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 _ASCII = re.compile(r"[a-z0-9 '.-]+")
+# How a question names Yuzhong itself (normalised text: Simplified, lower case).
+YUZHONG = ("渝中", "yuzhong")
 
 
 def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -52,10 +58,21 @@ class Scope:
     few terms (plain substring tests), so a candidate costs microseconds even with long answers.
     """
 
-    def __init__(self, terms: Iterable[str], texts: Mapping[str, str]):
-        """`texts[entry_id]`: the entry's normalised title, questions and answers."""
-        self._pattern = _pattern(terms)
+    def __init__(
+        self,
+        terms: Iterable[str],
+        texts: Mapping[str, str],
+        homes: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
+    ):
+        """`texts[entry_id]`: the entry's normalised title, questions and answers;
+        `homes[entry_id]`: the other district whose programme the entry describes, if any;
+        `aliases[term]`: the same place in Chinese ("jiangbei" → 江北), which an entry may name
+        instead."""
+        self._pattern = _pattern((*terms, *YUZHONG))
         self._texts = texts
+        self._homes = homes or {}
+        self._aliases = aliases or {}
 
     def named(self, text: str) -> frozenset[str]:
         """The places and subjects a normalised text names."""
@@ -66,4 +83,14 @@ class Scope:
         if not terms:
             return set()
         text = self._texts[entry_id]
-        return {term for term in terms if not contains(text, term)}
+        lacking = {
+            term
+            for term in terms
+            if term not in YUZHONG
+            and not contains(text, term)
+            and not contains(text, self._aliases.get(term, term))
+        }
+        home = self._homes.get(entry_id)
+        if home is not None and home not in terms:
+            lacking.update(terms.intersection(YUZHONG))
+        return lacking

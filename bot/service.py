@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import DEFAULT_DATABASE_URL, Settings
-from bot.database import DatabaseStartupError
+from bot.config import Settings
+from bot.database import DatabaseStartupError, prepare_database_path
 from bot.telegram_app import STOP_REQUESTED, App, build_application
 from bot.telegram_intake import serving
 from bot.yamlio import DataError
@@ -41,9 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    if settings.database_url == DEFAULT_DATABASE_URL:
-        # The default location is ours to create; any other folder must already exist.
-        settings.database_path.parent.mkdir(exist_ok=True)
+    prepare_database_path(settings)  # the default folder is ours to create, owner-only
     application = build_application(settings, reload_on_hangup=True)
     try:
         asyncio.run(serve(application, settings))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.filing import CATEGORY_LABELS
-from bot.messages import Choice
+from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.replies import add_details_label, pick, status_label
 from bot.tickets import Event, Stats, Ticket, TicketStore
@@ -22,9 +22,13 @@ EVENT_LABELS = {
 }
 
 
-async def claim(store: TicketStore, number: int, actor: str, now: datetime) -> Ticket:
+async def claim(
+    store: TicketStore, number: int, actor: str, now: datetime, *, take_over: bool = False
+) -> Ticket:
+    """Take the ticket; one someone else holds raises ClaimedByOtherError unless `take_over`
+    (接手 / --force), which the history records with the previous holder."""
     async with store.transaction():
-        return await store.claim(number, actor, now)
+        return await store.claim(number, actor, now, take_over=take_over)
 
 
 async def reply(
@@ -37,7 +41,8 @@ async def reply(
     own_chat: int | None = None,
 ) -> Ticket:
     """Record the reply (status answered) and queue it for the resident. When it asks something
-    (a question mark), the resident's next message is appended to the ticket."""
+    (a question mark), the resident's next message is appended to the ticket, unless it is a
+    question the knowledge base answers (bot/followups.py `route`)."""
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
         language = ticket.language
@@ -58,7 +63,10 @@ async def reply(
         state = await store.load_state(ticket.channel, ticket.chat_id)
         if ("?" in text or "？" in text) and state.flow is None:
             await store.save_state(
-                replace(state, flow="followup", step="text", data={"ticket": number}), now
+                replace(
+                    state, flow="followup", step="text", data={"ticket": number, "asked": True}
+                ),
+                now,
             )
         return ticket
 
@@ -98,11 +106,12 @@ def ticket_line(ticket: Ticket, now: datetime) -> str:
 
 def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
     """Everything about one ticket, for staff: the full text and phone, and its history."""
+    name = display_name(ticket.name) or "（无名）"
     lines = [
         f"工单 #{ticket.number} · {status_label(ticket.status)} · "
         f"{CATEGORY_LABELS.get(ticket.category, ticket.category)}",
         f"创建：{_when(ticket.created_at)}　更新：{_when(ticket.updated_at)}",
-        f"居民：{ticket.name or '（无名）'} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
+        f"居民：{name} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
         f"{ticket.channel} · 语言 {ticket.language}",
         f"负责人：{ticket.assignee or '（未认领）'}",
     ]
@@ -112,7 +121,7 @@ def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
         lines.append("附件：" + "、".join(ticket.attachments))
     if ticket.candidates:
         lines.append("相近条目：" + "、".join(f"{e}（{s:.0f}）" for e, s in ticket.candidates[:3]))
-    lines += ["问题：", ticket.text, "记录："]
+    lines += ["问题：", quoted(ticket.text), "记录："]
     for event in events:
         text = f"：{event.text}" if event.text and event.kind != "created" else ""
         lines.append(

@@ -1,7 +1,7 @@
 """`python -m bot tickets …`: staff ticket operations on the embedded database.
 
-list / show / claim / reply / close / reopen / stats / export / purge. Acts as `--as USER_ID`
-(recorded as staff:USER_ID) or as "cli".
+list / show / claim [--force] / reply / close / reopen / stats / export / purge / forget /
+erasures. Acts as `--as USER_ID` (recorded as staff:USER_ID) or as "cli".
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.privacy import mask_pii
 from bot.tickets import (
     CATEGORIES,
     STATUSES,
+    ClaimedByOtherError,
     InvalidTransitionError,
     SQLiteTicketStore,
     TicketNotFound,
@@ -70,10 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--limit", type=int, default=100)
     for name, help_text in (
         ("show", "one ticket with its history (full phone number)"),
-        ("claim", "take a ticket"),
         ("reopen", "reopen a closed ticket"),
     ):
         sub.add_parser(name, help=help_text).add_argument("number", type=int)
+    claim = sub.add_parser("claim", help="take a ticket (refused when someone else holds it)")
+    claim.add_argument("number", type=int)
+    claim.add_argument(
+        "--force", action="store_true", help="take it over from whoever holds it (recorded)"
+    )
     reply = sub.add_parser("reply", help="answer the resident (queued for delivery)")
     reply.add_argument("number", type=int)
     reply.add_argument("text", nargs="+")
@@ -83,6 +88,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_parser("stats", help="counts by status and category, median time to first reply")
     export = sub.add_parser("export", help="all tickets as CSV (phone numbers masked)")
     export.add_argument("--csv", type=Path, default=None, metavar="FILE", help="default: stdout")
+    forget = sub.add_parser(
+        "forget", help="delete everything stored about one resident (on their request)"
+    )
+    forget.add_argument("--user", type=int, required=True, metavar="ID", help="Telegram user id")
+    forget.add_argument("--dry-run", action="store_true", help="only print what would go")
+    sub.add_parser("erasures", help="the deletions done on request: when, who, user, counts")
     purge = sub.add_parser("purge", help="delete closed tickets (and their history) past retention")
     purge.add_argument(
         "--older-than", type=_days, default=None, metavar="DAYS", help="default RETENTION_DAYS"
@@ -102,6 +113,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_run(args, settings, SQLiteTicketStore(path), sys.stdout))
     except TicketNotFound as exc:
         print(f"Not found: {exc}", file=sys.stderr)
+    except ClaimedByOtherError as exc:
+        print(
+            f"Cannot do that: ticket #{exc.number} is held by {exc.holder};"
+            f" `tickets claim {exc.number} --force` takes it over",
+            file=sys.stderr,
+        )
     except InvalidTransitionError as exc:
         print(f"Cannot do that: {exc}", file=sys.stderr)
     except (DatabaseStartupError, StoreUnavailableError) as exc:
@@ -118,7 +135,10 @@ async def _run(
         action: Callable[[], Awaitable[str]] = {
             "list": lambda: _list(store, args),
             "show": lambda: _show(store, args.number),
-            "claim": lambda: _done(staff.claim(store, args.number, actor, utcnow()), "claimed"),
+            "claim": lambda: _done(
+                staff.claim(store, args.number, actor, utcnow(), take_over=args.force),
+                f"claimed by {actor}",
+            ),
             "reply": lambda: _done(
                 staff.reply(store, args.number, actor, " ".join(args.text), utcnow()),
                 "answered; the reply is queued for the resident",
@@ -129,6 +149,8 @@ async def _run(
             "reopen": lambda: _done(staff.reopen(store, args.number, actor, utcnow()), "reopened"),
             "stats": lambda: _stats(store),
             "export": lambda: _export(store, args.csv, out),
+            "forget": lambda: _forget(store, args.user, actor, dry_run=args.dry_run),
+            "erasures": lambda: _erasures(store),
             "purge": lambda: _purge(
                 store, settings.retention_days if args.older_than is None else args.older_than
             ),
@@ -193,6 +215,31 @@ def _write_csv(rows: list[dict[str, object]], handle: TextIO) -> None:
     writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
+
+
+async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run: bool) -> str:
+    erasure = await store.forget_resident(user_id, actor, utcnow(), dry_run=dry_run)
+    rows = ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
+    if not erasure.done:
+        return f"Would delete for user {user_id}: {rows}. (dry run: nothing deleted)"
+    note = (
+        ""
+        if erasure.wal_emptied
+        else " The running service still holds the database's WAL: the deleted rows' old"
+        " copies there go at its next checkpoint."
+    )
+    return (
+        f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts).{note}"
+    )
+
+
+async def _erasures(store: SQLiteTicketStore) -> str:
+    lines = [
+        f"{at:%Y-%m-%d %H:%M UTC} · {actor} · user {erasure.user_id} · "
+        + ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
+        for at, actor, erasure in await store.erasures()
+    ]
+    return "\n".join(lines) or "No deletions on request."
 
 
 async def _purge(store: SQLiteTicketStore, days: int) -> str:

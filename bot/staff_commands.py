@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from bot import staff
-from bot.messages import Outcome
+from bot.messages import Choice, Outcome
 from bot.replies import staff_only_text
-from bot.tickets import STATUSES, InvalidTransitionError, TicketNotFound
+from bot.tickets import STATUSES, ClaimedByOtherError, InvalidTransitionError, TicketNotFound
 from bot.turn import Services, Turn, is_number, say
 
-STAFF_COMMANDS = ("tickets", "ticket", "claim", "reply", "close", "reopen", "stats")
-STAFF_BUTTONS = ("claim", "close")
+STAFF_COMMANDS = ("tickets", "ticket", "claim", "take", "reply", "close", "reopen", "stats")
+STAFF_BUTTONS = ("claim", "take", "close")
 LISTED = 20
 USAGE = {
     "ticket": "/ticket N",
     "claim": "/claim N",
+    "take": "/take N",
     "reply": "/reply N 回复内容",
     "close": "/close N（可加备注）",
     "reopen": "/reopen N",
@@ -54,6 +55,13 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
         return await _on_ticket(svc, turn, name, number, rest.strip(), actor)
     except TicketNotFound:
         return say(f"没有工单 #{number}。", note="staff_not_found")
+    except ClaimedByOtherError as exc:
+        return say(
+            f"#{number} 已由 {exc.holder} 认领，没有改动。要接手请点“接手”或发送 /take {number}。",
+            (Choice("接手", f"take:{number}"),),
+            ticket=number,
+            note="staff_held",
+        )
     except InvalidTransitionError as exc:
         return say(f"工单 #{number} 不能这样操作：{exc}", note="staff_invalid")
 
@@ -72,6 +80,11 @@ async def _on_ticket(
     if name == "claim":
         await staff.claim(store, number, actor, now)
         return say(f"#{number} 已由 {actor} 认领。", ticket=number, note="staff_claimed")
+    if name == "take":
+        before = await store.ticket(number)
+        await staff.claim(store, number, actor, now, take_over=True)
+        previous = f"（原负责人 {before.assignee}）" if before.assignee not in (None, actor) else ""
+        return say(f"#{number} 已由 {actor} 接手{previous}。", ticket=number, note="staff_taken")
     if name == "reply":
         await staff.reply(store, number, actor, rest, now)
         # The resident may be this very chat (trying staff commands locally): keep what
@@ -86,7 +99,7 @@ async def _on_ticket(
 
 
 async def button(svc: Services, turn: Turn, name: str, arg: str) -> Outcome:
-    """认领 / 关闭 under a staff post."""
+    """认领 / 关闭 under a staff post, and 接手 under a refused claim."""
     if not svc.settings.is_staff(turn.user_id):
         return refused()
     return await command(svc, turn, name, arg)

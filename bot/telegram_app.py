@@ -79,24 +79,13 @@ STAFF_COMMANDS = [
     ("ticket", "查看工单及记录：/ticket 编号"),
     ("reply", "答复居民：/reply 编号 内容"),
     ("claim", "认领：/claim 编号"),
+    ("take", "接手他人认领的工单：/take 编号"),
     ("close", "关闭：/close 编号 [备注]"),
     ("reopen", "重新打开：/reopen 编号"),
     ("stats", "工单统计"),
     ("reload", "重新加载知识库"),
     ("help", "使用说明"),
 ]
-
-UNSUPPORTED = (
-    filters.Sticker.ALL
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.LOCATION
-    | filters.CONTACT
-    | filters.Document.ALL
-)
 
 
 def build_application(
@@ -136,7 +125,10 @@ def build_application(
             MessageHandler(filters.COMMAND & here, on_command),
             MessageHandler(filters.TEXT & ~filters.COMMAND & here, on_text),
             MessageHandler(filters.PHOTO & here & private, on_photo),
-            MessageHandler(UNSUPPORTED & here & private, on_unsupported),
+            # Whatever else a resident sends (stickers, voice, dice, polls, contacts, locations,
+            # documents, …): a polite request for text. Service messages (a pin, an auto-delete
+            # timer) are not something the resident said.
+            MessageHandler(here & private & ~filters.StatusUpdate.ALL, on_unsupported),
             CallbackQueryHandler(on_button),
         ]
     )

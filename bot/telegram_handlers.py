@@ -121,7 +121,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the engine a sticker, voice, video or location arrived (it asks for text)."""
+    """Tell the engine something without text or photo arrived (it asks for text)."""
     message = _message(update)
     incoming = _incoming(message, "unsupported", "", update_id=update.update_id)
     await respond(context, incoming, f"{message.chat_id}:{message.id}")

@@ -26,6 +26,15 @@ class InvalidTransitionError(ValueError):
     """Raised when a ticket cannot make the requested change (e.g. replying to a closed one)."""
 
 
+class ClaimedByOtherError(InvalidTransitionError):
+    """Raised when a ticket another staff member holds is claimed without taking it over."""
+
+    def __init__(self, number: int, holder: str) -> None:
+        super().__init__(f"ticket #{number} is held by {holder}; take it over to claim it")
+        self.number = number
+        self.holder = holder
+
+
 @dataclass(frozen=True)
 class NewTicket:
     """What a resident's message turns into; `idempotency_key` makes a redelivery harmless."""
@@ -88,6 +97,8 @@ def next_status(ticket: Ticket, kind: str) -> TicketStatus:
         if not closed:
             raise InvalidTransitionError(f"ticket #{ticket.number} is {ticket.status}, not closed")
         return "claimed" if ticket.assignee else "open"
+    if kind == "resident_followup" and closed:
+        return "closed"  # kept with the ticket (staff are told); staff decide whether to reopen
     if closed:
         raise InvalidTransitionError(f"ticket #{ticket.number} is closed; reopen it first")
     if kind == "claimed":

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.chat_state import AnswerNotFoundError, AnswerRecord, ChatState, StateStore
 from bot.database import StoreBusyError, TicketNotFound, from_text, to_text
+from bot.erasure import ErasureStore
 from bot.inbox import InboxStore
 from bot.outbox import OutboxMessage, OutboxStore
 from bot.processed import ProcessedStore
@@ -19,6 +20,7 @@ from bot.store import TicketStore
 from bot.ticket_model import (
     CATEGORIES,
     STATUSES,
+    ClaimedByOtherError,
     Event,
     InvalidTransitionError,
     NewTicket,
@@ -40,7 +42,7 @@ FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, InboxStore):
+class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore):
     """The embedded store: one SQLite file in WAL mode."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
@@ -146,8 +148,39 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, InboxStore):
         row = await self.row(sql, params)
         return int(row["n"]) if row else 0
 
-    async def claim(self, number: int, actor: str, at: datetime) -> Ticket:
-        return await self._change(number, "claimed", actor, "", at, assignee=actor)
+    async def claim(
+        self, number: int, actor: str, at: datetime, *, take_over: bool = False
+    ) -> Ticket:
+        """Make `actor` the assignee. A ticket someone else holds raises ClaimedByOtherError
+        unless `take_over`, which is recorded in the history with the previous holder.
+
+        The update is conditional (`assignee IS NULL OR assignee = actor`), so of two claims
+        at the same moment, from any process, exactly one wins.
+        """
+        async with self.transaction():
+            ticket = await self.ticket(number)
+            next_status(ticket, "claimed")  # a closed ticket raises
+            when = to_text(at)
+            if take_over:
+                changed = await self.change(
+                    "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
+                    " WHERE number = ? AND status != 'closed'",
+                    (when, actor, number),
+                )
+            else:
+                changed = await self.change(
+                    "UPDATE tickets SET status = 'claimed', updated_at = ?, assignee = ?"
+                    " WHERE number = ? AND status != 'closed'"
+                    " AND (assignee IS NULL OR assignee = ?)",
+                    (when, actor, number, actor),
+                )
+            if not changed:
+                holder = (await self.ticket(number)).assignee
+                raise ClaimedByOtherError(number, holder or "?")
+            previous = ticket.assignee
+            note = f"接手，原负责人 {previous}" if previous and previous != actor else ""
+            await self._add_event(number, "claimed", actor, at, note)
+            return await self.ticket(number)
 
     async def staff_reply(self, number: int, actor: str, text: str, at: datetime) -> Ticket:
         return await self._change(number, "staff_reply", actor, text, at, assignee=actor)
@@ -226,9 +259,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, InboxStore):
             status = next_status(ticket, kind)
             await self.execute(
                 "UPDATE tickets SET status = ?, updated_at = ?,"
-                " assignee = COALESCE(assignee, ?) WHERE number = ?"
-                if kind != "claimed"
-                else "UPDATE tickets SET status = ?, updated_at = ?, assignee = ? WHERE number = ?",
+                " assignee = COALESCE(assignee, ?) WHERE number = ?",
                 (status, to_text(at), assignee, number),
             )
             await self._add_event(number, kind, actor, at, text)
@@ -254,6 +285,7 @@ __all__ = [
     "AnswerNotFoundError",
     "AnswerRecord",
     "ChatState",
+    "ClaimedByOtherError",
     "Event",
     "InvalidTransitionError",
     "NewTicket",

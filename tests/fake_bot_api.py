@@ -111,6 +111,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._sent: dict[int, list[Call]] = {}  # chat → its successful sends, for quick look-ups
         self._held: dict[int, asyncio.Event] = {}  # chat → released when sends to it may finish
+        self._waiting: dict[int, int] = {}  # chat → sends to it waiting for `release`
 
     @property
     def base_url(self) -> str:
@@ -170,6 +171,10 @@ class FakeBotApi:
         """Keep sends to `chat_id` waiting for their answer until `release(chat_id)`."""
         self._held[chat_id] = asyncio.Event()
 
+    def held_sends(self, chat_id: int) -> int:
+        """How many sends to `chat_id` are waiting for `release(chat_id)`."""
+        return self._waiting.get(chat_id, 0)
+
     def release(self, chat_id: int) -> None:
         self._held.pop(chat_id).set()
 
@@ -222,7 +227,11 @@ class FakeBotApi:
         method = request.match_info["method"]
         params = await _params(request)
         if method in _SENDS and (gate := self._held.get(int(params["chat_id"]))) is not None:
+            chat_id = int(params["chat_id"])
+            self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
+            self._notify()
             await gate.wait()
+            self._waiting[chat_id] -= 1
         call = Call(method, params)
         self.calls.append(call)
         failure = self._failures.get(method)

@@ -83,6 +83,7 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
         ({"DATABASE_URL": "sqlite:///"}, "DATABASE_URL has value 'sqlite:///'"),
         ({"TELEGRAM_BASE_URL": "ftp://x"}, "TELEGRAM_BASE_URL has value 'ftp://x'"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL has value 'loud'"),
+        ({"LOG_RESIDENT_TEXT": "maybe"}, "LOG_RESIDENT_TEXT has value 'maybe'"),
         ({"SLA_HOURS": "soon"}, "SLA_HOURS has value 'soon'; not a number"),
         ({"SLA_HOURS": "0"}, "SLA_HOURS has value '0'; must be greater than 0"),
         ({"SLA_HOURS": "inf"}, "SLA_HOURS has value 'inf'; must be greater than 0"),

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.decision import Bands
+from bot.engine import Engine
+from bot.match import Matcher
 from bot.messages import Incoming, Outcome
 from bot.tickets import SQLiteTicketStore
-from tests.engine_setup import Clock, data, make_engine, text
+from tests.engine_setup import Clock, data, engine_settings, knowledge, make_engine, text
 from tests.factories import (
     make_choice,
     make_command,
@@ -163,6 +166,18 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "/help lists the commands": [(Cmd("/help"), "help", "/tongban")],
     "typing 帮助 helps": [(Say("帮助"), "help", "/menu")],
     "thanks are answered": [(Say("谢谢"), "thanks", "不客气")],
+    "chat-style thanks never file a ticket": [(Say("好的 谢谢你哈，问清楚了"), "thanks", "不客气")],
+    "a repeated 在吗 is a greeting": [(Say("在吗在吗"), "greeting", "服务助手")],
+    "two covered questions get two answers, each under its question": [
+        (Say("骑手停车位有多少个？另外暖新驿站在哪"), "several", "关于「骑手停车位有多少个」"),
+    ],
+    "of two questions the uncovered one is filed and the other answered": [
+        (Say("蓝玫瑰女骑手团队怎么报名？另外暖新驿站在哪"), "several", "#1"),
+        (Cmd("/mytickets"), "mytickets", "蓝玫瑰"),
+    ],
+    "another district's programme asked for Yuzhong is filed, that entry offered": [
+        (Say("渝中区有没有失能老人上门服务"), "ticket", "江北区失能老人上门服务"),
+    ],
     "an unknown command points to /help": [(Cmd("/frobnicate"), "unknown_command", "/help")],
     "a sticker asks for text": [(Sticker(), "unsupported", "文字")],
     "a photo becomes a report ticket": [(Photo("井盖丢了"), "ticket", "#1")],
@@ -218,3 +233,23 @@ async def test_an_english_question_gets_an_english_ticket_notice(store: SQLiteTi
     outcome = await engine.handle(make_text("Where can I renew my passport?"))
     assert outcome.notes[0] == "ticket"
     assert text(outcome).startswith("I don't have a reliable answer")
+
+
+async def test_confirm_offers_the_close_entry_and_both_answers_work(
+    store: SQLiteTicketStore,
+) -> None:
+    """With a confirm band, a near answer is proposed: 是 shows it, 不是 files the question."""
+    kb, intents, _ = knowledge()
+    matcher = Matcher(kb, intents, Bands(confirm=1.0, confirm_en=1.0, confirm_gap=0.0))
+    engine = Engine(store, matcher, kb, intents, engine_settings(), Clock())
+    question = "户籍不在本地 在袁家岗办事好麻烦 有没得办法"
+    asked = await engine.handle(make_text(question, message_id=1))
+    assert asked.notes[0] == "confirm"
+    assert "您是想问「" in text(asked)
+    yes = await engine.handle(make_choice(next(d for d in data(asked) if d.startswith("pick:"))))
+    assert yes.notes[:2] == ("answer", "entry:yuanjiagang-tongban")
+    again = await engine.handle(make_text(question, message_id=2))
+    no = await engine.handle(make_choice(next(d for d in data(again) if d.startswith("none:"))))
+    assert no.notes[0] == "ticket"
+    [ticket] = await store.tickets()
+    assert ticket.text == question

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.messages import Incoming, Speaker
+from bot.messages import Incoming, Speaker, display_name
 from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
 from tests.factories import (
@@ -186,7 +186,7 @@ async def test_sql_metacharacters_in_every_text_field_are_stored_verbatim(
     asked = await engine.handle(Incoming(resident, "text", text=question, message_id=1))
     assert asked.notes == ("ticket",), text(asked)
     ticket = await store.ticket(asked.ticket_number or 0)
-    assert (ticket.text, ticket.name) == (question, f"名{payload}")
+    assert (ticket.text, ticket.name) == (question, display_name(f"名{payload}"))
 
     await engine.handle(make_command(f"/reply 1 回复{payload}？", STAFF_IN_GROUP))
     assert (await store.ticket(1)).last_staff_reply == f"回复{payload}？"

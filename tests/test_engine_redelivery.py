@@ -136,15 +136,15 @@ async def test_two_staff_tapping_the_same_claim_button_each_get_their_answer(
     engine: Engine, store: SQLiteTicketStore
 ) -> None:
     """The same button under the same post tapped by two people is two inputs, not a
-    redelivery: the second takes the ticket over (as claiming does) instead of seeing the first
-    one's confirmation."""
+    redelivery: the second is told who holds the ticket (a claim never overwrites another)
+    instead of seeing the first one's confirmation."""
     await engine.handle(make_text(UNCOVERED))
     other = Speaker(OTHER_STAFF_ID, ENGINE_STAFF_CHAT_ID, "同事", "zh", "telegram")
     first = await engine.handle(make_choice("claim:1", STAFF_IN_GROUP, message_id=7001))
     second = await engine.handle(make_choice("claim:1", other, message_id=7001))
     assert first.notes == ("staff_claimed",)
-    assert second.notes == ("staff_claimed",)
-    assert (await store.ticket(1)).assignee == f"staff:{OTHER_STAFF_ID}"
+    assert second.notes == ("staff_held",)
+    assert (await store.ticket(1)).assignee == f"staff:{ENGINE_STAFF_ID}"
 
 
 async def test_a_moving_button_can_be_tapped_again(

@@ -4,6 +4,7 @@ update skipped once."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -131,3 +132,19 @@ async def test_one_chats_updates_are_handled_in_order_while_others_run(
     switched, answer = api.texts(RESIDENT)
     assert "English" in switched
     assert answer.startswith("According to the report")  # not the Chinese answer
+
+
+async def test_forgetting_a_resident_deletes_the_updates_they_sent(
+    store: SQLiteTicketStore,
+) -> None:
+    """`tickets forget --user ID` also removes that resident's raw updates from the inbox."""
+    now = utcnow()
+    theirs = [
+        Accepted(1, "chat:8101", json.dumps(make_text_update(8101, "我的电话13812345678"))),
+        Accepted(2, "chat:8101", json.dumps(make_command_update(8101, "/start"))),
+    ]
+    other = Accepted(3, "chat:8102", json.dumps(make_text_update(8102, COVERED)))
+    await store.accept_updates("telegram", [*theirs, other], now)
+    erasure = await store.forget_resident(8101, "cli", now)
+    assert erasure.counts["inbox"] == 2
+    assert [i.update_id for i in await store.claim_updates("telegram", "a", 10, now, LEASE)] == [3]

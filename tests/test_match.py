@@ -161,6 +161,30 @@ def test_an_entry_saying_a_detail_is_missing_cannot_answer_for_it() -> None:
     assert overview.unanswered(asked_details("渝中人口密度高不高")) == frozenset()
 
 
+def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:
+    """When the entry a question is about cannot give what it asks, a distant runner-up that
+    shares a few words is no answer either; a close one still is."""
+    details = {
+        "hotel": EntryDetails.of(frozenset(), "报道没有提供酒店的地址。"),
+        "other": EntryDetails.of(frozenset(), "服务中心位于解放碑。"),
+    }
+    wanted = asked_details("渝都酒店的地址")
+
+    def hit(entry_id: str, coverage: float) -> Hit:
+        return Hit(
+            entry_id,
+            bm25=9.0,
+            coverage=coverage,
+            similarity=coverage * 100,
+            unknown=0.0,
+            question="",
+        )
+
+    far = judge([hit("hotel", 0.95), hit("other", 0.6)], Bands(), "zh", wanted, details)
+    near = judge([hit("hotel", 0.7), hit("other", 0.6)], Bands(), "zh", wanted, details)
+    assert (far.outcome, near.outcome, near.entry_id) == ("ticket", "answer", "other")
+
+
 def test_a_price_in_the_answer_lets_it_answer_a_how_much_question() -> None:
     details = EntryDetails.of(frozenset(), "据报道，石油路街道帮助企业融资2500万元。")
     assert details.unanswered(asked_details("石油路帮企业融了多少钱")) == frozenset()

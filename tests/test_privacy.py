@@ -26,6 +26,17 @@ TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
         ("全角身份证５００１０３１９９００１０１１２３Ｘ", "全角身份证500103********123X"),
         ("438个停车位，2024年11月，1+4+N", "438个停车位，2024年11月，1+4+N"),
         ("税收130.47亿元，助企融资2500万元", "税收130.47亿元，助企融资2500万元"),
+        ("电话136.6234.5678", "电话136****5678"),
+        ("电话(133)8234-5678", "电话133****5678"),
+        ("电话（133）8234 5678", "电话133****5678"),
+        ("我的手机一三五七二三四五六七八", "我的手机135****5678"),
+        ("幺三八幺二三四五六七八", "138****5678"),
+        ("座机(023)6389-1234", "座机023-****1234"),
+        ("身份证110101 19900307 3234", "身份证110101********3234"),
+        ("身份证110101-19900307-323X", "身份证110101********323X"),
+        ("ID110101199003073234abc", "ID110101********3234abc"),
+        ("一二三四五六七八九十，一三五", "一二三四五六七八九十，一三五"),
+        ("第2024.1234.5678号", "第2024.1234.5678号"),
     ],
 )
 def test_mask_pii(text: str, masked: str) -> None:
@@ -86,3 +97,45 @@ def test_setup_logging_installs_the_filter(capsys: pytest.CaptureFixture[str]) -
     assert TOKEN not in err
     assert "token is [REDACTED], phone 138****5678" in err
     assert "getMe" not in err  # httpx's per-request INFO lines are silenced
+
+
+class _Update:
+    """Stands for python-telegram-bot's Update in a DEBUG record: its str() is the message."""
+
+    def __str__(self) -> str:
+        return "Update(message=Message(text='我住在解放碑 13812345678'))"
+
+
+def _debug(message: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(
+        "telegram.ext.Application", logging.DEBUG, __file__, 1, message, args, None
+    )
+
+
+@pytest.mark.parametrize("resident_text", [False, True])
+def test_debug_records_carry_resident_text_only_when_the_setting_asks(
+    resident_text: bool,
+) -> None:
+    """python-telegram-bot logs whole updates and request parameters at DEBUG: without
+    LOG_RESIDENT_TEXT only numbers and types are kept; with it the text (phones masked)."""
+    flt = PrivacyFilter((TOKEN,), resident_text=resident_text)
+    update = _debug("Processing update %s", _Update())
+    call = _debug(
+        "Calling Bot API endpoint `%s` with parameters `%s`",
+        "sendMessage",
+        {"chat_id": 5, "text": "我住在解放碑"},
+    )
+    count = _debug("Getting updates: %s (%d)", [17, 18], 2)
+    for record in (update, call, count):
+        assert flt.filter(record)
+    texts = [r.getMessage() for r in (update, call, count)]
+    if resident_text:
+        assert "我住在解放碑 138****5678" in texts[0]
+        assert "我住在解放碑" in texts[1]
+    else:
+        assert texts[0] == "Processing update <_Update>"
+        assert texts[1] == "Calling Bot API endpoint `<str>` with parameters `<dict>`"
+        assert texts[2] == "Getting updates: <list> (2)"
+    info = _record("resident wrote %s", "我住在解放碑")
+    assert flt.filter(info)
+    assert info.getMessage() == "resident wrote 我住在解放碑"  # INFO and above are not touched

@@ -55,6 +55,27 @@ def test_a_place_must_appear_in_the_entry() -> None:
     assert scope.lacking("both", named) == set()
 
 
+def test_a_place_named_in_pinyin_is_served_by_an_entry_naming_it_in_chinese() -> None:
+    """ "jiangbei" in an English question is the 江北 an entry's Chinese answer names."""
+    scope = Scope(
+        ["江北", "jiangbei"],
+        {"canteen": "江北老年食堂", "hall": "人才会客厅"},
+        None,
+        {"jiangbei": "江北"},
+    )
+    named = scope.named("is there a canteen in jiangbei")
+    assert (scope.lacking("canteen", named), scope.lacking("hall", named)) == (set(), {"jiangbei"})
+
+
+def test_yuzhong_named_blocks_another_districts_programme() -> None:
+    """ "渝中区的老年食堂" is not answered by 江北's canteen, which its title says is 江北区's;
+    naming both districts, or neither, is."""
+    scope = Scope(["江北"], {"canteen": "江北区老年食堂 渝中"}, {"canteen": "江北"})
+    assert scope.lacking("canteen", scope.named("渝中区的老年食堂多少钱")) == {"渝中"}
+    assert scope.lacking("canteen", scope.named("渝中和江北的老年食堂")) == set()
+    assert scope.lacking("canteen", scope.named("老年食堂多少钱")) == set()
+
+
 def test_english_scope_terms_match_whole_words_only() -> None:
     scope = _scope({})
     assert scope.named("which bus goes to jiangbei") == {"jiangbei", "bus"}
@@ -138,6 +159,9 @@ def test_a_population_question_is_not_answered_with_a_head_count() -> None:
         ("化龙桥街道的楼宇党建品牌叫什么", False),  # a brand's name is what the entry gives
         ("廖泽萌是谁", False),  # who a named person is: the entry says
         ("who runs the clinic at the boundary", False),  # an organisation may run it
+        ("朋友说有个人才数智平台 这个平台叫什么名字", False),  # a programme's name
+        ("那个女骑手团队的队长叫什么", True),
+        ("who chairs the chamber of commerce", True),
     ],
 )
 def test_a_question_asking_for_a_persons_name_is_recognised(question: str, name: bool) -> None:
@@ -149,3 +173,59 @@ def test_a_persons_name_is_only_given_by_an_entry_that_asks_for_it() -> None:
     entry = EntryDetails.of(frozenset(), "廖泽萌是时代天街的骑手。")
     assert entry.unanswered(frozenset({"name"})) == {"name"}
     assert EntryDetails.of(frozenset({"name"}), "").unanswered(frozenset({"name"})) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("蓝玫瑰女骑手团队怎么报名", "signup"),
+        ("卓越工程师工作室怎么申报", "signup"),
+        ("名校名院人才直通车今年什么时候报名", "when"),
+        ("急需紧缺人才目录里都有哪些岗位", "list"),
+        ("黄金12条具体是哪12条", "list"),
+        ("能把原文发我1份吗", "download"),
+        ("can you send me the application form", "download"),
+        ("渝中人才咖啡免费喝吗", "price"),
+        ("留学人员创业园入驻要交房租吗", "price"),
+        ("有多少补贴", "price"),
+        ("那438个停车位具体在哪几条街", "address"),
+        ("江北婚姻登记处周6上班吗", "hours"),
+        ("企业天地有多大面积", "area"),
+        ("how many square metres is the building", "area"),
+    ],
+)
+def test_detail_asks_people_write(question: str, detail: str) -> None:
+    """Each of these asks for a detail the reports rarely give, so only an entry that gives it
+    (or whose own questions ask for it) may answer; otherwise the question goes to staff."""
+    assert detail in asked_details(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["老人社员周日吃豆花饭好多钱", "袁家岗通办是哪年开始的", "暖新驿站在哪", "楼小二是干啥的"],
+)
+def test_ordinary_questions_ask_no_new_detail(question: str) -> None:
+    """A day of the week, a year or "where is" a named place do not block an entry by themselves."""
+    assert asked_details(question) & {"hours", "when", "address", "signup", "list"} == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "given"),
+    [
+        ("袁家岗卫生服务站有几个医生坐诊", "服务站由大坪医院支持，设有全科诊室。", False),
+        ("骑手停车位有多少个", "规划出438个骑手专属停车位。", True),
+        ("环球金融中心有几个领事馆", "入驻了7家领事馆。", True),  # 个 counts any measure
+        ("渝中区有多少栋建成楼宇", "渝中全区建成楼宇362栋。", True),
+        ("义渡热爱有多少支队伍", "组织志愿服务队300余支。", True),
+        ("红岩骑手跑腿代办总共跑了多少单", "骑手们为老人跑腿代办。", False),
+        ("499个网格配了多少名网格员", "划分了499个网格。", False),
+    ],
+)
+def test_a_count_is_answered_only_by_an_entry_that_gives_that_count(
+    question: str, answer: str, given: bool
+) -> None:
+    """ "几个医生" asks for a count: an entry that names no number of doctors cannot answer it,
+    however many of the question's other words it shares."""
+    wanted = asked_details(question)
+    assert any(d.startswith("count:") for d in wanted)
+    assert (EntryDetails.of(frozenset(), answer).unanswered(wanted) == set()) is given

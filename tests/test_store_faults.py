@@ -14,10 +14,12 @@ How the faults are made, on the real SQLite file:
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,6 +28,7 @@ import pytest
 
 from bot.cli import main
 from bot.database import (
+    DatabaseDiskFullError,
     DatabaseFolderMissingError,
     DatabaseStartupError,
     StoreBusyError,
@@ -43,7 +46,9 @@ RETRY_ZH = "这条消息没有保存，请过一会儿再发一次"
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=50)
+    # No pause after a full disk here: these tests lift a fault and retry at once (the pause
+    # has its own test below).
+    store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=50, full_pause=0.0)
     await store.open()
     yield store
     await store.close()
@@ -257,3 +262,98 @@ async def test_a_single_write_outside_a_transaction_on_a_locked_database_raises_
     assert [m.id for m in await store.due_messages(utcnow())] == [queued]
     await store.mark_sent(queued, 99)
     assert await store.due_messages(utcnow()) == []
+
+
+async def test_a_full_disk_empties_the_wal_and_refuses_new_work_for_a_while(
+    tmp_path: Path,
+) -> None:
+    """After SQLITE_FULL the WAL is checkpointed and cut back to nothing (it stops growing),
+    and for `full_pause` seconds even a message that would fit is refused with the busy reply
+    without touching the files; then writing works again."""
+    store = SQLiteTicketStore(tmp_path / "bot.db", full_pause=0.5)
+    await store.open()
+    try:
+        wal = tmp_path / "bot.db-wal"
+        assert wal.stat().st_size > 0
+        row = await store.row("PRAGMA page_count")
+        assert row is not None
+        await store.db.execute(f"PRAGMA max_page_count = {int(row[0])}")
+        engine = make_engine(store, Clock())
+        refused = await engine.handle(make_text(UNCOVERED + "细节" * 3000))
+        assert refused.notes == ("disk_full",)
+        assert wal.stat().st_size == 0
+        await store.db.execute("PRAGMA max_page_count = 1073741823")
+        again = await engine.handle(make_text(UNCOVERED))
+        assert (again.notes, RETRY_ZH in text(again)) == (("disk_full",), True)
+        assert wal.stat().st_size == 0
+        assert (await counts(store))["tickets"] == 0
+        await asyncio.sleep(0.6)
+        accepted = await engine.handle(make_text(UNCOVERED))
+        assert (accepted.notes, accepted.ticket_number) == (("ticket",), 1)
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("migrated", [False, True], ids=["new file", "existing file"])
+async def test_starting_on_a_full_disk_says_disk_full_in_one_line(
+    tmp_path: Path, migrated: bool
+) -> None:
+    """No room to grow (here SQLite's page limit at the file's size): open() fails with one
+    line starting "disk full" and naming the file, instead of a service answering "busy"."""
+    path = tmp_path / "bot.db"
+    if migrated:
+        ready = SQLiteTicketStore(path)
+        await ready.open()
+        await ready.close()
+    store = SQLiteTicketStore(path, pragmas=("max_page_count = 1",))
+    with pytest.raises(DatabaseDiskFullError) as caught:
+        await store.open()
+    message = str(caught.value)
+    assert message.startswith("disk full")
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def file_modes(folder: Path) -> dict[str, int]:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """A usual umask (files 0644, folders 0755 unless created otherwise)."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.usefixtures("umask_022")
+@pytest.mark.parametrize("command", [["tickets", "list"], ["chat"]])
+def test_the_default_database_and_its_folder_are_owner_only(
+    tmp_path: Path,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """data/ is created 0700 and data/bot.db (with its -wal and -shm) 0600: they hold phone
+    numbers."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("你好\n"))
+    assert main(["--env-file", str(tmp_path / "none.env"), *command]) == 0
+    data = tmp_path / "data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    modes = file_modes(data)
+    assert modes["bot.db"] == 0o600
+    assert set(modes.values()) == {0o600}, modes
+
+
+@pytest.mark.usefixtures("umask_022")
+async def test_a_new_database_file_and_its_wal_are_owner_only(tmp_path: Path) -> None:
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    try:
+        await store.enqueue(1, "你好", kind="to_resident")
+        modes = file_modes(tmp_path)
+    finally:
+        await store.close()
+    assert modes == {"bot.db": 0o600, "bot.db-wal": 0o600, "bot.db-shm": 0o600}

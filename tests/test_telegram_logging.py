@@ -91,3 +91,18 @@ async def test_no_log_record_carries_the_token_through_bot_api_failures(
     assert "NetworkError" in logged
     assert SECRET not in logged
     assert SECRET not in capsys.readouterr().err
+
+
+async def test_debug_logging_carries_no_resident_text(
+    raw_records: RawRecords, caplog: pytest.LogCaptureFixture, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The real service at LOG_LEVEL=DEBUG: a resident's question and the reply reach no log
+    record (python-telegram-bot would log the whole update and the sendMessage parameters)."""
+    caplog.set_level(logging.DEBUG)
+    question = "我家楼下的三角梅开得特别好看"
+    async with running_service(service_settings(api, tmp_path)):
+        api.push(make_text_update(RESIDENT, question))
+        await api.wait_for(lambda: api.sent(RESIDENT), what="the reply")
+    logged = "\n".join([*raw_records.texts, caplog.text])
+    assert "Processing update" in logged  # DEBUG was on
+    assert "三角梅" not in logged

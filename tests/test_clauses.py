@@ -1,0 +1,78 @@
+"""Reading a message for the part that asks (bot.clauses): clauses, questions and their context."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clauses import Question, asks, read, split, thin
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们做外包，搬到渝中。到底包括哪几样？", ["我们做外包", "搬到渝中", "到底包括哪几样"]),
+        ("蓝玫瑰女骑手团队怎么报名 要交钱不", ["蓝玫瑰女骑手团队怎么报名", "要交钱不"]),
+        ("楼小二是干啥的然后袁家岗通办在哪办", ["楼小二是干啥的", "然后袁家岗通办在哪办"]),
+        ("要是我搬到渝中的话能不能申请人才公寓", ["要是我搬到渝中的话", "能不能申请人才公寓"]),
+        (
+            "Hi, I run a studio in Yuzhong. Is there a meeting room? Thanks.",
+            ["Hi, I run a studio in Yuzhong.", "Is there a meeting room?", "Thanks."],
+        ),
+        ("1+4+N是什么", ["1+4+N是什么"]),
+    ],
+)
+def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected: list[str]) -> None:
+    """Clauses end at sentence punctuation and commas, at a space between Chinese characters,
+    before 然后 / 另外 / 还有 and after 的话; English is cut into sentences only."""
+    assert split(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("楼小二是干啥的", True),
+        ("要交钱不", True),
+        ("现在是不是两边都能办了", True),
+        ("我想了解下人才政策", True),
+        ("路灯坏了好几天了", False),  # 好几天 is a count, not a question
+        ("我们是做软件外包的", False),
+        ("Is there a meeting room", True),
+        ("I run a small design studio", False),
+    ],
+)
+def test_asks_recognises_questions_without_a_question_mark(clause: str, expected: bool) -> None:
+    """Question words, yes/no forms (…不, 是不是) and 想了解 make a clause ask; a story does not."""
+    assert asks(clause) is expected
+
+
+def test_thin_question_takes_the_clause_before_it_as_context() -> None:
+    """ "到底包括哪几样" names nothing: the clause before it ("听说有个四色四务") is its context."""
+    reading = read("在化龙桥租了一层楼。听说有个“四色四务”，到底包括哪几样？")
+    assert reading.questions == (Question("到底包括哪几样", "听说有个“四色四务”"),)
+    assert reading.story == ("在化龙桥租了一层楼",)
+
+
+def test_a_thin_follow_up_joins_the_question_before_it() -> None:
+    """ "要交钱不" after "怎么报名" is the same question, not a second one."""
+    reading = read("蓝玫瑰女骑手团队怎么报名 要交钱不")
+    assert [q.text for q in reading.questions] == ["蓝玫瑰女骑手团队怎么报名 要交钱不"]
+
+
+def test_two_full_questions_stay_two_and_lose_their_joint() -> None:
+    """Each question stands alone; the joint 另外 is not part of the question shown back."""
+    reading = read("骑手停车位有多少个？另外暖新驿站在哪")
+    assert [q.text for q in reading.questions] == ["骑手停车位有多少个", "暖新驿站在哪"]
+
+
+def test_a_story_without_a_question_has_no_questions() -> None:
+    """A complaint asks nothing: the matcher then reads the message whole."""
+    reading = read("我们楼下的路灯坏了好几天了，一直没人修")
+    assert (reading.questions, reading.asking) == ((), "我们楼下的路灯坏了好几天了 一直没人修")
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [("到底包括哪几样", True), ("要交钱不", True), ("暖新驿站在哪", False), ("what is it", True)],
+)
+def test_thin_means_too_few_naming_characters(clause: str, expected: bool) -> None:
+    assert thin(clause) is expected

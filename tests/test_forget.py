@@ -1,0 +1,178 @@
+"""Deletion on request (PIPL): `tickets forget --user ID` removes one resident's tickets,
+messages, answers, chat state and outbox rows, leaves everyone else's, records that it
+happened without any content, and `--dry-run` only says what would go."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.database import utcnow
+from bot.tickets import SQLiteTicketStore
+from tests.engine_setup import Clock, make_engine
+from tests.factories import (
+    ENGINE_STAFF_ID,
+    make_choice,
+    make_command,
+    make_photo,
+    make_speaker,
+    make_text,
+)
+
+GONE = 301  # the resident asking to be forgotten
+KEPT = 302
+SECRET = "我家住在较场口某巷七号"  # text only the forgotten resident wrote
+TABLES = (
+    "tickets",
+    "events",
+    "attachments",
+    "outbox",
+    "staff_posts",
+    "answers",
+    "chat_state",
+    "processed_messages",
+)
+
+
+def seed(path: Path) -> None:
+    """Two residents with tickets, a staff reply and follow-up, a photo report, an answer with
+    a vote, chat state and delivered messages."""
+
+    async def run() -> None:
+        store = SQLiteTicketStore(path)
+        await store.open()
+        try:
+            engine = make_engine(store, Clock())
+            staff = make_speaker(ENGINE_STAFF_ID)
+            for user in (GONE, KEPT):
+                me = make_speaker(user)
+                first = await engine.handle(make_text(f"{SECRET}{user}的路灯坏了", me))
+                await engine.handle(make_command(f"/reply {first.ticket_number} 哪一栋？", staff))
+                await engine.handle(make_text(f"{SECRET}三栋", me))
+                await engine.handle(make_photo(f"photo-{user}", "井盖", me))
+                answered = await engine.handle(make_text("渝中区有多少栋建成楼宇", me))
+                vote = next(c.data for r in answered.replies for row in r.choices for c in row)
+                await engine.handle(make_choice(vote, me))
+                await engine.handle(make_command("/lang en", me))
+            for message in await store.due_messages(Clock().now.replace(year=2100)):
+                await store.mark_sent(message, 10_000 + message.id)
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+def counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
+    """Rows that belong to `user_id` (by user, chat or ticket), per table."""
+    with sqlite3.connect(path) as db:
+        mine = "SELECT number FROM tickets WHERE user_id = ?1"
+        queries = {
+            "tickets": "SELECT COUNT(*) FROM tickets WHERE user_id = ?1",
+            "events": f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({mine})",
+            "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = ?1 OR ticket_number IN"
+            f" ({mine})",
+            "answers": "SELECT COUNT(*) FROM answers WHERE user_id = ?1",
+            "chat_state": "SELECT COUNT(*) FROM chat_state WHERE chat_id = ?1",
+            "processed_messages": "SELECT COUNT(*) FROM processed_messages WHERE chat_id = ?1",
+        }
+        return {t: db.execute(q, (user_id,)).fetchone()[0] for t, q in queries.items()}
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "bot.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    seed(path)
+    return path
+
+
+def forget(tmp_path: Path, *args: str) -> int:
+    return main(
+        ["--env-file", str(tmp_path / "none.env"), "tickets", "--as", "77", "forget", *args]
+    )
+
+
+def forget_list(tmp_path: Path) -> int:
+    return main(["--env-file", str(tmp_path / "none.env"), "tickets", "erasures"])
+
+
+def test_a_dry_run_lists_what_would_go_and_changes_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = counts(db)
+    assert forget(tmp_path, "--user", str(GONE), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Would delete for user {GONE}: tickets 2, events ")
+    assert "(dry run: nothing deleted)" in out
+    assert counts(db) == before
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM erasures").fetchone()[0] == 0
+
+
+def test_forget_removes_one_resident_and_records_it_without_content(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine, theirs = rows_mentioning(db, GONE), rows_mentioning(db, KEPT)
+    assert all(mine.values()), mine  # the seed gave the resident a row in every table
+    assert forget(tmp_path, "--user", str(GONE)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Deleted for user {GONE}: tickets 2, ")
+    assert rows_mentioning(db, GONE) == dict.fromkeys(mine, 0)
+    assert rows_mentioning(db, KEPT) == theirs
+    with sqlite3.connect(db) as con:
+        [(at, actor, user_id, recorded)] = con.execute(
+            "SELECT at, actor, user_id, counts FROM erasures"
+        ).fetchall()
+        staff_posts = con.execute(
+            "SELECT COUNT(*) FROM staff_posts WHERE ticket_number NOT IN"
+            " (SELECT number FROM tickets)"
+        ).fetchone()[0]
+    assert (actor, user_id) == ("staff:77", GONE)
+    assert forget_list(tmp_path) == 0
+    listed = capsys.readouterr().out
+    assert f" · staff:77 · user {GONE} · tickets 2, " in listed
+    assert at.startswith("20")  # when, as stored times are
+    assert json.loads(recorded)["tickets"] == 2
+    assert SECRET not in recorded
+    assert staff_posts == 0
+    # Overwritten, not just unlinked: the text is in neither the file nor its WAL.
+    left = b"".join(p.read_bytes() for p in db.parent.glob("bot.db*"))
+    assert f"{SECRET}{GONE}".encode() not in left
+    assert f"{SECRET}{KEPT}".encode() in left
+
+
+def test_forgetting_someone_with_no_data_is_recorded_with_zero_counts(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert forget(tmp_path, "--user", "999") == 0
+    assert "tickets 0" in capsys.readouterr().out
+
+
+async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> None:
+    """With the service reading the database at that moment, the rows are deleted all the
+    same, but the WAL cannot be emptied yet, and the result says so."""
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM tickets").fetchone()  # holds a read snapshot
+        store = SQLiteTicketStore(db, busy_timeout_ms=50)  # the checkpoint waits no longer
+        await store.open()
+        try:
+            erasure = await store.forget_resident(GONE, "cli", utcnow())
+        finally:
+            await store.close()
+    finally:
+        reader.close()
+    assert (erasure.done, erasure.wal_emptied) == (True, False)
+    assert rows_mentioning(db, GONE)["tickets"] == 0
