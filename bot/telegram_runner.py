@@ -192,6 +192,7 @@ class UpdateRunner:
                 self._store.fail_update(CHANNEL, item.update_id, reason, self._clock())
             )
             return
+        log.debug("handling update %s (attempt %d)", item.update_id, item.attempts)
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
         await self._application.process_update(update)

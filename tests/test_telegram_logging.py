@@ -104,5 +104,5 @@ async def test_debug_logging_carries_no_resident_text(
         api.push(make_text_update(RESIDENT, question))
         await api.wait_for(lambda: api.sent(RESIDENT), what="the reply")
     logged = "\n".join([*raw_records.texts, caplog.text])
-    assert "Processing update" in logged  # DEBUG was on
+    assert "handling update" in logged  # DEBUG was on
     assert "三角梅" not in logged
