@@ -78,25 +78,23 @@ class InboxStore(Database):
                 " AND (state = 'pending' OR lease_until < ?)",
                 (when, channel, MAX_ATTEMPTS, when),
             )
+            # One statement claims them all (RETURNING: SQLite 3.35+, PostgreSQL); on a server
+            # database the inner SELECT would add FOR UPDATE SKIP LOCKED.
             rows = await self.rows(
-                "SELECT id, update_id, chat_key, payload, attempts FROM inbox i"
+                "UPDATE inbox SET state = 'claimed', owner = ?, lease_until = ?,"
+                " attempts = attempts + 1 WHERE id IN (SELECT id FROM inbox i"
                 " WHERE channel = ? AND (state = 'pending' OR (state = 'claimed'"
                 "   AND lease_until < ?))"
                 " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
                 "   AND o.chat_key = i.chat_key AND o.state = 'claimed' AND o.owner <> ?"
                 "   AND o.lease_until >= ? AND o.id < i.id)"
-                " ORDER BY id LIMIT ?",
-                (channel, when, owner, when, limit),
+                " ORDER BY id LIMIT ?)"
+                " RETURNING id, update_id, chat_key, payload, attempts",
+                (owner, to_text(now + lease), channel, when, owner, when, limit),
             )
-            for row in rows:
-                await self.execute(
-                    "UPDATE inbox SET state = 'claimed', owner = ?, lease_until = ?,"
-                    " attempts = attempts + 1 WHERE id = ?",
-                    (owner, to_text(now + lease), row["id"]),
-                )
         return [
-            InboxItem(channel, r["update_id"], r["chat_key"], r["payload"], r["attempts"] + 1)
-            for r in rows
+            InboxItem(channel, r["update_id"], r["chat_key"], r["payload"], r["attempts"])
+            for r in sorted(rows, key=lambda r: r["id"])
         ]
 
     async def renew_claims(self, owner: str, until: datetime) -> None:

@@ -169,7 +169,8 @@ class UpdateRunner:
                     await self.handle(queue[0])
                 queue.popleft()
                 self._in_hand -= 1
-                self._wake.set()  # room for more
+                if self._in_hand <= self._in_hand_limit // 2:  # room for a batch: claim more
+                    self._wake.set()
         finally:
             self._in_hand -= len(queue)
             del self._chats[key]
