@@ -240,3 +240,16 @@ def make_photo(file_id: str, caption: str = "", speaker: Speaker | None = None) 
 
 def make_unsupported(speaker: Speaker | None = None) -> Incoming:
     return Incoming(speaker or make_speaker(), "unsupported", message_id=_id(None))
+
+
+# The tables that hold what a resident wrote or did (retention and `tickets forget` empty them).
+RESIDENT_TABLES = (
+    "tickets",
+    "events",
+    "attachments",
+    "outbox",
+    "staff_posts",
+    "answers",
+    "chat_state",
+    "processed_messages",
+)

@@ -17,6 +17,7 @@ from bot.tickets import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine
 from tests.factories import (
     ENGINE_STAFF_ID,
+    RESIDENT_TABLES,
     make_choice,
     make_command,
     make_photo,
@@ -27,16 +28,6 @@ from tests.factories import (
 GONE = 301  # the resident asking to be forgotten
 KEPT = 302
 SECRET = "我家住在较场口某巷七号"  # text only the forgotten resident wrote
-TABLES = (
-    "tickets",
-    "events",
-    "attachments",
-    "outbox",
-    "staff_posts",
-    "answers",
-    "chat_state",
-    "processed_messages",
-)
 
 
 def seed(path: Path) -> None:
@@ -69,7 +60,7 @@ def seed(path: Path) -> None:
 
 def counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as db:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in RESIDENT_TABLES}
 
 
 def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:

@@ -26,20 +26,10 @@ from tests.factories import (
 UNCOVERED = ["火星上明天的天气预报是什么", "月球背面有没有快递柜", "深海鱼会不会失眠"]
 COVERED = "渝中区有多少栋建成楼宇"
 STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
-TABLES = (
-    "tickets",
-    "events",
-    "attachments",
-    "outbox",
-    "staff_posts",
-    "answers",
-    "chat_state",
-    "processed_messages",
-)
 
 
 async def rows(store: SQLiteTicketStore, table: str) -> list[dict[str, object]]:
-    return [dict(r) for r in await store.rows(f"SELECT * FROM {table}")]  # names: TABLES
+    return [dict(r) for r in await store.rows(f"SELECT * FROM {table}")]  # names: RESIDENT_TABLES
 
 
 async def test_purge_removes_a_closed_ticket_and_everything_about_it(
