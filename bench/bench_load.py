@@ -43,9 +43,9 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the fake Bot API and the process harness live in tests/
 
-from bot.intents import load_intents  # noqa: E402
-from bot.kb_loader import load_knowledge  # noqa: E402
-from bot.match import Matcher  # noqa: E402
+from bot.kb.intents import load_intents  # noqa: E402
+from bot.kb.loader import load_knowledge  # noqa: E402
+from bot.matching.matcher import Matcher  # noqa: E402
 from bot.paths import bundled_dir  # noqa: E402
 from tests.factories import STAFF_CHAT_ID, make_text_update  # noqa: E402
 from tests.fake_bot_api import Call, FakeBotApi  # noqa: E402

@@ -32,12 +32,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.evaluation import Case, keywords_found, load_cases
-from bot.intents import IntentSet, load_intents
-from bot.kb import Entry, KnowledgeBase
-from bot.kb_loader import load_knowledge
-from bot.match import Matcher
-from bot.normalize import is_cjk, is_english
+from bot.cli.scoring import Case, keywords_found, load_cases
+from bot.kb.intents import IntentSet, load_intents
+from bot.kb.loader import load_knowledge
+from bot.kb.model import Entry, KnowledgeBase
+from bot.matching.matcher import Matcher
+from bot.matching.normalize import is_cjk, is_english
 from bot.paths import bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,3 +1,14 @@
-"""Yuzhong service assistant: answers residents and enterprises, files tickets for staff."""
+"""Yuzhong service assistant: answers residents and enterprises, files tickets for staff.
 
-__version__ = "0.1.0"
+Layers, from the bottom (each imports only the ones before it; `tests/test_layers.py` checks):
+- foundation modules: `config` (settings), `paths`, `yamlio`, `privacy`, `logs`, `messages`
+  (the plain data between a transport and the engine);
+- `kb`: the knowledge (entries, lexicon, intents) and loading it;
+- `words`: everything the assistant says, in Chinese and English;
+- `matching`: text → decision, pure;
+- `store`: the storage interface and its SQLite implementation;
+- `helpdesk`: the ticket workflow staff work by;
+- `dialogue`: one message in → the replies out, for residents and staff;
+- `transport`: Telegram (the only package importing `telegram`);
+- `cli`: the commands (`python -m bot …`), leaves.
+"""

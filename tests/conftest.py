@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.fake_bot_api import FakeBotApi
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from bot.config import Settings
-from bot.engine import Engine
-from bot.intents import IntentSet, load_intents
-from bot.kb import KnowledgeBase
-from bot.kb_loader import load_knowledge
-from bot.match import Matcher
+from bot.dialogue.engine import Engine
+from bot.kb.intents import IntentSet, load_intents
+from bot.kb.loader import load_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching.matcher import Matcher
 from bot.messages import Choice, Outcome
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import ENGINE_STAFF_CHAT_ID, ENGINE_STAFF_ID
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

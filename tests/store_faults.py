@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.database import Database
+from bot.store.database import Database
 
 FAULTS = ("read_only", "disk_full", "locked")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "COMMIT")

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
-from bot.telegram_app import Knowledge, build_application, load_knowledge_files
-from bot.telegram_handlers import Runtime
-from bot.telegram_intake import serving
+from bot.dialogue.reload import Knowledge, load_knowledge_files
+from bot.transport.app import build_application
+from bot.transport.handlers import Runtime
+from bot.transport.intake import serving
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
 from tests.fake_bot_api import TOKEN, FakeBotApi
 

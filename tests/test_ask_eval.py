@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.intents import load_intents
-from bot.kb_loader import load_knowledge
+from bot.kb.intents import load_intents
+from bot.kb.loader import load_knowledge
 from bot.paths import bundled_dir
-from bot.replies import answer_text, related_text, rephrase_text, ticket_text
+from bot.words import answer_text, related_text, rephrase_text, ticket_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = ROOT / "tests" / "data" / "eval.yaml"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import staff
-from bot.chat import Terminal
+from bot.cli.chat import Terminal
+from bot.helpdesk import operations as staff
 from bot.messages import Speaker
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine
 
 REPO = Path(__file__).resolve().parent.parent

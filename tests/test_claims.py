@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.database import utcnow
-from bot.tickets import ClaimedByOtherError, NewTicket, SQLiteTicketStore
+from bot.store.database import utcnow
+from bot.store.model import ClaimedByOtherError, NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_callback_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import replies_markup, running_service, service_settings

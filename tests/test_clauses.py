@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clauses import Question, asks, read, split, thin
+from bot.matching.clauses import Question, asks, read, split, thin
 
 
 @pytest.mark.parametrize(

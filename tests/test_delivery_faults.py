@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.delivery import Dispatcher, utcnow
 from bot.messages import Choice
-from bot.tickets import NewTicket, SQLiteTicketStore
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
+from bot.transport.delivery import Dispatcher, utcnow
 from tests.factories import STAFF_CHAT_ID, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.store_faults import FAULTS, Fault

@@ -10,10 +10,10 @@ import pytest
 
 from bot.cli import COMMANDS, build_parser
 from bot.config import Settings
-from bot.engine import RESIDENT_COMMANDS
-from bot.intents import load_intents
+from bot.dialogue.engine import RESIDENT_COMMANDS
+from bot.dialogue.staff import STAFF_COMMANDS
+from bot.kb.intents import load_intents
 from bot.paths import bundled_dir
-from bot.staff_commands import STAFF_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.decision import Bands
-from bot.engine import Engine
-from bot.match import Matcher
+from bot.dialogue.engine import Engine
+from bot.matching.decision import Bands
+from bot.matching.matcher import Matcher
 from bot.messages import Incoming, Outcome
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, data, engine_settings, knowledge, make_engine, text
 from tests.factories import (
     make_choice,

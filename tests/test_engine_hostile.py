@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.dialogue.engine import Engine
 from bot.messages import Incoming, Speaker, display_name
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,

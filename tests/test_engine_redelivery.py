@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.database import StoreFullError
-from bot.engine import Engine
+from bot.dialogue.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
-from bot.tickets import SQLiteTicketStore
+from bot.store.database import StoreFullError
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,

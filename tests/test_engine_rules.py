@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.match import Candidate, Decision, Matcher
-from bot.tickets import SQLiteTicketStore
+from bot.matching.decision import Candidate, Decision
+from bot.matching.matcher import Matcher
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
 from tests.factories import make_choice, make_command, make_speaker, make_text
 

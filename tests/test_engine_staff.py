@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.engine import Engine
+from bot.dialogue.engine import Engine
 from bot.messages import Speaker
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.replies import followup_after_close_text
-from bot.tickets import SQLiteTicketStore
+from bot.dialogue.engine import Engine
+from bot.store.sqlite import SQLiteTicketStore
+from bot.words import followup_after_close_text
 from tests.engine_setup import T0, Clock, make_engine
 from tests.factories import (
     ENGINE_STAFF_ID,

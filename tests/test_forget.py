@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.database import utcnow
-from bot.tickets import SQLiteTicketStore
+from bot.store.database import utcnow
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine
 from tests.factories import (
     ENGINE_STAFF_ID,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.database import utcnow
-from bot.inbox import MAX_ATTEMPTS, Accepted
-from bot.tickets import SQLiteTicketStore
+from bot.store.database import utcnow
+from bot.store.inbox import MAX_ATTEMPTS, Accepted
+from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import make_command_update, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.telegram_harness import running_service, service_settings

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.intents import load_intents
-from bot.kb_loader import load_knowledge
+from bot.kb.intents import load_intents
+from bot.kb.loader import load_knowledge
 from bot.yamlio import DataError
 
 CATEGORIES = """\

@@ -10,10 +10,11 @@ import sys
 import pytest
 
 from bot.config import load_settings
-from bot.details import missing_details
-from bot.intents import load_intents
-from bot.kb import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
-from bot.kb_loader import check_details, check_quotes, load_knowledge
+from bot.kb.intents import load_intents
+from bot.kb.loader import check_quotes, load_knowledge
+from bot.kb.model import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
+from bot.matching.checks import check_details
+from bot.matching.details import missing_details
 from bot.paths import bundled_dir, default_seeds_dir
 
 # The coverage topics of the knowledge-base issue (#3), numbered as there.

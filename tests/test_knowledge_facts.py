@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.evaluation import Case, score_case
-from bot.intents import load_intents
-from bot.kb_loader import load_knowledge
-from bot.match import Matcher
+from bot.cli.scoring import Case, score_case
+from bot.kb.intents import load_intents
+from bot.kb.loader import load_knowledge
+from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir, default_seeds_dir
 
 FACTS_FILE = Path(__file__).resolve().parent / "data" / "facts.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gibberish import is_gibberish
-from bot.kb import Lexicon
-from bot.normalize import (
+from bot.kb.model import Lexicon
+from bot.matching.gibberish import is_gibberish
+from bot.matching.normalize import (
     apply_synonyms,
     convert_numerals,
     fold_width,
@@ -17,8 +17,8 @@ from bot.normalize import (
     strip_symbols,
     to_simplified,
 )
+from bot.matching.tokens import char_tokens, english_words, pinyin_tokens, stem
 from bot.paths import bundled_dir
-from bot.tokens import char_tokens, english_words, pinyin_tokens, stem
 
 LEXICON = Lexicon(
     synonyms=(("啷个", "怎么"), ("人材", "人才"), ("通半", "通办"), ("App", "平台")),
@@ -104,7 +104,7 @@ def test_normalize_can_keep_fillers_for_intents() -> None:
 
 def test_the_shipped_lexicon_maps_dialect_and_typos() -> None:
     """啷个/没得/哪点 and the typo 通半 reach the words the knowledge base uses."""
-    from bot.kb_loader import load_knowledge
+    from bot.kb.loader import load_knowledge
 
     lexicon = load_knowledge(bundled_dir("knowledge")).lexicon
     assert normalize("袁家岗通半啷个弄", lexicon) == "袁家岗通办怎么弄"

@@ -65,3 +65,10 @@ def test_installed_package_finds_knowledge_and_intents(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("kb check: OK:")
+    # every subpackage is installed, down to the transport
+    subprocess.run(
+        [str(python), "-c", "import bot.transport.service, bot.cli.chat, bot.cli.tickets"],
+        check=True,
+        cwd=elsewhere,
+        env=env,
+    )

@@ -20,10 +20,10 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import normalize
-from bot.engine import Engine
+from bot.dialogue.engine import Engine
+from bot.matching import normalize
 from bot.messages import Incoming, Outcome, Speaker
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, knowledge, make_engine
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,

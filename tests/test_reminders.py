@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
-from bot.reminders import queue_sla_reminder
-from bot.tickets import NewTicket, SQLiteTicketStore
+from bot.helpdesk.reminders import queue_sla_reminder
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 
 STAFF_CHAT = -100777
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)

@@ -12,7 +12,8 @@ import pytest
 
 from bot.cli import main
 from bot.messages import Speaker
-from bot.tickets import NewTicket, SQLiteTicketStore
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,

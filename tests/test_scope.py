@@ -7,14 +7,14 @@ from functools import cache
 
 import pytest
 
-from bot.details import EntryDetails, asked_details
-from bot.intents import IntentSet, load_intents
-from bot.kb import KnowledgeBase
-from bot.kb_loader import load_knowledge
-from bot.match import Matcher
+from bot.kb.intents import IntentSet, load_intents
+from bot.kb.loader import load_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching.details import EntryDetails, asked_details
+from bot.matching.matcher import Matcher
+from bot.matching.scope import Scope
+from bot.matching.tokens import MIXED_WEIGHT, QUESTION_WEIGHT, char_tokens, question_scale
 from bot.paths import bundled_dir
-from bot.scope import Scope
-from bot.tokens import MIXED_WEIGHT, QUESTION_WEIGHT, char_tokens, question_scale
 
 
 @cache

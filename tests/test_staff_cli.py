@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.tickets import NewTicket, SQLiteTicketStore
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 
 T0 = datetime.now(UTC) - timedelta(hours=30)
 

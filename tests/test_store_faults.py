@@ -27,7 +27,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.database import (
+from bot.dialogue.engine import Engine
+from bot.store.database import (
     DatabaseDiskFullError,
     DatabaseFolderMissingError,
     DatabaseStartupError,
@@ -35,8 +36,7 @@ from bot.database import (
     StoreFullError,
     utcnow,
 )
-from bot.engine import Engine
-from bot.tickets import SQLiteTicketStore
+from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
 from tests.factories import make_text
 

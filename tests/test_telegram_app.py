@@ -6,7 +6,7 @@ import pytest
 from telegram.ext import AIORateLimiter
 
 from bot.config import load_settings
-from bot.telegram_app import build_application
+from bot.transport.app import build_application
 from tests.fake_bot_api import TOKEN
 
 

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from bot import engine, staff_commands
-from bot.telegram_app import RESIDENT_COMMANDS, STAFF_COMMANDS, TRANSPORT_STAFF_COMMANDS
-from bot.telegram_handlers import command_text
+from bot.dialogue import engine
+from bot.dialogue import staff as staff_commands
+from bot.transport.app import RESIDENT_COMMANDS, STAFF_COMMANDS, TRANSPORT_STAFF_COMMANDS
+from bot.transport.handlers import command_text
 
 
 @pytest.mark.parametrize("language", sorted(RESIDENT_COMMANDS))

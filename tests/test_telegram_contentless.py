@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.replies import unsupported_text
+from bot.words import unsupported_text
 from tests.factories import make_message
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings

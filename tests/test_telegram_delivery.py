@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.chunks import MESSAGE_LIMIT, split_text, text_length
-from bot.delivery import BATCH, GIVE_UP_AFTER, Dispatcher, utcnow
 from bot.messages import Choice
-from bot.tickets import NewTicket, SQLiteTicketStore
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
+from bot.transport.chunks import MESSAGE_LIMIT, split_text, text_length
+from bot.transport.delivery import BATCH, GIVE_UP_AFTER, Dispatcher, utcnow
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 RESIDENT = 1001

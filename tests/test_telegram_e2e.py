@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.chunks import MESSAGE_LIMIT, text_length
-from bot.kb_loader import load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.paths import bundled_dir
-from bot.replies import busy_text, limit_text
-from bot.telegram_handlers import SOMETHING_WENT_WRONG, Runtime
+from bot.transport.chunks import MESSAGE_LIMIT, text_length
+from bot.transport.handlers import SOMETHING_WENT_WRONG, Runtime
+from bot.words import busy_text, limit_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.replies import expired_text, staff_only_text
-from bot.staff_commands import USAGE
-from bot.telegram_handlers import Runtime
+from bot.dialogue.staff import USAGE
+from bot.transport.handlers import Runtime
+from bot.words import expired_text, staff_only_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.dialogue.reload import load_knowledge_files
 from bot.paths import bundled_dir
-from bot.reload import load_knowledge_files
-from bot.replies import staff_only_text
-from bot.telegram_handlers import Runtime
+from bot.transport.handlers import Runtime
+from bot.words import staff_only_text
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings

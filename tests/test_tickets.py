@@ -12,14 +12,10 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.database import DatabaseFolderMissingError, StoreBusyError
-from bot.migrations import MIGRATIONS, current_version, migrate
-from bot.tickets import (
-    InvalidTransitionError,
-    NewTicket,
-    SQLiteTicketStore,
-    TicketNotFound,
-)
+from bot.store.database import DatabaseFolderMissingError, StoreBusyError, TicketNotFound
+from bot.store.migrations import MIGRATIONS, current_version, migrate
+from bot.store.model import InvalidTransitionError, NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -303,7 +299,7 @@ async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteT
 
 async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicketStore) -> None:
     """Retention also covers conversation state and delivered messages, not pending ones."""
-    from bot.chat_state import ChatState
+    from bot.store.chat_state import ChatState
 
     await store.save_state(ChatState("telegram", 7, "tongban", "matter"), T0)
     sent = await store.enqueue(7, "old", kind="reply", at=T0)
@@ -350,7 +346,7 @@ async def test_outbox_keeps_channels_apart(store: SQLiteTicketStore) -> None:
 
 async def test_chat_state_survives_a_restart(tmp_path: Path) -> None:
     """A flow in progress is in the database, not in memory."""
-    from bot.chat_state import ChatState
+    from bot.store.chat_state import ChatState
 
     path = tmp_path / "t.db"
     store = SQLiteTicketStore(path)

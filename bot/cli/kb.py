@@ -1,0 +1,54 @@
+"""`python -m bot kb check`: validate the knowledge base and the intents, report every problem."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.kb.intents import load_intents
+from bot.kb.loader import check_quotes, load_knowledge
+from bot.matching.checks import check_details
+from bot.paths import default_seeds_dir
+from bot.yamlio import DataError, Problem
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="kb_action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check", help="check every knowledge and intent file; exit 1 on errors"
+    )
+    check.add_argument(
+        "--seeds",
+        type=Path,
+        default=None,
+        help="source documents to verify quotes against (default: ../shared/seeds when present)",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    problems: list[Problem] = []
+    kb = intents = None
+    try:
+        kb = load_knowledge(settings.kb_dir)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    try:
+        intents = load_intents(settings.intents_dir)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    if kb is not None:
+        problems.extend(check_details(kb))
+    seeds = args.seeds or default_seeds_dir()
+    if kb is not None and seeds is not None:
+        problems.extend(check_quotes(kb, seeds))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"kb check: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    assert kb is not None
+    assert intents is not None
+    print(f"kb check: OK: {kb.summary()}; {len(intents.intents)} intents")
+    return 0

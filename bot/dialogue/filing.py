@@ -1,0 +1,107 @@
+"""Filing a resident's ticket: idempotent, within the per-resident limits, posted to staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import words
+from bot.dialogue.turn import Services, Turn, say
+from bot.messages import Choice, Outcome, display_name, quoted
+from bot.privacy import mask_pii
+from bot.store.model import NewTicket, Ticket, TicketCategory
+from bot.words import category_label
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The ticket filed (or found again for the same message), or why none was filed."""
+
+    ticket: Ticket | None
+    limit_reason: str | None = None  # "open" | "hourly"
+    limit: int = 0
+
+
+async def file_ticket(
+    svc: Services,
+    turn: Turn,
+    category: TicketCategory,
+    text: str,
+    *,
+    candidates: tuple[tuple[str, float], ...] = (),
+    attachments: tuple[str, ...] = (),
+    phone: str | None = None,
+) -> Filing:
+    """Create the ticket and its staff post in the caller's transaction."""
+    store, settings = svc.store, svc.settings
+    key = turn.idempotency_key()
+    new = NewTicket(
+        user_id=turn.user_id,
+        chat_id=turn.chat_id,
+        channel=turn.channel,
+        category=category,
+        text=text,
+        name=turn.incoming.speaker.name,
+        language=turn.language,
+        candidates=candidates,
+        attachments=attachments,
+        phone=phone,
+        idempotency_key=key,
+    )
+    if key is None or not await _already_filed(svc, key):
+        open_count = await store.count_tickets(turn.channel, turn.user_id, open_only=True)
+        if open_count >= settings.max_open_tickets:
+            return Filing(None, "open", settings.max_open_tickets)
+        hourly = await store.count_tickets(
+            turn.channel, turn.user_id, open_only=False, since=turn.now - timedelta(hours=1)
+        )
+        if hourly >= settings.max_tickets_per_hour:
+            return Filing(None, "hourly", settings.max_tickets_per_hour)
+    ticket, created = await store.create_ticket(new, turn.now)
+    if created and settings.staff_chat_id is not None:
+        await store.enqueue(
+            settings.staff_chat_id,
+            staff_post_text(ticket),
+            choices=(
+                (
+                    Choice("认领", f"claim:{ticket.number}"),
+                    Choice("关闭", f"close:{ticket.number}"),
+                ),
+            ),
+            photo=ticket.attachments[0] if category == "report" and ticket.attachments else None,
+            kind="staff_post",
+            ticket_number=ticket.number,
+            dedupe_key=f"staff_post:{ticket.number}",
+            at=turn.now,
+        )
+    return Filing(ticket)
+
+
+async def _already_filed(svc: Services, key: str) -> bool:
+    found = await svc.store.tickets(idempotency_key=key)
+    return bool(found)
+
+
+def staff_post_text(ticket: Ticket) -> str:
+    """`#N · category · masked question`, then who asked; reply to it to answer the resident."""
+    lines = [
+        f"#{ticket.number} · {category_label(ticket.category)} · {quoted(mask_pii(ticket.text))}",
+        f"来自：{display_name(ticket.name) or '居民'}（{ticket.channel}，语言 {ticket.language}）",
+    ]
+    if ticket.phone:
+        lines.append(f"电话：{mask_pii(ticket.phone)}（完整号码用 /ticket {ticket.number} 查看）")
+    if ticket.candidates:
+        lines.append("相近条目：" + "、".join(entry for entry, _ in ticket.candidates[:3]))
+    lines.append("直接回复这条消息即可答复居民。")
+    return "\n".join(lines)
+
+
+def filed(
+    filing: Filing, turn: Turn, wording: words.TicketWording, *rows: tuple[Choice, ...]
+) -> Outcome:
+    """The reply for a ticket filed (with any rows of buttons), or for the limit that stopped it."""
+    if filing.ticket is None:
+        text = words.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
+        return say(text, note="limit")
+    number = filing.ticket.number
+    return say(wording(number, turn.language), *rows, ticket=number, note="ticket")

@@ -1,0 +1,91 @@
+"""Reloading the knowledge while the bot keeps serving: `/reload` from staff, or SIGHUP.
+
+KB_DIR and INTENTS_DIR are loaded and checked again and the matcher rebuilt in a worker thread
+(it takes a while; the event loop keeps answering meanwhile), then the engine switches to the new
+knowledge in one assignment. A file with an error changes nothing: the previous knowledge keeps
+serving, and the problems, each with its file and line, go to the log and to the staff group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.dialogue.engine import Engine
+from bot.kb.intents import IntentSet, load_intents
+from bot.kb.loader import load_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching.matcher import Matcher
+from bot.store.interface import TicketStore
+from bot.yamlio import DataError
+
+log = logging.getLogger(__name__)
+
+LISTED_PROBLEMS = 30  # problems named in the staff-group message; the log has them all
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The knowledge base, the intents and the matcher built on them (read-only once loaded)."""
+
+    kb: KnowledgeBase
+    intents: IntentSet
+    matcher: Matcher
+
+
+def load_knowledge_files(settings: Settings) -> Knowledge:
+    """Load and check KB_DIR and INTENTS_DIR; raise DataError naming every problem."""
+    kb = load_knowledge(settings.kb_dir)
+    intents = load_intents(settings.intents_dir)
+    return Knowledge(kb, intents, Matcher(kb, intents))
+
+
+class Reloader:
+    """Reloads the knowledge into the engine, one reload at a time, and reports the result."""
+
+    def __init__(self, settings: Settings, engine: Engine, store: TicketStore) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self._lock = asyncio.Lock()
+
+    async def reload(self, report_key: str) -> str:
+        """Load, check and swap in the knowledge; return the one-line result.
+
+        The result is also logged and queued for the staff group under `report_key` (so a
+        redelivered /reload reports once).
+        """
+        async with self._lock:
+            try:
+                knowledge = await asyncio.to_thread(load_knowledge_files, self.settings)
+            except (DataError, OSError) as exc:
+                log.error("knowledge reload failed; still serving the previous knowledge:\n%s", exc)
+                text = failure_text(exc)
+            else:
+                self.engine.swap_knowledge(knowledge.kb, knowledge.intents, knowledge.matcher)
+                summary = knowledge.kb.summary()
+                log.info("knowledge reloaded: %s", summary)
+                text = f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+        if self.settings.staff_chat_id is not None:
+            await self.store.enqueue(
+                self.settings.staff_chat_id, text, kind="staff_notice", dedupe_key=report_key
+            )
+        return text
+
+
+def failure_text(exc: DataError | OSError) -> str:
+    """What staff read when a reload fails: that nothing changed, then each problem."""
+    if isinstance(exc, DataError):
+        problems = [str(p) for p in exc.problems]
+    else:
+        problems = [f"{exc.filename or '?'}: {exc.strerror or exc}"]
+    lines = [
+        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
+        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
+        *problems[:LISTED_PROBLEMS],
+    ]
+    if len(problems) > LISTED_PROBLEMS:
+        lines.append(f"……另有 {len(problems) - LISTED_PROBLEMS} 个，见日志。")
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""Clauses of a message: which part tells a story and which part asks.
+
+People write a story before they ask ("我们是做软件外包的，去年从成都搬到渝中……到底包括哪几样？"),
+ask two things at once ("骑手停车位有多少个？另外暖新驿站在哪"), or dictate without punctuation.
+`read(text)` cuts a raw message into clauses (sentence punctuation and commas; for voice input
+the spaces between words and the joints 然后 / 另外 / 还有 / 的话), marks the clauses that ask
+something, and groups them into questions: each asking clause with the clause before it when it
+says too little on its own ("到底包括哪几样" needs "听说有个四色四务"). The matcher weighs the
+asking part above the story and answers each question of a message on its own (`bot.match`).
+
+Pure functions on raw text, before normalisation: punctuation is what tells clauses apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.matching.tokens import english_words
+
+# Sentence ends and commas; a space between two Chinese characters (voice input, chat style).
+_CUT_ZH = re.compile(
+    r"[。！？!?；;…\n，,、：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+    # joints of speech without punctuation: a clause starts at 然后 / 另外 / 还有 / 顺便 …
+    r"|(?<=[\u4e00-\u9fff])(?=(?:然后|另外|还有就是|还有|还想问|顺便问|再问一下|再问下|对了)"
+    r"[\u4e00-\u9fff])"
+    # … and ends after 的话 ("要是我搬到渝中的话 能不能…")
+    r"|(?<=的话)(?=[\u4e00-\u9fff])"
+)
+_CUT_EN = re.compile(r"(?<=[.!?;])\s+|\n+|[？！。；]+")
+_LEADING_JOINT = re.compile(r"^(?:然后|另外|还有就是|还有|还想问|顺便问|再问一下|再问下|对了)")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+# A clause that brings up the subject of the question: what the asker heard of, or "there is a …".
+_TOPIC_ZH = re.compile(
+    r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个"
+)
+_TOPIC_EN = re.compile(
+    r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.IGNORECASE
+)
+
+# What makes a Chinese clause a question: question words and particles, yes/no forms, and the
+# phrases people use to ask without a question mark (想问下、想了解、请介绍 …).
+_ASKS_ZH = re.compile(
+    r"[吗呢么嘛啥谁哪咋]|(?<!好)几|什么|多少|怎么|怎样|如何|啷个|哪样|好多|是否|是不是|有没有|有没得|有冇"
+    r"|能不能|能否|可不可以|可以不|要不要|行不行|得行不|要得不|[^\W\d_]不$"
+    r"|请问|想问|问下|问一下|想了解|了解下|了解一下|想知道|请介绍|介绍下|介绍一下|咨询|告诉我|求问"
+    r"|发我|发给我|给我发|帮我查|帮忙查|麻烦你|推荐个|推荐1个"
+    r"|[?？]"
+)
+_ASKS_EN = re.compile(
+    r"^\s*(?:what|which|where|when|who|whom|whose|why|how|is|are|am|do|does|did|can|could|"
+    r"should|would|will|may|might|shall|has|have|any)\b"
+    r"|\?|\b(?:i'?d like to know|i want to know|wondering|please tell|tell me|looking for|"
+    r"i need|i want|want to know|how (?:do|can|does|much|many|long))\b",
+    re.IGNORECASE,
+)
+# Characters that shape a question rather than name its subject (as bot.tokens.QUESTION_CHARS,
+# plus a few story words): a question with fewer than THIN other characters needs the clause
+# before it.
+_SHAPE = frozenset(
+    "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
+    "到底包括都还也就请问下一说听现啷子好具体操作弄搞整"
+)
+THIN = 4
+THIN_EN = 3  # English words other than stop words
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str  # as written, without the punctuation that ended it
+    asks: bool  # asks something (a question word, a question mark, "想了解 …")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One thing the message asks: its asking clause(s), with context when they are thin."""
+
+    text: str  # the clauses joined with a space
+    context: str = ""  # the story clause taken in because the question alone names too little
+
+
+@dataclass(frozen=True)
+class Reading:
+    clauses: tuple[Clause, ...]
+    questions: tuple[Question, ...]  # empty when no clause asks anything
+
+    @property
+    def asking(self) -> str:
+        """The asking part of the message (every question with its context), or the whole."""
+        if not self.questions:
+            return " ".join(c.text for c in self.clauses)
+        return " ".join(" ".join(filter(None, (q.context, q.text))) for q in self.questions)
+
+    story: tuple[str, ...] = ()  # the clauses that are part of no question
+    # story clauses that bring up what is asked about ("听说有个健康服务圈"): hearsay and
+    # "there is a …" introduce the subject, unlike the asker's own circumstances
+    topics: tuple[str, ...] = ()
+
+
+def is_latin(text: str) -> bool:
+    return len(_LATIN.findall(text)) >= 2 * len(_CJK.findall(text)) and bool(_LATIN.search(text))
+
+
+def split(text: str) -> list[str]:
+    """The clauses of a raw message, in order, without empty ones."""
+    pattern = _CUT_EN if is_latin(text) else _CUT_ZH
+    return [part.strip() for part in pattern.split(text) if part and part.strip()]
+
+
+def asks(clause: str) -> bool:
+    """Whether a clause asks something."""
+    if is_latin(clause):
+        return bool(_ASKS_EN.search(clause))
+    return bool(_ASKS_ZH.search(clause))
+
+
+def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
+    """Whether a question clause names too little to be matched on its own ("到底包括哪几样").
+
+    `names(clause)`, when given, tells whether the clause names something specific (a term
+    only one or two entries use, such as 莎姐): such a clause is never thin, however short.
+    """
+    if names is not None and names(clause):
+        return False
+    if is_latin(clause):
+        return len(english_words(clause.lower())) < THIN_EN
+    body = _LEADING_JOINT.sub("", clause)
+    named = [ch for ch in body if _CJK.match(ch) and ch not in _SHAPE]
+    named += re.findall(r"[A-Za-z0-9]+", body)
+    return len(named) < THIN
+
+
+def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
+    """The clauses of a message and the questions they form (`names`: see `thin`)."""
+    clauses = tuple(Clause(part, asks(part)) for part in split(text))
+    questions: list[list[str]] = []  # each: [context, clause, clause …]
+    used: set[int] = set()  # clauses that are part of a question
+    for index, clause in enumerate(clauses):
+        if not clause.asks:
+            continue
+        short = thin(clause.text, names)
+        if short and index - 1 in used:
+            questions[-1].append(clause.text)  # "怎么报名 要交钱不": one question
+        elif short and index > 0:
+            questions.append([clauses[index - 1].text, clause.text])
+            used.add(index - 1)
+        else:
+            questions.append(["", clause.text])
+        used.add(index)
+    story = [c.text for i, c in enumerate(clauses) if i not in used]
+    return Reading(
+        clauses,
+        tuple(
+            Question(_LEADING_JOINT.sub("", " ".join(parts[1:])), parts[0]) for parts in questions
+        ),
+        tuple(story),
+        tuple(text for text in story if (_TOPIC_EN if is_latin(text) else _TOPIC_ZH).search(text)),
+    )

@@ -1,0 +1,262 @@
+"""Question matching: find the entry that answers a question, or decide it is not covered.
+
+`Matcher(kb, intents).decide(text)` normalises the message (`bot.normalize`), tries the
+conversational intents first (`bot.intent_match`), then searches the knowledge base in the
+message's language (`bot.retrieval`) and sorts the result into bands (`bot.decision`): answer,
+clarify, confirm or ticket. A message of several clauses is read first (`bot.clauses`): two
+questions are judged apart (`Decision.parts`), and a long message is searched as weighted parts,
+its asking clauses above the story. A Matcher touches no storage or network and is immutable,
+so one instance serves every chat; a reload builds a new one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+
+from bot.kb.intents import IntentSet
+from bot.kb.model import KnowledgeBase
+from bot.matching.clauses import Question, Reading, read, thin
+from bot.matching.decision import Bands, Candidate, Decision, judge
+from bot.matching.details import EntryDetails, asked_details
+from bot.matching.gibberish import is_gibberish
+from bot.matching.intents import IntentMatcher
+from bot.matching.normalize import Normalizer, is_cjk, is_english
+from bot.matching.retrieval import Channel, Doc, Index
+from bot.matching.scope import YUZHONG, Scope
+from bot.matching.tokens import (
+    char_tokens,
+    english_tokens,
+    marked_syllable,
+    pinyin_tokens,
+    question_scale,
+    syllable,
+    units,
+)
+
+PINYIN_WEIGHT = 0.5  # the homophone channel backs the characters up; it does not outvote them
+# A question is read up to this many characters (the engine passes at most 1,000 already): no
+# knowledge-base question is near that long, and matching cost grows with the query.
+MAX_QUERY_CHARS = 1000
+# A message of several clauses is searched as weighted parts (`bot.clauses`): the clauses that
+# ask weigh 1, the clause taken in as a thin question's context this much, the story this much.
+CONTEXT_WEIGHT = 0.8
+STORY_WEIGHT = 0.3
+YUZHONG_TERMS = frozenset(YUZHONG)
+NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
+LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
+SHORT = 24  # units (Chinese characters, words): a message this short is read whole
+
+
+class Matcher:
+    """Decides what to do with a message, from one knowledge base and one set of intents."""
+
+    def __init__(self, kb: KnowledgeBase, intents: IntentSet, bands: Bands | None = None) -> None:
+        self.kb = kb
+        self.intents = intents
+        self.bands = bands or Bands()
+        self.normalizer = Normalizer(kb.lexicon)
+        self._intents = IntentMatcher(intents, self.normalizer)
+        zh: list[Doc] = []
+        en: list[Doc] = []
+        self.details = _Details(kb)
+        self.exact: dict[str, str] = {}  # a normalised question → its entry
+        texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
+        for entry in kb.entries:
+            asked: list[str] = []
+            for text in (entry.title, *entry.questions, entry.title_en or ""):
+                if text:
+                    norm = self.normalize(text)
+                    (en if is_english(text) else zh).append(Doc(entry.id, norm))
+                    self.exact.setdefault(norm, entry.id)
+                    asked.append(norm)
+            answers = [self.normalize(entry.answer)]
+            zh.append(Doc(entry.id, answers[0], answer=True))
+            if entry.answer_en:
+                answers.append(self.normalize(entry.answer_en))
+                en.append(Doc(entry.id, answers[-1], answer=True))
+            self.details.questions[entry.id] = asked
+            texts[entry.id] = "\n".join((*asked, *answers))
+        self._title_pairs: Counter[str] = Counter()  # a pair of characters → titles holding it
+        for entry in kb.entries:
+            title = char_tokens(self.normalize(entry.title))
+            self._title_pairs.update({t for t in title if "|" in t and not _light(t)})
+        terms = (*kb.lexicon.places, *kb.lexicon.subjects)
+        places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
+        homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
+        aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
+        self.scope = Scope(
+            (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
+        )
+        self.zh = Index(
+            zh,
+            [
+                Channel("char", char_tokens, units=units),
+                Channel("pinyin", pinyin_tokens, PINYIN_WEIGHT, derive=marked_syllable),
+            ],
+            light=question_scale,
+        )
+        self.en = Index(en, [Channel("word", english_tokens)])
+
+    def normalize(self, text: str) -> str:
+        return self.normalizer(text)
+
+    def decide(self, text: str) -> Decision:
+        text = text[:MAX_QUERY_CHARS]
+        language = "en" if is_english(text) else "zh"
+        intent = self._intents.match(text)
+        if intent is not None:
+            return Decision(
+                "intent", intent.score, intent=intent.intent, language=language, reason="intent"
+            )
+        if is_gibberish(self.normalizer(text, fillers=False)):
+            return Decision("ticket", gibberish=True, language=language, reason="no words")
+        norm = self.normalize(text)
+        if norm in self.exact:  # the knowledge base's own wording: its author chose the entry
+            entry_id = self.exact[norm]
+            return Decision(
+                "answer",
+                100.0,
+                entry_id,
+                candidates=(Candidate(entry_id, 100.0),),
+                language=language,
+                reason="a question of the entry",
+            )
+        reading = read(text, self._names)
+        if len(reading.clauses) < 2 or not reading.questions:
+            return self._judge([(norm, 1.0)], norm, language)
+        if len(reading.questions) >= 2:
+            several = self._several(reading, language)
+            if several is not None:
+                return several
+        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
+            return self._judge([(norm, 1.0)], norm, language)
+        return self._judge(self._parts(reading), self.normalize(reading.asking), language)
+
+    def _names(self, clause: str) -> bool:
+        """Whether a clause names something specific: a pair of characters that the titles of
+        at most `NAMING_ENTRIES` entries hold, such as 莎姐 or 楼小二."""
+        tokens = char_tokens(self.normalize(clause))
+        return any(self._title_pairs.get(t, NAMING_ENTRIES + 1) <= NAMING_ENTRIES for t in tokens)
+
+    def _parts(self, reading: Reading, *questions: Question) -> list[tuple[str, float]]:
+        """The message as weighted parts: its questions (all, or those given) and its story."""
+        chosen = questions or reading.questions
+        parts: list[tuple[str, float]] = []
+        for question in chosen:
+            parts.append((self.normalize(question.context), CONTEXT_WEIGHT))
+            parts.append((self.normalize(question.text), 1.0))
+        if not questions:
+            parts.extend(
+                (self.normalize(c), CONTEXT_WEIGHT if c in reading.topics else STORY_WEIGHT)
+                for c in reading.story
+            )
+        return [(text, weight) for text, weight in parts if text]
+
+    def _several(self, reading: Reading, language: str) -> Decision | None:
+        """Two questions answered apart, or one answered and one filed; None when not so clear.
+
+        Each question is judged on its own words (and its context, when it names too little).
+        A question whose nearest entry is one another question is answered with is the same
+        question asked again, not a second one.
+        """
+        judged = []
+        # Yuzhong named once holds for every question ("渝中区的老年食堂在哪里，吃一顿多少钱").
+        home = self.scope.named(self.normalize(reading.asking)) & YUZHONG_TERMS
+        for question in reading.questions:
+            asked = self._parts(reading, question)
+            judged.append(
+                self._judge(asked, " ".join(t for t, _ in asked), language, question, home)
+            )
+        answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
+        if not answered:
+            return None
+        parts: list[Decision] = []
+        filed: Decision | None = None  # the questions no entry answers, as one ticket
+        for decision in judged:
+            if decision.outcome == "answer" and answered.get(decision.entry_id) is decision:
+                parts.append(decision)
+            elif decision.outcome == "ticket" and not decision.gibberish:
+                # Asked again in other words, or too little to be a question of its own;
+                # but a detail about an answered entry (its phone number) is a question.
+                nearest = decision.candidates[0].entry_id if decision.candidates else None
+                again = nearest in answered and not asked_details(self.normalize(decision.question))
+                if again or thin(decision.question, self._names):
+                    continue
+                if filed is None:
+                    filed = decision
+                    parts.append(filed)
+                else:
+                    both = f"{filed.question} {decision.question}"
+                    parts[parts.index(filed)] = filed = replace(filed, question=both)
+        if len(parts) < 2:
+            return None
+        first = next(p for p in parts if p.outcome == "answer")
+        return replace(first, parts=tuple(parts), reason="asks several things", question="")
+
+    def _judge(
+        self,
+        parts: list[tuple[str, float]],
+        asking: str,
+        language: str,
+        question: Question | None = None,
+        also_named: frozenset[str] = frozenset(),
+    ) -> Decision:
+        """Judge the retrieval hits for a query in weighted parts; details and places are read
+        from the asking part only (a story may name a city the asker comes from), plus the
+        places in `also_named`."""
+        index = self.en if language == "en" else self.zh
+        long = len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH)
+        hits = index.search_parts(parts, self.bands.candidates, contained=long)
+        named = self.scope.named(asking) | also_named
+        decision = judge(
+            hits,
+            self.bands,
+            language,
+            asked_details(asking),
+            self.details,
+            lambda entry_id: self.scope.lacking(entry_id, named),
+            long=long,
+        )
+        if question is None:
+            return decision
+        return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+
+def _light(token: str) -> bool:
+    """A pair with a question character in it (是|啥, 有|没): it names nothing."""
+    return question_scale([token])[0] < 1.0
+
+
+def _home(title: str, places: list[str]) -> str | None:
+    """The other district whose programme an entry's title names first ("江北区…"), if any."""
+    at = {place: title.find(place + "区") for place in places if place and place + "区" in title}
+    return min(at, key=at.__getitem__) if at else None
+
+
+class _Details(Mapping[str, EntryDetails]):
+    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
+
+    A decision looks at its ten candidates only, so reading every question and answer for
+    details at start-up would be wasted work.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
+        self._made: dict[str, EntryDetails] = {}
+
+    def __getitem__(self, entry_id: str) -> EntryDetails:
+        made = self._made.get(entry_id)
+        if made is None:
+            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
+            made = EntryDetails.of(asked, self.answers[entry_id])
+            self._made[entry_id] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)

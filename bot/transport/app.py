@@ -1,0 +1,240 @@
+"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the SLA job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings, SettingsError
+from bot.dialogue.engine import Engine
+from bot.dialogue.reload import Knowledge, Reloader, load_knowledge_files
+from bot.helpdesk.reminders import reminder_period
+from bot.store.sqlite import SQLiteTicketStore
+from bot.transport.delivery import Dispatcher
+from bot.transport.handlers import (
+    Runtime,
+    on_button,
+    on_command,
+    on_error,
+    on_photo,
+    on_sla_check,
+    on_text,
+    on_unsupported,
+    runtime,
+)
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
+# after that many, the outbox takes over with its own persisted backoff.
+FLOOD_RETRIES = 2
+SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
+STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
+STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
+RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
+
+RESIDENT_COMMANDS = {
+    "zh": [
+        ("start", "开始：我能做什么"),
+        ("menu", "按类别浏览常见问题"),
+        ("mytickets", "我的工单和回复"),
+        ("tongban", "袁家岗跨区通办"),
+        ("help", "使用说明"),
+        ("lang", "切换语言 zh / en"),
+        ("cancel", "退出当前流程"),
+    ],
+    "en": [
+        ("start", "Start: what I can do"),
+        ("menu", "Browse questions by category"),
+        ("mytickets", "My tickets and replies"),
+        ("tongban", "Yuanjiagang cross-district services"),
+        ("help", "How to use this assistant"),
+        ("lang", "Switch language zh / en"),
+        ("cancel", "Leave the current step"),
+    ],
+}
+# Staff commands the service answers itself, not the engine (they act on the running service).
+TRANSPORT_STAFF_COMMANDS = ("reload",)
+STAFF_COMMANDS = [
+    ("tickets", "待处理工单（最早的在前）"),
+    ("ticket", "查看工单及记录：/ticket 编号"),
+    ("reply", "答复居民：/reply 编号 内容"),
+    ("claim", "认领：/claim 编号"),
+    ("take", "接手他人认领的工单：/take 编号"),
+    ("close", "关闭：/close 编号 [备注]"),
+    ("reopen", "重新打开：/reopen 编号"),
+    ("stats", "工单统计"),
+    ("reload", "重新加载知识库"),
+    ("help", "使用说明"),
+]
+
+
+def build_application(
+    settings: Settings, knowledge: Knowledge | None = None, *, reload_on_hangup: bool = False
+) -> App:
+    """Build the Application: handlers in one block, the error handler last.
+
+    The knowledge is loaded in post_init unless given (tests share one loaded copy). With
+    `reload_on_hangup` (the `run` command), SIGHUP reloads it.
+    """
+    if settings.telegram_bot_token is None:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is required to run the Telegram service")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.reveal())
+        .base_url(settings.telegram_base_url)
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=FLOOD_RETRIES)
+        )
+        # No Updater: it confirms an update to Telegram as soon as it is queued in memory, so
+        # a crash lost it. bot/telegram_intake.py fetches updates into the inbox instead, and
+        # bot/telegram_runner.py hands them to process_update (several chats at once, each
+        # chat's in order).
+        .updater(None)
+        .post_init(partial(open_services, settings, knowledge, reload_on_hangup))
+        .post_stop(stop_services)
+        .post_shutdown(close_services)
+        .build()
+    )
+    private = filters.ChatType.PRIVATE
+    staff = filters.Chat(settings.staff_chat_id) if settings.staff_chat_id else filters.Chat()
+    # New messages from a person, in a private chat or the staff group: edited messages,
+    # channel posts, other groups and messages without a sender are not for this bot.
+    here = filters.UpdateType.MESSAGE & filters.USER & (private | staff)
+    application.add_handlers(
+        [
+            MessageHandler(filters.COMMAND & here, on_command),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & here, on_text),
+            MessageHandler(filters.PHOTO & here & private, on_photo),
+            # Whatever else a resident sends (stickers, voice, dice, polls, contacts, locations,
+            # documents, …): a polite request for text. Service messages (a pin, an auto-delete
+            # timer) are not something the resident said.
+            MessageHandler(here & private & ~filters.StatusUpdate.ALL, on_unsupported),
+            CallbackQueryHandler(on_button),
+        ]
+    )
+    application.add_error_handler(on_error)
+    return application
+
+
+async def open_services(
+    settings: Settings, knowledge: Knowledge | None, reload_on_hangup: bool, application: App
+) -> None:
+    """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
+    knowledge = knowledge or load_knowledge_files(settings)
+    store = SQLiteTicketStore(settings.database_path)
+    await store.open()
+    engine = Engine(store, knowledge.matcher, knowledge.kb, knowledge.intents, settings)
+    dispatcher = Dispatcher(application.bot, store)
+    reloader = Reloader(settings, engine, store)
+    application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
+    await set_command_menus(application, settings)
+    dispatcher.start()  # sends whatever was queued before a crash or restart
+    if application.job_queue is not None and settings.staff_chat_id is not None:
+        period = reminder_period(settings)
+        application.job_queue.run_repeating(
+            on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+        )
+    if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, partial(on_hangup, application))
+        for sig in (signal.SIGINT, signal.SIGTERM):  # in place of python-telegram-bot's own
+            loop.add_signal_handler(sig, partial(on_stop_signal, application))
+    log.info(
+        "service ready: %d knowledge entries, staff chat %s, %d staff users",
+        len(knowledge.kb.entries),
+        settings.staff_chat_id,
+        len(settings.staff_user_ids),
+    )
+
+
+def on_hangup(application: App) -> None:
+    """SIGHUP: reload the knowledge in the background (errors reach the error handler)."""
+    log.info("SIGHUP received: reloading the knowledge")
+    rt = runtime(application.bot_data)
+    application.create_task(
+        rt.reloader.reload(report_key=f"reload:sighup:{time.time_ns()}"), name="knowledge-reload"
+    )
+
+
+async def stop_services(application: App) -> None:
+    """post_stop: stop reloading on SIGHUP; let the outbox finish what is in flight while the
+    bot can still send (up to the dispatcher's grace period, or until a second stop signal)."""
+    application.bot_data[STOPPING] = True
+    if hasattr(signal, "SIGHUP"):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    if "runtime" in application.bot_data:
+        rt = runtime(application.bot_data)
+        await rt.dispatcher.stop()
+
+
+def on_stop_signal(application: App) -> None:
+    """SIGINT/SIGTERM for `run`: the first stops the service cleanly; another one, while it
+    stops, stops waiting for stored updates and the outbox (both stay for the next start).
+
+    python-telegram-bot's own handler raises SystemExit every time: a second signal would
+    interrupt the shutdown itself, leave the store open, and hang the process on its thread.
+    """
+    if application.bot_data.get(STOPPING):
+        log.warning("asked again to stop: not waiting for the outbox (unsent messages stay queued)")
+        runner = application.bot_data.get(RUNNER)
+        if runner is not None:
+            runner.hurry()
+        if "runtime" in application.bot_data:
+            runtime(application.bot_data).dispatcher.hurry()
+        return
+    application.bot_data[STOPPING] = True
+    log.info("stop signal received: stopping")
+    stop = application.bot_data.get(STOP_REQUESTED)
+    if not isinstance(stop, asyncio.Event):
+        raise SystemExit  # still starting up: stop as python-telegram-bot would
+    stop.set()
+
+
+async def close_services(application: App) -> None:
+    """post_shutdown: stop the outbox (if start-up failed half-way) and close the store."""
+    if "runtime" in application.bot_data:
+        rt = runtime(application.bot_data)
+        await rt.dispatcher.stop()
+        await rt.store.close()
+
+
+async def set_command_menus(application: App, settings: Settings) -> None:
+    """Show residents their commands in private chats, and staff theirs in the staff group."""
+    bot = application.bot
+    private = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["zh"]), scope=private)
+    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["en"]), scope=private, language_code="en")
+    if settings.staff_chat_id is None:
+        return
+    try:
+        await bot.set_my_commands(
+            _commands(STAFF_COMMANDS), scope=BotCommandScopeChat(settings.staff_chat_id)
+        )
+    except TelegramError as exc:  # a wrong STAFF_CHAT_ID must not stop the residents' service
+        log.warning(
+            "could not set the staff command menu in chat %s: %s", settings.staff_chat_id, exc
+        )
+
+
+def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in pairs]

@@ -1,0 +1,74 @@
+"""`python -m bot run`: the Telegram service, by long polling or (with WEBHOOK_URL) by webhook.
+
+Every update is stored in the inbox before Telegram is told it arrived (bot/telegram_intake.py).
+SIGHUP reloads the knowledge (bot/reload.py). SIGINT and SIGTERM stop it cleanly: fetching
+stops, the updates stored are handled (up to 10 s; the rest wait in the inbox), the outbox sends
+what is in flight, the store closes, and the exit status is 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from urllib.parse import urlsplit
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.config import Settings
+from bot.store.database import DatabaseStartupError, prepare_database_path
+from bot.transport.app import STOP_REQUESTED, App, build_application
+from bot.transport.intake import serving
+from bot.yamlio import DataError
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "Polls Telegram for updates unless WEBHOOK_URL is set. Needs TELEGRAM_BOT_TOKEN; "
+        "see the README for the other settings."
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 when start-up fails."""
+    if settings.telegram_bot_token is None:
+        print(
+            "`run` needs TELEGRAM_BOT_TOKEN: the token @BotFather gave your bot, "
+            "in the environment or in .env (or use `python -m bot chat` to try it in a terminal).",
+            file=sys.stderr,
+        )
+        return 2
+    prepare_database_path(settings)  # the default folder is ours to create, owner-only
+    application = build_application(settings, reload_on_hangup=True)
+    try:
+        asyncio.run(serve(application, settings))
+    except InvalidToken:
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
+        return 1
+    except NetworkError as exc:
+        log.error("could not reach the Bot API at %s: %s", settings.telegram_base_url, exc)
+        return 1
+    except (DataError, DatabaseStartupError) as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    log.info("stopped")
+    return 0
+
+
+async def serve(application: App, settings: Settings) -> None:
+    """Run the service until a stop signal (see bot/telegram_intake.py for how updates come)."""
+    stop = asyncio.Event()
+    application.bot_data[STOP_REQUESTED] = stop
+    webhook_path = None
+    if settings.webhook_url and settings.webhook_secret:
+        webhook_path = urlsplit(settings.webhook_url).path.lstrip("/")
+        log.info(
+            "receiving updates by webhook on %s:%s", settings.webhook_listen, settings.webhook_port
+        )
+    else:
+        log.info("receiving updates by long polling from %s…", settings.telegram_base_url)
+    async with serving(application, settings, webhook_path=webhook_path):
+        await stop.wait()
