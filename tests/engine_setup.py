@@ -9,10 +9,9 @@ from functools import cache
 
 from bot.config import Settings
 from bot.dialogue.engine import Engine
-from bot.kb.intents import IntentSet, load_intents
-from bot.kb.loader import load_knowledge
+from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
-from bot.matching.matcher import Matcher
+from bot.matching.matcher import Matcher, load_matcher
 from bot.messages import Choice, Outcome
 from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import ENGINE_STAFF_CHAT_ID, ENGINE_STAFF_ID
@@ -23,9 +22,8 @@ T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 @cache
 def knowledge() -> tuple[KnowledgeBase, IntentSet, Matcher]:
     settings = Settings()
-    kb = load_knowledge(settings.kb_dir)
-    intents = load_intents(settings.intents_dir)
-    return kb, intents, Matcher(kb, intents)
+    matcher = load_matcher(settings.kb_dir, settings.intents_dir)
+    return matcher.kb, matcher.intents, matcher
 
 
 def engine_settings(**changes: object) -> Settings:
@@ -49,8 +47,8 @@ class Clock:
 
 
 def make_engine(store: SQLiteTicketStore, clock: Clock, **settings: object) -> Engine:
-    kb, intents, matcher = knowledge()
-    return Engine(store, matcher, kb, intents, engine_settings(**settings), clock)
+    _, _, matcher = knowledge()
+    return Engine(store, matcher, engine_settings(**settings), clock)
 
 
 def buttons(outcome: Outcome) -> list[Choice]:

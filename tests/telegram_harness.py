@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
-from bot.dialogue.reload import Knowledge, load_knowledge_files
+from bot.matching.matcher import Matcher, load_matcher
 from bot.transport.app import build_application
 from bot.transport.handlers import Runtime
 from bot.transport.intake import serving
@@ -46,14 +46,15 @@ def service_settings(api: FakeBotApi, tmp_path: Path, **extra: str) -> Settings:
 
 
 @functools.cache
-def shared_knowledge() -> Knowledge:
+def shared_knowledge() -> Matcher:
     """The bundled knowledge, loaded once for all in-process tests (it is read-only)."""
-    return load_knowledge_files(Settings())
+    settings = Settings()
+    return load_matcher(settings.kb_dir, settings.intents_dir)
 
 
 @asynccontextmanager
 async def running_service(
-    settings: Settings, knowledge: Knowledge | None = None
+    settings: Settings, knowledge: Matcher | None = None
 ) -> AsyncIterator[Runtime]:
     """The service polling the fake API in this event loop, as `python -m bot run` runs it
     (on the bundled knowledge unless `knowledge` is given)."""

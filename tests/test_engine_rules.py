@@ -208,7 +208,7 @@ async def test_clarify_offers_candidates_and_none_of_these(
     """Clarify: the candidates as buttons plus 都不是; a pick answers, 都不是 files a ticket."""
     kb, intents, _ = knowledge()
     engine = make_engine(store, Clock())
-    engine.swap_knowledge(kb, intents, ScriptedMatcher(kb, intents))
+    engine.swap_knowledge(ScriptedMatcher(kb, intents))
     outcome = await engine.handle(make_text(ScriptedMatcher.AMBIGUOUS))
     assert outcome.notes == ("clarify",)
     assert data(outcome)[:2] == ["pick:yuanjiagang-tongban", "pick:yuanjiagang-health-station"]

@@ -38,7 +38,7 @@ FAST = {"TELEGRAM_MAX_RATE": "0", "MAX_OPEN_TICKETS": "100", "MAX_TICKETS_PER_HO
 
 def script(residents: int, messages: int) -> dict[int, list[str]]:
     """Each resident's messages: two in five uncovered (distinct, checked to file a ticket)."""
-    matcher = shared_knowledge().matcher
+    matcher = shared_knowledge()
     plan: dict[int, list[str]] = {}
     for r in range(residents):
         texts = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.reload import load_knowledge_files
+from bot.matching.matcher import load_matcher
 from bot.paths import bundled_dir
 from bot.transport.handlers import Runtime
 from bot.words import staff_only_text
@@ -67,7 +67,7 @@ def kb_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 async def service(api: FakeBotApi, tmp_path: Path, kb_dir: Path) -> AsyncIterator[Runtime]:
     settings = service_settings(api, tmp_path, KB_DIR=str(kb_dir))
-    async with running_service(settings, load_knowledge_files(settings)) as rt:
+    async with running_service(settings, load_matcher(settings.kb_dir, settings.intents_dir)) as rt:
         yield rt
 
 
@@ -100,7 +100,9 @@ async def test_an_added_entry_is_answered_after_reload(
 
     report = await reload(api)
 
-    assert load_knowledge_files(service.settings).kb.summary() in report
+    assert (
+        load_matcher(service.settings.kb_dir, service.settings.intents_dir).kb.summary() in report
+    )
     assert NEW_ANSWER in await ask(api, make_text_update(RESIDENT, NEW_QUESTION), RESIDENT)
     assert COVERED_ANSWER_START in await ask(api, make_text_update(RESIDENT, COVERED), RESIDENT)
 

@@ -17,9 +17,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.dialogue.engine import Engine
-from bot.kb.intents import load_intents
-from bot.kb.loader import load_knowledge
-from bot.matching.matcher import Matcher
+from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
 from bot.store.database import (
     DatabaseStartupError,
@@ -53,8 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, staff_user_ids=settings.staff_user_ids | {args.user_id})
     speaker = Speaker(args.user_id, args.user_id, args.name, args.lang, CHANNEL)
     try:
-        kb = load_knowledge(settings.kb_dir)
-        intents = load_intents(settings.intents_dir)
+        matcher = load_matcher(settings.kb_dir, settings.intents_dir)
     except DataError as exc:
         print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
         return 2
@@ -65,7 +62,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     terminal = Terminal(speaker, sys.stdout, interactive=sys.stdin.isatty())
     store = SQLiteTicketStore(path)
-    engine = Engine(store, Matcher(kb, intents), kb, intents, settings)
+    engine = Engine(store, matcher, settings)
     try:
         return asyncio.run(terminal.run(store, engine, sys.stdin))
     except (DatabaseStartupError, StoreUnavailableError) as exc:

@@ -17,8 +17,6 @@ from bot.config import Settings
 from bot.dialogue import followups, resident, tongban
 from bot.dialogue import staff as staff_commands
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
-from bot.kb.intents import IntentSet
-from bot.kb.model import KnowledgeBase
 from bot.matching.matcher import Matcher
 from bot.messages import Incoming, Outcome, display_name
 from bot.store.database import StoreUnavailableError, TicketNotFound, utcnow
@@ -40,21 +38,19 @@ class Engine:
         self,
         store: TicketStore,
         matcher: Matcher,
-        kb: KnowledgeBase,
-        intents: IntentSet,
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._services = Services(store, matcher, kb, intents, settings)
+        self._services = Services(store, matcher, settings)
         self._clock = clock
 
     @property
     def services(self) -> Services:
         return self._services
 
-    def swap_knowledge(self, kb: KnowledgeBase, intents: IntentSet, matcher: Matcher) -> None:
+    def swap_knowledge(self, matcher: Matcher) -> None:
         """Use new knowledge from the next input on (one assignment: atomic for asyncio)."""
-        self._services = replace(self._services, kb=kb, intents=intents, matcher=matcher)
+        self._services = replace(self._services, matcher=matcher)
 
     async def handle(self, incoming: Incoming, reply_key: str | None = None) -> Outcome:
         """Handle one input in one transaction; return the replies for the same chat.

@@ -42,11 +42,7 @@ async def my_tickets(svc: Services, turn: Turn) -> Outcome:
             lines.append(f"    {label}：{ticket.last_staff_reply}")
         if ticket.status != "closed" and len(rows) < 3:
             rows.append(
-                (
-                    Choice(
-                        words.add_details_label(ticket.number, language), f"add:{ticket.number}"
-                    ),
-                )
+                (Choice(words.add_details_label(ticket.number, language), f"add:{ticket.number}"),)
             )
     return Outcome((Reply("\n".join(lines), tuple(rows)),), notes=("mytickets",))
 

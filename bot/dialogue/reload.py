@@ -10,36 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.dialogue.engine import Engine
-from bot.kb.intents import IntentSet, load_intents
-from bot.kb.loader import load_knowledge
-from bot.kb.model import KnowledgeBase
-from bot.matching.matcher import Matcher
+from bot.matching.matcher import load_matcher
 from bot.store.interface import TicketStore
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
 
 LISTED_PROBLEMS = 30  # problems named in the staff-group message; the log has them all
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """The knowledge base, the intents and the matcher built on them (read-only once loaded)."""
-
-    kb: KnowledgeBase
-    intents: IntentSet
-    matcher: Matcher
-
-
-def load_knowledge_files(settings: Settings) -> Knowledge:
-    """Load and check KB_DIR and INTENTS_DIR; raise DataError naming every problem."""
-    kb = load_knowledge(settings.kb_dir)
-    intents = load_intents(settings.intents_dir)
-    return Knowledge(kb, intents, Matcher(kb, intents))
 
 
 class Reloader:
@@ -59,13 +39,15 @@ class Reloader:
         """
         async with self._lock:
             try:
-                knowledge = await asyncio.to_thread(load_knowledge_files, self.settings)
+                matcher = await asyncio.to_thread(
+                    load_matcher, self.settings.kb_dir, self.settings.intents_dir
+                )
             except (DataError, OSError) as exc:
                 log.error("knowledge reload failed; still serving the previous knowledge:\n%s", exc)
                 text = failure_text(exc)
             else:
-                self.engine.swap_knowledge(knowledge.kb, knowledge.intents, knowledge.matcher)
-                summary = knowledge.kb.summary()
+                self.engine.swap_knowledge(matcher)
+                summary = matcher.kb.summary()
                 log.info("knowledge reloaded: %s", summary)
                 text = f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
         if self.settings.staff_chat_id is not None:

@@ -184,9 +184,7 @@ def category(svc: Services, turn: Turn, category_id: str) -> Outcome:
         for e in svc.kb.in_category(category_id)
     ]
     rows.append((Choice(words.menu_back_label(language), "menu"),))
-    return Outcome(
-        (Reply(words.category_text(title, language), tuple(rows)),), notes=("category",)
-    )
+    return Outcome((Reply(words.category_text(title, language), tuple(rows)),), notes=("category",))
 
 
 async def pick_entry(svc: Services, turn: Turn, entry_id: str) -> Outcome:

@@ -22,10 +22,16 @@ class Services:
     """Everything a flow needs; swapped as one object when the knowledge is reloaded."""
 
     store: TicketStore
-    matcher: Matcher
-    kb: KnowledgeBase
-    intents: IntentSet
+    matcher: Matcher  # holds the knowledge base and the intents it was built on
     settings: Settings
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.matcher.kb
+
+    @property
+    def intents(self) -> IntentSet:
+        return self.matcher.intents
 
 
 @dataclass

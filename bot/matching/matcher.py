@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 
-from bot.kb.intents import IntentSet
+from bot.kb.intents import IntentSet, load_intents
+from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.clauses import Question, Reading, read, thin
 from bot.matching.decision import Bands, Candidate, Decision, judge
@@ -47,6 +49,12 @@ YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
+
+
+def load_matcher(kb_dir: Path, intents_dir: Path) -> Matcher:
+    """Load and check the knowledge base and the intents, and build the matcher on them; raise
+    `DataError` naming every problem (file and line). The one way the knowledge is loaded."""
+    return Matcher(load_knowledge(kb_dir), load_intents(intents_dir))
 
 
 class Matcher:

@@ -23,8 +23,9 @@ from telegram.ext import (
 
 from bot.config import Settings, SettingsError
 from bot.dialogue.engine import Engine
-from bot.dialogue.reload import Knowledge, Reloader, load_knowledge_files
+from bot.dialogue.reload import Reloader
 from bot.helpdesk.reminders import reminder_period
+from bot.matching.matcher import Matcher, load_matcher
 from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
@@ -89,7 +90,7 @@ STAFF_COMMANDS = [
 
 
 def build_application(
-    settings: Settings, knowledge: Knowledge | None = None, *, reload_on_hangup: bool = False
+    settings: Settings, matcher: Matcher | None = None, *, reload_on_hangup: bool = False
 ) -> App:
     """Build the Application: handlers in one block, the error handler last.
 
@@ -110,7 +111,7 @@ def build_application(
         # bot/telegram_runner.py hands them to process_update (several chats at once, each
         # chat's in order).
         .updater(None)
-        .post_init(partial(open_services, settings, knowledge, reload_on_hangup))
+        .post_init(partial(open_services, settings, matcher, reload_on_hangup))
         .post_stop(stop_services)
         .post_shutdown(close_services)
         .build()
@@ -137,13 +138,13 @@ def build_application(
 
 
 async def open_services(
-    settings: Settings, knowledge: Knowledge | None, reload_on_hangup: bool, application: App
+    settings: Settings, matcher: Matcher | None, reload_on_hangup: bool, application: App
 ) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
-    knowledge = knowledge or load_knowledge_files(settings)
+    matcher = matcher or load_matcher(settings.kb_dir, settings.intents_dir)
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
-    engine = Engine(store, knowledge.matcher, knowledge.kb, knowledge.intents, settings)
+    engine = Engine(store, matcher, settings)
     dispatcher = Dispatcher(application.bot, store)
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
@@ -161,7 +162,7 @@ async def open_services(
             loop.add_signal_handler(sig, partial(on_stop_signal, application))
     log.info(
         "service ready: %d knowledge entries, staff chat %s, %d staff users",
-        len(knowledge.kb.entries),
+        len(matcher.kb.entries),
         settings.staff_chat_id,
         len(settings.staff_user_ids),
     )
