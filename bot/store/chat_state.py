@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.store.database import Database, to_text
+from bot.store.database import to_text
+from bot.store.sql import SQLDatabase
 
 
 class AnswerNotFoundError(LookupError):
@@ -41,8 +42,8 @@ class AnswerRecord:
     candidates: tuple[tuple[str, float], ...]
 
 
-class StateStore(Database):
-    """The conversation-state part of the SQLite store."""
+class StateStore(SQLDatabase):
+    """The conversation-state part of the store."""
 
     async def load_state(self, channel: str, chat_id: int) -> ChatState:
         row = await self.row(

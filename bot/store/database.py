@@ -21,6 +21,7 @@ import aiosqlite
 from bot.config import DEFAULT_DATABASE_URL, Settings
 from bot.store.files import create_private_file, make_private_folder, room_problem
 from bot.store.migrations import migrate
+from bot.store.sql import SQLITE, SQLDatabase
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +92,15 @@ def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class Database:
+class Database(SQLDatabase):
     """One aiosqlite connection in autocommit mode; writes go through `transaction()`.
 
     Coroutines of one process take turns through an asyncio lock (one connection cannot hold two
     transactions); other processes are kept apart by SQLite's own lock (`BEGIN IMMEDIATE` with a
     busy timeout). A call made inside `transaction()` joins it instead of opening a new one.
     """
+
+    dialect = SQLITE
 
     def __init__(
         self,
@@ -288,6 +291,22 @@ class Database:
     async def row(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         found = await self.rows(sql, params)
         return found[0] if found else None
+
+    @asynccontextmanager
+    async def erasing(self) -> AsyncIterator[None]:
+        """Deleted rows are overwritten in the file, not just unlinked (secure_delete)."""
+        await self.db.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            await self.db.execute("PRAGMA secure_delete = OFF")
+
+    async def empty_log(self) -> bool:
+        """Checkpoint the WAL and cut it back to nothing; False when another connection (the
+        running service) kept it from being emptied."""
+        async with self._lock:  # (busy, WAL frames, frames checkpointed)
+            result = list(await self.db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return not (bool(result[0][0]) if result else True)
 
 
 def translate_error(exc: sqlite3.OperationalError) -> Exception:

@@ -9,44 +9,68 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.store.database import Database, from_text, to_text
+from bot.store.database import from_text, to_text
+from bot.store.sql import Dialect, SQLDatabase
 
-_OF_USER = "SELECT number FROM tickets WHERE user_id = :user"
-_IN_CHATS = "chat_id IN (SELECT value FROM json_each(:chats))"
-# Inbox rows: updates the resident sent, or any update of their chats (stored raw: bot/inbox.py).
-_INBOX = (
-    "(json_extract(payload, '$.message.from.id') = :user"
-    " OR json_extract(payload, '$.callback_query.from.id') = :user"
-    " OR chat_key IN (SELECT 'chat:' || value FROM json_each(:chats)))"
-)
-# (table, SQL counting its rows that go), with the parameters :user and :chats (a JSON list).
-_COUNTS = (
-    ("tickets", "SELECT COUNT(*) FROM tickets WHERE user_id = :user"),
-    (
-        "events",
-        f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({_OF_USER})"
-        " OR answer_id IN (SELECT id FROM answers WHERE user_id = :user)",
-    ),
-    ("attachments", f"SELECT COUNT(*) FROM attachments WHERE ticket_number IN ({_OF_USER})"),
-    (
-        "outbox",
-        f"SELECT COUNT(*) FROM outbox WHERE ticket_number IN ({_OF_USER}) OR {_IN_CHATS}",
-    ),
-    ("answers", "SELECT COUNT(*) FROM answers WHERE user_id = :user"),
-    ("chat_state", f"SELECT COUNT(*) FROM chat_state WHERE {_IN_CHATS}"),
-    ("processed_messages", f"SELECT COUNT(*) FROM processed_messages WHERE {_IN_CHATS}"),
-    ("inbox", f"SELECT COUNT(*) FROM inbox WHERE {_INBOX}"),
-)
-# Tickets go last: their events, attachments, outbox rows and staff posts follow by ON DELETE
-# CASCADE, as do the feedback events of the answers.
-_DELETES = (
-    f"DELETE FROM outbox WHERE {_IN_CHATS}",
-    f"DELETE FROM chat_state WHERE {_IN_CHATS}",
-    f"DELETE FROM processed_messages WHERE {_IN_CHATS}",
-    f"DELETE FROM inbox WHERE {_INBOX}",
-    "DELETE FROM answers WHERE user_id = :user",
-    "DELETE FROM tickets WHERE user_id = :user",
-)
+_OF_USER = "SELECT number FROM tickets WHERE user_id = ?"
+
+
+def _in(column: str, count: int) -> str:
+    """`column IN (?, ?, …)` for `count` values (PostgreSQL has no empty `IN ()`)."""
+    return f"{column} IN ({', '.join('?' * count)})" if count else "FALSE"
+
+
+def _statements(
+    dialect: Dialect, user_id: int, chats: list[int]
+) -> tuple[list[tuple[str, str, list[object]]], list[tuple[str, list[object]]]]:
+    """(table, SQL counting its rows that go, parameters) for each table, and the deletes with
+    their parameters, for one resident and their chats (never empty: their private chat)."""
+    in_chats = _in("chat_id", len(chats))
+    # Inbox rows: updates the resident sent, or any update of their chats (stored raw).
+    inbox = (
+        f"({dialect.json_int('payload', 'message', 'from', 'id')} = ?"
+        f" OR {dialect.json_int('payload', 'callback_query', 'from', 'id')} = ?"
+        f" OR {_in('chat_key', len(chats))})"
+    )
+    keys = [f"chat:{chat}" for chat in chats]
+    counts: list[tuple[str, str, list[object]]] = [
+        ("tickets", "SELECT COUNT(*) FROM tickets WHERE user_id = ?", [user_id]),
+        (
+            "events",
+            f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({_OF_USER})"
+            " OR answer_id IN (SELECT id FROM answers WHERE user_id = ?)",
+            [user_id, user_id],
+        ),
+        (
+            "attachments",
+            f"SELECT COUNT(*) FROM attachments WHERE ticket_number IN ({_OF_USER})",
+            [user_id],
+        ),
+        (
+            "outbox",
+            f"SELECT COUNT(*) FROM outbox WHERE ticket_number IN ({_OF_USER}) OR {in_chats}",
+            [user_id, *chats],
+        ),
+        ("answers", "SELECT COUNT(*) FROM answers WHERE user_id = ?", [user_id]),
+        ("chat_state", f"SELECT COUNT(*) FROM chat_state WHERE {in_chats}", [*chats]),
+        (
+            "processed_messages",
+            f"SELECT COUNT(*) FROM processed_messages WHERE {in_chats}",
+            [*chats],
+        ),
+        ("inbox", f"SELECT COUNT(*) FROM inbox WHERE {inbox}", [user_id, user_id, *keys]),
+    ]
+    # Tickets go last: their events, attachments, outbox rows and staff posts follow by ON
+    # DELETE CASCADE, as do the feedback events of the answers.
+    deletes: list[tuple[str, list[object]]] = [
+        (f"DELETE FROM outbox WHERE {in_chats}", [*chats]),
+        (f"DELETE FROM chat_state WHERE {in_chats}", [*chats]),
+        (f"DELETE FROM processed_messages WHERE {in_chats}", [*chats]),
+        (f"DELETE FROM inbox WHERE {inbox}", [user_id, user_id, *keys]),
+        ("DELETE FROM answers WHERE user_id = ?", [user_id]),
+        ("DELETE FROM tickets WHERE user_id = ?", [user_id]),
+    ]
+    return counts, deletes
 
 
 @dataclass(frozen=True)
@@ -61,8 +85,8 @@ class Erasure:
     wal_emptied: bool = False
 
 
-class ErasureStore(Database):
-    """The deletion-on-request part of the SQLite store."""
+class ErasureStore(SQLDatabase):
+    """The deletion-on-request part of the store."""
 
     async def forget_resident(
         self, user_id: int, actor: str, at: datetime, *, dry_run: bool = False
@@ -70,32 +94,26 @@ class ErasureStore(Database):
         """Delete everything stored about `user_id` (every channel) in one transaction and
         record that it happened; with `dry_run`, only count what would go.
 
-        The deleted rows are overwritten, not just unlinked (secure_delete), and the WAL is
-        checkpointed and emptied, so their text is not left in the file either.
+        On SQLite the deleted rows are overwritten, not just unlinked (secure_delete), and the
+        WAL is checkpointed and emptied, so their text is not left in the file either.
         """
-        await self.db.execute("PRAGMA secure_delete = ON")
-        try:
+        async with self.erasing():
             erasure = await self._forget(user_id, actor, at, dry_run=dry_run)
-        finally:
-            await self.db.execute("PRAGMA secure_delete = OFF")
         if not erasure.done:
             return erasure
-        async with self._lock:  # (busy, WAL frames, frames checkpointed)
-            result = list(await self.db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
-        busy = bool(result[0][0]) if result else True
-        return replace(erasure, wal_emptied=not busy)
+        return replace(erasure, wal_emptied=await self.empty_log())
 
     async def _forget(self, user_id: int, actor: str, at: datetime, *, dry_run: bool) -> Erasure:
         async with self.transaction():
-            chats = json.dumps(await self._chats(user_id))
+            counted, deletes = _statements(self.dialect, user_id, await self._chats(user_id))
             counts: dict[str, int] = {}
-            for label, sql in _COUNTS:
-                row = await self.row(sql, {"user": user_id, "chats": chats})
+            for label, sql, params in counted:
+                row = await self.row(sql, params)
                 counts[label] = int(row[0]) if row else 0
             if dry_run:
                 return Erasure(user_id, counts, done=False)
-            for sql in _DELETES:
-                await self.change(sql, {"user": user_id, "chats": chats})
+            for sql, params in deletes:
+                await self.change(sql, params)
             await self.execute(
                 "INSERT INTO erasures (at, actor, user_id, counts) VALUES (?, ?, ?, ?)",
                 (to_text(at), actor, user_id, json.dumps(counts)),

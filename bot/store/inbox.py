@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.store.database import Database, to_text
+from bot.store.database import to_text
+from bot.store.sql import SQLDatabase
 
 # After this many claims without being marked done (the process died or the database failed
 # each time), an update is marked failed and not tried again.
@@ -45,8 +46,8 @@ class Accepted:
     payload: str
 
 
-class InboxStore(Database):
-    """The inbox part of the SQLite store."""
+class InboxStore(SQLDatabase):
+    """The inbox part of the store."""
 
     async def accept_updates(self, channel: str, updates: list[Accepted], at: datetime) -> int:
         """Store the updates in one transaction (one already stored is left as it is); return
@@ -79,7 +80,7 @@ class InboxStore(Database):
                 (when, channel, MAX_ATTEMPTS, when),
             )
             # One statement claims them all (RETURNING: SQLite 3.35+, PostgreSQL); on a server
-            # database the inner SELECT would add FOR UPDATE SKIP LOCKED.
+            # database rows another replica is claiming at this moment are passed over.
             rows = await self.rows(
                 "UPDATE inbox SET state = 'claimed', owner = ?, lease_until = ?,"
                 " attempts = attempts + 1 WHERE id IN (SELECT id FROM inbox i"
@@ -88,7 +89,7 @@ class InboxStore(Database):
                 " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.channel = i.channel"
                 "   AND o.chat_key = i.chat_key AND o.state = 'claimed' AND o.owner <> ?"
                 "   AND o.lease_until >= ? AND o.id < i.id)"
-                " ORDER BY id LIMIT ?)"
+                f" ORDER BY id LIMIT ?{self.dialect.skip_locked})"
                 " RETURNING id, update_id, chat_key, payload, attempts",
                 (owner, to_text(now + lease), channel, when, owner, when, limit),
             )

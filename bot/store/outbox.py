@@ -4,13 +4,13 @@ report, and drained by a transport (the Telegram dispatcher, the terminal chat).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.messages import Choice
-from bot.store.database import Database, TicketNotFound, to_text, utcnow
+from bot.store.database import TicketNotFound, to_text, utcnow
+from bot.store.sql import Row, SQLDatabase
 
 DUE_AT_ONCE = "1970-01-01T00:00:00.000000+00:00"
 OUTBOX_KINDS = ("staff_post", "to_resident", "staff_notice", "reply")
@@ -37,8 +37,8 @@ def choices_from_json(text: str) -> tuple[tuple[Choice, ...], ...]:
     return tuple(tuple(Choice(label, data) for label, data in row) for row in json.loads(text))
 
 
-class OutboxStore(Database):
-    """The outbox part of the SQLite store."""
+class OutboxStore(SQLDatabase):
+    """The outbox part of the store."""
 
     async def enqueue(
         self,
@@ -58,11 +58,11 @@ class OutboxStore(Database):
             raise ValueError(f"unknown outbox kind {kind!r}")
         when = to_text(at or utcnow())
         # A new message is due at once, whatever clock the dispatcher runs on.
-        async with self.transaction():
-            cursor = await self.db.execute(
+        async with self.transaction():  # a write: refused while the disk is full
+            stored = await self.rows(
                 "INSERT INTO outbox (channel, chat_id, text, choices, photo, kind, ticket_number,"
                 " dedupe_key, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (dedupe_key) DO NOTHING",
+                " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
                 (
                     channel,
                     chat_id,
@@ -76,10 +76,7 @@ class OutboxStore(Database):
                     DUE_AT_ONCE,
                 ),
             )
-            inserted = cursor.rowcount
-            row_id = cursor.lastrowid
-            await cursor.close()
-        return int(row_id) if inserted and row_id else None
+        return int(stored[0]["id"]) if stored else None
 
     async def due_messages(
         self,
@@ -98,8 +95,8 @@ class OutboxStore(Database):
             sql += " AND chat_id = ?"
             params.append(chat_id)
         if skip_chats:
-            sql += " AND chat_id NOT IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(sorted(skip_chats)))
+            sql += f" AND chat_id NOT IN ({', '.join('?' * len(skip_chats))})"
+            params.extend(sorted(skip_chats))
         rows = await self.rows(sql + " ORDER BY id LIMIT ?", [*params, limit])
         return [_message(row) for row in rows]
 
@@ -129,8 +126,9 @@ class OutboxStore(Database):
         async with self.transaction():
             await self.execute(*mark)
             await self.execute(
-                "INSERT OR REPLACE INTO staff_posts (chat_id, message_id, ticket_number)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO staff_posts (chat_id, message_id, ticket_number) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE"
+                " SET ticket_number = excluded.ticket_number",
                 (message.chat_id, sent_message_id, message.ticket_number),
             )
 
@@ -164,7 +162,7 @@ class OutboxStore(Database):
         return int(row["ticket_number"])
 
 
-def _message(row: sqlite3.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         id=row["id"],
         chat_id=row["chat_id"],

@@ -7,8 +7,9 @@ import json
 from datetime import datetime, timedelta
 
 from bot.messages import Outcome, Reply
-from bot.store.database import Database, to_text
+from bot.store.database import to_text
 from bot.store.outbox import choices_from_json, choices_to_json
+from bot.store.sql import SQLDatabase
 
 DUPLICATE_NOTE = "duplicate"
 # How long an input is remembered: Telegram keeps an unconfirmed update for 24 hours, so nothing
@@ -34,8 +35,8 @@ def outcome_from_json(text: str) -> Outcome:
     return Outcome(replies, saved["ticket"], (DUPLICATE_NOTE, *saved["notes"]))
 
 
-class ProcessedStore(Database):
-    """The processed-messages part of the SQLite store."""
+class ProcessedStore(SQLDatabase):
+    """The processed-messages part of the store."""
 
     async def recall_outcome(self, channel: str, chat_id: int, key: str) -> Outcome | None:
         """What this input was answered the first time, or None when it is new."""

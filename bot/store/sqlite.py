@@ -1,18 +1,18 @@
-"""The ticket store: tickets, their history, the outbox and chat state, on SQLite.
-
-`SQLiteTicketStore` is the embedded implementation (aiosqlite, WAL, versioned migrations) of the
-`TicketStore` interface (bot/store.py); this module also re-exports the ticket types.
+"""The ticket store: tickets and their history (`TicketRecords`, in SQL both backends run),
+and `SQLiteTicketStore`, the embedded implementation (aiosqlite, WAL, versioned migrations) of
+the `TicketStore` interface: the ticket records and the other parts over one SQLite
+`database.Database`. The PostgreSQL store (bot/store/postgres.py) is the same parts over a
+connection pool.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import statistics
 from datetime import datetime, timedelta
 
 from bot.store.chat_state import StateStore
-from bot.store.database import TicketNotFound, from_text, to_text
+from bot.store.database import Database, TicketNotFound, from_text, to_text
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
 from bot.store.model import (
@@ -27,19 +27,23 @@ from bot.store.model import (
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.sql import Dialect, Row
 
-TICKET_SELECT = """
+
+def ticket_select(dialect: Dialect) -> str:
+    """A ticket with its attachments and the latest staff reply; WHERE … follows."""
+    return f"""
 SELECT t.*,
-  (SELECT group_concat(file_ref, char(10)) FROM attachments a WHERE a.ticket_number = t.number)
-    AS files,
+  (SELECT {dialect.files} FROM attachments a WHERE a.ticket_number = t.number) AS files,
   (SELECT e.text FROM events e WHERE e.ticket_number = t.number AND e.kind = 'staff_reply'
     ORDER BY e.id DESC LIMIT 1) AS last_staff_reply
 FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore):
-    """The embedded store: one SQLite file in WAL mode."""
+class TicketRecords(StateStore):
+    """Tickets and their history (the part of the store staff work on), with the chat state
+    and answers their statistics count feedback from."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
         """File a ticket with its `created` event; return (ticket, True), or the ticket this
@@ -76,7 +80,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
             return await self.ticket(number), True
 
     async def ticket(self, number: int) -> Ticket:
-        row = await self.row(TICKET_SELECT + " WHERE t.number = ?", (number,))
+        row = await self.row(ticket_select(self.dialect) + " WHERE t.number = ?", (number,))
         if row is None:
             raise TicketNotFound(f"ticket #{number} does not exist")
         return ticket_from_row(row)
@@ -112,7 +116,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
         if created_before is not None:
             where.append("t.created_at <= ?")
             params.append(to_text(created_before))
-        sql = TICKET_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql = ticket_select(self.dialect) + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY t.number" + ("" if oldest_first else " DESC")
         if limit is not None:
             sql += " LIMIT ?"
@@ -154,7 +158,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
         at the same moment, from any process, exactly one wins.
         """
         async with self.transaction():
-            ticket = await self.ticket(number)
+            ticket = await self._locked(number)
             next_status(ticket, "claimed")  # a closed ticket raises
             when = to_text(at)
             if take_over:
@@ -251,7 +255,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
         assignee: str | None = None,
     ) -> Ticket:
         async with self.transaction():
-            ticket = await self.ticket(number)
+            ticket = await self._locked(number)
             status = next_status(ticket, kind)
             await self.execute(
                 "UPDATE tickets SET status = ?, updated_at = ?,"
@@ -260,6 +264,15 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
             )
             await self._add_event(number, kind, actor, at, text)
             return await self.ticket(number)
+
+    async def _locked(self, number: int) -> Ticket:
+        """The ticket, its row locked until the transaction ends (PostgreSQL: a change made
+        at the same moment elsewhere waits, then reads what this one wrote)."""
+        if self.dialect.for_update:
+            await self.row(
+                f"SELECT number FROM tickets WHERE number = ?{self.dialect.for_update}", (number,)
+            )
+        return await self.ticket(number)
 
     async def _add_event(self, number: int, kind: str, actor: str, at: datetime, text: str) -> None:
         await self.execute(
@@ -275,7 +288,7 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
             )
 
 
-def ticket_from_row(row: sqlite3.Row) -> Ticket:
+def ticket_from_row(row: Row) -> Ticket:
     return Ticket(
         number=row["number"],
         created_at=from_text(row["created_at"]),
@@ -294,3 +307,9 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         attachments=tuple(row["files"].split("\n")) if row["files"] else (),
         last_staff_reply=row["last_staff_reply"],
     )
+
+
+class SQLiteTicketStore(
+    TicketRecords, OutboxStore, ProcessedStore, ErasureStore, InboxStore, Database
+):
+    """The embedded store: one SQLite file in WAL mode."""
