@@ -12,6 +12,7 @@ from bot.paths import bundled_dir
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_RATE_LIMIT = 30.0  # messages per second: Telegram's documented limit for one bot
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -65,25 +66,56 @@ class Settings:
     max_tickets_per_hour: int = 10
     retention_days: int = 365
     concurrent_chats: int = 16  # chats whose updates are handled at the same time
+    database_pool_min: int = 1  # PostgreSQL: connections the pool keeps open
+    database_pool_max: int = 10  # PostgreSQL: connections the pool opens at most
 
     @property
     def database_path(self) -> Path:
         """The SQLite file named by DATABASE_URL (relative paths are from the working directory)."""
         return parse_database_url(self.database_url)
 
+    @property
+    def uses_postgres(self) -> bool:
+        """DATABASE_URL names a PostgreSQL server, not an SQLite file."""
+        return is_postgres_url(self.database_url)
+
     def is_staff(self, user_id: int) -> bool:
         return user_id in self.staff_user_ids
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(POSTGRES_SCHEMES)
 
 
 def parse_database_url(url: str) -> Path:
     """Turn `sqlite:///rel/path.db` or `sqlite:////abs/path.db` into a path."""
     prefix = "sqlite:///"
     if not url.startswith(prefix) or len(url) == len(prefix):
+        shown = "a postgresql:// URL" if is_postgres_url(url) else repr(url)
         raise SettingsError(
-            f"DATABASE_URL has value {url!r}; expected sqlite:///relative/path.db "
+            f"DATABASE_URL has value {shown}; expected sqlite:///relative/path.db "
             "or sqlite:////absolute/path.db"
         )
     return Path(url[len(prefix) :])
+
+
+def check_database_url(url: str, name: str = "DATABASE_URL") -> None:
+    """An SQLite file URL or a PostgreSQL one with a host; the error never shows a password."""
+    if is_postgres_url(url):
+        rest = url.split("://", 1)[1]
+        host = rest.rsplit("@", 1)[-1].split("/", 1)[0]
+        if not host or "/" not in rest.rsplit("@", 1)[-1]:
+            raise SettingsError(
+                f"{name} names a PostgreSQL server without a host or database; expected"
+                " postgresql://user:password@host:port/database"
+            )
+        return
+    try:
+        parse_database_url(url)
+    except SettingsError as exc:
+        raise SettingsError(
+            str(exc).replace("DATABASE_URL", name) + " or postgresql://user:password@host/db"
+        ) from None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -123,6 +155,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         value = env.get(name, "").strip()
         return value or None
 
+    defaults = Settings()
     token = get("TELEGRAM_BOT_TOKEN")
     if token is not None and (":" not in token or any(c.isspace() for c in token)):
         # Never echo the token itself: it may be a real one pasted slightly wrong.
@@ -134,7 +167,13 @@ def _parse(env: Mapping[str, str]) -> Settings:
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"TELEGRAM_BASE_URL has value {base_url!r}; not an http(s) URL")
     database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    parse_database_url(database_url)
+    check_database_url(database_url)
+    pool_min = _positive_int(env, "DATABASE_POOL_MIN", defaults.database_pool_min)
+    pool_max = _positive_int(env, "DATABASE_POOL_MAX", defaults.database_pool_max)
+    if pool_min > pool_max:
+        raise SettingsError(
+            f"DATABASE_POOL_MIN ({pool_min}) is greater than DATABASE_POOL_MAX ({pool_max})"
+        )
     log_level = (get("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(
@@ -152,7 +191,6 @@ def _parse(env: Mapping[str, str]) -> Settings:
             "WEBHOOK_SECRET has a value Telegram does not accept "
             "(1-256 characters of A-Z, a-z, 0-9, _ and -)"
         )
-    defaults = Settings()
     return Settings(
         telegram_bot_token=Secret(token) if token else None,
         telegram_base_url=base_url,
@@ -175,6 +213,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         ),
         retention_days=_positive_int(env, "RETENTION_DAYS", defaults.retention_days),
         concurrent_chats=_positive_int(env, "CONCURRENT_CHATS", defaults.concurrent_chats),
+        database_pool_min=pool_min,
+        database_pool_max=pool_max,
     )
 
 

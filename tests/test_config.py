@@ -79,7 +79,13 @@ def test_every_variable_is_parsed(tmp_path: Path) -> None:
     [
         ({"STAFF_CHAT_ID": "abc"}, "STAFF_CHAT_ID has value 'abc'; not an integer"),
         ({"STAFF_USER_IDS": "1,x"}, "STAFF_USER_IDS has value '1,x'; 'x' is not an integer"),
-        ({"DATABASE_URL": "postgres://db"}, "DATABASE_URL has value 'postgres://db'"),
+        ({"DATABASE_URL": "mysql://db"}, "DATABASE_URL has value 'mysql://db'"),
+        ({"DATABASE_URL": "postgres://db"}, "DATABASE_URL names a PostgreSQL server without a"),
+        ({"DATABASE_POOL_MAX": "0"}, "DATABASE_POOL_MAX has value '0'; must be greater than 0"),
+        (
+            {"DATABASE_POOL_MIN": "5", "DATABASE_POOL_MAX": "2"},
+            "DATABASE_POOL_MIN (5) is greater than DATABASE_POOL_MAX (2)",
+        ),
         ({"DATABASE_URL": "sqlite:///"}, "DATABASE_URL has value 'sqlite:///'"),
         ({"TELEGRAM_BASE_URL": "ftp://x"}, "TELEGRAM_BASE_URL has value 'ftp://x'"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL has value 'loud'"),
@@ -107,6 +113,27 @@ def test_bad_values_name_the_variable_and_value(env: dict[str, str], message: st
     with pytest.raises(SettingsError) as info:
         load(env)
     assert message in str(info.value)
+
+
+def test_a_postgres_url_selects_the_server_store_with_its_pool_sizes() -> None:
+    """DATABASE_URL=postgresql://… is a server database; the pool sizes come from settings."""
+    settings = load(
+        {
+            "DATABASE_URL": "postgresql://bot:s3cret@db.internal:5432/yuzhong",
+            "DATABASE_POOL_MIN": "2",
+            "DATABASE_POOL_MAX": "20",
+        }
+    )
+    assert settings.uses_postgres
+    assert (settings.database_pool_min, settings.database_pool_max) == (2, 20)
+    assert not Settings().uses_postgres
+
+
+def test_a_bad_postgres_url_is_refused_without_its_password() -> None:
+    """A PostgreSQL URL without a database names the problem, never the password."""
+    with pytest.raises(SettingsError) as info:
+        load({"DATABASE_URL": "postgresql://bot:s3cret@db.internal:5432"})
+    assert "s3cret" not in str(info.value)
 
 
 def test_bad_token_is_rejected_without_echoing_it() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
 
 from bot.store.database import DatabaseFolderMissingError, StoreBusyError, TicketNotFound
@@ -32,14 +32,6 @@ def new(
         idempotency_key=key,
         **fields,  # type: ignore[arg-type]
     )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    store = SQLiteTicketStore(tmp_path / "tickets.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def raw(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -80,7 +72,7 @@ async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> Non
 
 async def test_foreign_keys_are_enforced(store: SQLiteTicketStore) -> None:
     """An event for a ticket that does not exist is refused by the database."""
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         await store.execute(
             "INSERT INTO events (ticket_number, kind, actor, at) VALUES (999, 'claimed', 'x', '')"
         )

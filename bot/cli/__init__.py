@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("bot.cli.evaluate", "score the matcher on evaluation files"),
     "kb": ("bot.cli.kb", "knowledge-base tools: `kb check`"),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
+    "db": ("bot.cli.db", "the database: `db status`, `db migrate`, `db copy --from URL --to URL`"),
 }
 
 

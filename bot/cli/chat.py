@@ -19,13 +19,8 @@ from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
-from bot.store.database import (
-    DatabaseStartupError,
-    StoreUnavailableError,
-    prepare_database_path,
-    utcnow,
-)
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store, make_store
+from bot.store.database import DatabaseStartupError, StoreUnavailableError, utcnow
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -56,12 +51,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
         return 2
     try:
-        path = prepare_database_path(settings)
+        store = make_store(settings)
     except OSError as exc:
         print(f"Cannot create the database folder: {exc}", file=sys.stderr)
         return 2
     terminal = Terminal(speaker, sys.stdout, interactive=sys.stdin.isatty())
-    store = SQLiteTicketStore(path)
     engine = Engine(store, matcher, settings)
     try:
         return asyncio.run(terminal.run(store, engine, sys.stdin))
@@ -81,7 +75,7 @@ class Terminal:
         self.interactive = interactive
         self.choices: list[Choice] = []
 
-    async def run(self, store: SQLiteTicketStore, engine: Engine, source: TextIO) -> int:
+    async def run(self, store: Store, engine: Engine, source: TextIO) -> int:
         await store.open()
         poller = asyncio.create_task(self._poll_outbox(store))
         try:
@@ -134,12 +128,12 @@ class Terminal:
         for reply in outcome.replies:
             self.show(reply)
 
-    async def _poll_outbox(self, store: SQLiteTicketStore) -> None:
+    async def _poll_outbox(self, store: Store) -> None:
         while True:
             await asyncio.sleep(OUTBOX_POLL_SECONDS)
             await self._drain_outbox(store)
 
-    async def _drain_outbox(self, store: SQLiteTicketStore) -> None:
+    async def _drain_outbox(self, store: Store) -> None:
         """Print (and mark sent) what the outbox holds for this terminal chat; when the
         database is unavailable, leave it there for the next pass."""
         try:

@@ -18,15 +18,14 @@ from typing import TextIO
 from bot.config import Settings
 from bot.helpdesk import operations as staff
 from bot.privacy import mask_pii
+from bot.store.backend import Store, make_store
 from bot.store.database import (
     DatabaseStartupError,
     StoreUnavailableError,
     TicketNotFound,
-    prepare_database_path,
     utcnow,
 )
 from bot.store.model import CATEGORIES, STATUSES, ClaimedByOtherError, InvalidTransitionError
-from bot.store.sqlite import SQLiteTicketStore
 
 CSV_COLUMNS = (
     "number",
@@ -104,8 +103,7 @@ def _days(text: str) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        path = prepare_database_path(settings)
-        return asyncio.run(_run(args, settings, SQLiteTicketStore(path), sys.stdout))
+        return asyncio.run(_run(args, settings, make_store(settings), sys.stdout))
     except TicketNotFound as exc:
         print(f"Not found: {exc}", file=sys.stderr)
     except ClaimedByOtherError as exc:
@@ -121,9 +119,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
-async def _run(
-    args: argparse.Namespace, settings: Settings, store: SQLiteTicketStore, out: TextIO
-) -> int:
+async def _run(args: argparse.Namespace, settings: Settings, store: Store, out: TextIO) -> int:
     actor = f"staff:{args.actor_id}" if args.actor_id is not None else "cli"
     await store.open()
     try:
@@ -158,7 +154,7 @@ async def _run(
     return 0
 
 
-async def _list(store: SQLiteTicketStore, args: argparse.Namespace) -> str:
+async def _list(store: Store, args: argparse.Namespace) -> str:
     now = utcnow()
     before = now - timedelta(hours=args.older_than) if args.older_than is not None else None
     tickets = await store.tickets(
@@ -170,7 +166,7 @@ async def _list(store: SQLiteTicketStore, args: argparse.Namespace) -> str:
     return "\n".join(staff.ticket_line(t, now) for t in tickets) or "No tickets."
 
 
-async def _show(store: SQLiteTicketStore, number: int) -> str:
+async def _show(store: Store, number: int) -> str:
     return staff.ticket_detail(await store.ticket(number), await store.events(number))
 
 
@@ -180,11 +176,11 @@ async def _done(change: Awaitable[object], what: str) -> str:
     return f"#{number} {what}."
 
 
-async def _stats(store: SQLiteTicketStore) -> str:
+async def _stats(store: Store) -> str:
     return staff.stats_text(await store.stats())
 
 
-async def _export(store: SQLiteTicketStore, target: Path | None, out: TextIO) -> str:
+async def _export(store: Store, target: Path | None, out: TextIO) -> str:
     tickets = await store.tickets()
     rows = [
         {
@@ -212,7 +208,7 @@ def _write_csv(rows: list[dict[str, object]], handle: TextIO) -> None:
     writer.writerows(rows)
 
 
-async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run: bool) -> str:
+async def _forget(store: Store, user_id: int, actor: str, *, dry_run: bool) -> str:
     erasure = await store.forget_resident(user_id, actor, utcnow(), dry_run=dry_run)
     rows = ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
     if not erasure.done:
@@ -228,7 +224,7 @@ async def _forget(store: SQLiteTicketStore, user_id: int, actor: str, *, dry_run
     )
 
 
-async def _erasures(store: SQLiteTicketStore) -> str:
+async def _erasures(store: Store) -> str:
     lines = [
         f"{at:%Y-%m-%d %H:%M UTC} · {actor} · user {erasure.user_id} · "
         + ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
@@ -237,6 +233,6 @@ async def _erasures(store: SQLiteTicketStore) -> str:
     return "\n".join(lines) or "No deletions on request."
 
 
-async def _purge(store: SQLiteTicketStore, days: int) -> str:
+async def _purge(store: Store, days: int) -> str:
     count = await store.purge(utcnow() - timedelta(days=days))
     return f"Purged {count} closed tickets older than {days} days."

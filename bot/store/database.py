@@ -18,8 +18,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.config import DEFAULT_DATABASE_URL, Settings
-from bot.store.files import create_private_file, make_private_folder, room_problem
+from bot.store.files import create_private_file, room_problem
 from bot.store.migrations import migrate
 from bot.store.sql import SQLITE, SQLDatabase
 
@@ -352,12 +351,3 @@ async def _probe_write(conn: aiosqlite.Connection) -> None:
     finally:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
-
-
-def prepare_database_path(settings: Settings) -> Path:
-    """The database file to open. The default location (data/bot.db) gets its folder created;
-    any other folder must exist already, so a mistyped DATABASE_URL is an error, not a new file."""
-    path = settings.database_path
-    if settings.database_url == DEFAULT_DATABASE_URL:
-        make_private_folder(path.parent)
-    return path

@@ -11,7 +11,7 @@ implement it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, overload
@@ -25,6 +25,8 @@ class Row(Protocol):
     def __getitem__(self, key: str, /) -> Any: ...
     @overload
     def __getitem__(self, key: int, /) -> Any: ...
+    def keys(self) -> Iterable[str]: ...
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ POSTGRES = Dialect(
     files="string_agg(file_ref, chr(10) ORDER BY id)",
     for_update=" FOR UPDATE",
     skip_locked=" FOR UPDATE SKIP LOCKED",
-    json_int_template="({column}::jsonb #>> '{{{braced}}}')::bigint",
+    # json, not jsonb: jsonb refuses a "\u0000" escape that a resident's text may hold.
+    json_int_template="({column}::json #>> '{{{braced}}}')::bigint",
 )
 
 
@@ -97,6 +100,19 @@ class SQLDatabase(ABC):
     async def row(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         found = await self.rows(sql, params)
         return found[0] if found else None
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert rows as they are, keys included (`db copy`), joining the current
+        transaction."""
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for record in records:
+            await self.change(sql, record)
+
+    async def restart_keys(self) -> None:  # noqa: B027 -- nothing to do unless overridden
+        """After `insert_rows`: new rows get keys after the highest one (SQLite does this by
+        itself)."""
 
     @asynccontextmanager
     async def erasing(self) -> AsyncIterator[None]:

@@ -26,7 +26,7 @@ from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
 from bot.helpdesk.reminders import reminder_period
 from bot.matching.matcher import Matcher, load_matcher
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import make_store
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
@@ -142,7 +142,7 @@ async def open_services(
 ) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
     matcher = matcher or load_matcher(settings.kb_dir, settings.intents_dir)
-    store = SQLiteTicketStore(settings.database_path)
+    store = make_store(settings)
     await store.open()
     engine = Engine(store, matcher, settings)
     dispatcher = Dispatcher(application.bot, store)

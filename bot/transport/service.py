@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
-from bot.store.database import DatabaseStartupError, prepare_database_path
+from bot.store.database import DatabaseStartupError
 from bot.transport.app import STOP_REQUESTED, App, build_application
 from bot.transport.intake import serving
 from bot.yamlio import DataError
@@ -41,7 +41,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    prepare_database_path(settings)  # the default folder is ours to create, owner-only
     application = build_application(settings, reload_on_hangup=True)
     try:
         asyncio.run(serve(application, settings))

@@ -1,0 +1,18 @@
+"""`PostgresTicketStore`: the server-database implementation of the `TicketStore` interface,
+selected by `DATABASE_URL=postgresql://…`: the same parts as the SQLite store (tickets, chat
+state, the inbox, the outbox, processed messages, erasures) over a pool of connections."""
+
+from __future__ import annotations
+
+from bot.store.erasure import ErasureStore
+from bot.store.inbox import InboxStore
+from bot.store.outbox import OutboxStore
+from bot.store.postgres_database import PostgresDatabase
+from bot.store.processed import ProcessedStore
+from bot.store.sqlite import TicketRecords
+
+
+class PostgresTicketStore(
+    TicketRecords, OutboxStore, ProcessedStore, ErasureStore, InboxStore, PostgresDatabase
+):
+    """The server store: one PostgreSQL database, shared by every replica of the service."""
