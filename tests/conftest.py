@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -76,14 +77,13 @@ def _server(postgres_server: Server | str) -> Server:
     return postgres_server
 
 
-@pytest.fixture
-async def postgres_url(postgres_server: Server | str) -> AsyncIterator[str]:
-    """The URL of a new, migrated PostgreSQL database for this test alone."""
-    server = _server(postgres_server)
+@asynccontextmanager
+async def new_database(server: Server, template: str) -> AsyncIterator[str]:
+    """A database of its own (a copy of `template`) for one test, dropped after it."""
     name = f"test_{os.getpid()}_{next(_databases)}"
     admin = await asyncpg.connect(server.url())
     try:
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     finally:
         await admin.close()
     yield server.url(name)
@@ -92,6 +92,20 @@ async def postgres_url(postgres_server: Server | str) -> AsyncIterator[str]:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         await admin.close()
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: Server | str) -> AsyncIterator[str]:
+    """The URL of a new, migrated PostgreSQL database for this test alone."""
+    async with new_database(_server(postgres_server), TEMPLATE) as url:
+        yield url
+
+
+@pytest.fixture
+async def empty_postgres_url(postgres_server: Server | str) -> AsyncIterator[str]:
+    """The URL of a new PostgreSQL database without any table, for this test alone."""
+    async with new_database(_server(postgres_server), "template0") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,0 +1,284 @@
+"""The PostgreSQL backend beyond the store tests both backends run: `db status` and `db
+migrate`, replicas migrating at once, `db copy` from SQLite (verified, numbers kept, refused
+into a database that is not empty), start-up errors that never show the password, and `run`,
+`chat` and `tickets` on PostgreSQL as real processes over the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.cli import main
+from bot.config import Settings
+from bot.store.backend import make_store
+from bot.store.database import DatabaseStartupError
+from bot.store.inbox import Accepted
+from bot.store.migrations import MIGRATIONS
+from bot.store.postgres import PostgresTicketStore
+from bot.store.sqlite import SQLiteTicketStore
+from tests.engine_setup import T0, Clock, make_engine
+from tests.factories import (
+    ENGINE_STAFF_ID,
+    STAFF_CHAT_ID,
+    make_choice,
+    make_command,
+    make_photo,
+    make_speaker,
+    make_text,
+    make_text_update,
+)
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_harness import REPO, BotProcess, service_env
+
+UNCOVERED = "我的社保卡丢了怎么补办"
+COVERED = "渝中区有多少栋建成楼宇"
+LATEST = MIGRATIONS[-1][0]
+
+
+def cli(tmp_path: Path, *args: str) -> int:
+    return main(["--env-file", str(tmp_path / "none.env"), *args])
+
+
+@pytest.fixture
+def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+
+@pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_db_status_lists_pending_steps_and_migrate_applies_them_once(
+    kind: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On a new database `db status` lists every step as pending and changes nothing; `db
+    migrate` applies them; then status says up to date and migrate has nothing to do."""
+    url = (
+        f"sqlite:///{tmp_path / 'new.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("empty_postgres_url")
+    )
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert cli(tmp_path, "db", "status") == 0
+    out = capsys.readouterr().out
+    assert out.count("  pending  ") == len(MIGRATIONS)
+    assert f"schema version 0; {len(MIGRATIONS)} step(s) pending" in out
+    assert cli(tmp_path, "db", "status") == 0  # status changed nothing
+    assert f"schema version 0; {len(MIGRATIONS)} step(s) pending" in capsys.readouterr().out
+
+    assert cli(tmp_path, "db", "migrate") == 0
+    steps = ", ".join(str(step[0]) for step in MIGRATIONS)
+    assert f"applied step(s) {steps}." in capsys.readouterr().out
+    assert cli(tmp_path, "db", "status") == 0
+    out = capsys.readouterr().out
+    assert out.count("  applied  ") == len(MIGRATIONS)
+    assert f"schema version {LATEST}; up to date" in out
+    assert cli(tmp_path, "db", "migrate") == 0
+    assert "up to date, nothing to apply" in capsys.readouterr().out
+
+
+async def test_replicas_starting_together_apply_each_step_once(empty_postgres_url: str) -> None:
+    """Three stores opening one new database at the same moment: every step recorded once,
+    none fails (each step waits for the migration lock and re-reads the version)."""
+    stores = [PostgresTicketStore(empty_postgres_url) for _ in range(3)]
+    await asyncio.gather(*(store.open() for store in stores))
+    try:
+        rows = await stores[0].rows("SELECT version FROM schema_version ORDER BY version")
+        assert [r["version"] for r in rows] == [step[0] for step in MIGRATIONS]
+    finally:
+        await asyncio.gather(*(store.close() for store in stores))
+
+
+async def test_an_unreachable_server_is_one_clear_error_without_the_password() -> None:
+    """A server that does not answer: DatabaseStartupError naming it, password masked."""
+    store = PostgresTicketStore("postgresql://bot:s3cret@127.0.0.1:1/yuzhong")
+    with pytest.raises(DatabaseStartupError) as info:
+        await store.open()
+    assert "cannot connect to the database postgresql://bot:***@127.0.0.1:1/yuzhong" in str(
+        info.value
+    )
+    assert "s3cret" not in str(info.value)
+
+
+async def test_a_read_only_server_stops_start_up(postgres_url: str) -> None:
+    """A server that takes no writes (a standby, a read-only database) fails at open, not at
+    the first resident's message."""
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        name = postgres_url.rsplit("/", 1)[1]
+        await admin.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+    finally:
+        await admin.close()
+    store = PostgresTicketStore(postgres_url)
+    with pytest.raises(DatabaseStartupError, match="cannot use the database"):
+        await store.open()
+
+
+async def seed(url: str) -> None:
+    """Two residents with tickets, staff replies, follow-ups, a photo, an answer with a vote,
+    chat state, sent messages, inbox updates and an erasure record."""
+    store = make_store(Settings(database_url=url))
+    await store.open()
+    try:
+        engine = make_engine(store, Clock())
+        staff = make_speaker(ENGINE_STAFF_ID)
+        for user in (301, 302, 303):
+            me = make_speaker(user)
+            first = await engine.handle(make_text(f"{UNCOVERED}，我是{user}", me))
+            await engine.handle(make_command(f"/reply {first.ticket_number} 哪个街道？", staff))
+            await engine.handle(make_text("较场口", me))
+            await engine.handle(make_photo(f"photo-{user}", "井盖坏了", me))
+            answered = await engine.handle(make_text(COVERED, me))
+            vote = next(c.data for r in answered.replies for row in r.choices for c in row)
+            await engine.handle(make_choice(vote, me))
+        await engine.handle(make_command("/close 1 已处理", staff))
+        for message in await store.due_messages(T0.replace(year=2100)):
+            await store.mark_sent(message, 10_000 + message.id)
+        updates = [Accepted(500 + n, f"chat:{301 + n}", '{"update_id": 1}') for n in range(3)]
+        await store.accept_updates("telegram", updates, T0)
+        await store.forget_resident(303, "staff:1", T0)
+    finally:
+        await store.close()
+
+
+@pytest.mark.usefixtures("no_token")
+async def test_db_copy_moves_every_row_verified_and_numbers_carry_on(
+    tmp_path: Path,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`db copy` from a used SQLite file: the same rows in every table (the checksums printed
+    match), `tickets list` and `show` read the same on both, and the next ticket on
+    PostgreSQL gets the next number."""
+    sqlite_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    await seed(sqlite_url)
+    code = await asyncio.to_thread(
+        cli, tmp_path, "db", "copy", "--from", sqlite_url, "--to", postgres_url
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Copied " in out
+    assert "Verified: the row counts of every table and the checksums" in out
+
+    views = {}
+    for url in (sqlite_url, postgres_url):
+        monkeypatch.setenv("DATABASE_URL", url)
+        for args in (["list", "--limit", "50"], ["show", "1"], ["show", "4"], ["erasures"]):
+            assert await asyncio.to_thread(cli, tmp_path, "tickets", *args) == 0
+        views[url] = capsys.readouterr().out
+    assert views[sqlite_url] == views[postgres_url]
+    assert "#4" in views[postgres_url]
+
+    source = SQLiteTicketStore(tmp_path / "bot.db")
+    target = PostgresTicketStore(postgres_url)
+    await source.open()
+    await target.open()
+    try:
+        for table in ("tickets", "events", "outbox", "answers", "inbox", "staff_posts"):
+            sql = f"SELECT COUNT(*) FROM {table}"
+            assert (await source.row(sql))[0] == (await target.row(sql))[0] > 0, table
+        engine = make_engine(target, Clock())
+        outcome = await engine.handle(make_text(f"{UNCOVERED}，新来的", make_speaker(401)))
+        highest = (await source.row("SELECT MAX(number) FROM tickets"))[0]
+        assert outcome.ticket_number == highest + 1
+    finally:
+        await source.close()
+        await target.close()
+
+
+@pytest.mark.usefixtures("no_token")
+async def test_db_copy_refuses_a_database_that_is_not_empty(
+    tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Copying into a database that holds rows is refused before anything is written."""
+    sqlite_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    await seed(sqlite_url)
+    args = ("db", "copy", "--from", sqlite_url, "--to", postgres_url)
+    assert await asyncio.to_thread(cli, tmp_path, *args) == 0
+    capsys.readouterr()
+    assert await asyncio.to_thread(cli, tmp_path, *args) == 1
+    err = capsys.readouterr().err
+    assert "the target database is not empty (tickets 4," in err
+    target = PostgresTicketStore(postgres_url)
+    await target.open()
+    try:
+        assert (await target.row("SELECT COUNT(*) FROM tickets"))[0] == 4
+    finally:
+        await target.close()
+
+
+def run_command(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
+    """`python -m bot ARGS` as a separate process (as staff run it beside the service)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), **env},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.slow
+async def test_run_chat_and_tickets_work_on_postgres(
+    api: FakeBotApi, tmp_path: Path, postgres_url: str
+) -> None:
+    """The service as a real process on PostgreSQL answers a resident, files a ticket and
+    posts it to staff; `tickets reply` from the shell reaches the resident through it; the
+    terminal chat files its own ticket in the same database; SIGTERM stops it cleanly."""
+    env = service_env(api, tmp_path, DATABASE_URL=postgres_url)
+    service = BotProcess(env, tmp_path / "service.log")
+    try:
+        await api.wait_for(
+            lambda: api.of("getUpdates") or service.process.poll() is not None,
+            within=60,
+            what="the service to poll",
+        )
+        assert service.process.poll() is None, service.log()[-3000:]
+        resident = 7101
+        api.push(make_text_update(resident, UNCOVERED))
+        api.push(make_text_update(resident + 1, COVERED))
+        await api.wait_for(
+            lambda: api.sent(resident) and api.sent(resident + 1) and api.sent(STAFF_CHAT_ID),
+            within=60,
+            what="the ticket notice, the answer and the staff post",
+        )
+        assert "#1" in api.texts(resident)[0]
+        assert "#1" in api.texts(STAFF_CHAT_ID)[0]
+        assert "#" not in api.texts(resident + 1)[0]
+
+        shell = {k: v for k, v in env.items() if k != "TELEGRAM_BOT_TOKEN"}
+        listed = await asyncio.to_thread(run_command, shell, tmp_path, "tickets", "list")
+        assert "#1" in listed
+        await asyncio.to_thread(
+            run_command, shell, tmp_path, "tickets", "--as", "900002", "reply", "1", "请带身份证。"
+        )
+        await api.wait_for(
+            lambda: any("请带身份证" in text for text in api.texts(resident)),
+            within=30,
+            what="the staff reply from the shell",
+        )
+        chat = await asyncio.to_thread(
+            run_command, shell, tmp_path, "chat", "--user-id", "5", stdin="火星上明天的天气预报\n"
+        )
+        assert "#2" in chat
+        shown = await asyncio.to_thread(run_command, shell, tmp_path, "tickets", "show", "2")
+        assert "火星上明天的天气预报" in shown
+        assert await service.stop() == 0
+    finally:
+        if service.process.poll() is None:
+            service.kill()
+    assert "Traceback" not in service.log()
