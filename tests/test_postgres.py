@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.store.backend import make_store
 from bot.store.database import DatabaseStartupError
 from bot.store.inbox import Accepted
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, NotPortedError
 from bot.store.postgres import PostgresTicketStore
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, make_engine
@@ -95,6 +95,35 @@ async def test_replicas_starting_together_apply_each_step_once(empty_postgres_ur
         assert [r["version"] for r in rows] == [step[0] for step in MIGRATIONS]
     finally:
         await asyncio.gather(*(store.close() for store in stores))
+
+
+async def test_a_failing_step_leaves_the_previous_version(empty_postgres_url: str) -> None:
+    """A PostgreSQL step that breaks half-way is rolled back with its version record."""
+    broken = (
+        *MIGRATIONS,
+        (
+            99,
+            "broken",
+            "",
+            "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)",
+        ),
+    )
+    with pytest.raises(DatabaseStartupError, match="no_such_table"):
+        await PostgresTicketStore(empty_postgres_url, steps=broken).open()
+    conn = await asyncpg.connect(empty_postgres_url)
+    try:
+        assert await conn.fetchval("SELECT MAX(version) FROM schema_version") == LATEST
+        assert await conn.fetchval("SELECT to_regclass('half_done')") is None
+    finally:
+        await conn.close()
+
+
+async def test_a_step_without_postgres_sql_refuses_to_open(postgres_url: str) -> None:
+    """A step written for SQLite only (not ported yet) stops a PostgreSQL store with the step
+    named, before anything is changed."""
+    unported = (*MIGRATIONS, (99, "assignment", "CREATE TABLE a (x INTEGER)"))
+    with pytest.raises(NotPortedError, match="migration step 99 .assignment. has no PostgreSQL"):
+        await PostgresTicketStore(postgres_url, steps=unported).open()
 
 
 async def test_an_unreachable_server_is_one_clear_error_without_the_password() -> None:

@@ -47,7 +47,7 @@ async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> No
         await store.open()
         await store.close()
     versions = raw(path, "SELECT version FROM schema_version ORDER BY version")
-    assert [v for (v,) in versions] == [number for number, _, _ in MIGRATIONS]
+    assert [v for (v,) in versions] == [step[0] for step in MIGRATIONS]
     tables = {name for (name,) in raw(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"tickets", "events", "attachments", "outbox", "staff_posts", "chat_state"} <= tables
     assert raw(path, "PRAGMA journal_mode") == [("wal",)]
