@@ -13,6 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.store.database import utcnow
+from bot.store.inbox import Accepted
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine
 from tests.factories import (
@@ -167,3 +168,61 @@ async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> No
         reader.close()
     assert (erasure.done, erasure.wal_emptied) == (True, False)
     assert rows_mentioning(db, GONE)["tickets"] == 0
+
+
+async def rows_of(store: SQLiteTicketStore, user_id: int) -> dict[str, int]:
+    """Rows that belong to `user_id` (by user, chat or ticket; inbox: by sender), per table."""
+    mine = "SELECT number FROM tickets WHERE user_id = ?"
+    queries = {
+        "tickets": ("SELECT COUNT(*) FROM tickets WHERE user_id = ?", 1),
+        "events": (f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({mine})", 1),
+        "outbox": (
+            f"SELECT COUNT(*) FROM outbox WHERE chat_id = ? OR ticket_number IN ({mine})",
+            2,
+        ),
+        "answers": ("SELECT COUNT(*) FROM answers WHERE user_id = ?", 1),
+        "chat_state": ("SELECT COUNT(*) FROM chat_state WHERE chat_id = ?", 1),
+        "processed_messages": ("SELECT COUNT(*) FROM processed_messages WHERE chat_id = ?", 1),
+        "inbox": ("SELECT COUNT(*) FROM inbox WHERE update_id IN (?, ?)", 0),
+    }
+    found = {}
+    for table, (sql, users) in queries.items():
+        params = [user_id] * users if users else [user_id * 10, user_id * 10 + 1]
+        found[table] = (await store.row(sql, params))[0]
+    return found
+
+
+async def test_forget_on_either_backend_removes_one_resident_and_keeps_the_other(
+    store: SQLiteTicketStore,
+) -> None:
+    """On SQLite and on PostgreSQL: every row of the resident goes (their tickets with history
+    and messages, answers, state, processed messages, the updates they sent in the inbox, read
+    by the sender in the JSON payload or by chat), the other resident's stay, and it is
+    recorded without content."""
+    engine = make_engine(store, Clock())
+    staff = make_speaker(ENGINE_STAFF_ID)
+    for user in (GONE, KEPT):
+        me = make_speaker(user)
+        first = await engine.handle(make_text(f"{SECRET}{user}的路灯坏了", me))
+        await engine.handle(make_command(f"/reply {first.ticket_number} 哪一栋？", staff))
+        await engine.handle(make_text(f"{SECRET}三栋", me))
+        answered = await engine.handle(make_text("渝中区有多少栋建成楼宇", me))
+        vote = next(c.data for r in answered.replies for row in r.choices for c in row)
+        await engine.handle(make_choice(vote, me))
+        sent = {"message": {"from": {"id": user}, "chat": {"id": -5}, "text": SECRET}}
+        tapped = {"callback_query": {"from": {"id": user}, "data": "x"}}
+        updates = [
+            Accepted(user * 10, "chat:-5", json.dumps(sent, ensure_ascii=False)),
+            Accepted(user * 10 + 1, "user:other", json.dumps(tapped)),
+        ]
+        await store.accept_updates("telegram", updates, utcnow())
+    mine, theirs = await rows_of(store, GONE), await rows_of(store, KEPT)
+    assert all(mine.values()), mine
+    erasure = await store.forget_resident(GONE, "staff:77", utcnow())
+    assert erasure.done
+    assert erasure.counts["tickets"] == 1
+    assert erasure.counts["inbox"] == 2
+    assert await rows_of(store, GONE) == dict.fromkeys(mine, 0)
+    assert await rows_of(store, KEPT) == theirs
+    [(_, actor, recorded)] = await store.erasures()
+    assert (actor, recorded.user_id, recorded.counts) == ("staff:77", GONE, erasure.counts)

@@ -122,7 +122,7 @@ async def test_a_step_without_postgres_sql_refuses_to_open(postgres_url: str) ->
     """A step written for SQLite only (not ported yet) stops a PostgreSQL store with the step
     named, before anything is changed."""
     unported = (*MIGRATIONS, (99, "assignment", "CREATE TABLE a (x INTEGER)"))
-    with pytest.raises(NotPortedError, match="migration step 99 .assignment. has no PostgreSQL"):
+    with pytest.raises(NotPortedError, match=r"migration step 99 \(assignment\) has no PostgreSQL"):
         await PostgresTicketStore(postgres_url, steps=unported).open()
 
 

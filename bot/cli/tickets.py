@@ -213,12 +213,18 @@ async def _forget(store: Store, user_id: int, actor: str, *, dry_run: bool) -> s
     rows = ", ".join(f"{table} {n}" for table, n in erasure.counts.items())
     if not erasure.done:
         return f"Would delete for user {user_id}: {rows}. (dry run: nothing deleted)"
-    note = (
-        ""
-        if erasure.wal_emptied
-        else " The running service still holds the database's WAL: the deleted rows' old"
-        " copies there go at its next checkpoint."
-    )
+    if store.dialect.name != "sqlite":
+        note = (
+            " PostgreSQL keeps the deleted rows' bytes in its files until VACUUM reuses the"
+            " space, and in WAL archives and backups while those are kept."
+        )
+    elif erasure.wal_emptied:
+        note = ""
+    else:
+        note = (
+            " The running service still holds the database's WAL: the deleted rows' old"
+            " copies there go at its next checkpoint."
+        )
     return (
         f"Deleted for user {user_id}: {rows}. The deletion is recorded (who, when, counts).{note}"
     )
