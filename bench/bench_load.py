@@ -27,7 +27,6 @@ import os
 import platform
 import random
 import re
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -43,10 +42,12 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the fake Bot API and the process harness live in tests/
 
+from bot.config import Settings  # noqa: E402
 from bot.kb.intents import load_intents  # noqa: E402
 from bot.kb.loader import load_knowledge  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
 from bot.paths import bundled_dir  # noqa: E402
+from bot.store.backend import make_store  # noqa: E402
 from tests.factories import STAFF_CHAT_ID, make_text_update  # noqa: E402
 from tests.fake_bot_api import Call, FakeBotApi  # noqa: E402
 from tests.telegram_harness import BotProcess, service_env  # noqa: E402
@@ -240,6 +241,9 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         env["TELEGRAM_MAX_RATE"] = str(args.max_rate)
     if args.concurrent_chats is not None:
         env["CONCURRENT_CHATS"] = str(args.concurrent_chats)
+    if args.database:  # an empty PostgreSQL database (or SQLite file) instead of a tmp file
+        env["DATABASE_URL"] = args.database
+    database = env["DATABASE_URL"]
     bot = ServiceProcess(env, workdir / "bot.log", args.profile)
     run = Run()
     helpers = [asyncio.create_task(watch_memory(bot.process.pid, run))]
@@ -266,8 +270,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         for helper in helpers:
             helper.cancel()
         await api.stop()
-    tickets, queued = read_tickets(workdir / "bot.db")
-    run.handling = inbox_span(workdir / "bot.db")
+    tickets, queued, run.handling = await read_results(database)
     sent = run.sent  # all of them unless --timeout cut the run short
     uncovered = Counter(m.text for m in sent if m.uncovered)
     checks = {
@@ -290,26 +293,28 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     return 0 if all(checks.values()) else 1
 
 
-def read_tickets(db: Path) -> tuple[dict[int, str], list[int]]:
-    """The tickets (number → text), and the ticket numbers of staff posts still queued."""
-    with sqlite3.connect(db) as conn:
-        tickets = dict(conn.execute("SELECT number, text FROM tickets ORDER BY number"))
+async def read_results(url: str) -> tuple[dict[int, str], list[int], float]:
+    """The tickets (number → text), the ticket numbers of staff posts still queued, and the
+    seconds from the first update stored in the inbox to the last one handled."""
+    store = make_store(Settings(database_url=url))
+    await store.open()
+    try:
+        rows = await store.rows("SELECT number, text FROM tickets ORDER BY number")
+        tickets = {int(r["number"]): str(r["text"]) for r in rows}
         queued = [
-            int(number)
-            for (number,) in conn.execute(
+            int(r[0])
+            for r in await store.rows(
                 "SELECT ticket_number FROM outbox WHERE kind = 'staff_post' AND sent_at IS NULL"
             )
         ]
-    return tickets, queued
-
-
-def inbox_span(db: Path) -> float:
-    """Seconds from the first update stored in the inbox to the last one handled."""
-    with sqlite3.connect(db) as conn:
-        first, last = conn.execute("SELECT MIN(received_at), MAX(handled_at) FROM inbox").fetchone()
+        span = await store.row("SELECT MIN(received_at), MAX(handled_at) FROM inbox")
+    finally:
+        await store.close()
+    first, last = (span[0], span[1]) if span else (None, None)
     if first is None or last is None:
-        return float("nan")
-    return (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+        return tickets, queued, float("nan")
+    handling = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+    return tickets, queued, handling
 
 
 def staff_posts_ok(posts: list[Call], queued: list[int], tickets: dict[int, str]) -> bool:
@@ -346,6 +351,7 @@ def print_report(
     ordered = sorted(run.latencies)
     p95 = percentile(ordered, 95)
     rows = [
+        ("database", "PostgreSQL" if (args.database or "").startswith("postgres") else "SQLite"),
         ("residents × messages", f"{args.residents} × {args.messages}"),
         (
             "pause after each reply (--think)",
@@ -418,6 +424,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="bound on the message phase")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="then for staff posts")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="DATABASE_URL for the service, e.g. an empty postgresql://… database"
+        " (default: an SQLite file in a temporary folder)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         return asyncio.run(bench(args, Path(tmp)))
