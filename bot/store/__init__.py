@@ -1,7 +1,11 @@
 """Storage: the interface the rest of the code uses (`interface.TicketStore`), ticket data
-(`model`), and its SQLite implementation (`sqlite.SQLiteTicketStore`, built from the parts for
-chat state, the inbox, the outbox, processed messages and erasures over one `database`
-connection, with numbered `migrations`). A second backend implements `interface.TicketStore`.
+(`model`), and its two implementations, chosen by DATABASE_URL (`backend.make_store`): the
+embedded SQLite one (`sqlite.SQLiteTicketStore`) and the PostgreSQL one
+(`postgres.PostgresTicketStore`). Both are the same parts (ticket records, chat state, the
+inbox, the outbox, processed messages, erasures), written against `sql.SQLDatabase` in SQL both
+dialects run, over one connection (`database.Database`, SQLite) or a pool
+(`postgres_database.PostgresDatabase`), with one history of numbered `migrations` carrying
+each step's SQL for both. `copy` moves a deployment from one database to another.
 
 Imports the foundation modules only (`bot.config`, `bot.messages`); never the matcher, the
 dialogue, the helpdesk or a transport.

@@ -1,5 +1,5 @@
-"""The storage interface the engine, the CLI and the transports use (a server database can
-implement it later); `SQLiteTicketStore` in bot/tickets.py is the embedded one."""
+"""The storage interface the engine, the CLI and the transports use; `SQLiteTicketStore`
+(bot/store/sqlite.py) and `PostgresTicketStore` (bot/store/postgres.py) implement it."""
 
 from __future__ import annotations
 
