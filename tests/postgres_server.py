@@ -126,6 +126,22 @@ def start_server() -> Server:
     return Server(folder, port, bin_dir, run_as)
 
 
+def _pg_ctl(server: Server, *args: str) -> None:
+    data = str(server.folder / "data")
+    _run([str(server.bin_dir / "pg_ctl"), "-D", data, *args], server.run_as)
+
+
+def pause_server(server: Server) -> None:
+    """Stop the server (its clients' connections drop), keeping its data for `resume_server`."""
+    _pg_ctl(server, "-m", "fast", "-w", "stop")
+
+
+def resume_server(server: Server) -> None:
+    """Start a paused server again, on the same port with the same data."""
+    options = f"-p {server.port} -k {server.folder} -c listen_addresses=127.0.0.1 {SERVER_OPTIONS}"
+    _pg_ctl(server, "-o", options, "-l", str(server.folder / "server.log"), "-w", "start")
+
+
 def stop_server(server: Server) -> None:
     """Stop the server at once and delete its folder."""
     try:

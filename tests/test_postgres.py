@@ -22,7 +22,7 @@ from bot.store.inbox import Accepted
 from bot.store.migrations import MIGRATIONS, NotPortedError
 from bot.store.postgres import PostgresTicketStore
 from bot.store.sqlite import SQLiteTicketStore
-from tests.engine_setup import T0, Clock, make_engine
+from tests.engine_setup import T0, Clock, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_ID,
     STAFF_CHAT_ID,
@@ -34,7 +34,15 @@ from tests.factories import (
     make_text_update,
 )
 from tests.fake_bot_api import FakeBotApi
+from tests.postgres_server import (
+    ServerUnavailableError,
+    pause_server,
+    resume_server,
+    start_server,
+    stop_server,
+)
 from tests.telegram_harness import REPO, BotProcess, service_env
+from tests.test_store_faults import RETRY_ZH, assert_retried_then_saved
 
 UNCOVERED = "我的社保卡丢了怎么补办"
 COVERED = "渝中区有多少栋建成楼宇"
@@ -311,3 +319,62 @@ async def test_run_chat_and_tickets_work_on_postgres(
         if service.process.poll() is None:
             service.kill()
     assert "Traceback" not in service.log()
+
+
+async def test_a_locked_table_asks_to_retry_and_the_same_message_then_succeeds(
+    postgres_url: str,
+) -> None:
+    """Another transaction holding a lock the turn needs for longer than the lock timeout:
+    "busy", nothing half-written; released, the same message is filed once."""
+    store = PostgresTicketStore(postgres_url, lock_timeout_ms=200)
+    await store.open()
+    other = await asyncpg.connect(postgres_url)
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        await other.execute("LOCK TABLE tickets IN EXCLUSIVE MODE")
+
+        async def release() -> None:
+            await transaction.rollback()
+
+        await assert_retried_then_saved(make_engine(store, Clock()), store, "busy", release)
+    finally:
+        await other.close()
+        await store.close()
+
+
+@pytest.mark.slow
+async def test_a_server_that_goes_away_asks_to_retry_and_the_store_reconnects(
+    tmp_path: Path,
+) -> None:
+    """The server stops while the service runs (a restart, a failover): the resident is asked
+    to send the message again and nothing is saved; once the server is back, the same message
+    is filed once, on new connections, without restarting the store."""
+    try:
+        server = start_server()
+    except ServerUnavailableError as exc:
+        pytest.skip(f"no PostgreSQL server could be started: {exc}")
+    try:
+        admin = await asyncpg.connect(server.url())
+        await admin.execute("CREATE DATABASE faults")
+        await admin.close()
+        store = PostgresTicketStore(server.url("faults"), min_size=2)
+        await store.open()
+        engine = make_engine(store, Clock())
+        try:
+            answered = await engine.handle(make_text(COVERED))
+            assert answered.notes != ("store_unavailable",)
+            await asyncio.to_thread(pause_server, server)
+            refused = await engine.handle(make_text(UNCOVERED, message_id=4343))
+            assert refused.notes == ("store_unavailable",)
+            assert RETRY_ZH in text(refused)
+            await asyncio.to_thread(resume_server, server)
+            accepted = await engine.handle(make_text(UNCOVERED, message_id=4343))
+            assert (accepted.notes, accepted.ticket_number) == (("ticket",), 1)
+            again = await engine.handle(make_text(UNCOVERED, message_id=4343))
+            assert again.notes[0] == "duplicate"
+            assert len(await store.tickets()) == 1
+        finally:
+            await store.close()
+    finally:
+        stop_server(server)

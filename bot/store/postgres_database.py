@@ -136,8 +136,10 @@ class PostgresDatabase(SQLDatabase):
         min_size: int = 1,
         max_size: int = 10,
         steps: tuple[Migration, ...] = MIGRATIONS,
+        lock_timeout_ms: int = LOCK_TIMEOUT_MS,
     ) -> None:
         self.url = url
+        self.lock_timeout_ms = lock_timeout_ms
         self.min_size = min_size
         self.max_size = max_size
         self.steps = steps
@@ -158,7 +160,7 @@ class PostgresDatabase(SQLDatabase):
                 max_size=self.max_size,
                 timeout=CONNECT_TIMEOUT,
                 server_settings={
-                    "lock_timeout": str(LOCK_TIMEOUT_MS),
+                    "lock_timeout": str(int(self.lock_timeout_ms)),
                     "application_name": "yuzhong-bot",
                 },
             )
