@@ -4,13 +4,18 @@ update skipped once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from random import Random
 
 import pytest
 
+from bot.config import Settings
+from bot.store.backend import Store, make_store
 from bot.store.database import utcnow
 from bot.store.inbox import MAX_ATTEMPTS, Accepted
 from bot.store.sqlite import SQLiteTicketStore
@@ -148,3 +153,56 @@ async def test_forgetting_a_resident_deletes_the_updates_they_sent(
     erasure = await store.forget_resident(8101, "cli", now)
     assert erasure.counts["inbox"] == 2
     assert [i.update_id for i in await store.claim_updates("telegram", "a", 10, now, LEASE)] == [3]
+
+
+async def test_replicas_claiming_at_once_never_share_a_chat_and_keep_its_order(
+    database_url: str,
+) -> None:
+    """Three stores (three replicas' connections) claim and handle one inbox at the same time:
+    every update is handled once, each chat's in the order received, and a chat is never held
+    by two replicas at once."""
+    chats, per_chat = 24, 5
+    settings = Settings(database_url=database_url)
+    replicas = [make_store(settings) for _ in range(3)]
+    for replica in replicas:
+        await replica.open()
+    updates = [
+        Accepted(chat * 100 + n, f"chat:{chat}", "{}")
+        for chat in range(chats)
+        for n in range(per_chat)
+    ]
+    await replicas[0].accept_updates("telegram", updates, utcnow())
+    handled: dict[str, list[int]] = {}
+    holder: dict[str, str] = {}
+    overlaps: list[str] = []
+
+    async def replica(store: Store, owner: str) -> None:
+        random = Random(owner)
+        idle = 0
+        while idle < 5:
+            claimed = await store.claim_updates(
+                "telegram", owner, 4, utcnow(), timedelta(minutes=1)
+            )
+            idle = 0 if claimed else idle + 1
+            for item in claimed:
+                if holder.setdefault(item.chat_key, owner) != owner:
+                    overlaps.append(f"{item.chat_key}: {holder[item.chat_key]} and {owner}")
+            left = Counter(item.chat_key for item in claimed)
+            for item in claimed:
+                await asyncio.sleep(random.uniform(0, 0.003))  # handling it
+                handled.setdefault(item.chat_key, []).append(item.update_id)
+                await store.finish_update("telegram", item.update_id, utcnow())
+                left[item.chat_key] -= 1
+                if not left[item.chat_key] and holder.get(item.chat_key) == owner:
+                    del holder[item.chat_key]  # this replica holds none of the chat's now
+            await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(*(replica(s, f"replica-{n}") for n, s in enumerate(replicas)))
+    finally:
+        for store in replicas:
+            await store.close()
+    assert overlaps == []
+    assert sum(len(ids) for ids in handled.values()) == len(updates)
+    for chat in range(chats):
+        assert handled[f"chat:{chat}"] == [chat * 100 + n for n in range(per_chat)], chat

@@ -69,9 +69,14 @@ class InboxStore(SQLDatabase):
     ) -> list[InboxItem]:
         """Claim up to `limit` updates to handle, oldest first: pending ones, and claimed ones
         whose lease ran out (their owner died). A chat whose earlier update another owner holds
-        is skipped. Updates claimed MAX_ATTEMPTS times already are marked failed instead."""
+        is skipped. Updates claimed MAX_ATTEMPTS times already are marked failed instead.
+
+        Claims from several replicas take turns (PostgreSQL: a transaction-level advisory
+        lock), so each sees what the one before it claimed: a chat is never held by two."""
         when = to_text(now)
         async with self.transaction():
+            if self.dialect.claims_in_turn:
+                await self.rows(self.dialect.claims_in_turn)
             await self.execute(
                 "UPDATE inbox SET state = 'failed', handled_at = ?,"
                 " last_error = 'gave up after ' || attempts || ' attempts'"

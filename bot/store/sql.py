@@ -44,6 +44,9 @@ class Dialect:
     skip_locked: str
     # An integer at a path in a JSON text column, e.g. ("payload", "message", "from", "id").
     json_int_template: str
+    # Run first in a claim's transaction, so claims from several replicas take turns and each
+    # sees the claims committed before it (SQLite: BEGIN IMMEDIATE already does).
+    claims_in_turn: str = ""
 
     def json_int(self, column: str, *path: str) -> str:
         return self.json_int_template.format(
@@ -65,6 +68,9 @@ POSTGRES = Dialect(
     skip_locked=" FOR UPDATE SKIP LOCKED",
     # json, not jsonb: jsonb refuses a "\u0000" escape that a resident's text may hold.
     json_int_template="({column}::json #>> '{{{braced}}}')::bigint",
+    # A transaction-level advisory lock (released at commit; never a session lock, which a
+    # connection pooler in transaction mode would break). The key is arbitrary and fixed.
+    claims_in_turn="SELECT pg_advisory_xact_lock(7975122)",
 )
 
 
