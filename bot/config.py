@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,9 @@ class Settings:
     concurrent_chats: int = 16  # chats whose updates are handled at the same time
     database_pool_min: int = 1  # PostgreSQL: connections the pool keeps open
     database_pool_max: int = 10  # PostgreSQL: connections the pool opens at most
+    # The name this process claims inbox updates and outbox messages under; one per replica
+    # (several processes sharing one database), None: the host name.
+    replica_name: str | None = None
 
     @property
     def database_path(self) -> Path:
@@ -78,6 +82,12 @@ class Settings:
     def uses_postgres(self) -> bool:
         """DATABASE_URL names a PostgreSQL server, not an SQLite file."""
         return is_postgres_url(self.database_url)
+
+    @property
+    def replica(self) -> str:
+        """The name this process claims inbox updates and outbox messages under: REPLICA_NAME,
+        or the host name (one process per host)."""
+        return self.replica_name or socket.gethostname() or "localhost"
 
     def is_staff(self, user_id: int) -> bool:
         return user_id in self.staff_user_ids
@@ -215,6 +225,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         concurrent_chats=_positive_int(env, "CONCURRENT_CHATS", defaults.concurrent_chats),
         database_pool_min=pool_min,
         database_pool_max=pool_max,
+        replica_name=get("REPLICA_NAME"),
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from random import Random
 
 import pytest
 from telegram import Bot
 
+from bot.config import Settings
 from bot.messages import Choice
+from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
 from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.chunks import MESSAGE_LIMIT, split_text, text_length
@@ -254,3 +260,56 @@ async def test_chats_being_sent_to_are_skipped_when_looking_for_due_messages(
         await store.enqueue(chat_id, f"to {chat_id}", kind="reply")
     due = await store.due_messages(utcnow(), skip_chats={1, 3})
     assert [m.chat_id for m in due] == [2]
+
+
+async def test_replicas_draining_one_outbox_send_each_message_once_in_order(
+    database_url: str,
+) -> None:
+    """Three stores (three replicas) claim and send from one outbox at once: every message is
+    sent once, each chat's in the order queued, and a chat is never held by two replicas. On
+    SQLite (one process) a claim is a read; the check runs on one replica there."""
+    settings = Settings(database_url=database_url)
+    replicas = [make_store(settings) for _ in range(3)]
+    for replica in replicas:
+        await replica.open()
+    if replicas[0].dialect.name == "sqlite":
+        for extra in replicas[1:]:
+            await extra.close()
+        replicas = replicas[:1]
+    chats, per_chat = 12, 6
+    queued = {
+        chat: [
+            await replicas[0].enqueue(chat, f"{chat}-{n}", kind="reply") for n in range(per_chat)
+        ]
+        for chat in range(1, chats + 1)
+    }
+    sent: dict[int, list[int]] = {}
+    holder: dict[int, str] = {}
+    overlaps: list[str] = []
+
+    async def replica(store: Store, owner: str) -> None:
+        random = Random(owner)
+        idle = 0
+        while idle < 5:
+            claimed = await store.claim_messages(owner, utcnow(), timedelta(minutes=1), 5)
+            idle = 0 if claimed else idle + 1
+            for message in claimed:
+                if holder.setdefault(message.chat_id, owner) != owner:
+                    overlaps.append(f"chat {message.chat_id}: {holder[message.chat_id]}, {owner}")
+            left = Counter(message.chat_id for message in claimed)
+            for message in claimed:
+                await asyncio.sleep(random.uniform(0, 0.003))  # sending it
+                sent.setdefault(message.chat_id, []).append(message.id)
+                await store.mark_sent(message, 1000 + message.id)
+                left[message.chat_id] -= 1
+                if not left[message.chat_id] and holder.get(message.chat_id) == owner:
+                    del holder[message.chat_id]
+            await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(*(replica(s, f"replica-{n}") for n, s in enumerate(replicas)))
+    finally:
+        for store in replicas:
+            await store.close()
+    assert overlaps == []
+    assert sent == queued

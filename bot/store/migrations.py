@@ -307,6 +307,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX inbox_handled ON inbox (handled_at);
         """,
     ),
+    (
+        5,
+        "outbox claims: the replica sending a message (owner) and until when (lease)",
+        """
+        ALTER TABLE outbox ADD COLUMN owner TEXT;
+        ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+        """,
+        """
+        ALTER TABLE outbox ADD COLUMN owner TEXT;
+        ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

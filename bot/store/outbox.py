@@ -1,12 +1,20 @@
 """The outbox: messages for other chats, written in the same transaction as the change they
-report, and drained by a transport (the Telegram dispatcher, the terminal chat)."""
+report, and drained by a transport (the Telegram dispatcher, the terminal chat).
+
+The Telegram dispatcher claims the messages it sends (`claim_messages`: an owner, the replica,
+and a lease), so several replicas on one database drain it together without sending a message
+twice or one chat's messages out of order: a claim skips a chat while another owner holds one
+of its earlier messages under a live lease, and a dead replica's claims pass to the others when
+their lease runs out (at once when it restarts under the same name). On SQLite, which one
+process uses, claiming is reading: the dispatcher takes no write lock to look at the outbox.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.messages import Choice
 from bot.store.database import TicketNotFound, to_text, utcnow
@@ -133,10 +141,75 @@ class OutboxStore(SQLDatabase):
             )
 
     async def mark_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
+        """Try again at `next_attempt_at`, by whichever replica claims it then."""
         await self.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
-            " WHERE id = ?",
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+            " owner = NULL, lease_until = NULL WHERE id = ?",
             (error[:500], to_text(next_attempt_at), outbox_id),
+        )
+
+    async def claim_messages(
+        self,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int = 50,
+        *,
+        channel: str = "telegram",
+        skip_chats: Collection[int] = (),
+    ) -> list[OutboxMessage]:
+        """Claim unsent messages whose next attempt is due, oldest first, for `owner` to send
+        (and those it holds already): none of a chat another owner holds an earlier message
+        of under a live lease, none of `skip_chats`. Claims from several replicas take turns.
+        On a database only one process uses (SQLite) this reads the due messages: no claim."""
+        if not self.dialect.shared:
+            return await self.due_messages(now, limit, channel=channel, skip_chats=skip_chats)
+        when = to_text(now)
+        skip = f" AND m.chat_id NOT IN ({', '.join('?' * len(skip_chats))})" if skip_chats else ""
+        async with self.transaction():
+            if self.dialect.claims_in_turn:
+                await self.rows(self.dialect.claims_in_turn)
+            rows = await self.rows(
+                "UPDATE outbox SET owner = ?, lease_until = ? WHERE id IN (SELECT id FROM outbox m"
+                " WHERE m.sent_at IS NULL AND m.channel = ? AND m.next_attempt_at <= ?"
+                " AND (m.owner IS NULL OR m.owner = ? OR m.lease_until < ?)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.sent_at IS NULL"
+                "   AND o.channel = m.channel AND o.chat_id = m.chat_id AND o.owner <> ?"
+                f"   AND o.lease_until >= ? AND o.id < m.id){skip}"
+                f" ORDER BY m.id LIMIT ?{self.dialect.skip_locked}) RETURNING *",
+                (
+                    owner,
+                    to_text(now + lease),
+                    channel,
+                    when,
+                    owner,
+                    when,
+                    owner,
+                    when,
+                    *sorted(skip_chats),
+                    limit,
+                ),
+            )
+        return sorted((_message(row) for row in rows), key=lambda m: m.id)
+
+    async def renew_messages(self, owner: str, until: datetime) -> None:
+        """Extend the lease of every unsent message this owner holds."""
+        if not self.dialect.shared:
+            return
+        await self.execute(
+            "UPDATE outbox SET lease_until = ? WHERE owner = ? AND sent_at IS NULL",
+            (to_text(until), owner),
+        )
+
+    async def release_messages(self, owner: str) -> int:
+        """Give back every unsent message this owner holds (a stop, or a start after a crash
+        under the same name); return how many."""
+        if not self.dialect.shared:
+            return 0
+        return await self.change(
+            "UPDATE outbox SET owner = NULL, lease_until = NULL"
+            " WHERE owner = ? AND sent_at IS NULL",
+            (owner,),
         )
 
     async def ticket_for_resident_message(self, chat_id: int, message_id: int) -> int:

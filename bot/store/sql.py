@@ -47,6 +47,10 @@ class Dialect:
     # Run first in a claim's transaction, so claims from several replicas take turns and each
     # sees the claims committed before it (SQLite: BEGIN IMMEDIATE already does).
     claims_in_turn: str = ""
+    # Several processes (replicas, on several machines) share the database, so the outbox is
+    # claimed before sending. SQLite serves one process: its dispatcher reads the outbox and
+    # takes no write lock to do so.
+    shared: bool = False
 
     def json_int(self, column: str, *path: str) -> str:
         return self.json_int_template.format(
@@ -71,6 +75,7 @@ POSTGRES = Dialect(
     # A transaction-level advisory lock (released at commit; never a session lock, which a
     # connection pooler in transaction mode would break). The key is arbitrary and fixed.
     claims_in_turn="SELECT pg_advisory_xact_lock(7975122)",
+    shared=True,
 )
 
 

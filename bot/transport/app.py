@@ -145,7 +145,7 @@ async def open_services(
     store = make_store(settings)
     await store.open()
     engine = Engine(store, matcher, settings)
-    dispatcher = Dispatcher(application.bot, store)
+    dispatcher = Dispatcher(application.bot, store, owner=settings.replica)
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)

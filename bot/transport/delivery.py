@@ -48,6 +48,10 @@ BACKOFF_CAP = 600.0  # never wait longer than this between attempts
 # after the database is back, long enough that a fault of hours costs a try a half-minute.
 RECORD_BACKOFF_CAP = 30.0
 IDLE_CHECK = 5.0  # seconds between looks at the outbox when nobody wakes the dispatcher
+# A replica's claim on the messages it is sending: renewed while it runs, so only a replica that
+# died (or cannot reach the database) loses its claims to the others.
+LEASE = timedelta(seconds=60)
+RENEW_EVERY = LEASE / 4
 GIVE_UP_AFTER = 3  # attempts at a message Telegram refuses outright (blocked bot, unknown chat)
 ABANDONED = timedelta(days=365 * 100)  # "retry" this far ahead = never: the row stays for staff
 
@@ -70,9 +74,13 @@ class Dispatcher:
         store: TicketStore,
         clock: Callable[[], datetime] = utcnow,
         backoff_base: float = BACKOFF_BASE,
+        *,
+        owner: str = "local",
     ) -> None:
         self.bot = bot
         self.store = store
+        self.owner = owner  # the replica's name: the outbox messages it sends are claimed by it
+        self._renewed: datetime | None = None
         self.clock = clock
         self.backoff_base = backoff_base
         self._wake = asyncio.Event()
@@ -132,6 +140,9 @@ class Dispatcher:
         await asyncio.gather(*self._sending.values(), return_exceptions=True)
 
     async def _run(self) -> None:
+        # Claims this replica's previous process held when it died are its own again at once.
+        with contextlib.suppress(StoreUnavailableError):
+            await self.store.release_messages(self.owner)
         while not self._stopping:
             self._wake.clear()
             await self._pass()
@@ -154,6 +165,7 @@ class Dispatcher:
 
     async def _pass(self) -> int:
         try:
+            await self._renew()
             return await self.drain()
         except StoreUnavailableError as exc:  # reading the outbox failed: back off
             self._records.failed(exc)
@@ -162,6 +174,13 @@ class Dispatcher:
             # The store itself failed (disk full, locked): log it and try again later.
             log.exception("outbox dispatcher pass failed")
             return 0
+
+    async def _renew(self) -> None:
+        """Keep the lease on the messages this replica holds (chats in flight, retries due)."""
+        now = self.clock()
+        if self._renewed is None or now - self._renewed >= RENEW_EVERY:
+            await self.store.renew_messages(self.owner, now + LEASE)
+            self._renewed = now
 
     def _idle_seconds(self) -> float:
         """Until the next idle check, or sooner when a retry or the end of a pause is due."""
@@ -188,8 +207,8 @@ class Dispatcher:
                 return started
             self._paused_until = None
             self._blocked = {c: t for c, t in self._blocked.items() if t > now}
-            batch = await self.store.due_messages(
-                now, limit=BATCH, skip_chats={*self._sending, *self._blocked}
+            batch = await self.store.claim_messages(
+                self.owner, now, LEASE, BATCH, skip_chats={*self._sending, *self._blocked}
             )
             by_chat: dict[int, list[OutboxMessage]] = {}
             for message in batch:

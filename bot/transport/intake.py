@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -105,7 +104,7 @@ async def intake(
     """Handle what the inbox holds, then receive updates (by webhook when `webhook_path` is
     given) until the block ends; then stop receiving and handle what was stored, for up to
     STOP_GRACE seconds (a second stop signal cuts that short)."""
-    owner = owner_name()
+    owner = settings.replica
     runner = UpdateRunner(application, store, owner, settings.concurrent_chats)
     application.bot_data[RUNNER] = runner
     left = await store.release_claims(owner)  # held by this replica's previous, dead process
@@ -172,8 +171,3 @@ async def serving(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
-
-
-def owner_name() -> str:
-    """The name this replica claims inbox updates under (one process per host)."""
-    return socket.gethostname() or "localhost"
