@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.helpdesk.reminders import queue_sla_reminder
+from bot.store.backend import make_store
 from bot.store.model import NewTicket
 from bot.store.sqlite import SQLiteTicketStore
 
@@ -62,3 +64,24 @@ async def test_nothing_is_queued_when_nothing_is_overdue_or_there_is_no_staff_ch
     assert await queue_sla_reminder(store, SETTINGS, NOW) is None
     await file(store, "路灯坏了", hours_ago=30)
     assert await queue_sla_reminder(store, Settings(sla_hours=24), NOW) is None
+
+
+async def test_replicas_checking_at_once_queue_one_reminder(database_url: str) -> None:
+    """Every replica runs the reminder job: three stores checking the same period at the same
+    moment queue one reminder (its key names the period), on either backend."""
+    replicas = [make_store(Settings(database_url=database_url)) for _ in range(3)]
+    for replica in replicas:
+        await replica.open()
+    try:
+        await file(replicas[0], "路灯坏了", hours_ago=30)
+        queued = await asyncio.gather(
+            *(
+                queue_sla_reminder(r, SETTINGS, NOW + timedelta(minutes=n))
+                for n, r in enumerate(replicas)
+            )
+        )
+        assert sum(q is not None for q in queued) == 1
+        assert len(await reminders(replicas[0])) == 1
+    finally:
+        for replica in replicas:
+            await replica.close()
