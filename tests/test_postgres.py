@@ -6,6 +6,7 @@ into a database that is not empty), start-up errors that never show the password
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -378,3 +379,33 @@ async def test_a_server_that_goes_away_asks_to_retry_and_the_store_reconnects(
             await store.close()
     finally:
         stop_server(server)
+
+
+async def test_an_announcement_reaches_the_other_replicas_and_survives_a_dropped_connection(
+    postgres_url: str,
+) -> None:
+    """What one store announces, another store listening on the topic receives (LISTEN/NOTIFY),
+    also after the server dropped its listening connection (it listens again by itself)."""
+    speaker, hearer = PostgresTicketStore(postgres_url), PostgresTicketStore(postgres_url)
+    await speaker.open()
+    await hearer.open()
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    try:
+        await hearer.listen("reload", heard.put_nowait)
+        await speaker.announce("reload", "replica-0")
+        assert await asyncio.wait_for(heard.get(), 5) == "replica-0"
+        dropped = await speaker.rows(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        )
+        assert [row[0] for row in dropped] == [True]
+        for _ in range(100):  # listening again takes a reconnect
+            await speaker.announce("reload", "replica-2")
+            with contextlib.suppress(TimeoutError):
+                assert await asyncio.wait_for(heard.get(), 0.1) == "replica-2"
+                break
+        else:
+            raise AssertionError("the announcement was not heard after the reconnect")
+    finally:
+        await speaker.close()
+        await hearer.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import signal
 import socket
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ import pytest
 
 from bot.config import Settings
 from bot.store.backend import make_store
-from tests.factories import STAFF_CHAT_ID, make_text_update
+from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import BotProcess, service_env, shared_knowledge
 
@@ -134,11 +133,22 @@ async def test_three_replicas_one_killed_answer_every_message_once_in_order(
                 within=90,
                 what="every message answered",
             )
+            # Staff reload the knowledge on one replica: every replica reloads its own copy.
+            # (The restarted one first finishes starting: one that starts later loads the
+            # files as they are then anyway.)
+            await api.wait_for(
+                lambda: len(api.of("setWebhook")) > REPLICAS, within=START_UP, what="the restart"
+            )
+            reload = make_command_update(STAFF_USER_ID, "/reload", chat_id=STAFF_CHAT_ID)
+            await deliver(ports, {"update_id": 999_999, **reload}, 0, session)
+            await api.wait_for(
+                lambda: all(r.log().count("knowledge reloaded") for r in replicas),
+                within=60,
+                what="every replica to reload",
+            )
         await asyncio.sleep(1.0)  # time for a reply sent twice to show
-        for replica in replicas:
-            replica.process.send_signal(signal.SIGTERM)
-        await asyncio.sleep(0.5)
-        codes = [await replica.stop() for replica in replicas]  # the second SIGTERM: no waiting
+        # One SIGTERM each: a clean stop (staff posts, 20 a minute, stay queued after 10 s).
+        codes = await asyncio.gather(*(replica.stop(within=60) for replica in replicas))
         assert codes == [0] * REPLICAS
     finally:
         for replica in replicas:
@@ -147,7 +157,7 @@ async def test_three_replicas_one_killed_answer_every_message_once_in_order(
     for replica in replicas:
         assert "Traceback" not in replica.log(), replica.log()[-3000:]
 
-    tickets, queued_posts = await read_database(postgres_url)
+    tickets, queued_posts, reload_reports = await read_database(postgres_url)
     assert Counter(tickets.values()) == Counter(t for texts in plan.values() for t in texts)
 
     repeats = 0
@@ -171,6 +181,7 @@ async def test_three_replicas_one_killed_answer_every_message_once_in_order(
         if re.match(r"#(\d+) · ", str(c.params.get("text")))
     ]
     post_repeats = len(posts) - len(set(posts))
+    assert reload_reports == 1  # reported once (sent or queued), by the replica staff asked
     assert sorted(set(posts) | set(queued_posts)) == sorted(tickets)
     assert not set(posts) & set(queued_posts)
     print(
@@ -180,8 +191,9 @@ async def test_three_replicas_one_killed_answer_every_message_once_in_order(
     assert post_repeats <= 1
 
 
-async def read_database(url: str) -> tuple[dict[int, str], list[int]]:
-    """The tickets (number → text) and the tickets whose staff post is still queued."""
+async def read_database(url: str) -> tuple[dict[int, str], list[int], int]:
+    """The tickets (number → text), the tickets whose staff post is still queued, and the
+    reports of a knowledge reload in the outbox."""
     store = make_store(Settings(database_url=url))
     await store.open()
     try:
@@ -189,6 +201,10 @@ async def read_database(url: str) -> tuple[dict[int, str], list[int]]:
         queued = await store.rows(
             "SELECT ticket_number FROM outbox WHERE kind = 'staff_post' AND sent_at IS NULL"
         )
+        reports = await store.row(
+            "SELECT COUNT(*) FROM outbox WHERE text LIKE '%knowledge reloaded%'"
+        )
     finally:
         await store.close()
-    return {int(r["number"]): str(r["text"]) for r in rows}, [int(r[0]) for r in queued]
+    tickets = {int(r["number"]): str(r["text"]) for r in rows}
+    return tickets, [int(r[0]) for r in queued], int(reports[0]) if reports else 0

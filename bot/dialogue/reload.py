@@ -4,6 +4,9 @@ KB_DIR and INTENTS_DIR are loaded and checked again and the matcher rebuilt in a
 (it takes a while; the event loop keeps answering meanwhile), then the engine switches to the new
 knowledge in one assignment. A file with an error changes nothing: the previous knowledge keeps
 serving, and the problems, each with its file and line, go to the log and to the staff group.
+
+With several replicas on one database, a successful reload is announced to the others (the
+store's `announce`), which reload their own copy of the files and report only a failure.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bot.yamlio import DataError
 log = logging.getLogger(__name__)
 
 LISTED_PROBLEMS = 30  # problems named in the staff-group message; the log has them all
+RELOAD_TOPIC = "reload"  # what a replica announces to the others after reloading
 
 
 class Reloader:
@@ -31,11 +35,13 @@ class Reloader:
         self.store = store
         self._lock = asyncio.Lock()
 
-    async def reload(self, report_key: str) -> str:
+    async def reload(self, report_key: str, *, announced_by: str | None = None) -> str:
         """Load, check and swap in the knowledge; return the one-line result.
 
         The result is also logged and queued for the staff group under `report_key` (so a
-        redelivered /reload reports once).
+        redelivered /reload reports once), and a success is announced to the other replicas.
+        A reload another replica announced (`announced_by`) reports only a failure, and is
+        not announced again.
         """
         async with self._lock:
             try:
@@ -45,12 +51,18 @@ class Reloader:
             except (DataError, OSError) as exc:
                 log.error("knowledge reload failed; still serving the previous knowledge:\n%s", exc)
                 text = failure_text(exc)
+                if announced_by is not None:
+                    text = f"[{self.settings.replica}] {text}"
+                succeeded = False
             else:
                 self.engine.swap_knowledge(matcher)
                 summary = matcher.kb.summary()
                 log.info("knowledge reloaded: %s", summary)
                 text = f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
-        if self.settings.staff_chat_id is not None:
+                succeeded = True
+        if announced_by is None and succeeded:
+            await self.store.announce(RELOAD_TOPIC, self.settings.replica)
+        if self.settings.staff_chat_id is not None and (announced_by is None or not succeeded):
             await self.store.enqueue(
                 self.settings.staff_chat_id, text, kind="staff_notice", dedupe_key=report_key
             )

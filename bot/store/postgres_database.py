@@ -14,7 +14,7 @@ import asyncio
 import contextvars
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from functools import cache
@@ -48,6 +48,8 @@ LOCK_TIMEOUT_MS = 5000
 ACQUIRE_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 10.0
+RELISTEN_EVERY = 5.0  # seconds between tries at listening again after the connection dropped
+CHANNEL_PREFIX = "yuzhong_"  # NOTIFY channels: yuzhong_reload …
 # Every migration step takes this transaction-level advisory lock first, so replicas starting
 # together apply each step once (the key is arbitrary, fixed: "yuzhong" in ASCII).
 MIGRATION_LOCK = 0x79757A686F6E67
@@ -144,6 +146,11 @@ class PostgresDatabase(SQLDatabase):
         self.max_size = max_size
         self.steps = steps
         self._pool: Pool | None = None
+        # Announcements from other replicas arrive on a connection of its own (LISTEN holds a
+        # session: it cannot share the pool's), opened by the first `listen`.
+        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
+        self._topics: dict[str, Callable[[str], None]] = {}
+        self._relisten: asyncio.Task[None] | None = None
         self._current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
             f"pg_transaction_{id(self)}", default=None
         )
@@ -182,6 +189,13 @@ class PostgresDatabase(SQLDatabase):
         self._pool = pool
 
     async def close(self) -> None:
+        self._topics.clear()
+        if self._relisten is not None:
+            self._relisten.cancel()
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            with suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+                await listener.close(timeout=CLOSE_TIMEOUT)
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
@@ -253,6 +267,51 @@ class PostgresDatabase(SQLDatabase):
         async with self.connection() as conn:
             return await _translate(conn.fetch(to_dollar(sql), *_bound(params)))
 
+    async def announce(self, topic: str, payload: str) -> None:
+        """NOTIFY every replica listening on `topic` (delivered when this commits)."""
+        await self.rows("SELECT pg_notify(?, ?)", (_channel(topic), payload))
+
+    async def listen(self, topic: str, callback: Callable[[str], None]) -> None:
+        """LISTEN on `topic` on the store's listening connection (opened now if need be; when
+        it drops, it is opened again every few seconds and listens again)."""
+        self._topics[topic] = callback
+        if self._listener is None:
+            await self._connect_listener()
+        else:
+            await self._listener.add_listener(_channel(topic), self._notified)
+
+    async def _connect_listener(self) -> None:
+        try:
+            listener = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT)
+        except (asyncpg.PostgresError, OSError, TimeoutError) as exc:
+            raise StoreUnavailableError(f"cannot listen for other replicas: {exc}") from exc
+        for topic in self._topics:
+            await listener.add_listener(_channel(topic), self._notified)
+        listener.add_termination_listener(self._listener_lost)
+        self._listener = listener
+
+    def _notified(self, _conn: object, _pid: int, channel: str, payload: object) -> None:
+        callback = self._topics.get(channel.removeprefix(CHANNEL_PREFIX))
+        if callback is not None:
+            callback(str(payload))
+
+    def _listener_lost(self, _conn: object) -> None:
+        if not self._topics or self._relisten is not None:
+            return
+        log.warning("lost the connection listening for other replicas; reconnecting")
+        self._listener = None
+        self._relisten = asyncio.get_running_loop().create_task(self._reconnect_listener())
+
+    async def _reconnect_listener(self) -> None:
+        try:
+            while self._topics and self._listener is None:
+                try:
+                    await self._connect_listener()
+                except StoreUnavailableError:
+                    await asyncio.sleep(RELISTEN_EVERY)
+        finally:
+            self._relisten = None
+
     async def insert_rows(
         self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]
     ) -> None:
@@ -272,6 +331,10 @@ class PostgresDatabase(SQLDatabase):
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
                 f" COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
             )
+
+
+def _channel(topic: str) -> str:
+    return CHANNEL_PREFIX + topic
 
 
 @asynccontextmanager

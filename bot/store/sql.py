@@ -11,7 +11,7 @@ implement it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, overload
@@ -130,6 +130,14 @@ class SQLDatabase(ABC):
         """Around a deletion on request: whatever makes the deleted rows unreadable in the
         database's files (SQLite: secure_delete). Nothing by default."""
         yield
+
+    async def announce(self, topic: str, payload: str) -> None:  # noqa: B027 -- see docstring
+        """Tell the other processes on this database (replicas) something happened, e.g. a
+        knowledge reload. Nothing by default: one process uses the database."""
+
+    async def listen(self, topic: str, callback: Callable[[str], None]) -> None:  # noqa: B027
+        """Call `callback(payload)` whenever another process announces `topic`. Nothing by
+        default: one process uses the database."""
 
     async def empty_log(self) -> bool:
         """After a deletion on request: empty the write-ahead log of the deleted rows; True

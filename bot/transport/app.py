@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.config import Settings, SettingsError
 from bot.dialogue.engine import Engine
-from bot.dialogue.reload import Reloader
+from bot.dialogue.reload import RELOAD_TOPIC, Reloader
 from bot.helpdesk.reminders import reminder_period
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.backend import make_store
@@ -148,6 +148,7 @@ async def open_services(
     dispatcher = Dispatcher(application.bot, store, owner=settings.replica)
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
+    await store.listen(RELOAD_TOPIC, partial(on_reload_announced, application))
     await set_command_menus(application, settings)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
@@ -165,6 +166,20 @@ async def open_services(
         len(matcher.kb.entries),
         settings.staff_chat_id,
         len(settings.staff_user_ids),
+    )
+
+
+def on_reload_announced(application: App, origin: str) -> None:
+    """Another replica reloaded the knowledge: reload this one's too (in the background)."""
+    rt = runtime(application.bot_data)
+    if origin == rt.settings.replica or application.bot_data.get(STOPPING):
+        return
+    log.info("replica %s reloaded the knowledge; reloading it here too", origin)
+    application.create_task(
+        rt.reloader.reload(
+            report_key=f"reload:{rt.settings.replica}:{time.time_ns()}", announced_by=origin
+        ),
+        name="knowledge-reload",
     )
 
 
