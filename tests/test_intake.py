@@ -206,3 +206,18 @@ async def test_replicas_claiming_at_once_never_share_a_chat_and_keep_its_order(
     assert sum(len(ids) for ids in handled.values()) == len(updates)
     for chat in range(chats):
         assert handled[f"chat:{chat}"] == [chat * 100 + n for n in range(per_chat)], chat
+
+
+async def test_a_second_poller_on_the_token_is_named_in_the_log(
+    api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answering getUpdates with 409 Conflict (another process polls with the token)
+    is logged as that, with what to do; polling goes on and the next message is answered."""
+    api.fail_next("getUpdates", times=1, status=409)
+    async with running_service(service_settings(api, tmp_path)):
+        await api.wait_for(lambda: len(api.of("getUpdates")) >= 2, what="polling again")
+        api.push(make_text_update(4242, "你好"))
+        await api.wait_for(lambda: api.sent(4242), what="the reply")
+    [record] = [r for r in caplog.records if "409 Conflict" in r.getMessage()]
+    assert record.levelname == "ERROR"
+    assert "polling mode runs as one process only" in record.getMessage()

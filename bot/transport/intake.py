@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 
 from bot.config import Settings
 from bot.store.database import StoreUnavailableError
@@ -58,6 +58,15 @@ class Poller:
                 except StoreUnavailableError as exc:
                     log.warning("could not store %d updates (%s); told the senders", len(raw), exc)
                     await refuse_updates(self._application, raw)
+            except Conflict:
+                failures += 1
+                log.error(
+                    "another process is polling Telegram with this bot token (409 Conflict):"
+                    " polling mode runs as one process only; stop the other one, or use"
+                    " webhook mode (WEBHOOK_URL) for several replicas"
+                )
+                await asyncio.sleep(min(RETRY_CAP, 0.5 * 2**failures))
+                continue
             except (TelegramError, StoreUnavailableError) as exc:
                 failures += 1
                 log.warning(
