@@ -8,9 +8,12 @@ unless --think is given). Messages mix covered questions (the knowledge base's o
 uncovered ones (ordinary government questions, distinct per resident); both kinds are checked
 with the same Matcher the bot uses, so "uncovered" means "outcome ticket", never gibberish.
 
-Latency is measured from the moment an update is available in getUpdates to the moment the bot's
-sendMessage to that chat reaches the fake server. Peak memory is the bot process's RSS, polled.
-After the run the SQLite database is read: tickets must equal the uncovered messages sent (each
+With --replicas N the service runs as N processes in webhook mode on one database (PostgreSQL
+for N > 1), and each update is POSTed to one replica in turn, as a load balancer would.
+
+Latency is measured from the moment an update is available in getUpdates (or is POSTed) to the
+moment the bot's sendMessage to that chat reaches the fake server. Peak memory is the bot process's RSS, polled.
+After the run the database is read: tickets must equal the uncovered messages sent (each
 exactly once), and each ticket must have exactly one staff post, delivered to the staff chat or
 still queued in the outbox (a group takes 20 messages a minute, so at load most wait). The
 per-resident ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are raised so they cannot
@@ -23,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import aiohttp
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +60,7 @@ from tests.telegram_harness import BotProcess, service_env  # noqa: E402
 
 FIRST_RESIDENT = 10_000_001
 P95_TARGET_MS = 500.0  # issue #7; --p95-target changes it, 0 leaves the check out
+WEBHOOK_SECRET = "bench-Secret_1"
 NO_LIMIT = "1000000"  # MAX_OPEN_TICKETS / MAX_TICKETS_PER_HOUR for the run
 
 UNCOVERED_TOPICS = (
@@ -175,8 +182,39 @@ class Run:
     handling: float = float("nan")  # first update stored in the inbox to the last handled
 
 
+class Webhooks:
+    """Telegram in webhook mode: each update POSTed to a replica in turn (the next one when a
+    replica does not answer 200), as a load balancer in front of the replicas would."""
+
+    def __init__(self, ports: list[int], session: aiohttp.ClientSession) -> None:
+        self.ports = ports
+        self.session = session
+        self._ids = itertools.count(1)
+
+    async def deliver(self, update: dict[str, object], turn: int) -> None:
+        update = {"update_id": next(self._ids), **update}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        for attempt in range(600):
+            port = self.ports[(turn + attempt) % len(self.ports)]
+            try:
+                async with self.session.post(
+                    f"http://127.0.0.1:{port}/hook", json=update, headers=headers
+                ) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise SystemExit(f"no replica took update {update['update_id']}")
+
+
 async def resident(
-    api: TimedBotApi, user_id: int, script: list[Message], run: Run, think: float
+    api: TimedBotApi,
+    user_id: int,
+    script: list[Message],
+    run: Run,
+    think: float,
+    webhooks: Webhooks | None = None,
 ) -> None:
     """Send each message once the reply to the previous one has arrived.
 
@@ -189,8 +227,12 @@ async def resident(
     for message in script:
         future: asyncio.Future[Call] = loop.create_future()
         api.waiting[user_id] = future
-        api.push(make_text_update(user_id, message.text))
+        update = make_text_update(user_id, message.text)
         pushed = time.monotonic()
+        if webhooks is None:
+            api.push(update)
+        else:
+            await webhooks.deliver(update, user_id + len(run.sent))
         run.sent.append(message)
         call = await future
         run.latencies.append(call.at - pushed)
@@ -200,15 +242,19 @@ async def resident(
             await asyncio.sleep(think)
 
 
-async def watch_memory(pid: int, run: Run) -> None:
-    process = psutil.Process(pid)
-    while True:
-        try:
-            run.peak_rss = max(run.peak_rss, process.memory_info().rss)
-            times = process.cpu_times()
-            run.cpu_seconds = times.user + times.system
-        except psutil.NoSuchProcess:
-            return
+async def watch_memory(pids: list[int], run: Run) -> None:
+    """Peak RSS of the largest bot process, and the CPU time of all of them."""
+    processes = [psutil.Process(pid) for pid in pids]
+    cpu: dict[int, float] = {}
+    while processes:
+        for process in list(processes):
+            try:
+                run.peak_rss = max(run.peak_rss, process.memory_info().rss)
+                times = process.cpu_times()
+                cpu[process.pid] = times.user + times.system
+            except psutil.NoSuchProcess:
+                processes.remove(process)
+        run.cpu_seconds = sum(cpu.values())
         await asyncio.sleep(0.1)
 
 
@@ -220,6 +266,21 @@ async def report_progress(api: TimedBotApi, run: Run, total: int, started: float
             f"{len(api.staff_posts)} staff posts",
             file=sys.stderr,
         )
+
+
+async def stop(bot: BotProcess) -> int:
+    """SIGTERM and the exit status (BotProcess kills it if it does not stop within 60 s)."""
+    try:
+        return await bot.stop(within=60)
+    except AssertionError as exc:
+        print(exc, file=sys.stderr)
+        return -9
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 async def until(condition: object, within: float) -> bool:
@@ -244,15 +305,28 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     if args.database:  # an empty PostgreSQL database (or SQLite file) instead of a tmp file
         env["DATABASE_URL"] = args.database
     database = env["DATABASE_URL"]
-    bot = ServiceProcess(env, workdir / "bot.log", args.profile)
+    ports = [_free_port() for _ in range(args.replicas)]
+    bots = [ServiceProcess(env, workdir / "bot.log", args.profile)] if not ports else []
+    for n, port in enumerate(ports):
+        replica = {
+            **env,
+            "WEBHOOK_URL": "https://bot.example.org/hook",
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "WEBHOOK_PORT": str(port),
+            "REPLICA_NAME": f"replica-{n}",
+        }
+        bots.append(ServiceProcess(replica, workdir / f"bot-{n}.log", None))
     run = Run()
-    helpers = [asyncio.create_task(watch_memory(bot.process.pid, run))]
+    helpers = [asyncio.create_task(watch_memory([b.process.pid for b in bots], run))]
+    session = aiohttp.ClientSession()
+    webhooks = Webhooks(ports, session) if ports else None
     try:
-        if not await until(lambda: api.of("getUpdates"), 60):
-            raise SystemExit(f"the service did not start polling:\n{bot.log()[-3000:]}")
+        ready = (lambda: len(api.of("setWebhook")) >= len(ports)) if ports else None
+        if not await until(ready or (lambda: api.of("getUpdates")), 60):
+            raise SystemExit(f"the service did not start:\n{bots[0].log()[-3000:]}")
         started = time.monotonic()
         helpers.append(asyncio.create_task(report_progress(api, run, planned, started)))
-        drivers = [resident(api, u, s, run, args.think) for u, s in scripts.items()]
+        drivers = [resident(api, u, s, run, args.think, webhooks) for u, s in scripts.items()]
         try:
             await asyncio.wait_for(asyncio.gather(*drivers), args.timeout)
         except TimeoutError:
@@ -262,13 +336,15 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         await until(lambda: len(api.staff_posts) >= tickets_sent, args.drain_timeout)
         drained = time.monotonic() - started
     finally:
-        try:
-            exit_code = await bot.stop(within=60)  # BotProcess kills it if it does not stop
-        except AssertionError as exc:
-            print(exc, file=sys.stderr)
-            exit_code = -9
+        exit_codes = []
+        for bot, code in zip(bots, await asyncio.gather(*(stop(b) for b in bots)), strict=True):
+            exit_codes.append(code)
+            if code != 0:
+                print(bot.log()[-2000:], file=sys.stderr)
+        exit_code = max(exit_codes, key=abs)
         for helper in helpers:
             helper.cancel()
+        await session.close()
         await api.stop()
     tickets, queued, run.handling = await read_results(database)
     sent = run.sent  # all of them unless --timeout cut the run short
@@ -282,7 +358,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         "one staff post per ticket (delivered or queued), none other": staff_posts_ok(
             api.staff_posts, queued, tickets
         ),
-        "service exited 0 on SIGTERM": exit_code == 0,
+        "service exited 0 on SIGTERM (every replica)": exit_code == 0,
     }
     if args.p95_target:
         p95 = percentile(sorted(run.latencies), 95)
@@ -352,6 +428,10 @@ def print_report(
     p95 = percentile(ordered, 95)
     rows = [
         ("database", "PostgreSQL" if (args.database or "").startswith("postgres") else "SQLite"),
+        (
+            "processes",
+            f"{args.replicas} replicas, webhook mode" if args.replicas else "1, polling",
+        ),
         ("residents × messages", f"{args.residents} × {args.messages}"),
         (
             "pause after each reply (--think)",
@@ -382,8 +462,11 @@ def print_report(
         ("reply latency p95", f"{p95 * 1000:.0f} ms"),
         ("reply latency p99", f"{percentile(ordered, 99) * 1000:.0f} ms"),
         ("reply latency max", f"{(ordered[-1] if ordered else float('nan')) * 1000:.0f} ms"),
-        ("peak RSS of the bot process", f"{run.peak_rss / 2**20:.0f} MiB"),
-        ("CPU time of the bot process", f"{run.cpu_seconds:.1f} s"),
+        ("peak RSS of the bot process (the largest replica)", f"{run.peak_rss / 2**20:.0f} MiB"),
+        (
+            "CPU time of the bot process (all replicas, start-up included)",
+            f"{run.cpu_seconds:.1f} s",
+        ),
         ("tickets created", str(len(tickets))),
         ("staff posts delivered", f"{len(api.staff_posts)} (by {drained:.1f} s)"),
         ("staff posts still queued in the outbox at the end", str(len(queued))),
@@ -425,12 +508,22 @@ def main() -> int:
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="then for staff posts")
     parser.add_argument("--profile", type=Path, help="run the bot under cProfile, stats here")
     parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N processes in webhook mode sharing the database (a PostgreSQL --database for N > 1),"
+        " each update POSTed to one in turn (default 0: one process, polling)",
+    )
+    parser.add_argument(
         "--database",
         metavar="URL",
         help="DATABASE_URL for the service, e.g. an empty postgresql://… database"
         " (default: an SQLite file in a temporary folder)",
     )
     args = parser.parse_args()
+    if args.replicas > 1 and not (args.database or "").startswith("postgres"):
+        parser.error("--replicas above 1 needs a PostgreSQL --database (SQLite serves one process)")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         return asyncio.run(bench(args, Path(tmp)))
 
