@@ -12,12 +12,12 @@ With --replicas N the service runs as N processes in webhook mode on one databas
 for N > 1), and each update is POSTed to one replica in turn, as a load balancer would.
 
 Latency is measured from the moment an update is available in getUpdates (or is POSTed) to the
-moment the bot's sendMessage to that chat reaches the fake server. Peak memory is the bot process's RSS, polled.
-After the run the database is read: tickets must equal the uncovered messages sent (each
-exactly once), and each ticket must have exactly one staff post, delivered to the staff chat or
-still queued in the outbox (a group takes 20 messages a minute, so at load most wait). The
-per-resident ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are raised so they cannot
-distort the count.
+moment the bot's sendMessage to that chat reaches the fake server. Peak memory is the bot process's
+RSS (the largest replica's), polled. After the run the database is read: tickets must equal the
+uncovered messages sent (each exactly once), and each ticket must have exactly one staff post,
+delivered to the staff chat or still queued in the outbox (a group takes 20 messages a minute, so
+at load most wait). The per-resident ticket limits (MAX_OPEN_TICKETS, MAX_TICKETS_PER_HOUR) are
+raised so they cannot distort the count.
 Exit status 1 when a check fails, including reply latency p95 over --p95-target (500 ms).
 Only 127.0.0.1 traffic; bounded by --timeout/--drain-timeout.
 """
