@@ -409,3 +409,31 @@ async def test_an_announcement_reaches_the_other_replicas_and_survives_a_dropped
     finally:
         await speaker.close()
         await hearer.close()
+
+
+async def test_one_chats_turns_wait_for_each_other_across_replicas(postgres_url: str) -> None:
+    """A turn holds its chat until it commits: another replica's turn for the same chat waits
+    for it, one for another chat does not."""
+    first, second = PostgresTicketStore(postgres_url), PostgresTicketStore(postgres_url)
+    await first.open()
+    await second.open()
+    events: list[str] = []
+
+    async def same_chat_elsewhere() -> None:
+        async with second.transaction():
+            await second.lock_chat("telegram", 7)
+            events.append("second replica's turn")
+
+    try:
+        async with first.transaction():
+            await first.lock_chat("telegram", 7)
+            async with second.transaction():
+                await asyncio.wait_for(second.lock_chat("telegram", 8), 2)  # another chat
+            waiting = asyncio.create_task(same_chat_elsewhere())
+            await asyncio.sleep(0.5)
+            events.append("first replica's turn commits")
+        await asyncio.wait_for(waiting, 5)
+    finally:
+        await first.close()
+        await second.close()
+    assert events == ["first replica's turn commits", "second replica's turn"]

@@ -300,10 +300,10 @@ async def test_replicas_draining_one_outbox_send_each_message_once_in_order(
             for message in claimed:
                 await asyncio.sleep(random.uniform(0, 0.003))  # sending it
                 sent.setdefault(message.chat_id, []).append(message.id)
-                await store.mark_sent(message, 1000 + message.id)
                 left[message.chat_id] -= 1
                 if not left[message.chat_id] and holder.get(message.chat_id) == owner:
-                    del holder[message.chat_id]
+                    del holder[message.chat_id]  # just before the database lets go of it
+                await store.mark_sent(message, 1000 + message.id)
             await asyncio.sleep(0)
 
     try:

@@ -74,6 +74,9 @@ class Engine:
             decision = svc.matcher.decide(incoming.text.strip()[:MATCHED_CHARS])
         try:
             async with svc.store.transaction():
+                # One chat's turns one at a time, also across replicas (a replica whose claim
+                # ran out while it still worked, another that took the update over).
+                await svc.store.lock_chat(speaker.channel, speaker.chat_id)
                 if key is not None:
                     done = await svc.store.recall_outcome(speaker.channel, speaker.chat_id, key)
                     if done is not None:

@@ -45,6 +45,12 @@ class AnswerRecord:
 class StateStore(SQLDatabase):
     """The conversation-state part of the store."""
 
+    async def lock_chat(self, channel: str, chat_id: int) -> None:
+        """Hold this chat until the transaction ends: another replica's turn for the same chat
+        waits (PostgreSQL; on SQLite the transaction holds the only write lock already)."""
+        if self.dialect.chat_lock:
+            await self.rows(self.dialect.chat_lock, (f"{channel}:{chat_id}",))
+
     async def load_state(self, channel: str, chat_id: int) -> ChatState:
         row = await self.row(
             "SELECT * FROM chat_state WHERE channel = ? AND chat_id = ?", (channel, chat_id)

@@ -51,6 +51,10 @@ class Dialect:
     # claimed before sending. SQLite serves one process: its dispatcher reads the outbox and
     # takes no write lock to do so.
     shared: bool = False
+    # First in a turn's transaction: one chat's turns never run at the same time, whichever
+    # replica runs them (SQLite: its one writer already). A transaction-level lock, released at
+    # commit; a key space of its own (two 32-bit keys) apart from the claims' lock.
+    chat_lock: str = ""
 
     def json_int(self, column: str, *path: str) -> str:
         return self.json_int_template.format(
@@ -76,6 +80,7 @@ POSTGRES = Dialect(
     # connection pooler in transaction mode would break). The key is arbitrary and fixed.
     claims_in_turn="SELECT pg_advisory_xact_lock(7975122)",
     shared=True,
+    chat_lock="SELECT pg_advisory_xact_lock(1, hashtext(?))",
 )
 
 
