@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli.chat import Terminal
+from bot.config import Settings
 from bot.helpdesk import operations as staff
 from bot.messages import Speaker
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store, make_store
 from tests.engine_setup import Clock, make_engine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ def test_as_staff_allows_staff_commands(tmp_path: Path) -> None:
     assert "工作人员回复了您的工单 #1" in result.stdout  # the reply arrives in this chat
 
 
-async def run_terminal(store: SQLiteTicketStore, lines: str, user_id: int = 1) -> str:
+async def run_terminal(store: Store, lines: str, user_id: int = 1) -> str:
     speaker = Speaker(user_id, user_id, "终端", None, "terminal")
     out = io.StringIO()
     terminal = Terminal(speaker, out, interactive=False)
@@ -70,30 +71,33 @@ async def run_terminal(store: SQLiteTicketStore, lines: str, user_id: int = 1) -
     return out.getvalue()
 
 
-async def test_typing_a_number_taps_that_option(tmp_path: Path) -> None:
+def new_store(database_url: str) -> Store:
+    return make_store(Settings(database_url=database_url))
+
+
+async def test_typing_a_number_taps_that_option(database_url: str) -> None:
     """After an answer, "1" taps 👍; a number with no options shown is just text."""
-    out = await run_terminal(SQLiteTicketStore(tmp_path / "t.db"), f"{COVERED}\n1\n")
+    out = await run_terminal(new_store(database_url), f"{COVERED}\n1\n")
     assert "  1. 👍 有帮助" in out
     assert "谢谢您的反馈" in out
 
 
-async def test_a_number_after_a_reply_without_options_is_text(tmp_path: Path) -> None:
+async def test_a_number_after_a_reply_without_options_is_text(database_url: str) -> None:
     """Options are only the latest buttons: after a reply without any, "1" is a question."""
-    out = await run_terminal(SQLiteTicketStore(tmp_path / "t.db"), f"{COVERED}\n1\n1\n")
+    out = await run_terminal(new_store(database_url), f"{COVERED}\n1\n1\n")
     assert out.count("谢谢您的反馈") == 1
     assert "换个说法" in out or "#1" in out
 
 
-async def test_a_staff_reply_from_elsewhere_is_printed(tmp_path: Path) -> None:
+async def test_a_staff_reply_from_elsewhere_is_printed(database_url: str) -> None:
     """A reply staff sent from another terminal (the CLI) shows up in this chat."""
-    path = tmp_path / "t.db"
-    await run_terminal(SQLiteTicketStore(path), f"{UNCOVERED}\n")
-    store = SQLiteTicketStore(path)
+    await run_terminal(new_store(database_url), f"{UNCOVERED}\n")
+    store = new_store(database_url)
     await store.open()
     await staff.reply(store, 1, "cli", "已经转交。", datetime.now(UTC))
     await store.close()
-    out = await run_terminal(SQLiteTicketStore(path), "/help\n")
+    out = await run_terminal(new_store(database_url), "/help\n")
     assert "【新消息】工作人员回复了您的工单 #1：" in out
     assert "已经转交。" in out
-    again = await run_terminal(SQLiteTicketStore(path), "/help\n")
+    again = await run_terminal(new_store(database_url), "/help\n")
     assert "【新消息】" not in again  # printed once, then marked sent

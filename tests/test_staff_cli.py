@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
+from bot.store.backend import make_store
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 
 T0 = datetime.now(UTC) - timedelta(hours=30)
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database with ticket #1 (30 hours old, with a phone) and #2 (a fresh feedback ticket)."""
+def db(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database (SQLite file or PostgreSQL, DATABASE_URL) with ticket #1 (30 hours old, with a
+    phone) and #2 (a fresh feedback ticket); returns a path in the test's folder."""
     path = tmp_path / "bot.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
 
     async def seed() -> None:
-        store = SQLiteTicketStore(path)
+        store = make_store(Settings(database_url=database_url))
         await store.open()
         try:
             await store.create_ticket(
@@ -46,8 +49,10 @@ def tickets(tmp_path: Path, *args: str) -> int:
 
 
 def events(path: Path, number: int) -> list[tuple[str, str]]:
+    """The ticket's history, read from the database DATABASE_URL names (`path`: unused)."""
+
     async def read() -> list[tuple[str, str]]:
-        store = SQLiteTicketStore(path)
+        store = make_store(Settings(database_url=os.environ["DATABASE_URL"]))
         await store.open()
         try:
             return [(e.kind, e.actor) for e in await store.events(number)]
