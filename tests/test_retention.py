@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
 from bot.messages import Speaker
+from bot.store.backend import make_store
 from bot.store.model import NewTicket
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
@@ -75,8 +77,8 @@ async def test_purge_removes_a_closed_ticket_and_everything_about_it(
     assert len(await store.events(2)) == 1  # the open ticket keeps its history
 
 
-async def seed(path: Path, closed_days_ago: int) -> None:
-    store = SQLiteTicketStore(path)
+async def seed(url: str, closed_days_ago: int) -> None:
+    store = make_store(Settings(database_url=url))
     await store.open()
     try:
         now = datetime.now(UTC)
@@ -95,6 +97,7 @@ def purge(tmp_path: Path, *args: str) -> int:
 @pytest.mark.parametrize(("retention_days", "purged"), [("40", 0), ("20", 1)])
 def test_purge_defaults_to_retention_days(
     tmp_path: Path,
+    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     retention_days: str,
@@ -102,9 +105,8 @@ def test_purge_defaults_to_retention_days(
 ) -> None:
     """Without --older-than, RETENTION_DAYS decides: a ticket closed 30 days ago stays under a
     40-day retention and goes under a 20-day one; the open one stays either way."""
-    path = tmp_path / "bot.db"
-    asyncio.run(seed(path, closed_days_ago=30))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    asyncio.run(seed(database_url, closed_days_ago=30))
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RETENTION_DAYS", retention_days)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert purge(tmp_path) == 0
@@ -122,7 +124,7 @@ def test_purge_refuses_a_bad_age(
     """A negative or non-whole age (a negative one would purge tickets closed today) is a usage
     error; nothing is deleted."""
     path = tmp_path / "bot.db"
-    asyncio.run(seed(path, closed_days_ago=0))
+    asyncio.run(seed(f"sqlite:///{path}", closed_days_ago=0))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     with pytest.raises(SystemExit) as stopped:
