@@ -6,7 +6,7 @@ Layers, from the bottom (each imports only the ones before it; `tests/test_layer
 - `kb`: the knowledge (entries, lexicon, intents) and loading it;
 - `words`: everything the assistant says, in Chinese and English;
 - `matching`: text → decision, pure;
-- `store`: the storage interface and its SQLite implementation;
+- `store`: the storage interface and its two implementations (SQLite, PostgreSQL);
 - `helpdesk`: the ticket workflow staff work by;
 - `dialogue`: one message in → the replies out, for residents and staff;
 - `transport`: Telegram (the only package importing `telegram`);
