@@ -254,6 +254,18 @@ async def test_db_copy_refuses_a_database_that_is_not_empty(
         await target.close()
 
 
+@pytest.mark.usefixtures("no_token")
+def test_db_copy_from_a_file_that_is_not_there_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped --from names the missing file instead of copying an empty new database."""
+    missing = f"sqlite:///{tmp_path / 'typo.db'}"
+    target = "postgresql://bot@127.0.0.1:1/yuzhong"  # never reached
+    assert cli(tmp_path, "db", "copy", "--from", missing, "--to", target) == 1
+    assert "there is no SQLite database at" in capsys.readouterr().err
+    assert not (tmp_path / "typo.db").exists()
+
+
 def run_command(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
     """`python -m bot ARGS` as a separate process (as staff run it beside the service)."""
     result = subprocess.run(

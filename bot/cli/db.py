@@ -11,7 +11,13 @@ import argparse
 import asyncio
 import sys
 
-from bot.config import Settings, SettingsError, check_database_url
+from bot.config import (
+    Settings,
+    SettingsError,
+    check_database_url,
+    is_postgres_url,
+    parse_database_url,
+)
 from bot.store.backend import applied_steps, describe, make_store, pending_steps
 from bot.store.copy import CopyError, copy_database
 from bot.store.database import DatabaseStartupError, StoreUnavailableError
@@ -76,6 +82,8 @@ async def _migrate(settings: Settings) -> str:
 
 
 async def _copy(settings: Settings, source_url: str, target_url: str) -> str:
+    if not is_postgres_url(source_url) and not parse_database_url(source_url).is_file():
+        raise CopyError(f"there is no SQLite database at {describe(source_url)} to copy from")
     source = make_store(settings, source_url)
     target = make_store(settings, target_url)
     await source.open()
