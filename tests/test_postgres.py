@@ -449,3 +449,24 @@ async def test_one_chats_turns_wait_for_each_other_across_replicas(postgres_url:
         await first.close()
         await second.close()
     assert events == ["first replica's turn commits", "second replica's turn"]
+
+
+@pytest.mark.usefixtures("no_token")
+async def test_forget_on_postgres_says_what_the_server_keeps(
+    tmp_path: Path,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`tickets forget` on PostgreSQL deletes and records as on SQLite, and says that the
+    server keeps the deleted rows' bytes until VACUUM (there is no WAL of the bot's to empty)."""
+    await seed(postgres_url)
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    code = await asyncio.to_thread(
+        cli, tmp_path, "tickets", "--as", "77", "forget", "--user", "301"
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Deleted for user 301: tickets 2, ")
+    assert "PostgreSQL keeps the deleted rows' bytes in its files until VACUUM" in out
+    assert "WAL: the deleted rows' old copies" not in out
