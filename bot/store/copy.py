@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from bot.store.sql import SQLDatabase
+from bot.store.sql import Row, SQLDatabase
 
 # Parents before children (foreign keys), each with the columns that order its rows.
 TABLES: tuple[tuple[str, str], ...] = (
@@ -54,25 +56,36 @@ async def table_counts(db: SQLDatabase) -> dict[str, int]:
     return counts
 
 
-async def checksum(db: SQLDatabase, table: str) -> str:
+async def pages(db: SQLDatabase, table: str, page: int = PAGE) -> AsyncIterator[Sequence[Row]]:
+    """The table's rows in key order, `page` at a time (each page starts after the last key of
+    the one before: no OFFSET to scan past)."""
+    order = dict(TABLES)[table]
+    columns = [column.strip() for column in order.split(",")]
+    after: list[Any] = []
+    while True:
+        where = f" WHERE ({order}) > ({', '.join('?' * len(columns))})" if after else ""
+        rows = await db.rows(
+            f"SELECT * FROM {table}{where} ORDER BY {order} LIMIT ?", (*after, page)
+        )
+        if rows:
+            yield rows
+        if len(rows) < page:
+            return
+        after = [rows[-1][column] for column in columns]
+
+
+async def checksum(db: SQLDatabase, table: str, page: int = PAGE) -> str:
     """SHA-256 over the table's rows in key order, each as the JSON list of its values: the
     same rows give the same sum on either backend (both store the same text and integers)."""
-    order = dict(TABLES)[table]
     digest = hashlib.sha256()
-    offset = 0
-    while True:
-        rows = await db.rows(
-            f"SELECT * FROM {table} ORDER BY {order} LIMIT ? OFFSET ?", (PAGE, offset)
-        )
+    async for rows in pages(db, table, page):
         for row in rows:
             digest.update(json.dumps(list(row), ensure_ascii=False).encode())
             digest.update(b"\n")
-        if len(rows) < PAGE:
-            return digest.hexdigest()
-        offset += PAGE
+    return digest.hexdigest()
 
 
-async def copy_database(source: SQLDatabase, target: SQLDatabase) -> CopyReport:
+async def copy_database(source: SQLDatabase, target: SQLDatabase, page: int = PAGE) -> CopyReport:
     """Copy every row of `source` into `target` (both open: migrated to the same version);
     CopyError when the target holds any row, or when the copy does not verify."""
     held = {table: n for table, n in (await table_counts(target)).items() if n}
@@ -80,25 +93,17 @@ async def copy_database(source: SQLDatabase, target: SQLDatabase) -> CopyReport:
         listed = ", ".join(f"{table} {n}" for table, n in held.items())
         raise CopyError(f"the target database is not empty ({listed}); copy into an empty one")
     async with source.transaction(), target.transaction():
-        for table, order in TABLES:
-            offset = 0
-            while True:
-                rows = await source.rows(
-                    f"SELECT * FROM {table} ORDER BY {order} LIMIT ? OFFSET ?", (PAGE, offset)
-                )
-                if rows:
-                    await target.insert_rows(table, list(rows[0].keys()), [list(r) for r in rows])
-                if len(rows) < PAGE:
-                    break
-                offset += PAGE
+        for table, _ in TABLES:
+            async for rows in pages(source, table, page):
+                await target.insert_rows(table, list(rows[0].keys()), [list(r) for r in rows])
         await target.restart_keys()
         report = CopyReport(
             await table_counts(source),
-            {table: await checksum(source, table) for table in CHECKSUMMED},
+            {table: await checksum(source, table, page) for table in CHECKSUMMED},
         )
         copied = CopyReport(
             await table_counts(target),
-            {table: await checksum(target, table) for table in CHECKSUMMED},
+            {table: await checksum(target, table, page) for table in CHECKSUMMED},
         )
         if copied != report:
             raise CopyError(f"the copy does not match its source: {copied} ≠ {report}")
