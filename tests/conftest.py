@@ -124,6 +124,14 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
+def service_backend(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test's service (tests/telegram_harness.py) on the test's backend: a module opts
+    in with `pytestmark = pytest.mark.usefixtures("service_backend")`."""
+    monkeypatch.setenv("TEST_DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
     """A real ticket store on a fresh database (SQLite file, PostgreSQL database), opened and
     migrated."""

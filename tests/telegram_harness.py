@@ -36,7 +36,9 @@ def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]
         "TELEGRAM_BASE_URL": api.base_url,
         "STAFF_CHAT_ID": str(STAFF_CHAT_ID),
         "STAFF_USER_IDS": f"{STAFF_USER_ID},900002",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        # A module running its service tests on both backends sets TEST_DATABASE_URL
+        # (conftest's `service_backend` fixture); otherwise a fresh SQLite file.
+        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'bot.db'}",
         **extra,
     }
 

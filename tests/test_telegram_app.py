@@ -9,6 +9,9 @@ from bot.config import load_settings
 from bot.transport.app import build_application
 from tests.fake_bot_api import TOKEN
 
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = pytest.mark.usefixtures("service_backend")
+
 
 @pytest.mark.parametrize(
     ("value", "expected"), [(None, 30.0), ("0", None), ("12.5", 12.5), ("1000", 1000.0)]

@@ -11,6 +11,9 @@ from bot.dialogue import staff as staff_commands
 from bot.transport.app import RESIDENT_COMMANDS, STAFF_COMMANDS, TRANSPORT_STAFF_COMMANDS
 from bot.transport.handlers import command_text
 
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = pytest.mark.usefixtures("service_backend")
+
 
 @pytest.mark.parametrize("language", sorted(RESIDENT_COMMANDS))
 def test_the_resident_menu_lists_exactly_the_resident_commands(language: str) -> None:

@@ -14,7 +14,8 @@ from tests.factories import make_message
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 LOCATION = {"latitude": 29.557, "longitude": 106.577}
 FILE = {"file_id": "f1", "file_unique_id": "fu1"}

@@ -33,7 +33,8 @@ from tests.factories import (
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_harness import percentiles, replies_markup, running_service, service_settings
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 5001
 OTHER_RESIDENT = 5002
@@ -292,6 +293,7 @@ async def test_sla_reminder_lists_overdue_tickets_in_the_staff_group(
         )
 
 
+@pytest.mark.sqlite_only  # the failure is made by dropping a table SQLite lets go (no FK)
 async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     api: FakeBotApi, service: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -358,6 +360,7 @@ async def _status(service: Runtime, number: int, status: str) -> bool:
     return (await service.store.ticket(number)).status == status
 
 
+@pytest.mark.sqlite_only  # read-only by PRAGMA query_only; PostgreSQL: tests/test_postgres.py
 async def test_a_read_only_database_still_gets_the_resident_an_answer(
     api: FakeBotApi, service: Runtime
 ) -> None:

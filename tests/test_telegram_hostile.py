@@ -32,7 +32,8 @@ from tests.factories import (
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 8001
 OTHER_RESIDENT = 8002

@@ -15,7 +15,8 @@ from tests.factories import make_command_update, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 9101
 COVERED = "渝中区有多少栋建成楼宇"

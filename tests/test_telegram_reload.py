@@ -24,7 +24,8 @@ from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, m
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 6001
 NEW_QUESTION = "渝中区观光巴士的测试条目几点发车"

@@ -231,18 +231,15 @@ class PostgresDatabase(SQLDatabase):
         async with _translated_acquire(self.pool) as conn:
             token = self._current.set(conn)
             try:
-                transaction = conn.transaction()
-                await _translate(transaction.start())
-                try:
+                # asyncpg's own context manager: it commits or rolls back whatever ends the
+                # block, a cancellation in the middle of COMMIT included.
+                async with conn.transaction():
                     yield
-                except BaseException as exc:
-                    with suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                        await transaction.rollback()
-                    translated = translate_error(exc)
-                    if translated is not exc:
-                        raise translated from exc
-                    raise
-                await _translate(transaction.commit())
+            except BaseException as exc:
+                translated = translate_error(exc)
+                if translated is not exc:
+                    raise translated from exc
+                raise
             finally:
                 self._current.reset(token)
 
