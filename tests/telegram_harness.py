@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.config import Settings, load_settings
 from bot.matching.matcher import Matcher, load_matcher
+from bot.store.database import TicketNotFound
 from bot.transport.app import build_application
 from bot.transport.handlers import Runtime
 from bot.transport.intake import serving
@@ -119,3 +120,19 @@ def replies_markup(call_params: dict[str, Any]) -> list[str]:
     """The callback data of the buttons a sent message carries."""
     rows = call_params.get("reply_markup", {}).get("inline_keyboard", [])
     return [button["callback_data"] for row in rows for button in row]
+
+
+async def post_recorded(api: FakeBotApi, runtime: Runtime, post: Any) -> None:
+    """Wait until the service has recorded which ticket a staff post is (the outbox does it
+    right after Telegram answers). Staff cannot reply to a post before they see it; the fake
+    can, and then the reply would race the record."""
+    message_id = int(post.result["message_id"])
+
+    async def recorded() -> bool:
+        try:
+            await runtime.store.ticket_for_staff_message(STAFF_CHAT_ID, message_id)
+        except TicketNotFound:
+            return False
+        return True
+
+    await api.wait_for(recorded, what=f"staff post {message_id} recorded")

@@ -31,7 +31,13 @@ from tests.factories import (
     make_voice_update,
 )
 from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_harness import percentiles, replies_markup, running_service, service_settings
+from tests.telegram_harness import (
+    percentiles,
+    post_recorded,
+    replies_markup,
+    running_service,
+    service_settings,
+)
 
 # Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
@@ -61,14 +67,19 @@ async def ask(
     return api.texts(chat_id)[before:]
 
 
-async def file_ticket(api: FakeBotApi, user_id: int, text: str = UNCOVERED) -> tuple[int, Call]:
-    """Ask an uncovered question; return the ticket number and the staff-group post."""
+async def file_ticket(
+    api: FakeBotApi, user_id: int, text: str = UNCOVERED, service: Runtime | None = None
+) -> tuple[int, Call]:
+    """Ask an uncovered question; return the ticket number and the staff-group post (with
+    `service`: once the service has recorded the post, so staff may reply to it)."""
     [reply] = await ask(api, make_text_update(user_id, text), user_id)
     number = ticket_number(reply)
     post = await api.wait_for(
         lambda: [c for c in api.sent(STAFF_CHAT_ID) if f"#{number}" in _text(c)],
         what=f"the staff post of #{number}",
     )
+    if service is not None:
+        await post_recorded(api, service, post[0])
     return number, post[0]
 
 
@@ -114,7 +125,7 @@ async def test_uncovered_question_becomes_a_ticket_that_staff_answer(
     api: FakeBotApi, service: Runtime
 ) -> None:
     """Uncovered → ticket #N → one staff post with 认领/关闭 → staff replies reach the resident."""
-    number, post = await file_ticket(api, RESIDENT)
+    number, post = await file_ticket(api, RESIDENT, service=service)
     assert UNCOVERED in _text(post)
     assert replies_markup(post.params) == [f"claim:{number}", f"close:{number}"]
 
@@ -322,7 +333,7 @@ async def test_a_non_staff_reply_to_a_staff_post_is_refused(
 ) -> None:
     """A group member not in STAFF_USER_IDS replying to a ticket post does not reach the
     resident, files nothing, and learns nothing about the ticket."""
-    number, post = await file_ticket(api, RESIDENT)
+    number, post = await file_ticket(api, RESIDENT, service=service)
     before = api.texts(RESIDENT)
     fake = make_reply_update(OTHER_RESIDENT, STAFF_CHAT_ID, post.result, "我不是工作人员")
     [refusal] = await ask(api, fake, STAFF_CHAT_ID)

@@ -30,7 +30,7 @@ from tests.factories import (
     make_text_update,
 )
 from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_harness import running_service, service_settings
+from tests.telegram_harness import post_recorded, running_service, service_settings
 
 # Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
@@ -209,6 +209,7 @@ async def test_markup_characters_arrive_verbatim_and_nothing_is_sent_with_a_pars
     assert MARKUP in photo_post[0].params["caption"]
 
     staff_reply = f"请带身份证办理 {MARKUP}"
+    await post_recorded(api, service, post)
     reply_update = make_reply_update(STAFF_USER_ID, STAFF_CHAT_ID, post.result, staff_reply)
     api.push(reply_update)
     await api.wait_for(
