@@ -51,6 +51,7 @@ class Settings:
     telegram_max_rate: float = TELEGRAM_RATE_LIMIT  # 0: no overall limit (per-group still on)
     staff_chat_id: int | None = None
     staff_user_ids: frozenset[int] = frozenset()
+    staff_names: tuple[tuple[int, str], ...] = ()  # STAFF: (user id, display name) pairs
     database_url: str = DEFAULT_DATABASE_URL
     kb_dir: Path = field(default_factory=lambda: bundled_dir("knowledge"))
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
@@ -159,6 +160,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT, allow_zero=True),
         staff_chat_id=_int(env, "STAFF_CHAT_ID"),
         staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
+        staff_names=_staff_names(env, "STAFF"),
         database_url=database_url,
         kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
@@ -219,6 +221,23 @@ def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:
                 "(expected comma-separated Telegram user ids)"
             ) from None
     return frozenset(ids)
+
+
+def _staff_names(env: Mapping[str, str], name: str) -> tuple[tuple[int, str], ...]:
+    """`STAFF=123:张三,456:李四`: the names staff are shown by, instead of their user ids."""
+    raw = env.get(name, "").strip()
+    pairs: dict[int, str] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        user, sep, shown = part.partition(":")
+        if not sep or not shown.strip() or not user.strip().isdigit():
+            raise SettingsError(
+                f"{name} has value {raw!r}; {part.strip()!r} is not USER_ID:NAME "
+                "(expected e.g. 123:张三,456:李四)"
+            )
+        pairs[int(user.strip())] = shown.strip()
+    return tuple(sorted(pairs.items()))
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -130,7 +130,11 @@ class StateStore(Database):
         )
 
     async def feedback_counts(self) -> dict[str, int]:
+        """👍/👎 votes: those stored with their answers plus those kept when purged."""
         rows = await self.rows(
-            "SELECT text, COUNT(*) AS n FROM events WHERE kind = 'feedback' GROUP BY text"
+            "SELECT vote, SUM(n) AS n FROM ("
+            " SELECT text AS vote, COUNT(*) AS n FROM events WHERE kind = 'feedback' GROUP BY text"
+            " UNION ALL SELECT vote, count AS n FROM vote_totals"
+            ") GROUP BY vote"
         )
-        return {row["text"]: row["n"] for row in rows}
+        return {row["vote"]: int(row["n"]) for row in rows}

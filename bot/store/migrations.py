@@ -162,6 +162,50 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX inbox_handled ON inbox (handled_at);
         """,
     ),
+    (
+        5,
+        "staff work: assignment, release, internal notes and notice failures in the history;"
+        " snippets (答复口径); staff names; vote totals kept when purged answers go",
+        """
+        CREATE TABLE events_v5 (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL CHECK (kind IN ('created', 'claimed', 'staff_reply',
+                            'resident_followup', 'closed', 'reopened', 'feedback',
+                            'assigned', 'released', 'note', 'notice_failed')),
+            actor         TEXT NOT NULL,
+            at            TEXT NOT NULL,
+            text          TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO events_v5 (id, ticket_number, answer_id, kind, actor, at, text)
+            SELECT id, ticket_number, answer_id, kind, actor, at, text FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v5 RENAME TO events;
+        CREATE INDEX events_by_ticket ON events (ticket_number, id);
+        CREATE INDEX events_by_kind ON events (kind, ticket_number);
+
+        CREATE TABLE snippets (
+            name       TEXT PRIMARY KEY,
+            text       TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE staff_members (
+            user_id    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL DEFAULT '',
+            username   TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE vote_totals (
+            vote  TEXT PRIMARY KEY,
+            count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX tickets_by_assignee ON tickets (assignee, status);
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

@@ -19,15 +19,25 @@ STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered", "closed")
 
 
 class InvalidTransitionError(ValueError):
-    """Raised when a ticket cannot make the requested change (e.g. replying to a closed one)."""
+    """Raised when a ticket cannot make the requested change (e.g. replying to a closed one).
+
+    `reason` says why, for wording in the staff's language: "closed" (reopen it first),
+    "not_closed" (only a closed ticket reopens), "not_assigned" (nothing to release); `status`
+    is the ticket's status then. The message itself is English, for logs and the CLI."""
+
+    def __init__(self, number: int, reason: str, status: str, message: str) -> None:
+        super().__init__(message)
+        self.number = number
+        self.reason = reason
+        self.status = status
 
 
 class ClaimedByOtherError(InvalidTransitionError):
     """Raised when a ticket another staff member holds is claimed without taking it over."""
 
     def __init__(self, number: int, holder: str) -> None:
-        super().__init__(f"ticket #{number} is held by {holder}; take it over to claim it")
-        self.number = number
+        message = f"ticket #{number} is held by {holder}; take it over to claim it"
+        super().__init__(number, "held", "claimed", message)
         self.holder = holder
 
 
@@ -89,16 +99,29 @@ class Stats:
 def next_status(ticket: Ticket, kind: str) -> TicketStatus:
     """The status after an event, or InvalidTransitionError when it makes no sense now."""
     closed = ticket.status == "closed"
+    number, status = ticket.number, ticket.status
     if kind == "reopened":
         if not closed:
-            raise InvalidTransitionError(f"ticket #{ticket.number} is {ticket.status}, not closed")
+            raise InvalidTransitionError(
+                number, "not_closed", status, f"ticket #{number} is {status}, not closed"
+            )
         return "claimed" if ticket.assignee else "open"
-    if kind == "resident_followup" and closed:
-        return "closed"  # kept with the ticket (staff are told); staff decide whether to reopen
+    if kind in ("note", "notice_failed") or (kind == "resident_followup" and closed):
+        # A note or a follow-up after closing is kept with the ticket and changes nothing;
+        # staff decide whether to reopen.
+        return status
     if closed:
-        raise InvalidTransitionError(f"ticket #{ticket.number} is closed; reopen it first")
-    if kind == "claimed":
-        return "claimed"
+        raise InvalidTransitionError(
+            number, "closed", status, f"ticket #{number} is closed; reopen it first"
+        )
+    if kind in ("claimed", "assigned"):
+        return "claimed" if status == "open" else status
+    if kind == "released":
+        if ticket.assignee is None:
+            raise InvalidTransitionError(
+                number, "not_assigned", status, f"ticket #{number} is not assigned to anyone"
+            )
+        return "open" if status == "claimed" else status
     if kind == "staff_reply":
         return "answered"
     if kind == "closed":
@@ -111,3 +134,42 @@ def next_status(ticket: Ticket, kind: str) -> TicketStatus:
             else ("claimed" if ticket.assignee else "open")
         )
     raise ValueError(f"unknown event kind {kind!r}")
+
+
+SORTS = ("newest", "oldest", "updated")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """Which tickets to list: every filter given must hold; `text` is searched in the question,
+    the residents' follow-ups and the staff replies (case-insensitive for Latin letters)."""
+
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    assignee: str | None = None  # an actor, e.g. "staff:42"
+    unassigned: bool = False
+    text: str | None = None
+    user_id: int | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+    sort: str = "newest"  # one of SORTS; "updated": most recently changed first
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A saved standard reply (答复口径) staff send by name."""
+
+    name: str
+    text: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A staff member as Telegram last showed them (name, @username)."""
+
+    user_id: int
+    name: str
+    username: str | None

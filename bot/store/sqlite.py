@@ -23,10 +23,12 @@ from bot.store.model import (
     NewTicket,
     Stats,
     Ticket,
+    TicketQuery,
     next_status,
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.staffwork import StaffWorkStore
 
 TICKET_SELECT = """
 SELECT t.*,
@@ -38,7 +40,9 @@ FROM tickets t
 """
 
 
-class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore):
+class SQLiteTicketStore(
+    OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore, StaffWorkStore
+):
     """The embedded store: one SQLite file in WAL mode."""
 
     async def create_ticket(self, new: NewTicket, at: datetime) -> tuple[Ticket, bool]:
@@ -119,6 +123,49 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
             params.append(limit)
         return [ticket_from_row(row) for row in await self.rows(sql, params)]
 
+    async def search(self, query: TicketQuery) -> list[Ticket]:
+        """Tickets matching every filter of `query`, in its order (staff queues and search)."""
+        where: list[str] = []
+        params: list[object] = []
+        if query.statuses:
+            where.append(f"t.status IN ({', '.join('?' for _ in query.statuses)})")
+            params.extend(query.statuses)
+        for column, value in (
+            ("t.category", query.category),
+            ("t.assignee", query.assignee),
+            ("t.user_id", query.user_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if query.unassigned:
+            where.append("t.assignee IS NULL")
+        if query.since is not None:
+            where.append("t.created_at >= ?")
+            params.append(to_text(query.since))
+        if query.until is not None:
+            where.append("t.created_at < ?")
+            params.append(to_text(query.until))
+        if query.text:
+            like = "%" + _escape_like(query.text) + "%"
+            where.append(
+                "(t.text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e"
+                " WHERE e.ticket_number = t.number"
+                " AND e.kind IN ('resident_followup', 'staff_reply')"
+                " AND e.text LIKE ? ESCAPE '\\'))"
+            )
+            params += [like, like]
+        order = {
+            "oldest": "t.number",
+            "updated": "t.updated_at DESC, t.number DESC",
+        }.get(query.sort, "t.number DESC")
+        sql = TICKET_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += f" ORDER BY {order}"
+        if query.limit is not None:
+            sql += " LIMIT ?"
+            params.append(query.limit)
+        return [ticket_from_row(row) for row in await self.rows(sql, params)]
+
     async def events(self, number: int) -> list[Event]:
         await self.ticket(number)
         rows = await self.rows(
@@ -187,6 +234,43 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
     async def reopen(self, number: int, actor: str, at: datetime) -> Ticket:
         return await self._change(number, "reopened", actor, "", at)
 
+    async def assign(self, number: int, actor: str, assignee: str, at: datetime) -> Ticket:
+        """Make `assignee` the ticket's holder (assign or reassign; a closed ticket raises);
+        the history records who did it and the previous holder (event text "to|from")."""
+        async with self.transaction():
+            ticket = await self.ticket(number)
+            status = next_status(ticket, "assigned")
+            await self.execute(
+                "UPDATE tickets SET status = ?, updated_at = ?, assignee = ? WHERE number = ?",
+                (status, to_text(at), assignee, number),
+            )
+            await self._add_event(
+                number, "assigned", actor, at, f"{assignee}|{ticket.assignee or ''}"
+            )
+            return await self.ticket(number)
+
+    async def release(self, number: int, actor: str, at: datetime) -> Ticket:
+        """Take the ticket off its holder's list (claimed → open); the history keeps who held it."""
+        async with self.transaction():
+            ticket = await self.ticket(number)
+            status = next_status(ticket, "released")
+            await self.execute(
+                "UPDATE tickets SET status = ?, updated_at = ?, assignee = NULL WHERE number = ?",
+                (status, to_text(at), number),
+            )
+            await self._add_event(number, "released", actor, at, ticket.assignee or "")
+            return await self.ticket(number)
+
+    async def add_note(self, number: int, actor: str, text: str, at: datetime) -> Ticket:
+        """Add an internal note to the history (any status; the status does not change)."""
+        return await self._change(number, "note", actor, text, at)
+
+    async def record_event(
+        self, number: int, kind: str, actor: str, text: str, at: datetime
+    ) -> None:
+        """Add an event that changes nothing else (e.g. "notice_failed")."""
+        await self._change(number, kind, actor, text, at)
+
     async def add_followup(
         self, number: int, actor: str, text: str, attachments: tuple[str, ...], at: datetime
     ) -> Ticket:
@@ -214,15 +298,25 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
         )
         return Stats(by_status, by_category, median, len(waits), await self.feedback_counts())
 
-    async def purge(self, closed_before: datetime) -> int:
+    async def purge(self, closed_before: datetime, *, dry_run: bool = False) -> int:
         """Retention: delete closed tickets last changed before the cutoff (with their events,
         attachments and messages), and answers, idle chat states, sent messages and the
         record of processed messages (with the replies they got) older than it; return how many
-        tickets went."""
+        tickets went (or, with `dry_run`, would go). The 👍/👎 votes on the answers that go are
+        added to `vote_totals` first, so the counts survive."""
         cutoff = to_text(closed_before)
         async with self.transaction():
             row = await self.row(
                 "SELECT COUNT(*) AS n FROM tickets WHERE status = 'closed' AND updated_at < ?",
+                (cutoff,),
+            )
+            if dry_run:
+                return int(row["n"]) if row else 0
+            await self.execute(
+                "INSERT INTO vote_totals (vote, count)"
+                " SELECT e.text, COUNT(*) FROM events e JOIN answers a ON a.id = e.answer_id"
+                " WHERE e.kind = 'feedback' AND a.created_at < ? GROUP BY e.text"
+                " ON CONFLICT (vote) DO UPDATE SET count = count + excluded.count",
                 (cutoff,),
             )
             await self.execute(
@@ -273,6 +367,11 @@ class SQLiteTicketStore(OutboxStore, StateStore, ProcessedStore, ErasureStore, I
                 "INSERT INTO attachments (ticket_number, file_ref, added_at) VALUES (?, ?, ?)",
                 (number, file_ref, to_text(at)),
             )
+
+
+def _escape_like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def ticket_from_row(row: sqlite3.Row) -> Ticket:
