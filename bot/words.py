@@ -306,3 +306,281 @@ def status_label(status: str, language: str | None = None) -> str:
 
 def no_tickets_text(language: str | None = None) -> str:
     return pick(language, "您还没有工单。", "You have no tickets.")
+
+
+# --- Staff work: errors, assignment, notes, standard replies, queues (issues 15 and 16) -------
+# Staff read Chinese by default; a staff member whose client (or /lang) is English gets English.
+
+
+STAFF_USAGE: dict[str, tuple[str, str]] = {
+    "ticket": ("/ticket N", "/ticket N"),
+    "claim": ("/claim N", "/claim N"),
+    "take": ("/take N", "/take N"),
+    "assign": ("/assign N @用户名|用户id", "/assign N @name|user_id"),
+    "release": ("/release N", "/release N"),
+    "reply": ("/reply N 回复内容（或 #条目id、$口径名）", "/reply N text (or #entry-id, $snippet)"),
+    "note": ("/note N 备注内容", "/note N text"),
+    "close": ("/close N（可加备注）", "/close N [note]"),
+    "reopen": ("/reopen N", "/reopen N"),
+}
+
+
+def staff_usage_text(command: str, language: str | None = None) -> str:
+    zh, en = STAFF_USAGE[command]
+    return pick(language, f"用法：{zh}", f"Usage: {en}")
+
+
+def ticket_not_found_text(number: int, language: str | None = None) -> str:
+    return pick(language, f"没有工单 #{number}。", f"There is no ticket #{number}.")
+
+
+def transition_error_text(
+    number: int, reason: str, status: str, language: str | None = None
+) -> str:
+    """Why a ticket cannot make the change staff asked for, in the staff member's language."""
+    state = status_label(status, language)
+    if reason == "not_closed":
+        return pick(
+            language,
+            f"工单 #{number} 当前是“{state}”，没有关闭，不需要重新打开。",
+            f"Ticket #{number} is {state}, not closed; there is nothing to reopen.",
+        )
+    if reason == "not_assigned":
+        return pick(
+            language,
+            f"工单 #{number} 目前没有负责人，无需释放。",
+            f"Ticket #{number} is not assigned to anyone; there is nothing to release.",
+        )
+    return pick(
+        language,
+        f"工单 #{number} 已办结，不能这样操作；需要的话先发送 /reopen {number} 重新打开。",
+        f"Ticket #{number} is closed; send /reopen {number} first if it needs more work.",
+    )
+
+
+def held_by_text(number: int, holder: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"#{number} 已由 {holder} 认领，没有改动。要接手请点“接手”或发送 /take {number}。",
+        f"#{number} is held by {holder}; nothing changed. Tap “Take over” or send /take {number}.",
+    )
+
+
+def take_over_label(language: str | None = None) -> str:
+    return pick(language, "接手", "Take over")
+
+
+def empty_reply_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "回复内容是空的，没有发送。请写上要告诉居民的话。",
+        "The reply is empty and was not sent. Write what the resident should read.",
+    )
+
+
+def assigned_text(number: int, assignee: str, notified: bool, language: str | None = None) -> str:
+    """Staff's confirmation of /assign; `notified`: a private notice was queued."""
+    told = pick(
+        language,
+        "已私信通知对方（对方需先私聊启动过机器人，否则会在群里提示）。",
+        "They are told in a private chat (if they have started the bot; if not, the group "
+        "is told).",
+    )
+    return pick(
+        language, f"#{number} 已指派给 {assignee}。", f"#{number} is assigned to {assignee}."
+    ) + (told if notified else "")
+
+
+def released_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"#{number} 已释放，回到未分配队列。",
+        f"#{number} is released and back in the unassigned queue.",
+    )
+
+
+def assignee_notice_text(number: int, by: str, question: str, language: str | None = None) -> str:
+    """The private message to a staff member a ticket was assigned to (question masked)."""
+    return pick(
+        language,
+        f"📌 {by} 把工单 #{number} 指派给了您：\n{question}\n"
+        f"回复这条消息即可答复居民，或发送 /ticket {number} 查看详情。",
+        f"📌 {by} assigned ticket #{number} to you:\n{question}\n"
+        f"Reply to this message to answer the resident, or send /ticket {number} for details.",
+    )
+
+
+def notice_refused_text(number: int, assignee: str, language: str | None = None) -> str:
+    """For the staff group: the private notice could not be delivered."""
+    return pick(
+        language,
+        f"⚠️ 无法私信通知 {assignee}：工单 #{number} 已指派给他/她，但对方还没有私聊启动过机器人"
+        "（或已屏蔽）。请当面告知，或请对方先私聊机器人发送 /start。",
+        f"⚠️ Could not tell {assignee} privately that ticket #{number} is theirs: they have not "
+        "started a private chat with the bot (or blocked it). Tell them in person, or ask them "
+        "to send /start to the bot.",
+    )
+
+
+def not_staff_member_text(who: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"{who} 不是工作人员（不在 STAFF_USER_IDS 里），不能指派。",
+        f"{who} is not a staff member (not in STAFF_USER_IDS); cannot assign.",
+    )
+
+
+def unknown_staff_text(who: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不认识 {who}。请用对方的 Telegram 用户 id（数字），或 STAFF 设置里的名字；"
+        "对方在群里用过一次机器人后，也可以用 @用户名。",
+        f"I don't know {who}. Use their Telegram user id (a number) or their name in the STAFF "
+        "setting; once they have used the bot in the group, their @username works too.",
+    )
+
+
+def note_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已给 #{number} 添加内部备注（居民看不到）。",
+        f"Internal note added to #{number} (the resident never sees it).",
+    )
+
+
+def standard_reply_preview_text(
+    number: int, text: str, ticket_language: str, language: str | None = None
+) -> str:
+    """Shown to staff before a standard reply goes out, with a confirm button."""
+    resident = pick(
+        language,
+        "英文" if is_english(ticket_language) else "中文",
+        "English" if is_english(ticket_language) else "Chinese",
+    )
+    return pick(
+        language,
+        f"将把以下答复发给 #{number} 的居民（{resident}），确认后发送：\n\n{text}",
+        f"This reply will go to the resident of #{number} ({resident}) once you confirm:\n\n{text}",
+    )
+
+
+def send_label(language: str | None = None) -> str:
+    return pick(language, "✅ 确认发送", "✅ Send")
+
+
+def unknown_entry_text(entry_id: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"知识库里没有条目 {entry_id}。",
+        f"The knowledge base has no entry {entry_id}.",
+    )
+
+
+def unknown_snippet_text(name: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"没有名为 {name} 的答复口径。发送 /snippets 查看全部。",
+        f"There is no snippet called {name}. Send /snippets to see them all.",
+    )
+
+
+def bad_snippet_name_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "答复口径的名字只能用字母、数字、汉字、- 和 _，最多 20 个字。",
+        "A snippet name may use letters, digits, Chinese characters, - and _, at most 20.",
+    )
+
+
+def snippets_text(lines: Sequence[str], language: str | None = None) -> str:
+    if not lines:
+        return pick(
+            language,
+            "还没有答复口径。用 tickets snippet add 名字 内容 添加。",
+            "No snippets yet. Add one with `tickets snippet add NAME TEXT`.",
+        )
+    head = pick(
+        language,
+        "答复口径（/reply 编号 $名字 发送）：",
+        "Snippets (send with /reply N $name):",
+    )
+    return "\n".join((head, *lines))
+
+
+def no_matching_tickets_text(language: str | None = None) -> str:
+    return pick(language, "没有符合条件的工单。", "No tickets match.")
+
+
+def queue_not_ready_text(queue: str, language: str | None = None) -> str:
+    """due / overdue / rated-bad before the time limits and ratings exist in the store."""
+    return pick(
+        language,
+        f"“{queue}”队列要等工作日时限和好差评功能上线后才有内容；"
+        "现在请用 /tickets 查看待处理的工单。",
+        f"The “{queue}” queue needs the working-day time limits and ratings, which are not "
+        "switched on yet; /tickets shows the work queue meanwhile.",
+    )
+
+
+def unknown_queue_text(wanted: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不认识“{wanted}”。可以用：all 全部、mine 我的、unassigned 未分配、due 即将超时、"
+        "overdue 已超时、rated-bad 差评，或状态 待处理 / 处理中 / 已回复 / 已办结。",
+        f"I don't know “{wanted}”. Use all, mine, unassigned, due, overdue, rated-bad, or a "
+        "status: waiting / in progress / answered / closed.",
+    )
+
+
+def staff_help_text(language: str | None = None) -> str:
+    """The staff part of /help (added for STAFF_USER_IDS)."""
+    lines = [pick(language, "工作人员命令：", "Staff commands:")]
+    lines += [f"/{name} — {pick(language, zh, en)}" for name, zh, en in STAFF_COMMAND_HELP]
+    return "\n".join(lines)
+
+
+# (command, Chinese, English): the staff commands, for /help and the Telegram command menu.
+STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
+    (
+        "tickets",
+        "工单队列：/tickets [我的|未分配|即将超时|已超时|差评|all|状态]",
+        "ticket queues: /tickets [mine|unassigned|due|overdue|rated-bad|all|status]",
+    ),
+    ("ticket", "查看工单及记录：/ticket 编号", "one ticket and its history: /ticket N"),
+    ("claim", "认领：/claim 编号", "claim: /claim N"),
+    ("take", "接手他人认领的工单：/take 编号", "take over from whoever holds it: /take N"),
+    ("assign", "指派：/assign 编号 @用户名|用户id", "assign: /assign N @name|user_id"),
+    ("release", "释放负责人：/release 编号", "release to the queue: /release N"),
+    (
+        "reply",
+        "答复居民：/reply 编号 内容|#条目id|$口径名",
+        "answer the resident: /reply N text|#entry-id|$snippet",
+    ),
+    ("note", "内部备注（居民看不到）：/note 编号 内容", "internal note: /note N text"),
+    ("close", "关闭：/close 编号 [备注]", "close: /close N [note]"),
+    ("reopen", "重新打开：/reopen 编号", "reopen: /reopen N"),
+    ("snippets", "答复口径列表", "saved standard replies"),
+    ("stats", "工单统计", "ticket statistics"),
+    ("reload", "重新加载知识库", "reload the knowledge base"),
+)
+
+
+def staff_done_text(
+    action: str, number: int, who: str = "", language: str | None = None, previous: str = ""
+) -> str:
+    """The confirmation of a staff command: claimed, taken, replied, closed, reopened."""
+    zh, en = {
+        "claim": (f"#{number} 已由 {who} 认领。", f"#{number} is claimed by {who}."),
+        "take": (f"#{number} 已由 {who} 接手。", f"#{number} is taken over by {who}."),
+        "take_from": (
+            f"#{number} 已由 {who} 接手（原负责人 {previous}）。",
+            f"#{number} is taken over by {who} (previously held by {previous}).",
+        ),
+        "reply": (
+            f"已回复 #{number}，回复已排队发送给居民。",
+            f"Replied to #{number}; the reply is queued for the resident.",
+        ),
+        "close": (f"#{number} 已关闭。", f"#{number} is closed."),
+        "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
+    }[action]
+    return pick(language, zh, en)

@@ -118,7 +118,7 @@ def data_of(message: object) -> list[str]:
         ("/stats", "staff_stats", "工单总数：1"),
         ("/reply 1", "staff_usage", "/reply N 回复内容"),
         ("/claim abc", "staff_usage", "/claim N"),
-        ("/reopen 1", "staff_invalid", "not closed"),
+        ("/reopen 1", "staff_invalid", "当前是“待处理”，没有关闭"),
     ],
 )
 async def test_staff_commands_answer(engine: Engine, command: str, note: str, words: str) -> None:

@@ -125,10 +125,12 @@ def test_stats(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_export_csv_masks_phones(db: Path, tmp_path: Path) -> None:
-    """export --csv writes every ticket, phone numbers masked."""
+    """export --csv writes every ticket, phone numbers masked, in UTF-8 with a byte-order
+    mark (so Excel reads the Chinese)."""
     target = tmp_path / "out.csv"
     assert tickets(db.parent, "export", "--csv", str(target)) == 0
-    with target.open(encoding="utf-8") as handle:
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfnumber,")
+    with target.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["number"], r["category"], r["phone"]) for r in rows] == [
         ("1", "cross-district", "138****5678"),

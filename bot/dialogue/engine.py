@@ -169,7 +169,10 @@ class Engine:
         if name == "start":
             return await resident.on_intent(svc, turn, "greeting", "")
         if name == "help":
-            return say(words.intent_text(svc.intents.get("help"), language), note="help")
+            text = words.intent_text(svc.intents.get("help"), language)
+            if svc.settings.is_staff(turn.user_id):
+                text += "\n\n" + words.staff_help_text(language)
+            return say(text, note="help")
         if name == "menu":
             return resident.menu(svc, turn)
         if name == "mytickets":
@@ -192,7 +195,7 @@ class Engine:
         if head in staff_commands.STAFF_BUTTONS:
             if not svc.settings.is_staff(turn.user_id):
                 return staff_commands.refused()  # before parsing: forged data is refused too
-            return await staff_commands.button(svc, turn, head, str(number(rest)))
+            return await staff_commands.button(svc, turn, head, rest)
         if head == "fb":
             vote, _, ref = rest.partition(":")
             if vote not in ("up", "down"):

@@ -3,9 +3,11 @@ ticket and queues what the resident must hear, in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.helpdesk.roster import Roster
 from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
@@ -19,7 +21,18 @@ EVENT_LABELS = {
     "resident_followup": "居民补充",
     "closed": "关闭",
     "reopened": "重新打开",
+    "assigned": "指派",
+    "released": "释放",
+    "note": "内部备注",
+    "notice_failed": "私信通知失败",
 }
+
+
+TAKEN_FROM = "接手，原负责人 "  # the start of a take-over's event text (bot/store/sqlite.py)
+
+
+class EmptyReplyError(ValueError):
+    """Raised when a staff reply (or a note) has no text: nothing is sent or saved."""
 
 
 async def claim(
@@ -42,7 +55,11 @@ async def reply(
 ) -> Ticket:
     """Record the reply (status answered) and queue it for the resident. When it asks something
     (a question mark), the resident's next message is appended to the ticket, unless it is a
-    question the knowledge base answers (bot/followups.py `route`)."""
+    question the knowledge base answers (bot/followups.py `route`). Blank text raises
+    EmptyReplyError."""
+    if not text.strip():
+        raise EmptyReplyError(number)
+    text = text.strip()
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
         language = ticket.language
@@ -95,25 +112,39 @@ async def reopen(store: TicketStore, number: int, actor: str, now: datetime) -> 
         return await store.reopen(number, actor, now)
 
 
-def ticket_line(ticket: Ticket, now: datetime) -> str:
-    """One line for a list: number, status, category, age, masked question."""
+async def note(store: TicketStore, number: int, actor: str, text: str, now: datetime) -> Ticket:
+    """Add an internal note to the history: staff read it, the resident never does."""
+    if not text.strip():
+        raise EmptyReplyError(number)
+    async with store.transaction():
+        return await store.add_note(number, actor, text.strip(), now)
+
+
+def ticket_line(ticket: Ticket, now: datetime, roster: Roster | None = None) -> str:
+    """One line for a list: number, status, category, age, holder, masked question."""
     age = _age(now - ticket.created_at)
     question = mask_pii(ticket.text.splitlines()[0])[:50]
-    who = f" · {ticket.assignee}" if ticket.assignee else ""
+    holder = roster.name(ticket.assignee) if roster else ticket.assignee
+    who = f" · {holder}" if ticket.assignee else ""
     label = category_label(ticket.category)
     return f"#{ticket.number} · {status_label(ticket.status)} · {label} · {age}{who} · {question}"
 
 
-def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
-    """Everything about one ticket, for staff: the full text and phone, and its history."""
+def ticket_detail(ticket: Ticket, events: list[Event], roster: Roster | None = None) -> str:
+    """Everything about one ticket, for staff: the full text and phone, and its history
+    (internal notes included), staff shown by name."""
     name = display_name(ticket.name) or "（无名）"
+
+    def who(actor: str | None) -> str:
+        return roster.name(actor) if roster else (actor or "")
+
     lines = [
         f"工单 #{ticket.number} · {status_label(ticket.status)} · "
         f"{category_label(ticket.category)}",
         f"创建：{_when(ticket.created_at)}　更新：{_when(ticket.updated_at)}",
         f"居民：{name} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
         f"{ticket.channel} · 语言 {ticket.language}",
-        f"负责人：{ticket.assignee or '（未认领）'}",
+        f"负责人：{who(ticket.assignee) if ticket.assignee else '（未认领）'}",
     ]
     if ticket.phone:
         lines.append(f"电话：{ticket.phone}")
@@ -123,11 +154,27 @@ def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
         lines.append("相近条目：" + "、".join(f"{e}（{s:.0f}）" for e, s in ticket.candidates[:3]))
     lines += ["问题：", quoted(ticket.text), "记录："]
     for event in events:
-        text = f"：{event.text}" if event.text and event.kind != "created" else ""
+        text = _event_text(event, who)
         lines.append(
-            f"  {_when(event.at)} {EVENT_LABELS.get(event.kind, event.kind)} · {event.actor}{text}"
+            f"  {_when(event.at)} {EVENT_LABELS.get(event.kind, event.kind)} · "
+            f"{who(event.actor)}{'：' + text if text else ''}"
         )
     return "\n".join(lines)
+
+
+def _event_text(event: Event, who: Callable[[str | None], str]) -> str:
+    """What an event adds after its label: assignment names (stored "to|from"), not ids."""
+    if event.kind == "created":
+        return ""
+    if event.kind == "assigned":
+        to, _, previous = event.text.partition("|")
+        return who(to) + (f"（原负责人 {who(previous)}）" if previous and previous != to else "")
+    if event.kind == "claimed" and event.text.startswith(TAKEN_FROM):
+        return TAKEN_FROM + who(event.text.removeprefix(TAKEN_FROM))
+    if event.kind in ("released", "notice_failed"):
+        holder, _, error = event.text.partition("|")
+        return who(holder) + (f"（{error}）" if error else "")
+    return event.text
 
 
 def stats_text(stats: Stats) -> str:

@@ -39,6 +39,7 @@ from bot.transport.handlers import (
     on_unsupported,
     runtime,
 )
+from bot.words import STAFF_COMMAND_HELP
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,8 @@ RESIDENT_COMMANDS = {
 }
 # Staff commands the service answers itself, not the engine (they act on the running service).
 TRANSPORT_STAFF_COMMANDS = ("reload",)
-STAFF_COMMANDS = [
-    ("tickets", "待处理工单（最早的在前）"),
-    ("ticket", "查看工单及记录：/ticket 编号"),
-    ("reply", "答复居民：/reply 编号 内容"),
-    ("claim", "认领：/claim 编号"),
-    ("take", "接手他人认领的工单：/take 编号"),
-    ("close", "关闭：/close 编号 [备注]"),
-    ("reopen", "重新打开：/reopen 编号"),
-    ("stats", "工单统计"),
-    ("reload", "重新加载知识库"),
-    ("help", "使用说明"),
-]
+# The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
+STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", "使用说明")]
 
 
 def build_application(

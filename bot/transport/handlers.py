@@ -204,7 +204,11 @@ def _message(update: Update) -> Message:
 
 def _speaker(user: User, chat_id: int) -> Speaker:
     return Speaker(
-        user_id=user.id, chat_id=chat_id, name=user.full_name, language=user.language_code
+        user_id=user.id,
+        chat_id=chat_id,
+        name=user.full_name,
+        language=user.language_code,
+        username=user.username,
     )
 
 
