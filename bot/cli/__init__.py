@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,7 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         command = "run" if settings.telegram_bot_token is not None else "chat"
         args = build_parser(command).parse_args([*argv, command])
-    result: int = args.handler(args, settings)
+    try:
+        result: int = args.handler(args, settings)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly. Point stdout at /dev/null so the
+        # interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return result
 
 

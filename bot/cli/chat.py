@@ -17,6 +17,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.dialogue.engine import Engine
+from bot.dialogue.reload import Reloader
 from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
 from bot.store.database import (
@@ -26,6 +27,7 @@ from bot.store.database import (
     utcnow,
 )
 from bot.store.sqlite import SQLiteTicketStore
+from bot.words import staff_only_text
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -98,14 +100,19 @@ class Terminal:
                 if not line:
                     continue
                 await self._drain_outbox(store)
-                await self._handle(engine, self.incoming(line))
+                if line.split()[0].lower() == "/reload":
+                    await self._reload(store, engine)
+                else:
+                    await self._handle(engine, self.incoming(line))
                 await self._drain_outbox(store)
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-            await self._drain_outbox(store)
-            await store.close()
+            try:
+                await self._drain_outbox(store)
+            finally:  # even when printing fails (the reader of a pipe went away)
+                await store.close()
         return 0
 
     def incoming(self, line: str) -> Incoming:
@@ -133,6 +140,16 @@ class Terminal:
         self.choices = []  # numbers refer to the latest buttons only
         for reply in outcome.replies:
             self.show(reply)
+
+    async def _reload(self, store: SQLiteTicketStore, engine: Engine) -> None:
+        """/reload from staff: reload this chat's knowledge (as the service does for
+        Telegram); the result is printed here, not posted to the staff group."""
+        settings = engine.services.settings
+        if not settings.is_staff(self.speaker.user_id):
+            self._print(staff_only_text())
+            return
+        local = replace(settings, staff_chat_id=None)  # report here only
+        self._print(await Reloader(local, engine, store).reload(report_key="terminal"))
 
     async def _poll_outbox(self, store: SQLiteTicketStore) -> None:
         while True:

@@ -136,7 +136,7 @@ async def open_services(
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
     engine = Engine(store, matcher, settings)
-    dispatcher = Dispatcher(application.bot, store)
+    dispatcher = Dispatcher(application.bot, store, settings=settings)
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)
