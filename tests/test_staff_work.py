@@ -167,7 +167,7 @@ async def test_an_english_residents_standard_reply_is_in_english(
     assert entry.answer_en in text(preview)
     assert "（英文）" in text(preview)
     await engine.handle(make_choice(f"send:2:#{ENTRY}", STAFF))
-    [(chat, message)] = [m for m in await sent(store, "to_resident") if m[0] == 202]
+    [(_, message)] = [m for m in await sent(store, "to_resident") if m[0] == 202]
     assert entry.answer_en in message
     assert entry.answer not in message
 

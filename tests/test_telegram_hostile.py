@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.transport.handlers import Runtime
-from bot.words import staff_usage_text, expired_text, staff_only_text
+from bot.words import expired_text, staff_only_text, staff_usage_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,
