@@ -51,7 +51,7 @@ class Settings:
     telegram_max_rate: float = TELEGRAM_RATE_LIMIT  # 0: no overall limit (per-group still on)
     staff_chat_id: int | None = None
     staff_user_ids: frozenset[int] = frozenset()
-    staff_names: tuple[tuple[int, str], ...] = ()  # STAFF: (user id, display name) pairs
+    staff: tuple[tuple[int, str], ...] = ()  # STAFF: (user id, display name) of staff members
     database_url: str = DEFAULT_DATABASE_URL
     kb_dir: Path = field(default_factory=lambda: bundled_dir("knowledge"))
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
@@ -160,7 +160,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT, allow_zero=True),
         staff_chat_id=_int(env, "STAFF_CHAT_ID"),
         staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
-        staff_names=_staff_names(env, "STAFF"),
+        staff=_staff_names(env, "STAFF"),
         database_url=database_url,
         kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import SettingsError, load_settings
 from bot.dialogue.engine import Engine
+from bot.dialogue.staff import STAFF_COMMANDS
 from bot.messages import Speaker
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
@@ -278,6 +280,23 @@ async def test_staff_help_lists_staff_commands(engine: Engine) -> None:
     """Staff /help adds the staff commands; a resident's /help has none of them."""
     staff_help = text(await engine.handle(make_command("/help", STAFF)))
     resident_help = text(await engine.handle(make_command("/help")))
-    for command in ("/tickets", "/assign", "/release", "/note", "/snippets", "/reload"):
-        assert (command in staff_help, command in resident_help) == (True, False), command
+    for command in (*STAFF_COMMANDS, "reload"):
+        assert (f"/{command}" in staff_help, f"/{command} " in resident_help) == (True, False)
     assert staff_help.startswith(resident_help)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ()),
+        ("12:张三, 7:Li Lei", ((7, "Li Lei"), (12, "张三"))),
+    ],
+)
+def test_the_staff_setting_names_staff(value: str, expected: tuple[tuple[int, str], ...]) -> None:
+    assert load_settings({"STAFF": value}, env_file=None).staff == expected
+
+
+@pytest.mark.parametrize("value", ["张三", "x:张三", "12:", "12=张三"])
+def test_a_bad_staff_setting_names_the_variable_and_value(value: str) -> None:
+    with pytest.raises(SettingsError, match=f"STAFF has value '{value}'"):
+        load_settings({"STAFF": value}, env_file=None)

@@ -1,5 +1,7 @@
 """The helpdesk workflow: what staff do with tickets and the rules they work by (claim, reply,
-close, reopen, lists and stats in `operations`; the reminder of tickets waiting too long in
+note, close, reopen, lists and stats in `operations`; assign / release and the assignee's
+private notice in `assignment`; staff names in `roster`; queues and search in `queues`;
+standard replies and snippets in `standard`; the reminder of tickets waiting too long in
 `reminders`). Shared by the Telegram staff group (through the dialogue) and the `tickets` CLI.
 
 Imports the store, `bot.words` and the foundation modules; never the dialogue, a transport or

@@ -61,5 +61,5 @@ async def load_roster(store: TicketStore, settings: Settings) -> Roster:
             names[member.user_id] = member.name
         if member.username:
             usernames[member.username.casefold()] = member.user_id
-    names.update(dict(settings.staff_names))
+    names.update(dict(settings.staff))
     return Roster(names, usernames, settings.staff_user_ids)
