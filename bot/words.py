@@ -484,14 +484,6 @@ def unknown_snippet_text(name: str, language: str | None = None) -> str:
     )
 
 
-def bad_snippet_name_text(language: str | None = None) -> str:
-    return pick(
-        language,
-        "答复口径的名字只能用字母、数字、汉字、- 和 _，最多 20 个字。",
-        "A snippet name may use letters, digits, Chinese characters, - and _, at most 20.",
-    )
-
-
 def snippets_text(lines: Sequence[str], language: str | None = None) -> str:
     if not lines:
         return pick(

@@ -175,8 +175,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             " which are not in this database yet",
             file=sys.stderr,
         )
-    except (UnknownEntryError, SnippetNotFound, standard.BadSnippetNameError) as exc:
-        print(f"Not found or not allowed: {exc}", file=sys.stderr)
+    except standard.BadSnippetNameError as exc:
+        print(
+            f"Cannot use {exc} as a snippet name: letters, digits, Chinese, - and _, up to 16",
+            file=sys.stderr,
+        )
+    except UnknownEntryError as exc:
+        print(f"Not found: the knowledge base has no entry {exc}", file=sys.stderr)
+    except SnippetNotFound as exc:
+        print(
+            f"Not found: no snippet called {exc}; `tickets snippet list` shows them",
+            file=sys.stderr,
+        )
     except DataError as exc:
         print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
     except (DatabaseStartupError, StoreUnavailableError) as exc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
-from bot.helpdesk.roster import Roster, actor_user_id, load_roster, staff_actor
+from bot.helpdesk.roster import Roster, load_roster, staff_actor
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
 from bot.store.model import Ticket
@@ -103,7 +103,3 @@ async def notice_refused(
                 dedupe_key=f"notice-refused:{number}:{user_id}:{now.isoformat()}",
                 at=now,
             )
-
-
-def holder_user_id(ticket: Ticket) -> int | None:
-    return actor_user_id(ticket.assignee)

@@ -12,9 +12,9 @@ from bot.messages import CALLBACK_DATA_LIMIT
 from bot.store.interface import TicketStore
 from bot.words import answer_text
 
-# Letters, digits, CJK, - and _; at most 20, so a confirm button's data (`send:N:$name`)
+# Letters, digits, CJK, - and _; at most 16, so a confirm button's data (`send:N:$name`)
 # stays within Telegram's 64 bytes.
-SNIPPET_NAME = re.compile(r"[\w\-\u4e00-\u9fff]{1,20}")
+SNIPPET_NAME = re.compile(r"[\w\-\u4e00-\u9fff]{1,16}")
 ENTRY_MARK, SNIPPET_MARK = "#", "$"
 
 

@@ -136,7 +136,7 @@ def next_status(ticket: Ticket, kind: str) -> TicketStatus:
     raise ValueError(f"unknown event kind {kind!r}")
 
 
-SORTS = ("newest", "oldest", "updated")
+SORTS = ("newest", "oldest", "updated")  # newest / oldest created first, or last changed first
 
 
 @dataclass(frozen=True)

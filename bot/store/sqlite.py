@@ -28,6 +28,7 @@ from bot.store.model import (
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.search import search_filter, search_order
 from bot.store.staffwork import StaffWorkStore
 
 TICKET_SELECT = """
@@ -125,42 +126,8 @@ class SQLiteTicketStore(
 
     async def search(self, query: TicketQuery) -> list[Ticket]:
         """Tickets matching every filter of `query`, in its order (staff queues and search)."""
-        where: list[str] = []
-        params: list[object] = []
-        if query.statuses:
-            where.append(f"t.status IN ({', '.join('?' for _ in query.statuses)})")
-            params.extend(query.statuses)
-        for column, value in (
-            ("t.category", query.category),
-            ("t.assignee", query.assignee),
-            ("t.user_id", query.user_id),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if query.unassigned:
-            where.append("t.assignee IS NULL")
-        if query.since is not None:
-            where.append("t.created_at >= ?")
-            params.append(to_text(query.since))
-        if query.until is not None:
-            where.append("t.created_at < ?")
-            params.append(to_text(query.until))
-        if query.text:
-            like = "%" + _escape_like(query.text) + "%"
-            where.append(
-                "(t.text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e"
-                " WHERE e.ticket_number = t.number"
-                " AND e.kind IN ('resident_followup', 'staff_reply')"
-                " AND e.text LIKE ? ESCAPE '\\'))"
-            )
-            params += [like, like]
-        order = {
-            "oldest": "t.number",
-            "updated": "t.updated_at DESC, t.number DESC",
-        }.get(query.sort, "t.number DESC")
-        sql = TICKET_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += f" ORDER BY {order}"
+        where, params = search_filter(query)
+        sql = TICKET_SELECT + where + f" ORDER BY {search_order(query)}"
         if query.limit is not None:
             sql += " LIMIT ?"
             params.append(query.limit)
@@ -367,11 +334,6 @@ class SQLiteTicketStore(
                 "INSERT INTO attachments (ticket_number, file_ref, added_at) VALUES (?, ?, ?)",
                 (number, file_ref, to_text(at)),
             )
-
-
-def _escape_like(text: str) -> str:
-    """`text` matched literally inside a LIKE pattern (ESCAPE '\\')."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def ticket_from_row(row: sqlite3.Row) -> Ticket:
