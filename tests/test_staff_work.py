@@ -300,3 +300,14 @@ def test_the_staff_setting_names_staff(value: str, expected: tuple[tuple[int, st
 def test_a_bad_staff_setting_names_the_variable_and_value(value: str) -> None:
     with pytest.raises(SettingsError, match=f"STAFF has value '{value}'"):
         load_settings({"STAFF": value}, env_file=None)
+
+
+async def test_replying_to_the_post_with_an_entry_id_previews_it_too(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    """A staff reply to the ticket's post that is just `#entry-id` is a standard reply."""
+    [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
+    await store.mark_sent(post, 777)
+    outcome = await engine.handle(make_text(f"#{ENTRY}", STAFF, reply_to=777))
+    assert (outcome.notes, data(outcome)) == (("staff_preview",), [f"send:1:#{ENTRY}"])
+    assert (await store.ticket(1)).status == "open"
