@@ -11,7 +11,19 @@ TicketWording = Callable[[int | None, str | None], str]  # (ticket number, langu
 
 
 def is_english(language: str | None) -> bool:
+    """Whether a language code ("en", "en-GB", a /lang choice) means English replies."""
     return (language or "").lower().startswith("en")
+
+
+def chat_language(chosen: str | None, written: str | None, client: str | None) -> str:
+    """The language every reply to a chat is in: "en" or "zh". The one rule:
+    the resident's `/lang` choice when there is one; otherwise the language of their latest
+    message that had one (an English message switches the chat to English until they write
+    Chinese); otherwise their Telegram client's language; Chinese by default."""
+    for language in (chosen, written, client):
+        if language:
+            return "en" if is_english(language) else "zh"
+    return "zh"
 
 
 def answer_text(entry: Entry, language: str | None = None) -> str:

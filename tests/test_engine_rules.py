@@ -158,15 +158,26 @@ async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore)
 
 
 async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
-    """Speaker.language en: English answers and English ticket wording."""
+    """An English client: English answers and ticket wording, until the resident writes Chinese."""
     engine = make_engine(store, Clock())
     english = make_speaker(language="en-GB")
     kb, _, _ = knowledge()
-    answer = await engine.handle(make_text(COVERED, english))
+    greeting = await engine.handle(make_command("/start", english))
+    assert not has_chinese(text(greeting)), text(greeting)
+    answer = await engine.handle(
+        make_text("How many buildings pay over 100 million in tax?", english)
+    )
     assert kb.entry("yuzhong-building-tiers").answer_en == text(answer)
     assert "Helpful" in next(b.label for r in answer.replies for row in r.choices for b in row)
     ticket = await engine.handle(make_text(UNCOVERED[0], english))
-    assert "ticket #1" in text(ticket)
+    assert text(ticket).startswith(
+        "这个问题我的知识库里"
+    )  # written in Chinese: answered in Chinese
+    assert "#1" in text(ticket)
+
+
+def has_chinese(reply: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in reply)
 
 
 async def test_an_entry_without_english_says_so(store: SQLiteTicketStore) -> None:

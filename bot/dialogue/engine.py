@@ -18,6 +18,7 @@ from bot.dialogue import followups, resident, tongban
 from bot.dialogue import staff as staff_commands
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import written_language
 from bot.messages import Incoming, Outcome, display_name
 from bot.store.database import StoreUnavailableError, TicketNotFound, utcnow
 from bot.store.interface import TicketStore
@@ -82,6 +83,7 @@ class Engine:
                         return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock(), decision)
+                turn.note_written_language()
                 outcome = await self._dispatch(svc, turn)
                 if turn.state != state:
                     await svc.store.save_state(turn.state, turn.now)
@@ -93,7 +95,8 @@ class Engine:
                 await self._finish(svc, incoming)
         except StoreUnavailableError as exc:
             log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
-            language = "en" if words.is_english(speaker.language) else "zh"
+            written = written_language(incoming.text) if incoming.kind == "text" else None
+            language = words.chat_language(None, written, speaker.language)
             return say(words.busy_text(language), note=exc.note)
         return outcome
 

@@ -21,8 +21,6 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.outcome == "intent" and decision.intent is not None:
         return await on_intent(svc, turn, decision.intent, text)
     language = turn.language
-    if turn.state.language is None and decision.language == "en":
-        language = "en"  # a question written in English gets the English answer
     if decision.parts:
         return await several(svc, turn, text, decision, language)
     candidates = tuple((c.entry_id, c.score) for c in decision.candidates)
@@ -36,7 +34,6 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.gibberish:
         return say(words.rephrase_text(turn.language), note="rephrase")
     filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
-    # In the question's language, like an answer: an English question gets an English notice.
     related = [svc.kb.entry(c.entry_id) for c in decision.related]
     rows = [(Choice(words.entry_title(e, language), f"pick:{e.id}"),) for e in related]
     return filed(

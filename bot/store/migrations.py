@@ -162,6 +162,13 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX inbox_handled ON inbox (handled_at);
         """,
     ),
+    (
+        5,
+        "chat_state.written_language: the language of a chat's latest message",
+        """
+        ALTER TABLE chat_state ADD COLUMN written_language TEXT;
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """
