@@ -26,6 +26,7 @@ from bot.store.database import (
     utcnow,
 )
 from bot.store.sqlite import SQLiteTicketStore
+from bot.words import chat_language, pick_number_text
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,9 @@ class Terminal:
                 if not line:
                     continue
                 await self._drain_outbox(store)
+                if self.out_of_range(line):
+                    await self._show_options_again(store)
+                    continue
                 await self._handle(engine, self.incoming(line))
                 await self._drain_outbox(store)
         finally:
@@ -107,6 +111,16 @@ class Terminal:
             await self._drain_outbox(store)
             await store.close()
         return 0
+
+    def out_of_range(self, line: str) -> bool:
+        """A number while options are shown, but none of theirs ("9" under 7 options)."""
+        return bool(self.choices) and line.isdigit() and not 1 <= int(line) <= len(self.choices)
+
+    async def _show_options_again(self, store: SQLiteTicketStore) -> None:
+        state = await store.load_state(CHANNEL, self.speaker.chat_id)
+        language = chat_language(state.language, state.written_language, self.speaker.language)
+        options = self.choices
+        self.show(Reply(pick_number_text(len(options), language), ((*options,),)))
 
     def incoming(self, line: str) -> Incoming:
         """A typed line: a number picks a shown option; `/…` is a command; the rest is text."""

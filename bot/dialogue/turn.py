@@ -89,7 +89,7 @@ class Turn:
 
 # Buttons whose effect adds up (a vote, a ticket, a claim): a second tap on the same one is the
 # same input. Others (menus, 补充说明, the 通办 steps) just move the chat and may be tapped again.
-ONCE_ONLY_BUTTONS = ("fb", "human", "none", "claim", "take", "close")
+ONCE_ONLY_BUTTONS = ("fb", "human", "none", "why", "withdraw", "claim", "take", "close")
 
 
 def input_key(incoming: Incoming) -> str | None:
