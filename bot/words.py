@@ -7,6 +7,33 @@ from collections.abc import Callable, Sequence
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
 
+# The resident commands, as Telegram's menu shows them: (name, Chinese, English). The engine
+# answers each (`tests/test_telegram_commands.py`).
+RESIDENT_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "开始：我能做什么", "Start: what I can do"),
+    ("menu", "按类别浏览常见问题", "Browse questions by category"),
+    ("mytickets", "我的工单和回复", "My tickets and replies"),
+    ("tongban", "袁家岗跨区通办", "Yuanjiagang cross-district services"),
+    ("help", "使用说明", "How to use this assistant"),
+    ("lang", "切换语言 zh / en", "Switch language zh / en"),
+    ("cancel", "退出当前流程", "Leave the current step"),
+)
+
+
+def resident_command_menu(language: str | None = None) -> list[tuple[str, str]]:
+    """(name, description) for Telegram's command menu in `language`."""
+    return [(name, pick(language, zh, en)) for name, zh, en in RESIDENT_COMMANDS]
+
+
+def something_went_wrong_text(language: str | None = None) -> str:
+    """When handling a message failed unexpectedly (the error is logged)."""
+    return pick(
+        language,
+        "抱歉，处理您的消息时出了点问题，请稍后再试。",
+        "Sorry, something went wrong with your message; please try again in a moment.",
+    )
+
+
 TicketWording = Callable[[int | None, str | None], str]  # (ticket number, language) → reply
 
 
@@ -526,3 +553,48 @@ def pick_number_text(count: int, language: str | None = None) -> str:
     return pick(
         language, f"请输入 1–{count} 之间的数字：", f"Please type a number from 1 to {count}:"
     )
+
+
+# --- Staff notices ---------------------------------------------------------------------------
+
+PHOTO_ONLY = "（照片）"  # a follow-up photo without a caption, as staff read it
+PHOTO_WITHOUT_TEXT = "（照片，无文字说明）"  # a photo report without a caption
+
+
+def followup_staff_text(number: int, text: str, closed: bool, photo: bool) -> str:
+    """A resident's follow-up as the staff group reads it (`text` already masked and quoted)."""
+    after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
+    extra = "（附照片）" if photo else ""
+    return f"#{number}{after} 居民补充{extra}：{text}"
+
+
+def reloaded_text(summary: str) -> str:
+    return f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+
+
+def reload_failed_text(problems: list[str], listed: int) -> str:
+    """A failed reload: nothing changed, then the first `listed` problems."""
+    lines = [
+        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
+        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
+        *problems[:listed],
+    ]
+    if len(problems) > listed:
+        lines.append(f"……另有 {len(problems) - listed} 个，见日志。")
+    return "\n".join(lines)
+
+
+# --- The terminal chat -----------------------------------------------------------------------
+
+
+def terminal_banner_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "渝中区服务助手（终端）。输入问题，/help 查看帮助，Ctrl-D 退出。",
+        "Yuzhong service assistant (terminal). Type a question, /help for help, Ctrl-D to leave.",
+    )
+
+
+def new_message_prefix(language: str | None = None) -> str:
+    """Before a message that arrived for this chat from elsewhere (a staff reply)."""
+    return pick(language, "【新消息】", "[New message] ")

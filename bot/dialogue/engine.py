@@ -27,7 +27,6 @@ from bot.store.model import TicketCategory
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
 # The matcher reads this much of a message (Telegram sends at most 4,096 characters; longer text
 # from another transport only slows matching down). Tickets keep the whole text.
 MATCHED_CHARS = 1000

@@ -150,11 +150,9 @@ async def followup(
         return say(words.ticket_closed_text(number, turn.language), note="closed")
     closed = ticket.status == "closed"
     if svc.settings.staff_chat_id is not None:
-        extra = "（附照片）" if attachments else ""
-        after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
         await svc.store.enqueue(
             svc.settings.staff_chat_id,
-            f"#{number}{after} 居民补充{extra}：{quoted(mask_pii(text))}",
+            words.followup_staff_text(number, quoted(mask_pii(text)), closed, bool(attachments)),
             photo=attachments[0] if attachments else None,
             kind="staff_notice",
             ticket_number=number,
@@ -176,9 +174,9 @@ async def photo(svc: Services, turn: Turn) -> Outcome:
     caption = turn.incoming.text.strip()
     files = turn.incoming.attachments
     if turn.state.flow == "followup":
-        return await followup(svc, turn, caption or "（照片）", files)
+        return await followup(svc, turn, caption or words.PHOTO_ONLY, files)
     category: TicketCategory = "report"
     filing = await file_ticket(
-        svc, turn, category, caption or "（照片，无文字说明）", attachments=files
+        svc, turn, category, caption or words.PHOTO_WITHOUT_TEXT, attachments=files
     )
     return filed(filing, turn, lambda n, lang: words.report_text(n or 0, lang))
