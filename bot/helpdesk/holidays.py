@@ -69,8 +69,7 @@ def load_holiday_file(path: Path) -> HolidayFile:
         raise DataError([Problem(display, 1, f"cannot read the file ({exc.strerror})")]) from None
     except ValueError:
         # PyYAML turns 2027-13-01 into a date and raises a bare ValueError, with no line.
-        line, text = impossible_date(path)
-        raise DataError([Problem(display, line, f"{text!r} is not a date")]) from None
+        raise DataError([Problem(display, *impossible_date(path))]) from None
     problems: list[Problem] = []
     if not isinstance(data, LineDict) or "years" not in data:
         raise DataError([Problem(display, 1, "expected a top-level 'years' mapping")])
@@ -90,15 +89,15 @@ def load_holiday_file(path: Path) -> HolidayFile:
 
 
 def impossible_date(path: Path) -> tuple[int, str]:
-    """The first YYYY-MM-DD in the file that is no real day, with its line."""
+    """The line of the first YYYY-MM-DD in the file that is no real day, and the message."""
     lines = path.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, start=1):
         for found in ISO_DATE.finditer(line.split("#", 1)[0]):
             try:
                 date.fromisoformat(found.group())
             except ValueError:
-                return number, found.group()
-    return 1, "a date"
+                return number, f"{found.group()!r} is not a date"
+    return 1, "a value that reads as a date is no real day"
 
 
 def _year(

@@ -93,8 +93,7 @@ def _read(path: Path, problems: list[Problem]) -> _Values:
         problems.extend(exc.problems)
         return values
     except ValueError:  # PyYAML raises a bare ValueError for a date like 2027-13-01
-        line, text = impossible_date(path)
-        problems.append(Problem(display, line, f"{text!r} is not a date"))
+        problems.append(Problem(display, *impossible_date(path)))
         return values
     if not isinstance(data, LineDict):
         problems.append(Problem(display, 1, "expected a mapping of settings"))
