@@ -66,6 +66,8 @@ class Settings:
     max_tickets_per_hour: int = 10
     retention_days: int = 365
     concurrent_chats: int = 16  # chats whose updates are handled at the same time
+    holidays_file: Path | None = None  # the operator's holiday file, read before the bundled one
+    time_limits_file: Path | None = None  # the operator's time limits, over the bundled ones
 
     @property
     def database_path(self) -> Path:
@@ -177,6 +179,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         ),
         retention_days=_positive_int(env, "RETENTION_DAYS", defaults.retention_days),
         concurrent_chats=_positive_int(env, "CONCURRENT_CHATS", defaults.concurrent_chats),
+        holidays_file=_file(env, "HOLIDAYS_FILE"),
+        time_limits_file=_file(env, "TIME_LIMITS_FILE"),
     )
 
 
@@ -280,4 +284,14 @@ def _dir(env: Mapping[str, str], name: str, default: Path) -> Path:
     path = Path(raw)
     if not path.is_dir():
         raise SettingsError(f"{name} has value {raw!r}; not a directory")
+    return path
+
+
+def _file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name} has value {raw!r}; not a file")
     return path

@@ -7,11 +7,50 @@ from collections.abc import Callable, Sequence
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
 
+# The resident commands, as Telegram's menu shows them: (name, Chinese, English). The engine
+# answers each (`tests/test_telegram_commands.py`).
+RESIDENT_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "开始：我能做什么", "Start: what I can do"),
+    ("menu", "按类别浏览常见问题", "Browse questions by category"),
+    ("mytickets", "我的工单和回复", "My tickets and replies"),
+    ("tongban", "袁家岗跨区通办", "Yuanjiagang cross-district services"),
+    ("help", "使用说明", "How to use this assistant"),
+    ("lang", "切换语言 zh / en", "Switch language zh / en"),
+    ("cancel", "退出当前流程", "Leave the current step"),
+)
+
+
+def resident_command_menu(language: str | None = None) -> list[tuple[str, str]]:
+    """(name, description) for Telegram's command menu in `language`."""
+    return [(name, pick(language, zh, en)) for name, zh, en in RESIDENT_COMMANDS]
+
+
+def something_went_wrong_text(language: str | None = None) -> str:
+    """When handling a message failed unexpectedly (the error is logged)."""
+    return pick(
+        language,
+        "抱歉，处理您的消息时出了点问题，请稍后再试。",
+        "Sorry, something went wrong with your message; please try again in a moment.",
+    )
+
+
 TicketWording = Callable[[int | None, str | None], str]  # (ticket number, language) → reply
 
 
 def is_english(language: str | None) -> bool:
+    """Whether a language code ("en", "en-GB", a /lang choice) means English replies."""
     return (language or "").lower().startswith("en")
+
+
+def chat_language(chosen: str | None, written: str | None, client: str | None) -> str:
+    """The language every reply to a chat is in: "en" or "zh". The one rule:
+    the resident's `/lang` choice when there is one; otherwise the language of their latest
+    message that had one (an English message switches the chat to English until they write
+    Chinese); otherwise their Telegram client's language; Chinese by default."""
+    for language in (chosen, written, client):
+        if language:
+            return "en" if is_english(language) else "zh"
+    return "zh"
 
 
 def answer_text(entry: Entry, language: str | None = None) -> str:
@@ -212,6 +251,31 @@ def language_usage_text(language: str | None = None) -> str:
     )
 
 
+_LANGUAGE_NAMES = {
+    "zh": ("zh", "cn", "zh-cn", "zh-hans", "chinese", "中文", "汉语", "普通话", "简体", "简体中文"),
+    "en": ("en", "en-us", "en-gb", "english", "英文", "英语"),
+}
+
+
+def language_named(name: str) -> str | None:
+    """ "zh" / "en" for what a resident may type after /lang; None for a language we lack."""
+    folded = name.strip().casefold()
+    for language, names in _LANGUAGE_NAMES.items():
+        if folded in names:
+            return language
+    return None
+
+
+def language_unknown_text(asked: str, language: str | None = None) -> str:
+    """/lang fr: which languages there are."""
+    shown = asked.strip()[:20]
+    return pick(
+        language,
+        f"暂时不支持“{shown}”。可以用的语言：中文（/lang zh）和英文（/lang en）。",
+        f"“{shown}” is not available. The languages are Chinese (/lang zh) and English (/lang en).",
+    )
+
+
 def staff_only_text() -> str:
     """The one neutral refusal for staff commands and buttons used by anyone else."""
     return "这个操作仅限工作人员使用。 (Staff only.)"
@@ -306,6 +370,234 @@ def status_label(status: str, language: str | None = None) -> str:
 
 def no_tickets_text(language: str | None = None) -> str:
     return pick(language, "您还没有工单。", "You have no tickets.")
+
+
+# --- The Yuanjiagang cross-district (通办) flow --------------------------------------------
+
+_COMMUNITIES = {
+    "yz": ("大坪街道 · 渝中区", "Daping subdistrict · Yuzhong"),
+    "jlp": ("谢家湾街道 · 九龙坡区", "Xiejiawan subdistrict · Jiulongpo"),
+}
+
+
+def community_name(key: str, language: str | None = None) -> str:
+    """One of the two Yuanjiagang communities ("yz", "jlp")."""
+    zh, en = _COMMUNITIES[key]
+    return pick(language, zh, en)
+
+
+def tongban_start_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "袁家岗社区跨区通办登记（共 3 步，随时发送 /cancel 退出）。\n"
+        "第 1 步：您属于哪个袁家岗社区？",
+        "Yuanjiagang cross-district request (3 steps; /cancel to leave at any time).\n"
+        "Step 1: which Yuanjiagang community do you belong to?",
+    )
+
+
+def tongban_community_again_text(language: str | None = None) -> str:
+    return pick(language, "请点选您所属的社区：", "Please tap your community:")
+
+
+def tongban_matter_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "第 2 步：请用一两句话说明要办理的事项。",
+        "Step 2: in a sentence or two, what do you need done?",
+    )
+
+
+def tongban_still_waiting_text(language: str | None = None) -> str:
+    """After answering a question typed at step 2: the registration is still open."""
+    return pick(
+        language,
+        "（跨区通办登记还在第 2 步：如需登记，请说明要办理的事项；不登记了发送 /cancel。）",
+        "(Your cross-district request is still at step 2: tell me what you need done, "
+        "or send /cancel to stop.)",
+    )
+
+
+def tongban_phone_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "第 3 步（可选）：留个联系电话方便工作人员联系您，或点“跳过”。电话只有工作人员能看到。",
+        "Step 3 (optional): leave a phone number for our staff to call you, or tap “Skip”. "
+        "Only staff can see it.",
+    )
+
+
+def skip_label(language: str | None = None) -> str:
+    return pick(language, "跳过", "Skip")
+
+
+def bad_phone_text(language: str | None = None) -> str:
+    return pick(language, "这个号码格式不对。", "That does not look like a phone number. ")
+
+
+def tongban_filed_text(
+    number: int | None, community: str, phone: str | None, language: str | None = None
+) -> str:
+    """The resident's confirmation: where to hand in materials; the (masked) phone if given."""
+    text = pick(
+        language,
+        f"已登记跨区通办工单 #{number}。您可以就近到任意一个袁家岗社区"
+        "（渝中区大坪街道或九龙坡区谢家湾街道）提交材料，接件的工作人员会把材料送到您所属的"
+        f"袁家岗社区（{community_name(community, 'zh')}）服务大厅办理；"
+        "工作人员也会在这个对话里联系您，/mytickets 可以查看进度。",
+        f"Cross-district ticket #{number} is filed. You can hand in your materials at either "
+        "Yuanjiagang community office (Daping in Yuzhong or Xiejiawan in Jiulongpo); the staff "
+        "who receive them take them to the service hall of your own community "
+        f"({community_name(community, 'en')}), which handles the matter. Staff will also contact "
+        "you here; /mytickets shows progress.",
+    )
+    if phone is not None:
+        text += pick(language, f"\n联系电话：{phone}", f"\nPhone: {phone}")
+    return text
+
+
+def tongban_routing_text(community: str, matter: str) -> str:
+    """The ticket's text for staff: the matter and how it is routed."""
+    own = community_name(community, "zh")
+    other = community_name("jlp" if community == "yz" else "yz", "zh")
+    return (
+        f"跨区通办：{matter}\n"
+        f"（袁家岗社区“袁来一家”通办）居民所属社区：袁家岗社区（{own}）\n"
+        f"办理方式：居民可在任一袁家岗社区（{own} 或 {other}）提交材料；"
+        f"接件社区的工作人员将材料送到居民所属社区（{own}）的服务大厅办理。"
+    )
+
+
+# --- Asking for a person, 👎, cancelling -----------------------------------------------------
+
+
+def human_what_text(language: str | None = None) -> str:
+    """After a bare 转人工: what should staff help with (the next message is filed)."""
+    return pick(
+        language,
+        "好的，我来帮您转给工作人员。请用一两句话说明需要办理或咨询的事情，我会登记工单。"
+        "（不需要了发送 /cancel）",
+        "Sure, I will pass this to our staff. In a sentence or two, what do you need help "
+        "with? I will file it as a ticket. (/cancel if you no longer need it.)",
+    )
+
+
+def already_filed_text(number: int, language: str | None = None) -> str:
+    """The same question is already an open ticket: no second one."""
+    return pick(
+        language,
+        f"这个问题已经在工单 #{number} 里了，工作人员会在这个对话里回复您。"
+        "要补充内容，可以点下面的“补充说明”。",
+        f"This question is already ticket #{number}; our staff will reply in this chat. "
+        "To add details, tap “Add details” below.",
+    )
+
+
+def feedback_why_text(language: str | None = None) -> str:
+    """After 👎: one optional line on what was missing, filed with the question."""
+    return pick(
+        language,
+        "抱歉没能帮上忙。哪里没说清楚，或者您还想知道什么？回复一句话，我会连同您的问题一起转给"
+        "工作人员；不想说明的话点“直接转交”。",
+        "Sorry that did not help. What was missing, or what else did you want to know? Reply "
+        "in a line and I will pass it to our staff with your question, or tap “Just pass it on”.",
+    )
+
+
+def feedback_skip_label(language: str | None = None) -> str:
+    return pick(language, "直接转交", "Just pass it on")
+
+
+def ticket_for_answer_text(question: str, entry_id: str | None, reason: str | None) -> str:
+    """A ticket made from an answered question (for staff): the question, the answer given,
+    what the resident said was missing."""
+    text = question
+    if entry_id:
+        text += f"\n（已给出的答案：{entry_id}）"
+    if reason:
+        text += f"\n居民说明：{reason}"
+    return text
+
+
+def nothing_to_cancel_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "现在没有进行中的操作，不需要取消。有问题直接问我就行。",
+        "There is nothing in progress to cancel. Just ask me anything.",
+    )
+
+
+# --- A resident's own tickets ----------------------------------------------------------------
+
+WITHDRAWN_NOTE = "居民撤回（withdrawn by the resident）"
+
+
+def withdraw_label(number: int, language: str | None = None) -> str:
+    return pick(language, f"撤回 #{number}", f"Withdraw #{number}")
+
+
+def withdrawn_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已撤回工单 #{number}，工作人员不会再处理它。还有问题随时问我。",
+        f"Ticket #{number} is withdrawn; our staff will not work on it. Ask me anything any time.",
+    )
+
+
+def withdrawn_staff_text(number: int) -> str:
+    return f"↩️ 居民撤回了工单 #{number}（已关闭）。"
+
+
+def pick_number_text(count: int, language: str | None = None) -> str:
+    """The terminal chat, after a number none of the options has."""
+    return pick(
+        language, f"请输入 1–{count} 之间的数字：", f"Please type a number from 1 to {count}:"
+    )
+
+
+# --- Staff notices ---------------------------------------------------------------------------
+
+PHOTO_ONLY = "（照片）"  # a follow-up photo without a caption, as staff read it
+PHOTO_WITHOUT_TEXT = "（照片，无文字说明）"  # a photo report without a caption
+
+
+def followup_staff_text(number: int, text: str, closed: bool, photo: bool) -> str:
+    """A resident's follow-up as the staff group reads it (`text` already masked and quoted)."""
+    after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
+    extra = "（附照片）" if photo else ""
+    return f"#{number}{after} 居民补充{extra}：{text}"
+
+
+def reloaded_text(summary: str) -> str:
+    return f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+
+
+def reload_failed_text(problems: list[str], listed: int) -> str:
+    """A failed reload: nothing changed, then the first `listed` problems."""
+    lines = [
+        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
+        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
+        *problems[:listed],
+    ]
+    if len(problems) > listed:
+        lines.append(f"……另有 {len(problems) - listed} 个，见日志。")
+    return "\n".join(lines)
+
+
+# --- The terminal chat -----------------------------------------------------------------------
+
+
+def terminal_banner_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "渝中区服务助手（终端）。输入问题，/help 查看帮助，Ctrl-D 退出。",
+        "Yuzhong service assistant (terminal). Type a question, /help for help, Ctrl-D to leave.",
+    )
+
+
+def new_message_prefix(language: str | None = None) -> str:
+    """Before a message that arrived for this chat from elsewhere (a staff reply)."""
+    return pick(language, "【新消息】", "[New message] ")
 
 
 # --- Staff work: errors, assignment, notes, standard replies, queues (issues 15 and 16) -------

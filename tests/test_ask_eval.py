@@ -95,7 +95,17 @@ def test_ask_json_writes_one_object_per_line_in_order(rows: list[dict[str, Any]]
     assert [r["question"] for r in rows] == [q for q in QUESTIONS if q]
     assert all(
         set(r)
-        == {"question", "outcome", "intent", "entry_id", "entries", "score", "text", "candidates"}
+        == {
+            "question",
+            "outcome",
+            "intent",
+            "entry_id",
+            "entries",
+            "score",
+            "text",
+            "ticket",
+            "candidates",
+        }
         for r in rows
     )
     assert [r["outcome"] for r in rows] == ["answer", "ticket", "ticket", "intent", "answer"]
@@ -116,11 +126,13 @@ def test_ask_json_keeps_chinese_readable(
 
 
 def test_ask_text_is_exactly_what_the_engine_would_say(rows: list[dict[str, Any]]) -> None:
-    """The text comes from bot.replies: the answer, the ticket notice, rephrase, the intent."""
+    """The text is the engine's: the answer, the ticket notice with its number, rephrase, the
+    intent; in the language each message is written in."""
     kb = load_knowledge(bundled_dir("knowledge"))
     intents = load_intents(bundled_dir("intents"))
     assert rows[0]["text"] == answer_text(kb.entry("louxiaoer"), "zh")
-    assert rows[1]["text"] == ticket_text(None, "zh")
+    assert rows[1]["text"] == ticket_text(1, "zh")
+    assert [r["ticket"] for r in rows] == [None, 1, None, None, None]
     assert rows[2]["text"] == rephrase_text("en")
     assert rows[3]["text"] == intents.get("thanks").reply
     assert rows[4]["text"] == answer_text(kb.entry("yucaihui-platform"), "en")
@@ -148,7 +160,7 @@ def test_ask_shows_the_related_entries_a_ticket_offers(capsys: pytest.CaptureFix
     related = [kb.entry(c["entry_id"]) for c in row["candidates"] if c["score"] >= 36][:2]
     assert row["outcome"] == "ticket"
     assert related[0].id == "jiangbei-elderly-meal-points"
-    assert row["text"] == ticket_text(None, "zh") + related_text(related, "zh")
+    assert row["text"] == ticket_text(1, "zh") + related_text(related, "zh")
 
 
 def _figures(out: str) -> dict[str, float]:

@@ -97,3 +97,11 @@ async def test_a_staff_reply_from_elsewhere_is_printed(tmp_path: Path) -> None:
     assert "已经转交。" in out
     again = await run_terminal(SQLiteTicketStore(path), "/help\n")
     assert "【新消息】" not in again  # printed once, then marked sent
+
+
+async def test_a_number_none_of_the_options_has_shows_them_again(tmp_path: Path) -> None:
+    """Under the menu's 7 options, "9" asks for 1–7 and shows them again; "1" still taps."""
+    out = await run_terminal(SQLiteTicketStore(tmp_path / "t.db"), "/menu\n9\n1\n")
+    assert "请输入 1–7 之间的数字" in out
+    assert out.count("  1. 跨区通办与毗邻合作") == 2  # the menu, then shown again
+    assert "袁家岗" in out.split("请输入 1–7 之间的数字")[1]  # "1" opened the first category

@@ -1,4 +1,4 @@
-"""Migration step 5 carries a database made by the previous schema (step 4) forward: every
+"""Migration step 6 carries a database made by the previous schema (step 5) forward: every
 ticket, event (ids kept), answer and vote is still there, and the new history kinds, snippets
 and staff names work on it."""
 
@@ -16,12 +16,12 @@ AT = "2026-03-01T09:00:00.000000+00:00"
 WHEN = datetime(2026, 3, 2, tzinfo=UTC)
 
 
-async def make_step_4_database(path: Path) -> None:
-    """A database as the code before step 5 left it, with a ticket, its history and a vote."""
+async def make_step_5_database(path: Path) -> None:
+    """A database as the code before step 6 left it, with a ticket, its history and a vote."""
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
         await db.execute("PRAGMA foreign_keys = ON")
-        assert await migrate(db, MIGRATIONS[:4]) == [1, 2, 3, 4]
+        assert await migrate(db, MIGRATIONS[:5]) == [1, 2, 3, 4, 5]
         await db.execute(
             "INSERT INTO tickets (created_at, updated_at, user_id, chat_id, channel, category,"
             " text, status, assignee) VALUES (?, ?, 5, 5, 'telegram', 'unanswered', '旧问题',"
@@ -49,9 +49,9 @@ async def make_step_4_database(path: Path) -> None:
         await db.close()
 
 
-async def test_step_5_keeps_everything_and_adds_the_staff_work(tmp_path: Path) -> None:
+async def test_step_6_keeps_everything_and_adds_the_staff_work(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
-    await make_step_4_database(path)
+    await make_step_5_database(path)
     store = SQLiteTicketStore(path)
     await store.open()
     try:

@@ -16,8 +16,8 @@ import pytest
 from bot.kb.loader import load_knowledge
 from bot.paths import bundled_dir
 from bot.transport.chunks import MESSAGE_LIMIT, text_length
-from bot.transport.handlers import SOMETHING_WENT_WRONG, Runtime
-from bot.words import busy_text, limit_text
+from bot.transport.handlers import Runtime
+from bot.words import busy_text, limit_text, something_went_wrong_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,
@@ -300,7 +300,7 @@ async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     instead of staying silent."""
     await service.store.execute("DROP TABLE answers")
     [apology] = await ask(api, make_text_update(RESIDENT, COVERED), RESIDENT)
-    assert apology == SOMETHING_WENT_WRONG
+    assert apology == something_went_wrong_text("zh")
     [record] = [r for r in caplog.records if r.getMessage() == "handling an update failed"]
     assert record.exc_info is not None
 

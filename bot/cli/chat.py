@@ -27,7 +27,14 @@ from bot.store.database import (
     utcnow,
 )
 from bot.store.sqlite import SQLiteTicketStore
-from bot.words import staff_only_text
+from bot.words import (
+    chat_language,
+    new_message_prefix,
+    pick_number_text,
+    something_went_wrong_text,
+    staff_only_text,
+    terminal_banner_text,
+)
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -88,7 +95,7 @@ class Terminal:
         poller = asyncio.create_task(self._poll_outbox(store))
         try:
             if self.interactive:
-                self._print("渝中区服务助手（终端）。输入问题，/help 查看帮助，Ctrl-D 退出。")
+                self._print(terminal_banner_text(await self._language(store)))
             while True:
                 if self.interactive:
                     self.out.write("> ")
@@ -100,10 +107,13 @@ class Terminal:
                 if not line:
                     continue
                 await self._drain_outbox(store)
+                if self.out_of_range(line):
+                    await self._show_options_again(store)
+                    continue
                 if line.split()[0].lower() == "/reload":
                     await self._reload(store, engine)
                 else:
-                    await self._handle(engine, self.incoming(line))
+                    await self._handle(engine, self.incoming(line), store)
                 await self._drain_outbox(store)
         finally:
             poller.cancel()
@@ -114,6 +124,19 @@ class Terminal:
             finally:  # even when printing fails (the reader of a pipe went away)
                 await store.close()
         return 0
+
+    def out_of_range(self, line: str) -> bool:
+        """A number while options are shown, but none of theirs ("9" under 7 options)."""
+        return bool(self.choices) and line.isdigit() and not 1 <= int(line) <= len(self.choices)
+
+    async def _language(self, store: SQLiteTicketStore) -> str:
+        state = await store.load_state(CHANNEL, self.speaker.chat_id)
+        return chat_language(state.language, state.written_language, self.speaker.language)
+
+    async def _show_options_again(self, store: SQLiteTicketStore) -> None:
+        options = self.choices
+        text = pick_number_text(len(options), await self._language(store))
+        self.show(Reply(text, ((*options,),)))
 
     def incoming(self, line: str) -> Incoming:
         """A typed line: a number picks a shown option; `/…` is a command; the rest is text."""
@@ -130,12 +153,15 @@ class Terminal:
         if options:
             self.choices = options
 
-    async def _handle(self, engine: Engine, incoming: Incoming) -> None:
+    async def _handle(self, engine: Engine, incoming: Incoming, store: SQLiteTicketStore) -> None:
         try:
             outcome = await engine.handle(incoming)
         except Exception:  # the edge: log with the traceback, say so briefly, keep chatting
             log.exception("handling %r failed", incoming.kind)
-            self._print("出错了，请再试一次。(Something went wrong; please try again.)")
+            language = chat_language(None, None, self.speaker.language)
+            with contextlib.suppress(Exception):  # the database may be what failed
+                language = await self._language(store)
+            self._print(something_went_wrong_text(language))
             return
         self.choices = []  # numbers refer to the latest buttons only
         for reply in outcome.replies:
@@ -164,7 +190,8 @@ class Terminal:
                 utcnow(), channel=CHANNEL, chat_id=self.speaker.chat_id
             )
             for message in messages:
-                self.show(Reply(message.text, message.choices), prefix="【新消息】")
+                prefix = new_message_prefix(await self._language(store))
+                self.show(Reply(message.text, message.choices), prefix=prefix)
                 await store.mark_sent(message.id, None)
         except StoreUnavailableError as exc:
             log.warning("outbox not read: %s", exc)

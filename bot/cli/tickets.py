@@ -297,7 +297,8 @@ async def _reply(
         if kb is None:
             text = (await store.snippet(args.snippet)).text
         else:
-            text = await standard.standard_text(store, kb, ref, ticket.language)
+            language = await staff.resident_language(store, ticket)
+            text = await standard.standard_text(store, kb, ref, language)
     else:
         text = " ".join(args.text)
     await staff.reply(store, args.number, actor, text, utcnow())

@@ -17,7 +17,9 @@ from bot.config import Settings
 from bot.dialogue import followups, resident, tongban
 from bot.dialogue import staff as staff_commands
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
+from bot.dialogue.typed import typed_button
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import written_language
 from bot.messages import Incoming, Outcome, display_name
 from bot.store.database import StoreUnavailableError, TicketNotFound, utcnow
 from bot.store.interface import TicketStore
@@ -25,7 +27,6 @@ from bot.store.model import TicketCategory
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
 # The matcher reads this much of a message (Telegram sends at most 4,096 characters; longer text
 # from another transport only slows matching down). Tickets keep the whole text.
 MATCHED_CHARS = 1000
@@ -82,6 +83,7 @@ class Engine:
                         return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock(), decision)
+                turn.note_written_language()
                 outcome = await self._dispatch(svc, turn)
                 if turn.state != state:
                     await svc.store.save_state(turn.state, turn.now)
@@ -93,7 +95,8 @@ class Engine:
                 await self._finish(svc, incoming)
         except StoreUnavailableError as exc:
             log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
-            language = "en" if words.is_english(speaker.language) else "zh"
+            written = written_language(incoming.text) if incoming.kind == "text" else None
+            language = words.chat_language(None, written, speaker.language)
             return say(words.busy_text(language), note=exc.note)
         return outcome
 
@@ -124,12 +127,7 @@ class Engine:
         incoming = turn.incoming
         text = incoming.text.strip()
         if incoming.kind == "choice":
-            try:
-                return await self._choice(svc, turn, incoming.choice or "")
-            except (ExpiredChoiceError, LookupError):
-                # LookupError: an answer, entry, category or ticket the data names is not there
-                # (or not this chat's): the same polite reply as for forged data.
-                return say(words.expired_text(turn.language), note="expired")
+            return await self._dispatch_choice(svc, turn, incoming.choice or "")
         if incoming.kind == "command" or (incoming.kind == "text" and text.startswith("/")):
             name, _, args = text.removeprefix("/").partition(" ")
             return await self._command(svc, turn, name.split("@")[0].lower(), args.strip())
@@ -150,12 +148,19 @@ class Engine:
         return await self._text(svc, turn, text)
 
     async def _text(self, svc: Services, turn: Turn, text: str) -> Outcome:
+        button = typed_button(svc, turn, text)
+        if button is not None:
+            return await self._dispatch_choice(svc, turn, button)
         decision = turn.decision or svc.matcher.decide(text[:MATCHED_CHARS])
         flow = turn.state.flow
         if flow is not None and decision.outcome == "intent" and decision.intent == "cancel":
             return await resident.on_intent(svc, turn, "cancel", text)
         if flow == "tongban":
             return await tongban.on_text(svc, turn, text)
+        if flow == "human":
+            return await resident.on_human_question(svc, turn, text)
+        if flow == "feedback":
+            return await resident.on_feedback_why(svc, turn, text)
         if text:
             routed = await followups.route(svc, turn, text, decision)
             if routed is not None:
@@ -178,16 +183,27 @@ class Engine:
         if name == "mytickets":
             return await followups.my_tickets(svc, turn)
         if name == "tongban":
-            return tongban.start(turn)
+            return await tongban.start(svc, turn)
         if name == "cancel":
             return await resident.on_intent(svc, turn, "cancel", "")
         if name == "lang":
             if not args:
                 return say(words.language_usage_text(language), note="lang_usage")
-            wanted = "en" if args.lower().startswith("en") else "zh"
+            wanted = words.language_named(args)
+            if wanted is None:
+                return say(words.language_unknown_text(args, language), note="lang_unknown")
             turn.state = replace(turn.state, language=wanted)
             return say(words.language_text(wanted), note="lang")
         return say(words.unknown_command_text(language), note="unknown_command")
+
+    async def _dispatch_choice(self, svc: Services, turn: Turn, data: str) -> Outcome:
+        """A button, tapped or its label typed; forged or stale data gets the polite reply."""
+        try:
+            return await self._choice(svc, turn, data)
+        except (ExpiredChoiceError, LookupError):
+            # LookupError: an answer, entry, category or ticket the data names is not there
+            # (or not this chat's): the same polite reply as for forged data.
+            return say(words.expired_text(turn.language), note="expired")
 
     async def _choice(self, svc: Services, turn: Turn, data: str) -> Outcome:
         """A tapped button; anything unknown or forged raises and reads as expired."""
@@ -213,9 +229,15 @@ class Engine:
             return resident.menu(svc, turn)
         if head == "add":
             return await followups.start_followup(svc, turn, number(rest))
+        if head == "withdraw":
+            return await followups.withdraw(svc, turn, number(rest))
+        if head == "why":
+            if turn.state.data.get("answer") != number(rest):
+                raise ExpiredChoiceError(data)
+            return await resident.on_feedback_why(svc, turn, None)
         if head == "tb":
             if rest == "start":
-                return tongban.start(turn)
+                return await tongban.start(svc, turn)
             if rest == "skip":
                 return await tongban.on_phone(svc, turn, None)
             return tongban.choose_community(turn, rest)

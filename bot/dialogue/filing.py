@@ -49,14 +49,9 @@ async def file_ticket(
         idempotency_key=key,
     )
     if key is None or not await _already_filed(svc, key):
-        open_count = await store.count_tickets(turn.channel, turn.user_id, open_only=True)
-        if open_count >= settings.max_open_tickets:
-            return Filing(None, "open", settings.max_open_tickets)
-        hourly = await store.count_tickets(
-            turn.channel, turn.user_id, open_only=False, since=turn.now - timedelta(hours=1)
-        )
-        if hourly >= settings.max_tickets_per_hour:
-            return Filing(None, "hourly", settings.max_tickets_per_hour)
+        stopped = await limit_reached(svc, turn)
+        if stopped is not None:
+            return stopped
     ticket, created = await store.create_ticket(new, turn.now)
     if created and settings.staff_chat_id is not None:
         await store.enqueue(
@@ -75,6 +70,28 @@ async def file_ticket(
             at=turn.now,
         )
     return Filing(ticket)
+
+
+async def limit_reached(svc: Services, turn: Turn) -> Filing | None:
+    """The per-resident limit a new ticket would break (too many open, too many this hour), as
+    the Filing that says so; None when a ticket may be filed. Flows that ask several questions
+    before filing check it first, so nobody types everything to be refused at the end."""
+    store, settings = svc.store, svc.settings
+    open_count = await store.count_tickets(turn.channel, turn.user_id, open_only=True)
+    if open_count >= settings.max_open_tickets:
+        return Filing(None, "open", settings.max_open_tickets)
+    hourly = await store.count_tickets(
+        turn.channel, turn.user_id, open_only=False, since=turn.now - timedelta(hours=1)
+    )
+    if hourly >= settings.max_tickets_per_hour:
+        return Filing(None, "hourly", settings.max_tickets_per_hour)
+    return None
+
+
+def limit_reply(filing: Filing, turn: Turn) -> Outcome:
+    """What a resident is told when a limit stops a ticket."""
+    text = words.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
+    return say(text, note="limit")
 
 
 async def _already_filed(svc: Services, key: str) -> bool:
@@ -101,7 +118,6 @@ def filed(
 ) -> Outcome:
     """The reply for a ticket filed (with any rows of buttons), or for the limit that stopped it."""
     if filing.ticket is None:
-        text = words.limit_text(filing.limit_reason or "open", filing.limit, turn.language)
-        return say(text, note="limit")
+        return limit_reply(filing, turn)
     number = filing.ticket.number
     return say(wording(number, turn.language), *rows, ticket=number, note="ticket")

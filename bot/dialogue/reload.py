@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.matching.matcher import load_matcher
@@ -49,7 +50,7 @@ class Reloader:
                 self.engine.swap_knowledge(matcher)
                 summary = matcher.kb.summary()
                 log.info("knowledge reloaded: %s", summary)
-                text = f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+                text = words.reloaded_text(summary)
         if self.settings.staff_chat_id is not None:
             await self.store.enqueue(
                 self.settings.staff_chat_id, text, kind="staff_notice", dedupe_key=report_key
@@ -63,11 +64,4 @@ def failure_text(exc: DataError | OSError) -> str:
         problems = [str(p) for p in exc.problems]
     else:
         problems = [f"{exc.filename or '?'}: {exc.strerror or exc}"]
-    lines = [
-        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
-        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
-        *problems[:LISTED_PROBLEMS],
-    ]
-    if len(problems) > LISTED_PROBLEMS:
-        lines.append(f"……另有 {len(problems) - LISTED_PROBLEMS} 个，见日志。")
-    return "\n".join(lines)
+    return words.reload_failed_text(problems, LISTED_PROBLEMS)

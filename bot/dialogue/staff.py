@@ -193,10 +193,11 @@ async def _reply(svc: Services, turn: Turn, number: int, text: str) -> Outcome:
 async def _preview(svc: Services, turn: Turn, number: int, ref: str) -> Outcome:
     """Show a standard reply as the resident would get it, with a button that sends it."""
     ticket = await svc.store.ticket(number)
-    text = await standard.standard_text(svc.store, svc.kb, ref, ticket.language)
+    theirs = await staff.resident_language(svc.store, ticket)
+    text = await standard.standard_text(svc.store, svc.kb, ref, theirs)
     language = turn.language
     return say(
-        standard_reply_preview_text(number, text, ticket.language, language),
+        standard_reply_preview_text(number, text, theirs, language),
         (Choice(send_label(language), f"send:{number}:{ref.strip()}"),),
         ticket=number,
         note="staff_preview",
@@ -215,7 +216,8 @@ async def button(svc: Services, turn: Turn, name: str, arg: str) -> Outcome:
         raise ExpiredChoiceError(arg)
     try:
         ticket = await svc.store.ticket(number)
-        text = await standard.standard_text(svc.store, svc.kb, ref, ticket.language)
+        theirs = await staff.resident_language(svc.store, ticket)
+        text = await standard.standard_text(svc.store, svc.kb, ref, theirs)
     except (UnknownEntryError, SnippetNotFound):
         raise ExpiredChoiceError(arg) from None  # removed since the preview was shown
     return await command(svc, turn, "reply", f"{number} {text}")

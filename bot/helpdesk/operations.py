@@ -12,7 +12,7 @@ from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
 from bot.store.model import Event, Stats, Ticket
-from bot.words import add_details_label, category_label, pick, status_label
+from bot.words import add_details_label, category_label, chat_language, pick, status_label
 
 EVENT_LABELS = {
     "created": "创建",
@@ -62,7 +62,7 @@ async def reply(
     text = text.strip()
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
-        language = ticket.language
+        language = await resident_language(store, ticket)
         message = pick(
             language,
             f"工作人员回复了您的工单 #{number}：\n\n{text}",
@@ -88,6 +88,13 @@ async def reply(
         return ticket
 
 
+async def resident_language(store: TicketStore, ticket: Ticket) -> str:
+    """The language of the resident's chat now (`bot.words.chat_language`): they may have
+    chosen another with /lang since filing; the ticket's language stands in for their client's."""
+    state = await store.load_state(ticket.channel, ticket.chat_id)
+    return chat_language(state.language, state.written_language, ticket.language)
+
+
 async def close(store: TicketStore, number: int, actor: str, note: str, now: datetime) -> Ticket:
     """Close the ticket (the note stays internal) and tell the resident it is done."""
     async with store.transaction():
@@ -95,7 +102,7 @@ async def close(store: TicketStore, number: int, actor: str, note: str, now: dat
         await store.enqueue(
             ticket.chat_id,
             pick(
-                ticket.language,
+                await resident_language(store, ticket),
                 f"您的工单 #{number} 已办结。如果还有问题，可以直接再问我。",
                 f"Your ticket #{number} is closed. Ask me again any time.",
             ),

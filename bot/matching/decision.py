@@ -21,7 +21,7 @@ from typing import Literal
 from bot.matching.details import EntryDetails
 from bot.matching.retrieval import Hit
 
-Outcome = Literal["answer", "clarify", "confirm", "intent", "ticket"]
+Verdict = Literal["answer", "clarify", "confirm", "intent", "ticket"]  # what to do with a message
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Candidate:
 class Decision:
     """What to do with one message."""
 
-    outcome: Outcome
+    outcome: Verdict
     score: float = 0.0  # 0-100: confidence in the top candidate (or intent)
     entry_id: str | None = None  # outcome "answer": the entry to show
     intent: str | None = None  # outcome "intent": its name

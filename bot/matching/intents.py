@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.intents import IntentSet
-from bot.matching.normalize import Normalizer, is_english
+from bot.matching.normalize import Normalizer, is_english_text
 from bot.matching.tokens import units
 
 MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
@@ -64,7 +64,7 @@ class IntentMatcher:
         if whole in self.exact:
             return IntentMatch(self.exact[whole], 100.0)
         # Spaces separate clauses in Chinese ("谢谢你 辛苦了") but words in English.
-        clauses = [whole] if is_english(norm) else [self._form(c) for c in norm.split(" ")]
+        clauses = [whole] if is_english_text(norm) else [self._form(c) for c in norm.split(" ")]
         found: set[str] = set()
         scores: list[float] = []
         for clause in clauses:

@@ -24,7 +24,7 @@ from bot.matching.decision import Bands, Candidate, Decision, judge
 from bot.matching.details import EntryDetails, asked_details
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
-from bot.matching.normalize import Normalizer, is_cjk, is_english
+from bot.matching.normalize import Normalizer, is_cjk, is_english_text
 from bot.matching.retrieval import Channel, Doc, Index
 from bot.matching.scope import YUZHONG, Scope
 from bot.matching.tokens import (
@@ -76,7 +76,7 @@ class Matcher:
             for text in (entry.title, *entry.questions, entry.title_en or ""):
                 if text:
                     norm = self.normalize(text)
-                    (en if is_english(text) else zh).append(Doc(entry.id, norm))
+                    (en if is_english_text(text) else zh).append(Doc(entry.id, norm))
                     self.exact.setdefault(norm, entry.id)
                     asked.append(norm)
             answers = [self.normalize(entry.answer)]
@@ -112,7 +112,7 @@ class Matcher:
 
     def decide(self, text: str) -> Decision:
         text = text[:MAX_QUERY_CHARS]
-        language = "en" if is_english(text) else "zh"
+        language = "en" if is_english_text(text) else "zh"
         intent = self._intents.match(text)
         if intent is not None:
             return Decision(

@@ -24,8 +24,9 @@ class ChatState:
     flow: str | None = None  # "tongban" | "followup"
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    language: str | None = None  # set by /lang; None means "from the client"
+    language: str | None = None  # chosen with /lang; None: not chosen
     last_answer_ref: int | None = None
+    written_language: str | None = None  # of the latest message that had one ("en" / "zh")
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,17 @@ class StateStore(Database):
             step=row["step"],
             data=json.loads(row["data"]),
             language=row["language"],
+            written_language=row["written_language"],
             last_answer_ref=row["last_answer_ref"],
         )
 
     async def save_state(self, state: ChatState, at: datetime) -> None:
         await self.execute(
             "INSERT INTO chat_state (channel, chat_id, flow, step, data, language,"
-            " last_answer_ref, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " written_language, last_answer_ref, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, chat_id) DO UPDATE SET flow = excluded.flow,"
             " step = excluded.step, data = excluded.data, language = excluded.language,"
+            " written_language = excluded.written_language,"
             " last_answer_ref = excluded.last_answer_ref, updated_at = excluded.updated_at",
             (
                 state.channel,
@@ -74,6 +77,7 @@ class StateStore(Database):
                 state.step,
                 json.dumps(state.data, ensure_ascii=False),
                 state.language,
+                state.written_language,
                 state.last_answer_ref,
                 to_text(at),
             ),

@@ -164,10 +164,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
     (
         5,
+        "chat_state.written_language: the language of a chat's latest message",
+        """
+        ALTER TABLE chat_state ADD COLUMN written_language TEXT;
+        """,
+    ),
+    (
+        6,
         "staff work: assignment, release, internal notes and notice failures in the history;"
         " snippets (答复口径); staff names; vote totals kept when purged answers go",
         """
-        CREATE TABLE events_v5 (
+        CREATE TABLE events_v6 (
             id            INTEGER PRIMARY KEY AUTOINCREMENT,
             ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
             answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
@@ -178,10 +185,10 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             at            TEXT NOT NULL,
             text          TEXT NOT NULL DEFAULT ''
         );
-        INSERT INTO events_v5 (id, ticket_number, answer_id, kind, actor, at, text)
+        INSERT INTO events_v6 (id, ticket_number, answer_id, kind, actor, at, text)
             SELECT id, ticket_number, answer_id, kind, actor, at, text FROM events;
         DROP TABLE events;
-        ALTER TABLE events_v5 RENAME TO events;
+        ALTER TABLE events_v6 RENAME TO events;
         CREATE INDEX events_by_ticket ON events (ticket_number, id);
         CREATE INDEX events_by_kind ON events (kind, ticket_number);
 

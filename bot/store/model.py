@@ -16,6 +16,7 @@ CATEGORIES: tuple[TicketCategory, ...] = (
     "report",
 )
 STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered", "closed")
+OPEN_STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered")  # not closed yet
 
 
 class InvalidTransitionError(ValueError):

@@ -39,7 +39,7 @@ from bot.transport.handlers import (
     on_unsupported,
     runtime,
 )
-from bot.words import STAFF_COMMAND_HELP
+from bot.words import STAFF_COMMAND_HELP, resident_command_menu
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +54,6 @@ STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 
-RESIDENT_COMMANDS = {
-    "zh": [
-        ("start", "开始：我能做什么"),
-        ("menu", "按类别浏览常见问题"),
-        ("mytickets", "我的工单和回复"),
-        ("tongban", "袁家岗跨区通办"),
-        ("help", "使用说明"),
-        ("lang", "切换语言 zh / en"),
-        ("cancel", "退出当前流程"),
-    ],
-    "en": [
-        ("start", "Start: what I can do"),
-        ("menu", "Browse questions by category"),
-        ("mytickets", "My tickets and replies"),
-        ("tongban", "Yuanjiagang cross-district services"),
-        ("help", "How to use this assistant"),
-        ("lang", "Switch language zh / en"),
-        ("cancel", "Leave the current step"),
-    ],
-}
 # Staff commands the service answers itself, not the engine (they act on the running service).
 TRANSPORT_STAFF_COMMANDS = ("reload",)
 # The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
@@ -214,8 +194,10 @@ async def set_command_menus(application: App, settings: Settings) -> None:
     """Show residents their commands in private chats, and staff theirs in the staff group."""
     bot = application.bot
     private = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["zh"]), scope=private)
-    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["en"]), scope=private, language_code="en")
+    await bot.set_my_commands(_commands(resident_command_menu("zh")), scope=private)
+    await bot.set_my_commands(
+        _commands(resident_command_menu("en")), scope=private, language_code="en"
+    )
     if settings.staff_chat_id is None:
         return
     try:

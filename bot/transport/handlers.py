@@ -16,21 +16,18 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
 from bot.helpdesk.reminders import queue_sla_reminder
+from bot.matching.normalize import written_language
 from bot.messages import Incoming, InputKind, Speaker
 from bot.store.interface import TicketStore
 from bot.transport.delivery import Dispatcher, send_text
 from bot.words import staff_only_text
 
 log = logging.getLogger(__name__)
-
-SOMETHING_WENT_WRONG = (
-    "抱歉，处理您的消息时出了点问题，请稍后再试。\n"
-    "Sorry, something went wrong with your message; please try again in a moment."
-)
 
 
 @dataclass(frozen=True)
@@ -161,8 +158,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("handling an update failed", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    message = update.effective_message
+    typed = message.text if message is not None and message.text else ""
+    client = update.effective_user.language_code if update.effective_user else None
+    language = words.chat_language(None, written_language(typed) if typed else None, client)
     try:
-        await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+        await context.bot.send_message(
+            update.effective_chat.id, words.something_went_wrong_text(language)
+        )
     except TelegramError as exc:
         log.warning("could not tell chat %s about the failure: %s", update.effective_chat.id, exc)
 
