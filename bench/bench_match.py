@@ -103,7 +103,9 @@ def score(cases: list[Case], decide: Callable[[str], str | None], kb: KnowledgeB
 
 
 def _right(case: Case, entry: Entry) -> bool:
-    texts = [entry.answer_en or entry.answer, entry.answer] if is_english_text(case.question) else []
+    texts = (
+        [entry.answer_en or entry.answer, entry.answer] if is_english_text(case.question) else []
+    )
     return keywords_found(case, texts or [entry.answer])
 
 
