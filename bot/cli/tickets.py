@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli.export import export
 from bot.config import Settings
 from bot.helpdesk import assignment, queues, standard
 from bot.helpdesk import operations as staff
+from bot.helpdesk.export import export
 from bot.helpdesk.roster import load_roster
 from bot.kb.loader import load_knowledge
 from bot.kb.model import UnknownEntryError

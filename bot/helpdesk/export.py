@@ -1,4 +1,4 @@
-"""The CSV export behind `python -m bot tickets export`: one row per ticket, phone and ID
+"""The CSV export of every ticket (`python -m bot tickets export`): one row per ticket, phone and ID
 numbers masked, written as UTF-8 with a byte-order mark so Excel opens the Chinese correctly.
 
 Besides the ticket's own fields each row carries when it was first claimed or assigned, first
