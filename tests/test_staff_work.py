@@ -311,3 +311,15 @@ async def test_replying_to_the_post_with_an_entry_id_previews_it_too(
     outcome = await engine.handle(make_text(f"#{ENTRY}", STAFF, reply_to=777))
     assert (outcome.notes, data(outcome)) == (("staff_preview",), [f"send:1:#{ENTRY}"])
     assert (await store.ticket(1)).status == "open"
+
+
+async def test_confirming_a_snippet_removed_since_the_preview_sends_nothing(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    await store.save_snippet("旧口径", "旧的说法", "cli", T0)
+    await engine.handle(make_command("/reply 1 $旧口径", STAFF))
+    await store.remove_snippet("旧口径")
+    outcome = await engine.handle(make_choice("send:1:$旧口径", STAFF))
+    assert outcome.notes == ("staff_unknown_snippet",)
+    assert await sent(store, "to_resident") == []
+    assert (await store.ticket(1)).status == "open"

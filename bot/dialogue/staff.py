@@ -56,7 +56,7 @@ STAFF_COMMANDS = (
 )
 STAFF_BUTTONS = ("claim", "take", "close", "send")
 LISTED = 20
-NEEDS_TEXT = ("reply", "note", "assign")
+NEEDS_TEXT = ("reply", "note", "assign", "send")
 
 
 def refused() -> Outcome:
@@ -167,6 +167,10 @@ async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: st
         if standard.is_standard_ref(rest):
             return await _preview(svc, turn, number, rest)
         return await _reply(svc, turn, number, rest)
+    if name == "send":  # the confirm button under a preview: the standard reply as shown
+        theirs = await staff.resident_language(store, await store.ticket(number))
+        text = await standard.standard_text(store, svc.kb, rest, theirs)
+        return await _reply(svc, turn, number, text)
     if name == "note":
         await staff.note(store, number, actor, rest, now)
         return say(note_saved_text(number, language), ticket=number, note="staff_noted")
@@ -211,16 +215,9 @@ async def button(svc: Services, turn: Turn, name: str, arg: str) -> Outcome:
     if name != "send":
         return await command(svc, turn, name, str(_number(arg)))
     head, _, ref = arg.partition(":")
-    number = _number(head)
     if not standard.is_standard_ref(ref):
         raise ExpiredChoiceError(arg)
-    try:
-        ticket = await svc.store.ticket(number)
-        theirs = await staff.resident_language(svc.store, ticket)
-        text = await standard.standard_text(svc.store, svc.kb, ref, theirs)
-    except (UnknownEntryError, SnippetNotFound):
-        raise ExpiredChoiceError(arg) from None  # removed since the preview was shown
-    return await command(svc, turn, "reply", f"{number} {text}")
+    return await command(svc, turn, "send", f"{_number(head)} {ref}")
 
 
 def _number(text: str) -> int:
