@@ -612,7 +612,7 @@ STAFF_USAGE: dict[str, tuple[str, str]] = {
     "release": ("/release N", "/release N"),
     "reply": ("/reply N 回复内容（或 #条目id、$口径名）", "/reply N text (or #entry-id, $snippet)"),
     "note": ("/note N 备注内容", "/note N text"),
-    "close": ("/close N（可加备注）", "/close N [note]"),
+    "close": ("/close N（可加备注）", "/close N (optional note)"),
     "reopen": ("/reopen N", "/reopen N"),
 }
 
@@ -841,7 +841,7 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
         "answer the resident: /reply N text|#entry-id|$snippet",
     ),
     ("note", "内部备注（居民看不到）：/note 编号 内容", "internal note: /note N text"),
-    ("close", "关闭：/close 编号 [备注]", "close: /close N [note]"),
+    ("close", "关闭：/close 编号（可加备注）", "close: /close N (optional note)"),
     ("reopen", "重新打开：/reopen 编号", "reopen: /reopen N"),
     ("snippets", "答复口径列表", "saved standard replies"),
     ("stats", "工单统计", "ticket statistics"),
