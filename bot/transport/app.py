@@ -1,4 +1,5 @@
-"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the SLA job."""
+"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the job that
+reminds staff of time limits, and the calendar's start-up warnings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import logging
 import signal
 import time
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,20 +21,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, SettingsError
+from bot.config import RETIRED_SETTINGS, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
-from bot.helpdesk.reminders import reminder_period
+from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
+from bot.store.database import utcnow
 from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
     on_button,
     on_command,
+    on_due_check,
     on_error,
     on_photo,
-    on_sla_check,
     on_text,
     on_unsupported,
     runtime,
@@ -49,7 +50,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
-SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
@@ -120,11 +120,14 @@ async def open_services(
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)
+    for name in settings.retired:
+        log.warning(RETIRED_SETTINGS[name])
+    for problem in await queue_calendar_warnings(store, settings, engine.services.rules, utcnow()):
+        log.warning("calendar: %s", problem)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
-        period = reminder_period(settings)
         application.job_queue.run_repeating(
-            on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+            on_due_check, interval=CHECK_EVERY, first=1.0, name="due-reminder"
         )
     if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
         loop = asyncio.get_running_loop()
