@@ -239,10 +239,7 @@ async def _run(
                 staff.close(store, args.number, actor, args.note, utcnow()), "closed"
             ),
             "reopen": lambda: _done(staff.reopen(store, args.number, actor, utcnow()), "reopened"),
-            "followup": lambda: _done(
-                ratings.follow_up(store, args.number, actor, " ".join(args.text), utcnow()),
-                "has its follow-up recorded",
-            ),
+            "followup": lambda: _followup(store, args, actor),
             "snippet": lambda: _snippet(store, args, actor),
             "stats": lambda: _stats(store, settings, args),
             "calendar": lambda: _calendar(settings),
@@ -306,6 +303,14 @@ async def _done(change: Awaitable[object], what: str) -> str:
     ticket = await change
     number = getattr(ticket, "number", "?")
     return f"#{number} {what}."
+
+
+async def _followup(store: SQLiteTicketStore, args: argparse.Namespace, actor: str) -> str:
+    text = " ".join(args.text)
+    if not text.strip():
+        raise staff.EmptyReplyError(args.number)
+    await ratings.follow_up(store, args.number, actor, text, utcnow())
+    return f"#{args.number} has its follow-up recorded (it leaves the rated-bad queue)."
 
 
 async def _assign(
