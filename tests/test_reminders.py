@@ -3,7 +3,7 @@ to the staff group in one post, each ticket's limit and state once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings

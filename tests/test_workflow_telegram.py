@@ -99,7 +99,8 @@ async def test_rating_a_closed_ticket_end_to_end(api: FakeBotApi, service: Runti
     comment = await api.wait_for(
         lambda: [t for t in api.texts(STAFF_CHAT_ID) if "补充意见" in t], what="the comment"
     )
-    assert "等了太久" in comment[0] and "13812345678" not in comment[0]
+    assert "等了太久" in comment[0]
+    assert "13812345678" not in comment[0]
 
     listed = await next_to(api, STAFF_CHAT_ID, in_group("/tickets 差评"))
     assert text_of(listed).startswith("#1 · 已办结")
@@ -110,7 +111,8 @@ async def test_rating_a_closed_ticket_end_to_end(api: FakeBotApi, service: Runti
     shown = text_of(await next_to(api, STAFF_CHAT_ID, in_group("/ticket 1")))
     assert "好差评：不满意（意见：等了太久" in shown
     assert "差评回访 · 张三：已电话回访，居民表示理解" in shown
-    assert "回访时限：" in shown and "按时完成" in shown
+    assert "回访时限：" in shown
+    assert "按时完成" in shown
 
     again = await next_to(
         api, RESIDENT, make_callback_update(RESIDENT, "rate:1:5", message=notice.result)
@@ -194,7 +196,8 @@ async def test_overdue_tickets_are_reminded_in_one_post(api: FakeBotApi, tmp_pat
             within=20,
             what="the reminder",
         )
-        assert "#1 · 🔴受理" in post and "#2 · 🔴受理" in post
+        assert "#1 · 🔴受理" in post
+        assert "#2 · 🔴受理" in post
         assert "已超时" in post
 
 
