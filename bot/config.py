@@ -13,15 +13,13 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_RATE_LIMIT = 30.0  # messages per second: Telegram's documented limit for one bot
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-# Settings that no longer do anything: still read (a bad value is still an error), and a
-# warning with this text is logged at start-up when one is set.
-RETIRED_SETTINGS = {
-    "SLA_HOURS": (
-        "SLA_HOURS is retired and does nothing now: the staff group is reminded of tickets by "
-        "their working-day time limits (bot/helpdesk/time_limits.yaml, TIME_LIMITS_FILE); "
-        "remove SLA_HOURS from your settings"
-    ),
-}
+# SLA_HOURS no longer does anything: it is still read (a bad value is still an error), and
+# this warning is logged at start-up when it is set.
+SLA_HOURS_RETIRED = (
+    "SLA_HOURS is retired and does nothing now: the staff group is reminded of tickets by "
+    "their working-day time limits (bot/helpdesk/time_limits.yaml, TIME_LIMITS_FILE); "
+    "remove SLA_HOURS from your settings"
+)
 
 
 class SettingsError(ValueError):
@@ -66,7 +64,7 @@ class Settings:
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
     log_level: str = "INFO"
     log_resident_text: bool = False  # DEBUG records keep their arguments (residents' messages)
-    sla_hours: float = 24.0  # retired (RETIRED_SETTINGS): read and checked, used by nothing
+    sla_hours: float | None = None  # retired (SLA_HOURS_RETIRED): checked, used by nothing
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
     webhook_listen: str = "127.0.0.1"
@@ -77,7 +75,6 @@ class Settings:
     concurrent_chats: int = 16  # chats whose updates are handled at the same time
     holidays_file: Path | None = None  # the operator's holiday file, read before the bundled one
     time_limits_file: Path | None = None  # the operator's time limits, over the bundled ones
-    retired: tuple[str, ...] = ()  # retired settings that are set (warned about at start-up)
 
     @property
     def database_path(self) -> Path:
@@ -178,7 +175,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
         log_resident_text=_bool(env, "LOG_RESIDENT_TEXT", defaults.log_resident_text),
-        sla_hours=_float(env, "SLA_HOURS", defaults.sla_hours, allow_zero=False),
+        sla_hours=(
+            _float(env, "SLA_HOURS", 0.0, allow_zero=False) if get("SLA_HOURS") else None
+        ),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
         webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,
@@ -191,7 +190,6 @@ def _parse(env: Mapping[str, str]) -> Settings:
         concurrent_chats=_positive_int(env, "CONCURRENT_CHATS", defaults.concurrent_chats),
         holidays_file=_file(env, "HOLIDAYS_FILE"),
         time_limits_file=_file(env, "TIME_LIMITS_FILE"),
-        retired=tuple(name for name in RETIRED_SETTINGS if get(name) is not None),
     )
 
 

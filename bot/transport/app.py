@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import RETIRED_SETTINGS, Settings, SettingsError
+from bot.config import SLA_HOURS_RETIRED, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
 from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
@@ -120,8 +120,8 @@ async def open_services(
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)
-    for name in settings.retired:
-        log.warning(RETIRED_SETTINGS[name])
+    if settings.sla_hours is not None:
+        log.warning(SLA_HOURS_RETIRED)
     for problem in await queue_calendar_warnings(store, settings, engine.services.rules, utcnow()):
         log.warning("calendar: %s", problem)
     dispatcher.start()  # sends whatever was queued before a crash or restart
