@@ -175,9 +175,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
         log_resident_text=_bool(env, "LOG_RESIDENT_TEXT", defaults.log_resident_text),
-        sla_hours=(
-            _float(env, "SLA_HOURS", 0.0, allow_zero=False) if get("SLA_HOURS") else None
-        ),
+        sla_hours=(_float(env, "SLA_HOURS", 0.0, allow_zero=False) if get("SLA_HOURS") else None),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
         webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,

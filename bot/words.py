@@ -615,6 +615,7 @@ STAFF_USAGE: dict[str, tuple[str, str]] = {
     "close": ("/close N（可加备注）", "/close N (optional note)"),
     "reopen": ("/reopen N", "/reopen N"),
     "followup": ("/followup N 回访情况", "/followup N what the follow-up found"),
+    "stats": ("/stats [day|week|month]", "/stats [day|week|month]"),
 }
 
 
@@ -973,8 +974,9 @@ def rating_skip_label(language: str | None = None) -> str:
 def rating_comment_saved_text(number: int, language: str | None = None) -> str:
     return pick(
         language,
-        f"已记下您对工单 #{number} 的意见，谢谢！",
-        f"Your comment on ticket #{number} is saved. Thank you!",
+        f"已记下您对工单 #{number} 的意见，谢谢！如果这是一个新问题，请直接再发一次。",
+        f"Your comment on ticket #{number} is saved. Thank you! If this was a new question, "
+        "please send it again.",
     )
 
 

@@ -163,7 +163,9 @@ class Engine:
         if flow == "feedback":
             return await resident.on_feedback_why(svc, turn, text)
         if flow == "rating" and text:
-            return await rating.on_comment(svc, turn, text)
+            if not rating.is_new_question(text, decision):
+                return await rating.on_comment(svc, turn, text)
+            turn.enter(None)  # a question the knowledge base answers: answered, no comment
         if text:
             routed = await followups.route(svc, turn, text, decision)
             if routed is not None:

@@ -1,12 +1,15 @@
 """The resident's side of 好差评: a tap on one of the five buttons under a closed ticket's notice
 rates it (once; only their own ticket: anyone else's reads as an expired button), then one
-optional line of comment, or 不用了."""
+optional line of comment, or 不用了. The next message is the comment unless it is a question the
+knowledge base answers (then it is answered, as after a staff question in `followups`)."""
 
 from __future__ import annotations
 
 from bot import words
+from bot.dialogue.followups import asks_something
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, say
 from bot.helpdesk import ratings
+from bot.matching.decision import Decision
 from bot.messages import Choice, Outcome
 from bot.store.model import AlreadyRatedError
 
@@ -38,6 +41,11 @@ async def on_rate(svc: Services, turn: Turn, number: int, value: int) -> Outcome
         ticket=number,
         note="rated",
     )
+
+
+def is_new_question(text: str, decision: Decision) -> bool:
+    """A message put as a question that the knowledge base answers is not a comment."""
+    return decision.outcome in ("answer", "clarify", "confirm") and asks_something(text)
 
 
 async def on_comment(svc: Services, turn: Turn, text: str) -> Outcome:

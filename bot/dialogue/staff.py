@@ -142,8 +142,9 @@ async def _list(svc: Services, turn: Turn, args: str) -> Outcome:
 async def _stats(svc: Services, turn: Turn, args: str) -> Outcome:
     """The short report of this week (or `day`, `month`)."""
     wanted = args.split()[0].lower() if args.split() else "week"
-    period = wanted if wanted in PERIODS else "week"
-    span = span_of(svc.rules, turn.now, period)
+    if wanted not in PERIODS:
+        return say(staff_usage_text("stats", turn.language), note="staff_usage")
+    span = span_of(svc.rules, turn.now, wanted)
     roster = await load_roster(svc.store, svc.settings)
     report = await build_report(svc.store, svc.rules, roster, span, turn.now)
     return say(report_text(report, short=True), note="staff_stats")

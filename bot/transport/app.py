@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.config import SLA_HOURS_RETIRED, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.helpdesk.deadlines import load_rules
 from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.database import utcnow
@@ -113,6 +114,9 @@ async def open_services(
 ) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
     matcher = matcher or load_matcher(settings.kb_dir, settings.intents_dir)
+    # Checked before the store opens: a broken holiday or time-limit file stops start-up
+    # cleanly (the store's thread would keep the process alive).
+    rules = load_rules(settings)
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
     engine = Engine(store, matcher, settings)
@@ -122,7 +126,7 @@ async def open_services(
     await set_command_menus(application, settings)
     if settings.sla_hours is not None:
         log.warning(SLA_HOURS_RETIRED)
-    for problem in await queue_calendar_warnings(store, settings, engine.services.rules, utcnow()):
+    for problem in await queue_calendar_warnings(store, settings, rules, utcnow()):
         log.warning("calendar: %s", problem)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
