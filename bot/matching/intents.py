@@ -4,8 +4,8 @@ An intent matches when every clause of a short message is close to one of its ex
 "谢谢你 辛苦了" is thanks while "你好，请问楼小二是做什么的" goes on to the knowledge base.
 
 A request for a person, for the progress of one's own ticket or to cancel is often written as a
-sentence that is close to no example ("我要找真人客服，机器人说不清楚", "我前天提的工单处理得怎样了"),
-and the knowledge base's entries about the assistant share its words. `REQUESTS` recognise these
+sentence that is close to no example ("帮我转个人工客服吧，这个机器人答非所问"), and the
+knowledge base's entries about the assistant share its words. `REQUESTS` recognise these
 in a message of at most `MAX_REQUEST_UNITS` by what is asked for (`IntentMatcher.request`).
 """
 
