@@ -10,6 +10,9 @@ import pytest
 
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
+from bot.matching.asks import focus, lacking, yes_no
+from bot.matching.clauses import split
+from bot.matching.decision import Bands
 from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir
 
@@ -52,3 +55,40 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
     """Asking how tickets or people are reached is a question, not a request to act."""
     assert matcher().decide(text).outcome != "intent"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("我可以去旁听吗", {"旁听"}),  # yes/no: the words before the particle
+        ("家庭收入标准是多少", {"收入标准"}),
+        ("楼小二是做什么的", set()),  # what it is: no word of its own
+        ("袁家岗卫生服务站什么时候设立的", set()),  # a time: the detail rules judge it
+        ("那个平台叫什么名字", {"平台"}),  # 叫 shapes the question, 名字 is generic
+    ],
+)
+def test_focus_is_the_word_next_to_the_question_word(question: str, words: set[str]) -> None:
+    """What a question asks about is read next to its question word, without the characters
+    that only shape a question; yes/no is read on the clause as written."""
+    clauses = [(matcher().normalizer(c, fillers=False), yes_no(c)) for c in split(question)]
+    assert focus(clauses) == frozenset(words)
+
+
+def test_an_entry_holds_a_focus_word_by_its_characters() -> None:
+    """A word is held when the text has it, or at least half of its pairs of characters."""
+    assert lacking(frozenset({"收入标准", "旁听"}), "低保 申请 收入 标准") == {"旁听"}
+    assert lacking(frozenset({"寄存行李"}), "驿站 提供 饮水 充电 休息") == {"寄存行李"}
+
+
+def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
+    """The same programme asked about something its entry never mentions (storing luggage at
+    暖新驿站) is less certain than a question about what it offers (charging), and goes to
+    staff; the penalty is `Bands.ask_penalty`."""
+    kb, intents = matcher().kb, matcher().intents
+    plain = Matcher(kb, intents, Bands(ask_penalty=0.0))
+    question = "暖新驿站可以寄存行李吗"
+    before, after = plain.decide(question), matcher().decide(question)
+    assert before.outcome == "answer"
+    assert after.outcome == "ticket"
+    assert before.score - after.score == pytest.approx(Bands().ask_penalty)
+    assert matcher().decide("暖新驿站可以充电不").entry_id == "nuanxin-yizhan"

@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
-from bot.matching.clauses import Question, Reading, read, thin
+from bot.matching.asks import focus, lacking, yes_no
+from bot.matching.clauses import Question, Reading, read, split, thin
 from bot.matching.decision import Bands, Candidate, Decision, judge
 from bot.matching.details import EntryDetails, asked_details
 from bot.matching.gibberish import is_gibberish
@@ -86,6 +87,7 @@ class Matcher:
         places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
         homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
         aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
+        self._texts = texts
         self.scope = Scope(
             (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
         )
@@ -125,14 +127,15 @@ class Matcher:
             )
         reading = read(text, self._names)
         if len(reading.clauses) < 2 or not reading.questions:
-            return self._judge([(norm, 1.0)], norm, language)
+            return self._judge([(norm, 1.0)], norm, language, raw=text)
         if len(reading.questions) >= 2:
             several = self._several(reading, language)
             if several is not None:
                 return several
         if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
-            return self._judge([(norm, 1.0)], norm, language)
-        return self._judge(self._parts(reading), self.normalize(reading.asking), language)
+            return self._judge([(norm, 1.0)], norm, language, raw=text)
+        asking = self.normalize(reading.asking)
+        return self._judge(self._parts(reading), asking, language, raw=reading.asking)
 
     def _names(self, clause: str) -> bool:
         """Whether a clause names something specific: a pair of characters that the titles of
@@ -202,14 +205,19 @@ class Matcher:
         language: str,
         question: Question | None = None,
         also_named: frozenset[str] = frozenset(),
+        raw: str = "",
     ) -> Decision:
         """Judge the retrieval hits for a query in weighted parts; details and places are read
         from the asking part only (a story may name a city the asker comes from), plus the
-        places in `also_named`."""
+        places in `also_named`; what is asked (`bot.matching.asks`) from `raw`, the asking part
+        as written (the question's own words when `question` is given)."""
         index = self.en if language == "en" else self.zh
         long = len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
+        if question is not None:
+            raw = " ".join(filter(None, (question.context, question.text)))
+        words = self._focus(raw) if language == "zh" else frozenset()
         decision = judge(
             hits,
             self.bands,
@@ -218,10 +226,16 @@ class Matcher:
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
             long=long,
+            lacking=lambda entry_id: lacking(words, self._texts[entry_id]),
         )
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _focus(self, raw: str) -> frozenset[str]:
+        """The words a question as written asks about (`bot.matching.asks.focus`)."""
+        clauses = split(raw)
+        return focus((self.normalizer(c, fillers=False), yes_no(c)) for c in clauses)
 
 
 def _light(token: str) -> bool:
