@@ -62,9 +62,11 @@ def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
     [
         ("我可以去旁听吗", {"旁听"}),  # yes/no: the words before the particle
         ("家庭收入标准是多少", {"收入标准"}),
+        ("渝中旋律是啥意思", {"渝中旋律"}),  # X是啥: X is what is asked
+        ("楼小二主要负责啥子", set()),  # what it does: the entry says it in its own words
         ("楼小二是做什么的", set()),  # what it is: no word of its own
         ("袁家岗卫生服务站什么时候设立的", set()),  # a time: the detail rules judge it
-        ("那个平台叫什么名字", {"平台"}),  # 叫 shapes the question, 名字 is generic
+        ("那个平台叫什么名字", set()),  # a name: 名字 is generic
     ],
 )
 def test_focus_is_the_word_next_to_the_question_word(question: str, words: set[str]) -> None:

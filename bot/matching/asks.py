@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Question words: the ones that ask for a thing look both ways ("换什么", "什么条件"); a yes/no
-# particle asks about what comes before it ("可以旁听吗").
+# Question words that ask for a thing look at the words after them ("什么条件", "哪些岗位"), and
+# before them only across 是 ("渝中旋律是啥"): before a verb they ask what it does ("负责啥子"),
+# which an entry says in its own words. Amounts and manners look before them ("收入标准是多少").
 _BOTH = re.compile(r"什么|啥子?|哪里|哪儿|哪点|哪边|哪个|哪些|哪位|哪家|哪|谁")
-_BEFORE = re.compile(r"多少|几|怎么样|怎样|如何")
+_BEFORE = re.compile(r"多少|(?<!好)几|怎么样|怎样|如何")
 # A clause as written that asks yes or no: it asks about its last words ("我可以去旁听吗").
 # Normalising drops the particle, so this is read on the clause before (`yes_no`).
 _YES_NO = re.compile(r"(?:[吗嘛么不没]|没得|没有|不嘛)\W*$")
@@ -35,7 +36,7 @@ _SKIP = re.compile(r"(?<=多少)\w|(?<=几)\w|(?<=哪)\w|(?:什么|啥)时候|�
 SHAPE = frozenset(
     "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
     "到底都还也就请问下一现啷子好弄搞整会该需应把被给让对跟和与及或"
-    "如何呀哦嗯吶咧噻撒喃么儿里边头叫干做用管共总又再最先已经后来目前大概"
+    "如何呀哦嗯吶咧噻撒喃么儿里边头叫干做用管共总又再最先已经后来目前大概主着过"
 )
 # Words that stand for "something", or shape a question, and ask nothing of their own.
 GENERIC = frozenset(
@@ -79,8 +80,9 @@ def focus(clauses: Iterable[tuple[str, bool]]) -> frozenset[str]:
         text = _GENERIC.sub(" ", _SKIP.sub(" ", text))
         for clause in text.split(" "):
             for match in _BOTH.finditer(clause):
-                words.add(_run(clause, match.start() - 1, -1))
                 words.add(_run(clause, match.end(), 1))
+                if clause[: match.start()].endswith("是"):  # "X是啥": X is what is asked
+                    words.add(_run(clause, match.start() - 1, -1))
             for match in _BEFORE.finditer(clause):
                 words.add(_run(clause, match.start() - 1, -1))
         if asks_yes_no and text.strip():
