@@ -94,3 +94,14 @@ def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
     assert after.outcome == "ticket"
     assert before.score - after.score == pytest.approx(Bands().ask_penalty)
     assert matcher().decide("暖新驿站可以充电不").entry_id == "nuanxin-yizhan"
+
+
+def test_a_place_holds_for_the_next_question_about_the_same_thing() -> None:
+    """Another district named in one question holds for a second question about the same
+    entries ("…老年食堂，老人吃一顿饭多少钱": still 巴南, which no report covers), not for a
+    second question about something else."""
+    same = matcher().decide("巴南区有没有老年食堂，老人吃一顿饭多少钱")
+    assert same.outcome == "ticket"
+    assert same.entries == ()
+    other = matcher().decide("化龙桥和成都哪些街道结对了？楼小二是做什么的")
+    assert other.entries == ("chengyu-hualongqiao-partnership", "louxiaoer")

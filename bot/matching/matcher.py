@@ -88,6 +88,7 @@ class Matcher:
         homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
         aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
         self._texts = texts
+        self._places = frozenset(places) - YUZHONG_TERMS
         self.scope = Scope(
             (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
         )
@@ -167,11 +168,32 @@ class Matcher:
         judged = []
         # Yuzhong named once holds for every question ("渝中区的老年食堂在哪里，吃一顿多少钱").
         home = self.scope.named(self.normalize(reading.asking)) & YUZHONG_TERMS
-        for question in reading.questions:
-            asked = self._parts(reading, question)
+        asked = [self._parts(reading, question) for question in reading.questions]
+        places = [
+            self.scope.named(self.normalize(question.text)) & self._places
+            for question in reading.questions
+        ]
+        for question, parts in zip(reading.questions, asked, strict=True):
             judged.append(
-                self._judge(asked, " ".join(t for t, _ in asked), language, question, home)
+                self._judge(parts, " ".join(t for t, _ in parts), language, question, home)
             )
+        # Another place holds for a question that names none when its entry is among the
+        # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱" asks about
+        # 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么" the second
+        # question is about something else.
+        for i, (question, parts) in enumerate(zip(reading.questions, asked, strict=True)):
+            if places[i] or judged[i].outcome != "answer":
+                continue
+            carried = frozenset().union(
+                *(
+                    where
+                    for where, other in zip(places, judged, strict=True)
+                    if where and judged[i].entry_id in {c.entry_id for c in other.candidates}
+                )
+            )
+            if carried:
+                text = " ".join(t for t, _ in parts)
+                judged[i] = self._judge(parts, text, language, question, home | carried)
         answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
         if not answered:
             return None
