@@ -178,9 +178,9 @@ class Matcher:
                 self._judge(parts, " ".join(t for t, _ in parts), language, question, home)
             )
         # Another place holds for a question that names none when its entry is among the
-        # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱" asks about
-        # 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么" the second
-        # question is about something else.
+        # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱"
+        # asks about 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么"
+        # the second question is about something else.
         for i, (question, parts) in enumerate(zip(reading.questions, asked, strict=True)):
             if places[i] or judged[i].outcome != "answer":
                 continue
