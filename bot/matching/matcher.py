@@ -165,7 +165,7 @@ class Matcher:
         A question whose nearest entry is one another question is answered with is the same
         question asked again, not a second one.
         """
-        judged = []
+        judged: list[Decision] = []
         # Yuzhong named once holds for every question ("渝中区的老年食堂在哪里，吃一顿多少钱").
         home = self.scope.named(self.normalize(reading.asking)) & YUZHONG_TERMS
         asked = [self._parts(reading, question) for question in reading.questions]
@@ -173,15 +173,14 @@ class Matcher:
             self.scope.named(self.normalize(question.text)) & self._places
             for question in reading.questions
         ]
-        for question, parts in zip(reading.questions, asked, strict=True):
-            judged.append(
-                self._judge(parts, " ".join(t for t, _ in parts), language, question, home)
-            )
+        for question, weighted in zip(reading.questions, asked, strict=True):
+            text = " ".join(t for t, _ in weighted)
+            judged.append(self._judge(weighted, text, language, question, home))
         # Another place holds for a question that names none when its entry is among the
         # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱"
         # asks about 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么"
         # the second question is about something else.
-        for i, (question, parts) in enumerate(zip(reading.questions, asked, strict=True)):
+        for i, (question, weighted) in enumerate(zip(reading.questions, asked, strict=True)):
             if places[i] or judged[i].outcome != "answer":
                 continue
             carried = frozenset().union(
@@ -192,8 +191,8 @@ class Matcher:
                 )
             )
             if carried:
-                text = " ".join(t for t, _ in parts)
-                judged[i] = self._judge(parts, text, language, question, home | carried)
+                text = " ".join(t for t, _ in weighted)
+                judged[i] = self._judge(weighted, text, language, question, home | carried)
         answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
         if not answered:
             return None
