@@ -105,3 +105,12 @@ def test_a_place_holds_for_the_next_question_about_the_same_thing() -> None:
     assert same.entries == ()
     other = matcher().decide("化龙桥和成都哪些街道结对了？楼小二是做什么的")
     assert other.entries == ("chengyu-hualongqiao-partnership", "louxiaoer")
+
+
+def test_a_short_message_reads_places_and_subjects_from_its_question() -> None:
+    """A subject named only in the story before a short question (a visa the asker came on)
+    does not keep the entry the question names from answering."""
+    decision = matcher().decide(
+        "I came to Chongqing on a talent visa last month. What does the Yucaihui platform offer?"
+    )
+    assert (decision.outcome, decision.entry_id) == ("answer", "yucaihui-platform")

@@ -133,8 +133,11 @@ class Matcher:
             several = self._several(reading, language)
             if several is not None:
                 return several
-        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
-            return self._judge([(norm, 1.0)], norm, language, raw=text)
+        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole …
+            # … but what it asks, and where, is read from its asking part: "I moved here on a
+            # talent visa. What can I get through Yucaihui?" is not about visas.
+            asking = self.normalize(reading.asking)
+            return self._judge([(norm, 1.0)], asking, language, raw=reading.asking, whole=norm)
         asking = self.normalize(reading.asking)
         return self._judge(self._parts(reading), asking, language, raw=reading.asking)
 
@@ -227,13 +230,16 @@ class Matcher:
         question: Question | None = None,
         also_named: frozenset[str] = frozenset(),
         raw: str = "",
+        whole: str = "",
     ) -> Decision:
         """Judge the retrieval hits for a query in weighted parts; details and places are read
         from the asking part only (a story may name a city the asker comes from), plus the
         places in `also_named`; what is asked (`bot.matching.asks`) from `raw`, the asking part
-        as written (the question's own words when `question` is given)."""
+        as written (the question's own words when `question` is given). `whole`: the message
+        searched as one part, whose length makes an English message long (default `asking`)."""
         index = self.en if language == "en" else self.zh
-        long = len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH)
+        words = len((whole or asking).split())
+        long = len(parts) > 1 or (language == "en" and words >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
         if question is not None:
