@@ -238,8 +238,8 @@ class Matcher:
         as written (the question's own words when `question` is given). `whole`: the message
         searched as one part, whose length makes an English message long (default `asking`)."""
         index = self.en if language == "en" else self.zh
-        words = len((whole or asking).split())
-        long = len(parts) > 1 or (language == "en" and words >= LONG_ENGLISH)
+        length = len((whole or asking).split())
+        long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
         if question is not None:
