@@ -138,7 +138,8 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|位于|\d号"),
     "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
     "requirements": re.compile(r"条件|材料"),
-    "date": re.compile(r"\d+\s*(?:日|天)"),
+    # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any report has
+    "date": re.compile(r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)"),
     "when": re.compile(r"\d+\s*(?:年|月|日)"),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
