@@ -13,6 +13,7 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
+from bot.matching.details import asked_yes_no
 from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir
 
@@ -114,3 +115,35 @@ def test_a_short_message_reads_places_and_subjects_from_its_question() -> None:
         "I came to Chongqing on a talent visa last month. What does the Yucaihui platform offer?"
     )
     assert (decision.outcome, decision.entry_id) == ("answer", "yucaihui-platform")
+
+
+@pytest.mark.parametrize(
+    ("clause", "details"),
+    [
+        ("周6上班", {"hours"}),  # "周六上班吗" once normalised: the particle is gone
+        ("免费喝", {"price"}),
+        ("办卡要交钱", {"price"}),
+        ("可以去旁听", set()),
+    ],
+)
+def test_a_yes_no_clause_asks_for_the_detail_it_ends_with(clause: str, details: set[str]) -> None:
+    """Normalising takes 吗 away, so "上班吗" cannot be a detail word; a clause that asked yes
+    or no as written is read by how it ends."""
+    assert asked_yes_no(clause) == frozenset(details)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("暖新驿站周末开门吗", "asks for hours"),
+        ("楼宇党群服务中心要提前预约吗", "asks for booking"),
+    ],
+)
+def test_a_yes_no_question_for_a_detail_the_reports_omit_goes_to_staff(
+    question: str, reason: str
+) -> None:
+    """Whether a place opens at the weekend or needs booking is a detail the reports do not
+    give: a ticket, not the programme's description."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert decision.reason.startswith(reason)

@@ -20,7 +20,7 @@ from bot.kb.model import KnowledgeBase
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import Question, Reading, read, split, thin
 from bot.matching.decision import Bands, Candidate, Decision, judge
-from bot.matching.details import EntryDetails, asked_details
+from bot.matching.details import EntryDetails, asked_details, asked_yes_no
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
 from bot.matching.normalize import Normalizer, is_cjk, is_english
@@ -245,11 +245,12 @@ class Matcher:
         if question is not None:
             raw = " ".join(filter(None, (question.context, question.text)))
         words = self._focus(raw) if language == "zh" else frozenset()
+        wanted = asked_details(asking) | (self._yes_no_details(raw) if language == "zh" else set())
         decision = judge(
             hits,
             self.bands,
             language,
-            asked_details(asking),
+            wanted,
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
             long=long,
@@ -258,6 +259,11 @@ class Matcher:
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _yes_no_details(self, raw: str) -> frozenset[str]:
+        """The details the yes/no clauses of a question as written ask for ("周六上班吗")."""
+        clauses = [self.normalizer(c, fillers=False) for c in split(raw) if yes_no(c)]
+        return frozenset().union(*map(asked_yes_no, clauses))
 
     def _focus(self, raw: str) -> frozenset[str]:
         """The words a question as written asks about (`bot.matching.asks.focus`)."""
