@@ -95,3 +95,9 @@ def test_what_someone_mentioned_is_a_topic_not_the_askers_story() -> None:
     brings up the subject asked about, like 听说."""
     reading = read("孩子读初二。家长会上老师提到学校搞了个思政工作室，平时开展哪些活动？")
     assert reading.topics == ("家长会上老师提到学校搞了个思政工作室",)
+
+
+def test_a_question_that_points_back_takes_the_clause_before() -> None:
+    """ "这个体系是干啥用的" names a kind of thing, not which one: the clause before says."""
+    reading = read("听说渝中在搞楼宇评价。还有个8维评价体系，这个体系是干啥用的？")
+    assert reading.questions == (Question("这个体系是干啥用的", "还有个8维评价体系"),)

@@ -31,6 +31,7 @@ def matcher() -> Matcher:
         ("Honestly I'd rather talk to a human about this", "human"),
         ("我前天提的那个问题现在处理得怎样了", "ticket_status"),
         ("之前反映的事情有人回复了没有啊", "ticket_status"),
+        ("我前几天问的问题有人回了没", "ticket_status"),
         ("麻烦帮我查下我的工单进度", "ticket_status"),
         ("Is there any reply yet on my question?", "ticket_status"),
         ("算了 刚刚那个不要了", "cancel"),
@@ -65,6 +66,7 @@ def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
         ("家庭收入标准是多少", {"收入标准"}),
         ("渝中旋律是啥意思", {"渝中旋律"}),  # X是啥: X is what is asked
         ("楼小二主要负责啥子", set()),  # what it does: the entry says it in its own words
+        ("这个体系是干啥用的", {"体系"}),  # X是干啥: X still
         ("楼小二是做什么的", set()),  # what it is: no word of its own
         ("袁家岗卫生服务站什么时候设立的", set()),  # a time: the detail rules judge it
         ("那个平台叫什么名字", set()),  # a name: 名字 is generic

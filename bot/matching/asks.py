@@ -26,6 +26,7 @@ from collections.abc import Iterable
 # which an entry says in its own words. Amounts and manners look before them ("收入标准是多少").
 _BOTH = re.compile(r"什么|啥子?|哪里|哪儿|哪点|哪边|哪个|哪些|哪位|哪家|哪|谁")
 _BEFORE = re.compile(r"多少|(?<!好)几|怎么样|怎样|如何")
+_ACROSS = re.compile(r"是[干做搞弄整用]?$")
 # A clause as written that asks yes or no: it asks about its last words ("我可以去旁听吗").
 # Normalising drops the particle, so this is read on the clause before (`yes_no`).
 _YES_NO = re.compile(r"(?:[吗嘛么不没]|没得|没有|不嘛)\W*$")
@@ -81,7 +82,7 @@ def focus(clauses: Iterable[tuple[str, bool]]) -> frozenset[str]:
         for clause in text.split(" "):
             for match in _BOTH.finditer(clause):
                 words.add(_run(clause, match.end(), 1))
-                if clause[: match.start()].endswith("是"):  # "X是啥": X is what is asked
+                if _ACROSS.search(clause[: match.start()]):  # "X是(干)啥": X is what is asked
                     words.add(_run(clause, match.start() - 1, -1))
             for match in _BEFORE.finditer(clause):
                 words.add(_run(clause, match.start() - 1, -1))

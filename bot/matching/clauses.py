@@ -67,6 +67,12 @@ _SHAPE = frozenset(
     "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
     "到底包括都还也就请问下一说听现啷子好具体操作弄搞整"
 )
+# A question that points back ("这个体系…", "那它…", "this programme"): what it is about is in
+# the clause before, however many words it has.
+_REFERS = re.compile(
+    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们|该)(?!时候)|^(?:this|that|it)\b",
+    re.IGNORECASE,
+)
 THIN = 4
 THIN_EN = 3  # English words other than stop words
 
@@ -141,6 +147,8 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     `names(clause)`, when given, tells whether the clause names something specific (a term
     only one or two entries use, such as 莎姐): such a clause is never thin, however short.
     """
+    if _REFERS.match(clause):  # "这个体系是干啥用的": which one, the clause before says
+        return True
     if names is not None and names(clause):
         return False
     if is_latin(clause):

@@ -42,7 +42,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
     "ticket_status": re.compile(
         r"(?:我的?|我们的?|上次|之前|昨天|前天|上周|前几天|刚才)[^ ]{0,8}?(?:工单|问题|事情?)"
-        r"[^ ]{0,10}?(?:进度|状态|怎么样|怎样|到哪|处理得|处理了|有人?回复|回复了|结果|有人管)"
+        r"[^ ]{0,10}?(?:进度|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果|有人管)"
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
