@@ -83,6 +83,7 @@ def test_an_entry_holds_a_focus_word_by_its_characters() -> None:
     """A word is held when the text has it, or at least half of its pairs of characters."""
     assert lacking(frozenset({"收入标准", "旁听"}), "低保 申请 收入 标准") == {"旁听"}
     assert lacking(frozenset({"寄存行李"}), "驿站 提供 饮水 充电 休息") == {"寄存行李"}
+    assert lacking(frozenset({"党员比例"}), "党员占比近80%") == frozenset()  # all but one
 
 
 def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
@@ -149,3 +150,20 @@ def test_a_yes_no_question_for_a_detail_the_reports_omit_goes_to_staff(
     decision = matcher().decide(question)
     assert decision.outcome == "ticket"
     assert decision.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("question", ["九龙坡那边的人才会客厅在什么地方", "九龙坡区有没有楼小二"])
+def test_an_entry_that_only_shares_the_place_does_not_answer(question: str) -> None:
+    """The question is about something Yuzhong has (人才会客厅, 楼小二) asked for 九龙坡: the
+    袁家岗 entries name 九龙坡 and outscore it on that word alone, but without the place they are
+    no answer, so the question goes to staff."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert decision.reason.startswith("names 9龙坡")
+
+
+def test_a_districts_own_programme_still_answers_with_its_place() -> None:
+    """An entry whose title names the district (大渡口's grid) answers though the place carries
+    much of the match."""
+    decision = matcher().decide("大渡口的网格一共划了多少个")
+    assert (decision.outcome, decision.entry_id) == ("answer", "dadukou-grid-party-community")

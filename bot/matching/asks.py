@@ -49,6 +49,7 @@ GENERIC = frozenset(
 )
 MIN_WORD = 2  # a single character (找, 看, 换) is as often a paraphrase as a new ask
 _GENERIC = re.compile("|".join(sorted(GENERIC, key=len, reverse=True)))
+LONG_WORD = 4  # see `held`
 RUN = 4  # characters of a run nearest the question word that count
 _CONTENT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -97,7 +98,10 @@ def held(word: str, text: str) -> bool:
     if len(word) == 1:
         return word in text
     pairs = [word[i : i + 2] for i in range(len(word) - 1)]
-    return 2 * sum(pair in text for pair in pairs) >= len(pairs)
+    if 2 * sum(pair in text for pair in pairs) >= len(pairs):
+        return True
+    # a long word said in other words ("党员比例" for "党员占比"): all its characters but one
+    return len(word) >= LONG_WORD and sum(ch in text for ch in word) >= len(word) - 1
 
 
 def lacking(words: frozenset[str], text: str) -> frozenset[str]:

@@ -84,7 +84,7 @@ class Bands:
     # An entry whose own text lacks a word the question asks about (`bot.matching.asks`) loses
     # this much confidence: a clear answer survives a paraphrase, a borderline one does not.
     ask_penalty: float = 8.0
-    refused_lead: float = 15.0  # an entry refused for a detail or place that led by this much …
+    refused_lead: float = 10.0  # an entry refused for a detail or place that led by this much …
     # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
@@ -147,7 +147,10 @@ def judge(
             refused = max(refused, score)
     # The question is about a refused entry's subject when that entry led by far: another entry
     # sharing a few words is no answer to it ("工业上楼在哪里" is not about 楼宇党群服务中心).
-    if usable and refused - usable[0].score > bands.refused_lead:
+    # So it is when the best entry of all is refused for a place or subject the question names
+    # ("南岸区的人才会客厅在哪"): the question is about that entry's subject somewhere else.
+    leader_refused = bool(rated) and rated[0][1].entry_id in strangers
+    if usable and (leader_refused or refused - usable[0].score > bands.refused_lead):
         usable = []
     confirm_at = bands.confirm_en if language == "en" else bands.confirm
     if usable and confirm_at <= usable[0].score < answer_at:

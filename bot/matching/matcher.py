@@ -19,7 +19,7 @@ from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import Question, Reading, read, split, thin
-from bot.matching.decision import Bands, Candidate, Decision, judge
+from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import EntryDetails, asked_details, asked_yes_no
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
@@ -89,6 +89,7 @@ class Matcher:
         aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
         self._texts = texts
         self._places = frozenset(places) - YUZHONG_TERMS
+        self._homes = homes
         self.scope = Scope(
             (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
         )
@@ -256,9 +257,38 @@ class Matcher:
             long=long,
             lacking=lambda entry_id: lacking(words, self._texts[entry_id]),
         )
+        elsewhere = named & self._places
+        if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
+            nearest = ", ".join(sorted(elsewhere))
+            reason = f"names {nearest}; the entry for the rest of the question does not cover it"
+            decision = replace(decision, outcome="ticket", entry_id=None, reason=reason)
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _owed_to(
+        self, parts: list[tuple[str, float]], decision: Decision, named: frozenset[str]
+    ) -> bool:
+        """Whether an answer owes its place to the other district the question names: searched
+        without the place, the answer falls below the band while the question's best entry,
+        which cannot serve that place, leads it by more than `Bands.refused_lead`
+        ("九龙坡那边的人才会客厅在哪" is about the 人才会客厅, which no report places in 九龙坡,
+        not about the 袁家岗 entry that names 九龙坡)."""
+        places = sorted(named & self._places, key=len, reverse=True)
+        stripped = [(_without(text, places), weight) for text, weight in parts]
+        index = self.en if decision.language == "en" else self.zh
+        hits = index.search_parts(stripped, self.bands.candidates)
+        if not hits:
+            return False
+        scores = {h.entry_id: confidence(h, self.bands) for h in hits}
+        best = max(scores, key=scores.__getitem__)
+        if self._homes.get(decision.entry_id or "") in named:  # the place's own programme
+            return False
+        if best == decision.entry_id or not self.scope.lacking(best, named):
+            return False
+        kept = scores.get(decision.entry_id or "", 0.0)
+        answer_at = self.bands.answer_en if decision.language == "en" else self.bands.answer
+        return kept < answer_at and scores[best] - kept > self.bands.refused_lead
 
     def _yes_no_details(self, raw: str) -> frozenset[str]:
         """The details the yes/no clauses of a question as written ask for ("周六上班吗")."""
@@ -269,6 +299,13 @@ class Matcher:
         """The words a question as written asks about (`bot.matching.asks.focus`)."""
         clauses = split(raw)
         return focus((self.normalizer(c, fillers=False), yes_no(c)) for c in clauses)
+
+
+def _without(text: str, terms: list[str]) -> str:
+    """The text with the terms taken out (longest first)."""
+    for term in terms:
+        text = text.replace(term, " ")
+    return " ".join(text.split())
 
 
 def _light(token: str) -> bool:
