@@ -19,7 +19,11 @@ Pure functions on normalised text (Simplified, lower case, lexicon applied).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bot.matching.clauses import split
+from bot.matching.details import asked_yes_no
 
 # Question words that ask for a thing look at the words after them ("什么条件", "哪些岗位"), and
 # before them only across 是 ("渝中旋律是啥"): before a verb they ask what it does ("负责啥子"),
@@ -108,3 +112,20 @@ def lacking(words: frozenset[str], text: str) -> frozenset[str]:
     """The focus words of a question that an entry's text (normalised title, questions and
     answer) does not hold: what the question asks and the entry never says."""
     return frozenset(w for w in words if not held(w, text))
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question as written asks: the words it asks about (`focus`) and the details its
+    yes/no clauses ask for (`bot.matching.details.asked_yes_no`)."""
+
+    words: frozenset[str] = frozenset()
+    details: frozenset[str] = frozenset()
+
+
+def asked(raw: str, normalize: Callable[[str], str]) -> Asked:
+    """Read a question as written, clause by clause (`normalize` keeps fillers: 那个 is not
+    asked about, but a yes/no particle must be seen before it goes)."""
+    clauses = [(normalize(c), yes_no(c)) for c in split(raw)]
+    details = frozenset().union(*(asked_yes_no(text) for text, yes in clauses if yes))
+    return Asked(focus(clauses), details)

@@ -16,7 +16,10 @@ read by how its clause ends (`asked_yes_no`), the matcher telling which clauses 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from bot.kb.model import KnowledgeBase
 
 # detail → the words (Chinese) and the pattern (English) of a question that asks for it
 ASKED_WORDS: dict[str, tuple[str, ...]] = {
@@ -256,3 +259,31 @@ class EntryDetails:
             return False
         measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
         return count_given(self.answer, detail) or any(d.startswith(measure) for d in self.asked)
+
+
+class DetailsByEntry(Mapping[str, EntryDetails]):
+    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
+
+    A decision looks at its ten candidates only, so reading every question and answer for
+    details at start-up would be wasted work. `questions[entry_id]` holds an entry's normalised
+    questions (the matcher fills it as it indexes them).
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
+        self._made: dict[str, EntryDetails] = {}
+
+    def __getitem__(self, entry_id: str) -> EntryDetails:
+        made = self._made.get(entry_id)
+        if made is None:
+            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
+            made = EntryDetails.of(asked, self.answers[entry_id])
+            self._made[entry_id] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)

@@ -12,15 +12,15 @@ so one instance serves every chat; a reload builds a new one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 
 from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
-from bot.matching.asks import focus, lacking, yes_no
-from bot.matching.clauses import Question, Reading, read, split, thin
+from bot.matching.asks import Asked, asked, lacking
+from bot.matching.clauses import Question, Reading, read, thin
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
-from bot.matching.details import EntryDetails, asked_details, asked_yes_no
+from bot.matching.details import DetailsByEntry, asked_details
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
 from bot.matching.normalize import Normalizer, is_cjk, is_english
@@ -61,7 +61,7 @@ class Matcher:
         self._intents = IntentMatcher(intents, self.normalizer)
         zh: list[Doc] = []
         en: list[Doc] = []
-        self.details = _Details(kb)
+        self.details = DetailsByEntry(kb)
         self.exact: dict[str, str] = {}  # a normalised question → its entry
         texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
         for entry in kb.entries:
@@ -245,8 +245,9 @@ class Matcher:
         named = self.scope.named(asking) | also_named
         if question is not None:
             raw = " ".join(filter(None, (question.context, question.text)))
-        words = self._focus(raw) if language == "zh" else frozenset()
-        wanted = asked_details(asking) | (self._yes_no_details(raw) if language == "zh" else set())
+        normalize = partial(self.normalizer, fillers=False)
+        what = asked(raw, normalize) if language == "zh" else Asked()
+        wanted = asked_details(asking) | what.details
         decision = judge(
             hits,
             self.bands,
@@ -255,7 +256,7 @@ class Matcher:
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
             long=long,
-            lacking=lambda entry_id: lacking(words, self._texts[entry_id]),
+            lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
         )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
@@ -274,6 +275,8 @@ class Matcher:
         which cannot serve that place, leads it by more than `Bands.refused_lead`
         ("九龙坡那边的人才会客厅在哪" is about the 人才会客厅, which no report places in 九龙坡,
         not about the 袁家岗 entry that names 九龙坡)."""
+        if self._homes.get(decision.entry_id or "") in named:  # the place's own programme
+            return False
         places = sorted(named & self._places, key=len, reverse=True)
         stripped = [(_without(text, places), weight) for text, weight in parts]
         index = self.en if decision.language == "en" else self.zh
@@ -282,23 +285,11 @@ class Matcher:
             return False
         scores = {h.entry_id: confidence(h, self.bands) for h in hits}
         best = max(scores, key=scores.__getitem__)
-        if self._homes.get(decision.entry_id or "") in named:  # the place's own programme
-            return False
         if best == decision.entry_id or not self.scope.lacking(best, named):
             return False
         kept = scores.get(decision.entry_id or "", 0.0)
         answer_at = self.bands.answer_en if decision.language == "en" else self.bands.answer
         return kept < answer_at and scores[best] - kept > self.bands.refused_lead
-
-    def _yes_no_details(self, raw: str) -> frozenset[str]:
-        """The details the yes/no clauses of a question as written ask for ("周六上班吗")."""
-        clauses = [self.normalizer(c, fillers=False) for c in split(raw) if yes_no(c)]
-        return frozenset().union(*map(asked_yes_no, clauses))
-
-    def _focus(self, raw: str) -> frozenset[str]:
-        """The words a question as written asks about (`bot.matching.asks.focus`)."""
-        clauses = split(raw)
-        return focus((self.normalizer(c, fillers=False), yes_no(c)) for c in clauses)
 
 
 def _without(text: str, terms: list[str]) -> str:
@@ -317,30 +308,3 @@ def _home(title: str, places: list[str]) -> str | None:
     """The other district whose programme an entry's title names first ("江北区…"), if any."""
     at = {place: title.find(place + "区") for place in places if place and place + "区" in title}
     return min(at, key=at.__getitem__) if at else None
-
-
-class _Details(Mapping[str, EntryDetails]):
-    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
-
-    A decision looks at its ten candidates only, so reading every question and answer for
-    details at start-up would be wasted work.
-    """
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.answers = {entry.id: entry.answer for entry in kb.entries}
-        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
-        self._made: dict[str, EntryDetails] = {}
-
-    def __getitem__(self, entry_id: str) -> EntryDetails:
-        made = self._made.get(entry_id)
-        if made is None:
-            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
-            made = EntryDetails.of(asked, self.answers[entry_id])
-            self._made[entry_id] = made
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.questions)
-
-    def __len__(self) -> int:
-        return len(self.questions)
