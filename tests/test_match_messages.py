@@ -52,6 +52,8 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
         "提交的问题去哪里看处理进度",
         "How do I talk to a real person?",
         "取消通办申请需要什么手续",  # cancelling something else: not the dialogue's cancel
+        "我的问题是人才公寓怎么申请",  # "my question is …": a question, not its progress
+        "怎么联系楼小二的工作人员",
     ],
 )
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
