@@ -169,3 +169,13 @@ def test_a_districts_own_programme_still_answers_with_its_place() -> None:
     much of the match."""
     decision = matcher().decide("大渡口的网格一共划了多少个")
     assert (decision.outcome, decision.entry_id) == ("answer", "dadukou-grid-party-community")
+
+
+@pytest.mark.parametrize(
+    "question", ["暖新驿站现在还提供免费充电吗", "Is the Nuanxin rider station still open?"]
+)
+def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
+    """The reports are dated: whether a service is still offered today is for staff to check."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert "current" in decision.reason

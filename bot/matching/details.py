@@ -1,5 +1,6 @@
 """Specific details a question can ask for: phone, hours, address, price, requirements, dates,
-population, a person's name, how to sign up or book, the contents of a list, a document to send.
+population, a person's name, how to sign up or book, the contents of a list, a document to send,
+whether something still holds today (the reports are dated).
 
 The sources are news reports: they name services but rarely give a phone number, opening hours,
 an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
@@ -59,6 +60,8 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
     "booking": ("预约",),
+    # whether something is still so now: the reports are dated, and say what was
+    "current": ("现在还", "目前还", "如今还", "现在仍", "目前仍"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
     "name": ("姓什么", "全名", "姓名"),
@@ -94,6 +97,7 @@ ASKED_ENGLISH: dict[str, str] = {
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
+    "current": r"\bstill\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
     "name": (
         r"\b(?:who (?:founded|wrote|started)"
@@ -139,6 +143,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "booking": re.compile(r"预约"),
+    "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
 }
@@ -160,6 +165,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "booking": re.compile(r"预约"),
+    "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
 }
