@@ -38,6 +38,7 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("这类孵化平台多不多", True),  # A-not-A
         ("驿站离地铁站远不远", True),
         ("全区的楼宇面积有多大", True),  # how big
+        ("楼里有很多大企业", False),  # many big firms: no question
         ("我们是做软件外包的", False),
         ("Is there a meeting room", True),
         ("I run a small design studio", False),
