@@ -70,7 +70,7 @@ _SHAPE = frozenset(
 # A question that points back ("这个体系…", "那它…", "this programme"): what it is about is in
 # the clause before, however many words it has.
 _REFERS = re.compile(
-    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们|该)(?!时候)|^(?:this|that|it)\b",
+    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们)(?!时候)|^(?:this|that|it)\b",
     re.IGNORECASE,
 )
 THIN = 4
