@@ -868,3 +868,29 @@ def staff_done_text(
         "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
     }[action]
     return pick(language, zh, en)
+
+
+# --- Messages to a resident about their ticket ------------------------------------------------
+
+
+def staff_reply_text(number: int, question: str, reply: str, language: str | None = None) -> str:
+    """A staff reply as the resident reads it: which ticket, their question (first line, masked)
+    so the answer has its context, then the reply."""
+    asked = (
+        pick(language, f"您的问题：{question}\n", f"Your question: {question}\n")
+        if question
+        else ""
+    )
+    return pick(
+        language,
+        f"工作人员回复了您的工单 #{number}：\n{asked}\n{reply}",
+        f"Our staff replied to your ticket #{number}:\n{asked}\n{reply}",
+    )
+
+
+def ticket_reopened_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"您的工单 #{number} 已重新打开，工作人员会继续处理，回复会发到这个对话里。",
+        f"Your ticket #{number} is open again; our staff will keep working on it and reply here.",
+    )
