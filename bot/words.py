@@ -919,6 +919,16 @@ def due_detail_text(
     return pick(language, f"{name}时限：{when}（{shown}）", f"{name} by: {when} ({shown})")
 
 
+def rating_line_text(rating: int, comment: str | None) -> str:
+    """/ticket's line for the resident's rating (comment already masked)."""
+    return f"好差评：{rating_label(rating)}" + (f"（意见：{comment}）" if comment else "")
+
+
+def times_note_text(zone: str) -> str:
+    """Under the due times of /ticket: which clock they are on."""
+    return f"（时间为 {zone}，按工作日计算）"
+
+
 RATING_LABELS = {
     5: ("非常满意", "Very satisfied"),
     4: ("满意", "Satisfied"),

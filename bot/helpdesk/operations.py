@@ -22,9 +22,11 @@ from bot.words import (
     due_detail_text,
     due_short_text,
     rating_label,
+    rating_line_text,
     staff_reply_text,
     status_label,
     ticket_reopened_text,
+    times_note_text,
 )
 
 EVENT_LABELS = {
@@ -188,10 +190,8 @@ def timing_lines(
         late = not deadline.met_on_time
         lines.append(due_detail_text(deadline.kind, when, state, met, late, "zh"))
     if rating is not None:
-        text = f"好差评：{rating_label(rating.rating)}"
-        if rating.comment:
-            text += f"（意见：{mask_pii(rating.comment)}）"
-        lines.append(text)
+        comment = mask_pii(rating.comment) if rating.comment else None
+        lines.append(rating_line_text(rating.rating, comment))
         if rating.follow_up_due_at is not None:
             when = f"{rules.local(rating.follow_up_due_at):%Y-%m-%d %H:%M}"
             done = rating.followed_up_at
@@ -205,7 +205,7 @@ def timing_lines(
                     "zh",
                 )
             )
-    lines.append(f"（时间为 {rules.limits.hours.zone.key}，按工作日计算）")
+    lines.append(times_note_text(rules.limits.hours.zone.key))
     return lines
 
 
