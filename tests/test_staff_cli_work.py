@@ -272,6 +272,32 @@ def test_export_carries_times_followups_and_close_notes(db: Path, tmp_path: Path
         "已转城管",
     )
     assert (rows["4"]["claimed_at"], rows["4"]["closed_at"]) == ("", "")
+    # #1 came on Monday 2 March at 17:00 Shanghai: accept by Tuesday 18:00, answer by Thursday.
+    assert (rows["1"]["accept_due_at"], rows["1"]["answer_due_at"]) == (
+        "2026-03-03T10:00:00+00:00",
+        "2026-03-05T10:00:00+00:00",
+    )
+    assert (rows["1"]["rating"], rows["1"]["followed_up_at"]) == ("", "")
+
+
+def test_export_carries_the_rating_and_its_follow_up(db: Path, tmp_path: Path) -> None:
+    async def rate() -> None:
+        store = SQLiteTicketStore(db)
+        await store.open()
+        try:
+            await store.rate(3, 5, 1, at(31), at(10, 12))
+            await store.add_rating_comment(3, "电话13812345678，没人管", at(10, 13))
+        finally:
+            await store.close()
+
+    asyncio.run(rate())
+    target = tmp_path / "out.csv"
+    assert tickets(db, "export", "--csv", str(target)) == 0
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {r["number"]: r for r in csv.DictReader(handle)}
+    assert rows["3"]["rating"] == "1"
+    assert rows["3"]["rating_comment"] == "电话138****5678，没人管"
+    assert rows["3"]["follow_up_due_at"] == at(31).isoformat()
 
 
 def test_purge_dry_run_deletes_nothing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -382,7 +382,8 @@ async def _calendar(settings: Settings) -> str:
 async def _export(
     store: SQLiteTicketStore, settings: Settings, target: Path | None, out: TextIO
 ) -> str:
-    count = await export(store, await load_roster(store, settings), target, out)
+    roster = await load_roster(store, settings)
+    count = await export(store, roster, load_rules(settings), target, out)
     return "" if target is None else f"Exported {count} tickets to {target}."
 
 
