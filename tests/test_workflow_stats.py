@@ -155,3 +155,17 @@ def test_a_month_and_a_day(db: Path, capsys: pytest.CaptureFixture[str]) -> None
         stats(db, capsys, "--since", "2026-03-07", "--until", "2026-03-07", "--json")
     )
     assert (quiet["tickets"], quiet["accepted_on_time"]["rate"]) == (0, None)
+
+
+def test_until_alone_runs_from_the_start_of_its_period(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--until 2026-03-06 (a Friday) with the default week: Monday 2 March to that Friday."""
+    report = json.loads(stats(db, capsys, "--until", "2026-03-06", "--json"))
+    assert (report["since"], report["until"]) == (
+        "2026-03-02T00:00:00+08:00",
+        "2026-03-07T00:00:00+08:00",
+    )
+    assert report["tickets"] == 6
+    month = json.loads(stats(db, capsys, "--period", "month", "--until", "2026-03-10", "--json"))
+    assert (month["since"][:10], month["tickets"]) == ("2026-03-01", 7)

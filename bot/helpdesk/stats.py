@@ -76,15 +76,16 @@ def span_of(
     until: date | None = None,
 ) -> Span:
     """The period containing `now` (local days; a week starts on Monday), or the dates given
-    (both included; one alone runs from it to today, or from the period's start to it)."""
+    (both included; `since` alone runs to today, `until` alone from the start of its period)."""
     zone = rules.limits.hours.zone
     today = now.astimezone(zone).date()
+    anchor = until if until is not None and since is None else today
     if period == "day":
-        first = today
+        first = anchor
     elif period == "month":
-        first = today.replace(day=1)
+        first = anchor.replace(day=1)
     else:
-        first = today - timedelta(days=today.weekday())
+        first = anchor - timedelta(days=anchor.weekday())
     start = since or first
     if until is not None:
         end = until + timedelta(days=1)
