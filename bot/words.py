@@ -1068,6 +1068,7 @@ STATS_LABELS = {
     "staff": "工作人员",
     "unanswered": "未答问题（相似的合并）",
     "more": "完整统计：python -m bot tickets stats",
+    "votes": "答案反馈（累计）",
     "claimed": "认领",
     "assigned": "指派",
     "staff_reply": "答复",

@@ -11,7 +11,8 @@ The week of Monday 2 March 2026 (Shanghai time; no holiday that week):
 #5 unanswered Where can I park my car  Thu 10:00; 张三 claims at 10:30; never answered.
 #6 feedback 答案不对              Thu 16:00, from an answered question (👎); untouched.
 #7 unanswered 下周的问题          Mon 9 March: outside the week.
-Answers: four questions the knowledge base answered in the week (one became #6), one clarify.
+Answers: four questions the knowledge base answered in the week (one became #6, one got 👍),
+one clarify.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ async def seed(path: Path) -> None:
             for i in range(4)
         ]
         await store.record_answer("telegram", 9, 9, "模糊的问题", None, (), local(4, 9))
+        await store.record_feedback(answered[1], "up", "user:9", local(3, 9, 5))
         await new(1, "unanswered", "社保卡丢了怎么补办", local(2, 10))
         await store.claim(1, a, local(2, 11))
         await store.staff_reply(1, a, "带身份证去社保窗口", local(2, 15))
@@ -128,6 +130,7 @@ def test_stats_json_has_the_known_answers(db: Path, capsys: pytest.CaptureFixtur
         "questions": 9,
         "share": pytest.approx(3 / 9),
     }
+    assert report["answer_votes_all_time"] == {"up": 1, "down": 0}
     assert report["top_unanswered"] == [
         {"question": "社保卡丢了怎么补办", "count": 2, "tickets": [1, 2]},
         {"question": "Where can I park my car", "count": 1, "tickets": [5]},
@@ -143,6 +146,7 @@ def test_stats_text_for_the_team_lead(db: Path, capsys: pytest.CaptureFixture[st
     assert "好差评：非常满意 1，满意 0，基本满意 0，不满意 0，非常不满意 1" in out
     assert "  张三：认领 2，办结 1，答复 1" in out
     assert "  2 × 社保卡丢了怎么补办（#1 #2）" in out
+    assert out.rstrip().endswith("答案反馈（累计）：👍 1 · 👎 0")
 
 
 def test_a_month_and_a_day(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

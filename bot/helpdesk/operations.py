@@ -13,7 +13,7 @@ from bot.helpdesk.roster import Roster
 from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
-from bot.store.model import Event, Rating, Stats, Ticket
+from bot.store.model import Event, Rating, Ticket
 from bot.words import (
     add_details_label,
     category_label,
@@ -262,22 +262,6 @@ def _event_text(event: Event, who: Callable[[str | None], str]) -> str:
         holder, _, error = event.text.partition("|")
         return who(holder) + (f"（{error}）" if error else "")
     return event.text
-
-
-def stats_text(stats: Stats) -> str:
-    by_status = "，".join(f"{status_label(s)} {n}" for s, n in stats.by_status.items())
-    by_category = "，".join(f"{category_label(c)} {n}" for c, n in stats.by_category.items())
-    median = _age(stats.median_first_reply) if stats.median_first_reply is not None else "—"
-    votes = f"👍 {stats.feedback.get('up', 0)} · 👎 {stats.feedback.get('down', 0)}"
-    return "\n".join(
-        [
-            f"工单总数：{sum(stats.by_status.values())}",
-            f"按状态：{by_status}",
-            f"按类别：{by_category}",
-            f"首次回复时间中位数：{median}（{stats.replied} 个已回复工单）",
-            f"答案反馈：{votes}",
-        ]
-    )
 
 
 def _when(moment: datetime) -> str:

@@ -12,7 +12,8 @@
   ticket (no 👎 or 转人工 after the answer) ÷ all questions (answered ones, plus tickets filed
   without an answer: unanswered questions, 转人工 with no question answered, reports, 通办);
 - the most frequent unanswered questions, grouped by similarity (rapidfuzz on the normalised
-  text: full-width folded, case folded, punctuation and spaces removed).
+  text: full-width folded, case folded, punctuation and spaces removed);
+- and, over all time (purged answers' totals included), the 👍/👎 votes on answers.
 
 Working-time figures are computed here, in Python, from the store's plain rows.
 """
@@ -66,6 +67,7 @@ class Report:
     staff: dict[str, dict[str, int]] = field(default_factory=dict)
     bot_answered: tuple[int, int] = (0, 0)  # (answered without a ticket, all questions)
     unanswered: list[tuple[str, int, list[int]]] = field(default_factory=list)
+    votes: dict[str, int] = field(default_factory=dict)  # 👍/👎 on answers, all time
 
 
 def span_of(
@@ -153,6 +155,8 @@ async def build_report(
     report.bot_answered = (answered - ticketed, answered + direct)
     questions = [(t.number, t.text.splitlines()[0]) for t in tickets if t.category == "unanswered"]
     report.unanswered = group_similar(questions)[:TOP_UNANSWERED]
+    feedback = (await store.stats()).feedback  # with the totals of purged answers
+    report.votes = {"up": feedback.get("up", 0), "down": feedback.get("down", 0)}
     return report
 
 
@@ -228,6 +232,7 @@ def as_json(report: Report) -> dict[str, Any]:
             "questions": report.bot_answered[1],
             "share": _rate(report.bot_answered),
         },
+        "answer_votes_all_time": report.votes,
         "top_unanswered": [
             {"question": mask_pii(text), "count": n, "tickets": numbers}
             for text, n, numbers in report.unanswered
@@ -286,4 +291,6 @@ def report_text(report: Report, *, short: bool = False) -> str:
         lines.append(f"  {n} × {mask_pii(text)[:40]}（{refs}）")
     if not report.unanswered:
         lines.append("  —")
+    up, down = report.votes.get("up", 0), report.votes.get("down", 0)
+    lines.append(f"{stats_label('votes')}：👍 {up} · 👎 {down}")
     return "\n".join(lines)
