@@ -63,6 +63,23 @@ async def test_a_covered_question_after_a_rating_is_answered_not_kept_as_a_comme
     assert (await store.rating(1)).comment is None
 
 
+@pytest.mark.parametrize("message", ["我要找真人客服", "你好"])
+async def test_a_request_after_a_rating_is_handled_not_kept_as_a_comment(
+    store: SQLiteTicketStore, engine: Engine, message: str
+) -> None:
+    await engine.handle(make_choice("rate:1:5"))
+    handled = await engine.handle(make_text(message))
+    assert "rating_comment" not in handled.notes
+    assert (await store.rating(1)).comment is None
+
+
+async def test_thanks_after_a_rating_is_its_comment(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    await engine.handle(make_choice("rate:1:5"))
+    assert (await engine.handle(make_text("谢谢你们"))).notes == ("rating_comment",)
+
+
 async def test_no_thanks_ends_the_rating(store: SQLiteTicketStore, engine: Engine) -> None:
     await engine.handle(make_choice("rate:1:4"))
     done = await engine.handle(make_choice("rateskip:1"))

@@ -44,7 +44,11 @@ async def on_rate(svc: Services, turn: Turn, number: int, value: int) -> Outcome
 
 
 def is_new_question(text: str, decision: Decision) -> bool:
-    """A message put as a question that the knowledge base answers is not a comment."""
+    """Not a comment: a message put as a question that the knowledge base answers, or a
+    conversational request (asking for a person, /help words, a greeting …; thanks is a
+    comment)."""
+    if decision.outcome == "intent":
+        return decision.intent != "thanks"
     return decision.outcome in ("answer", "clarify", "confirm") and asks_something(text)
 
 
