@@ -1154,3 +1154,86 @@ def staff_post_text(
         lines.append("相近条目：" + "、".join(nearest))
     lines.append("直接回复这条消息即可答复居民。")
     return "\n".join(lines)
+
+
+# --- A ticket as staff read it (bot/helpdesk/views.py) ---------------------------------------
+
+EVENT_LABELS = {
+    "created": "创建",
+    "claimed": "认领",
+    "staff_reply": "工作人员回复",
+    "resident_followup": "居民补充",
+    "closed": "关闭",
+    "reopened": "重新打开",
+    "assigned": "指派",
+    "released": "释放",
+    "note": "内部备注",
+    "notice_failed": "私信通知失败",
+    "rated": "居民评价",
+    "rating_comment": "评价意见",
+    "followed_up": "差评回访",
+}
+
+
+def age_text(minutes: int) -> str:
+    """How long a ticket has waited, in the largest sensible unit."""
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时"
+    return f"{minutes // (24 * 60)} 天"
+
+
+def ticket_head_lines(
+    *,
+    number: int,
+    status: str,
+    category: str,
+    created: str,
+    updated: str,
+    name: str,
+    user_id: int,
+    chat_id: int,
+    channel: str,
+    language: str,
+    holder: str | None,
+) -> list[str]:
+    return [
+        f"工单 #{number} · {status} · {category}",
+        f"创建：{created}　更新：{updated}",
+        f"居民：{name or '（无名）'} · 用户 {user_id} · 对话 {chat_id} · "
+        f"{channel} · 语言 {language}",
+        f"负责人：{holder or '（未认领）'}",
+    ]
+
+
+def ticket_facts_lines(phone: str | None, attachments: list[str], nearest: list[str]) -> list[str]:
+    lines = []
+    if phone:
+        lines.append(f"电话：{phone}")
+    if attachments:
+        lines.append("附件：" + "、".join(attachments))
+    if nearest:
+        lines.append("相近条目：" + "、".join(nearest))
+    return lines
+
+
+def question_heading() -> str:
+    return "问题："
+
+
+def history_heading() -> str:
+    return "记录："
+
+
+def event_line(when: str, kind: str, who: str, text: str) -> str:
+    label = EVENT_LABELS.get(kind, kind)
+    return f"  {when} {label} · {who}{'：' + text if text else ''}"
+
+
+def previous_holder_text(name: str) -> str:
+    return f"（原负责人 {name}）"
+
+
+def taken_from_text(name: str) -> str:
+    return f"接手，原负责人 {name}"

@@ -16,6 +16,9 @@ CATEGORIES: tuple[TicketCategory, ...] = (
     "report",
 )
 STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered", "closed")
+# Stored at the start of a take-over's event text, before the previous holder (data, not a
+# message: histories written since the first release begin with it).
+TAKEN_FROM = "接手，原负责人 "
 OPEN_STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered")  # not closed yet
 
 

@@ -18,6 +18,7 @@ from bot.store.inbox import InboxStore
 from bot.store.model import (
     CATEGORIES,
     STATUSES,
+    TAKEN_FROM,
     ClaimedByOtherError,
     Event,
     NewTicket,
@@ -196,7 +197,7 @@ class SQLiteTicketStore(
                 holder = (await self.ticket(number)).assignee
                 raise ClaimedByOtherError(number, holder or "?")
             previous = ticket.assignee
-            note = f"接手，原负责人 {previous}" if previous and previous != actor else ""
+            note = f"{TAKEN_FROM}{previous}" if previous and previous != actor else ""
             await self._add_event(number, "claimed", actor, at, note)
             return await self.ticket(number)
 
