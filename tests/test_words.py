@@ -78,3 +78,23 @@ def test_the_check_finds_a_chinese_literal() -> None:
         '    return "您好"\n'
     )
     assert _said_in_chinese(source, "dialogue/tongban.py") == ["line 7: '您好'"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in BOT.rglob("*.py") if p.name != "words.py"),
+    ids=lambda p: str(p.relative_to(BOT)),
+)
+def test_only_words_py_pairs_chinese_and_english(path: Path) -> None:
+    """`pick(language, zh, en)` is how a text is written in both languages: only in words.py."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "pick")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "pick")
+        )
+    ]
+    assert calls == []
