@@ -57,9 +57,13 @@ def answer_text(entry: Entry, language: str | None = None) -> str:
     """The entry's answer in the user's language; says so when only Chinese exists."""
     if is_english(language):
         if entry.answer_en:
-            return entry.answer_en
-        return "(No English version of this answer yet; here it is in Chinese.)\n\n" + entry.answer
-    return entry.answer
+            return entry.answer_en + owner_line(entry, language)
+        return (
+            "(No English version of this answer yet; here it is in Chinese.)\n\n"
+            + entry.answer
+            + owner_line(entry, language)
+        )
+    return entry.answer + owner_line(entry, language)
 
 
 def entry_title(entry: Entry, language: str | None = None) -> str:

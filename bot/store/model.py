@@ -174,3 +174,40 @@ class StaffMember:
     user_id: int
     name: str
     username: str | None
+
+
+PROPOSAL_KINDS = ("wording", "entry")  # a new wording for an existing entry, or a new entry
+PROPOSAL_ORIGINS = ("ticket", "none-of-these", "thumbs-down")
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    """A proposed change to the knowledge base, before it is stored; `change` and `checks` are
+    JSON text owned by `bot.learning`."""
+
+    kind: str
+    origin: str
+    ticket_number: int | None
+    entry_id: str
+    change: str
+    author: str
+    checks: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stored proposal, with the second person's decision once made."""
+
+    number: int
+    kind: str
+    origin: str
+    ticket_number: int | None
+    entry_id: str
+    change: str
+    checks: str
+    status: str  # open, approved, rejected
+    author: str
+    created_at: datetime
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    why: str = ""

@@ -28,6 +28,7 @@ from bot.store.model import (
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.proposals import ProposalStore
 from bot.store.search import search_filter, search_order
 from bot.store.staffwork import StaffWorkStore
 
@@ -42,7 +43,13 @@ FROM tickets t
 
 
 class SQLiteTicketStore(
-    OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore, StaffWorkStore
+    OutboxStore,
+    StateStore,
+    ProcessedStore,
+    ErasureStore,
+    InboxStore,
+    StaffWorkStore,
+    ProposalStore,
 ):
     """The embedded store: one SQLite file in WAL mode."""
 
