@@ -872,3 +872,56 @@ def staff_done_text(
         "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
     }[action]
     return pick(language, zh, en)
+
+
+# --- Learning from tickets: knowledge proposals and their review (issue 18) -----------------
+
+
+def owner_line(entry: Entry, language: str | None = None) -> str:
+    """Under an answer that a staff member gave and a department owns: who owns it, since when."""
+    source = entry.staff_source
+    if source is None:
+        return ""
+    return pick(
+        language,
+        f"\n\n（来源：{source.owner}，工作人员答复，{source.date}）",
+        f"\n\n(Source: {source.owner}, a staff answer of {source.date})",
+    )
+
+
+def proposal_made_text(number: int, summary: str, language: str | None = None) -> str:
+    """After /teach: the proposal's number, its checks, and who may approve it."""
+    return pick(
+        language,
+        f"已提交知识库提案 P{number}。\n{summary}\n需由另一位工作人员审核：/approve {number} 或 "
+        f"/reject {number} 理由（命令行：kb approve {number}）。",
+        f"Knowledge proposal P{number} is filed.\n{summary}\nAnother staff member reviews it: "
+        f"/approve {number} or /reject {number} reason (shell: kb approve {number}).",
+    )
+
+
+def proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
+    if approved:
+        return pick(
+            language,
+            f"提案 P{number} 已批准，知识库已写入，服务将在一分钟内重新加载。",
+            f"Proposal P{number} is approved and written; the service reloads within a minute.",
+        )
+    return pick(language, f"提案 P{number} 已驳回。", f"Proposal P{number} is rejected.")
+
+
+def proposal_refused_text(reason: str, language: str | None = None) -> str:
+    """A /teach, /approve or /reject that cannot be done, with the reason (English: the reason
+    names files, entries and options as the shell does)."""
+    return pick(language, f"无法处理：{reason}", f"Not done: {reason}")
+
+
+def teach_usage_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "用法：/teach 编号 [#条目id]（把居民的问题加为该条目的新问法；不写条目则取最接近的条目）；"
+        "/teach 编号 new 主管部门（用工作人员的答复起草新条目）；/approve P；/reject P 理由",
+        "Usage: /teach N [#entry-id] (the resident's question as a new wording of that entry; "
+        "without one, the closest entry); /teach N new DEPARTMENT (a new entry drafted from the "
+        "staff reply); /approve P; /reject P reason",
+    )

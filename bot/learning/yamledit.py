@@ -5,7 +5,6 @@ more under the entry's `questions`, a new entry is appended to its category's th
 from __future__ import annotations
 
 import io
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,7 @@ def _edit(path: Path, edit: Any) -> None:
     yaml.dump(data, out)
     temporary = path.with_name(f".{path.name}.new")
     temporary.write_text(out.getvalue(), encoding="utf-8")
-    os.replace(temporary, path)
+    temporary.replace(path)
 
 
 def _add_questions(data: Any, change: Change, path: Path) -> None:
