@@ -21,7 +21,7 @@ import yaml
 
 from bot.kb.loader import check_quotes, load_knowledge
 from bot.kb.model import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
-from bot.learning.change import Change
+from bot.learning.change import Change, StaffSource
 from bot.learning.yamledit import apply_change
 from bot.matching.checks import check_details
 from bot.matching.decision import Decision
@@ -133,7 +133,9 @@ def contact_details(change: Change) -> list[str]:
     """Phone numbers, URLs, ID numbers and e-mail addresses in a new entry's answer, except the
     public service number its owner confirmed."""
     found: list[str] = []
-    public = {s.public_number for s in change.sources if getattr(s, "public_number", "")}
+    public = {
+        s.public_number for s in change.sources if isinstance(s, StaffSource) and s.public_number
+    }
     for text in (change.answer, change.answer_en):
         for number in public:
             text = text.replace(number, "")
@@ -186,7 +188,5 @@ def _loo_changes(
             )
     for (entry_id, question), what in missed_before.items():
         if (entry_id, question) not in missed_after:
-            changes.append(
-                Changed(question, f"loo:{entry_id}", what, f"answer: {entry_id}", False)
-            )
+            changes.append(Changed(question, f"loo:{entry_id}", what, f"answer: {entry_id}", False))
     return changes

@@ -34,13 +34,19 @@ def theme_file(kb: KnowledgeBase, category: str) -> str:
     return files.most_common(1)[0][0]
 
 
+def target_file(kb_dir: Path, kb: KnowledgeBase, change: Change) -> Path:
+    """The file a change is written into: the entry's own, or the category's theme file."""
+    if change.kind == "wording":
+        return kb_dir / Path(kb.entry(change.entry_id).file).name
+    return kb_dir / theme_file(kb, change.category)
+
+
 def apply_change(kb_dir: Path, kb: KnowledgeBase, change: Change) -> Path:
     """Write `change` into the YAML under `kb_dir` (whose knowledge is `kb`); return the file."""
+    path = target_file(kb_dir, kb, change)
     if change.kind == "wording":
-        path = kb_dir / Path(kb.entry(change.entry_id).file).name
         _edit(path, lambda data: _add_questions(data, change, path))
     else:
-        path = kb_dir / theme_file(kb, change.category)
         _edit(path, lambda data: _add_entry(data, change))
     return path
 
