@@ -33,6 +33,7 @@ from bot.transport.handlers import (
     on_button,
     on_command,
     on_error,
+    on_knowledge_watch,
     on_photo,
     on_sla_check,
     on_text,
@@ -49,6 +50,9 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
+# How often the knowledge files are compared with the last load: an approved proposal written
+# by `kb approve` in another process is served within a minute.
+KNOWLEDGE_WATCH_EVERY = timedelta(seconds=30)
 SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
@@ -125,6 +129,13 @@ async def open_services(
         period = reminder_period(settings)
         application.job_queue.run_repeating(
             on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+        )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            on_knowledge_watch,
+            interval=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            first=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            name="knowledge-watch",
         )
     if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
         loop = asyncio.get_running_loop()
