@@ -17,6 +17,7 @@ from bot.store.model import Ticket
 # The line `words.ticket_for_answer_text` adds under a question answered before (👎): the entry.
 _ANSWERED = re.compile(r"^（已给出的答案：([a-z0-9-]+)）$")
 TITLE_CHARS = 30
+_CLAUSE = re.compile(r"[，,；;。\n]")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,17 @@ def ticket_question(ticket: Ticket) -> tuple[str, str | None]:
         found = _ANSWERED.match(line.strip())
         if found:
             answered = found.group(1)
-    return remove_pii(lines[0]), answered
+    return without_personal_data(lines[0]), answered
+
+
+def without_personal_data(text: str) -> str:
+    """`text` without the clauses that held a phone number, ID number or e-mail address ("我
+    电话138…，社区图书馆周末开门吗" → "社区图书馆周末开门吗"); the rest is kept as written."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    kept = [c.strip() for c in clauses if remove_pii(c) == " ".join(c.split())]
+    if not kept:  # nothing but personal data: what is left of it once removed
+        return remove_pii(text)
+    return "，".join(kept)
 
 
 def origin_of(ticket: Ticket) -> str:
@@ -78,7 +89,7 @@ def draft_change(
     is missing or wrong."""
     kb = matcher.kb
     question, _ = ticket_question(ticket)
-    added = tuple(q for q in (remove_pii(q) for q in draft.questions) if q)
+    added = tuple(q for q in (without_personal_data(q) for q in draft.questions) if q)
     questions = tuple(dict.fromkeys(q for q in (question, *added) if q))
     if not questions:
         raise ChangeError("the ticket has no question text left once personal data is removed")
