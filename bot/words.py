@@ -920,8 +920,10 @@ def teach_usage_text(language: str | None = None) -> str:
     return pick(
         language,
         "用法：/teach 编号 [#条目id]（把居民的问题加为该条目的新问法；不写条目则取最接近的条目）；"
-        "/teach 编号 new 主管部门（用工作人员的答复起草新条目）；/approve P；/reject P 理由",
+        "/teach 编号 new 主管部门（用工作人员的答复起草新条目，至少6种问法）；更多问法用 | 隔开："
+        "/teach 编号 new 主管部门 | 问法二 | 问法三；/approve P；/reject P 理由",
         "Usage: /teach N [#entry-id] (the resident's question as a new wording of that entry; "
         "without one, the closest entry); /teach N new DEPARTMENT (a new entry drafted from the "
-        "staff reply); /approve P; /reject P reason",
+        "staff reply; at least 6 wordings); more wordings after |: /teach N new DEPARTMENT | "
+        "wording 2 | wording 3; /approve P; /reject P reason",
     )

@@ -122,8 +122,15 @@ def test_the_full_loop_from_the_shell(
     assert "another staff member reviews it" in capsys.readouterr().err
     assert proposal(tmp_path, 2).status == "open"
 
-    engine_settings = load_settings({"KB_DIR": str(kb_dir)})
-    before = load_matcher(kb_dir, engine_settings.intents_dir)
+    # The running service's knowledge, loaded before the approval; nothing changed yet.
+    engine_settings = load_settings({"KB_DIR": str(kb_dir)}, env_file=None)
+    engine = Engine(
+        SQLiteTicketStore(tmp_path / "bot.db"),
+        load_matcher(kb_dir, engine_settings.intents_dir),
+        engine_settings,
+    )
+    reloader = Reloader(engine_settings, engine, engine.services.store)
+    assert asyncio.run(reloader.reload_if_changed()) is None
     assert bot(tmp_path, "kb", "approve", "2", "--as", REVIEWER) == 0
     decided = proposal(tmp_path, 2)
     assert (decided.status, decided.reviewer) == ("approved", f"staff:{REVIEWER}")
@@ -139,19 +146,10 @@ def test_the_full_loop_from_the_shell(
     assert "residents.yaml" in diff
     assert "1 file changed, 18 insertions(+)\n" in diff, diff
 
-    # The running service: its watch sees the changed files and swaps the knowledge in.
-    async def reload() -> str | None:
-        store = SQLiteTicketStore(tmp_path / "bot.db")
-        await store.open()
-        try:
-            engine = Engine(store, before, engine_settings)
-            reloader = Reloader(engine_settings, engine, store)
-            reloader._seen = ()  # as if loaded before the approval
-            return await reloader.reload_if_changed()
-        finally:
-            await store.close()
-
-    assert asyncio.run(reload()) is not None
+    # The service's watch sees the changed files and swaps the knowledge in.
+    assert asyncio.run(reloader.reload_if_changed()) is not None
+    served = engine.services.matcher.decide(QUESTION)
+    assert (served.outcome, served.entry_id) == ("answer", "community-library-weekend")
     answered = ask(tmp_path, QUESTION, capsys)
     assert (answered["outcome"], answered["entry_id"]) == ("answer", "community-library-weekend")
     assert REPLY in str(answered["text"])

@@ -1,6 +1,7 @@
 """Knowledge proposals from the staff group (issue 18): `/teach N [#entry-id]` proposes the
 resident's question of ticket N as a new wording (of that entry, or the closest), `/teach N new
-DEPARTMENT` a new entry drafted from the staff reply and owned by that department, `/approve P`
+DEPARTMENT` a new entry drafted from the staff reply and owned by that department; more
+wordings follow after `|` (`/teach 4 new 区文旅委 | 问法二 | 问法三`). `/approve P`
 and `/reject P reason` review one (never by its author). The checks take seconds, so the
 transport runs these in the background, outside the engine's transaction, like /reload."""
 
@@ -38,7 +39,8 @@ async def teach_command(
 ) -> str:
     """Run /teach, /approve or /reject for staff member `user_id`; return the reply."""
     actor = f"staff:{user_id}"
-    parts = args.split()
+    head, *wordings = args.split("|")
+    parts = head.split()
     if not parts or not parts[0].lstrip("#P").isdigit():
         return words.teach_usage_text(language)
     number = int(parts[0].lstrip("#P"))
@@ -50,11 +52,12 @@ async def teach_command(
         if name == "reject":
             await review.reject(store, number, actor, " ".join(parts[1:]), now)
             return words.proposal_decided_text(number, False, language)
+        added = tuple(w.strip() for w in wordings if w.strip())
         if len(parts) > 1 and parts[1].lower() == "new":
-            draft = Draft("entry", owner=" ".join(parts[2:]))
+            draft = Draft("entry", questions=added, owner=" ".join(parts[2:]))
         else:
             entry = parts[1].lstrip("#") if len(parts) > 1 else None
-            draft = Draft("wording", entry_id=entry)
+            draft = Draft("wording", entry_id=entry, questions=added)
         proposal, checks = await review.propose(store, setup, number, draft, actor, now)
     except TicketNotFound:
         return words.ticket_not_found_text(number, language)
