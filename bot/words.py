@@ -850,6 +850,13 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
     ("snippets", "答复口径列表", "saved standard replies"),
     ("stats", "工单统计", "ticket statistics"),
     ("reload", "重新加载知识库", "reload the knowledge base"),
+    (
+        "teach",
+        "把工单的问题和答复提交为知识库提案：/teach 编号 [#条目id|new 主管部门] [| 问法…]",
+        "propose knowledge from a ticket: /teach N [#entry-id|new DEPARTMENT] [| wording…]",
+    ),
+    ("approve", "批准知识库提案（非提案人）：/approve P", "approve a proposal (not its author)"),
+    ("reject", "驳回知识库提案：/reject P 理由", "reject a proposal: /reject P reason"),
 )
 
 

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.config import Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.dialogue.teaching import TEACH_COMMANDS
 from bot.helpdesk.reminders import reminder_period
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.sqlite import SQLiteTicketStore
@@ -59,7 +60,7 @@ STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 
 # Staff commands the service answers itself, not the engine (they act on the running service).
-TRANSPORT_STAFF_COMMANDS = ("reload",)
+TRANSPORT_STAFF_COMMANDS = ("reload", *TEACH_COMMANDS)
 # The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
 STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", "使用说明")]
 
