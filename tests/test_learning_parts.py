@@ -157,3 +157,22 @@ async def test_step_9_adds_proposals_to_an_older_database(tmp_path: Path) -> Non
             await store.decide_proposal(number, "approved", "staff:3", "", NOW)
     finally:
         await store.close()
+
+
+async def test_forgetting_a_resident_deletes_the_proposals_not_approved(tmp_path: Path) -> None:
+    """On a deletion request, proposals from the resident's tickets go unless approved (an
+    approved one is knowledge now, without personal data)."""
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    try:
+        ticket, _ = await store.create_ticket(NewTicket(5, 5, "telegram", "unanswered", "问"), NOW)
+        new = NewProposal("wording", "ticket", ticket.number, "nuanxin-yizhan", "{}", "staff:1")
+        kept = await store.add_proposal(new, NOW)
+        await store.decide_proposal(kept, "approved", "staff:2", "", NOW)
+        gone = await store.add_proposal(new, NOW)
+        erasure = await store.forget_resident(5, "cli", NOW)
+        assert erasure.counts["kb_proposals"] == 1
+        assert [p.number for p in await store.proposals()] == [kept]
+        assert gone != kept
+    finally:
+        await store.close()

@@ -4,6 +4,6 @@ staff (commands and buttons in the staff group; /teach, /approve and /reject in 
 which the transport runs in the background). Every transport and the CLI's `ask`, `chat` and
 `eval` go through it, so they all say the same thing.
 
-Imports the matcher, the store, the helpdesk, `bot.learning`, `bot.kb`, `bot.words` and the foundation modules;
-never a transport or `telegram`.
+Imports the matcher, the store, the helpdesk, `bot.learning`, `bot.kb`, `bot.words` and the
+foundation modules; never a transport or `telegram`.
 """
