@@ -23,6 +23,7 @@ from bot.store.proposals import ProposalDecidedError
 from bot.store.sqlite import SQLiteTicketStore
 from bot.yamlio import DataError
 from tests.telegram_harness import shared_knowledge
+from tests.test_chat import UNCOVERED, chat
 
 NOW = datetime(2026, 12, 3, 9, tzinfo=UTC)
 ENTRY = """
@@ -176,3 +177,20 @@ async def test_forgetting_a_resident_deletes_the_proposals_not_approved(tmp_path
         assert gone != kept
     finally:
         await store.close()
+
+
+@pytest.mark.slow
+def test_teach_in_the_terminal_chat_and_the_author_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chat --as-staff`: /teach proposes from a ticket of this chat, /approve by the same
+    person is refused and nothing is written."""
+    copy = tmp_path / "knowledge"
+    shutil.copytree(bundled_dir("knowledge"), copy)
+    monkeypatch.setenv("KB_DIR", str(copy))
+    before = (copy / "residents.yaml").read_text(encoding="utf-8")
+    script = f"{UNCOVERED}\n/teach 1 #nuanxin-yizhan\n/approve 1\n"
+    result = chat(tmp_path, script, "--as-staff")
+    assert "P1" in result.stdout
+    assert "author" in result.stdout
+    assert (copy / "residents.yaml").read_text(encoding="utf-8") == before

@@ -62,7 +62,7 @@ async def teach_command(
     except TicketNotFound:
         return words.ticket_not_found_text(number, language)
     except ProposalNotFound:
-        return words.proposal_refused_text(f"P{number} ?", language)
+        return words.proposal_refused_text(f"no proposal P{number}", language)
     except ProposalDecidedError:
         return words.proposal_refused_text(f"P{number} decided already", language)
     except review.AuthorCannotReviewError:
