@@ -194,3 +194,28 @@ def test_teach_in_the_terminal_chat_and_the_author_refused(
     assert "P1" in result.stdout
     assert "author" in result.stdout
     assert (copy / "residents.yaml").read_text(encoding="utf-8") == before
+
+
+async def test_stats_show_the_answered_share_per_week(tmp_path: Path) -> None:
+    """`stats`: per ISO week, questions answered from the knowledge base against questions
+    filed as unanswered tickets (the measured effect of the learning loop)."""
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    week_49 = NOW  # Thursday 3 December 2026
+    week_50 = datetime(2026, 12, 8, 9, tzinfo=UTC)
+    try:
+        await store.create_ticket(NewTicket(1, 1, "telegram", "unanswered", "甲"), week_49)
+        await store.create_ticket(NewTicket(2, 2, "telegram", "feedback", "乙"), week_49)
+        for at, entry in (
+            (week_49, "nuanxin-yizhan"),
+            (week_50, "nuanxin-yizhan"),
+            (week_50, None),
+        ):
+            await store.record_answer("telegram", 1, 1, "问", entry, (), at)
+        stats = await store.stats()
+    finally:
+        await store.close()
+    assert [(w.week, w.answered, w.filed, round(w.share)) for w in stats.weekly] == [
+        ("2026-W49", 1, 1, 50),
+        ("2026-W50", 1, 0, 100),
+    ]

@@ -196,8 +196,18 @@ def stats_text(stats: Stats) -> str:
             f"按类别：{by_category}",
             f"首次回复时间中位数：{median}（{stats.replied} 个已回复工单）",
             f"答案反馈：{votes}",
+            *_weekly_lines(stats),
         ]
     )
+
+
+def _weekly_lines(stats: Stats) -> list[str]:
+    """The bot's answered share per week (answered ÷ answered + unanswered tickets)."""
+    if not stats.weekly:
+        return []
+    return ["机器人直接回答占比（按周）："] + [
+        f"  {w.week}：{w.share:.0f}%（回答 {w.answered}，转工单 {w.filed}）" for w in stats.weekly
+    ]
 
 
 def _when(moment: datetime) -> str:
