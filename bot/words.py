@@ -907,6 +907,33 @@ def proposal_made_text(number: int, summary: str, language: str | None = None) -
     )
 
 
+def proposal_checks_text(
+    kind: str,
+    entry_id: str,
+    problems: Sequence[str],
+    stolen: Sequence[str],
+    changed: int,
+    loo: tuple[float, float],
+    language: str | None = None,
+) -> str:
+    """A proposal's automatic checks, as /teach reports them (`kb review` shows every line)."""
+    what = pick(language, "新问法" if kind == "wording" else "新条目", kind)
+    lines = [f"{what} · {entry_id}"]
+    lines += [pick(language, f"✗ 规则：{p}", f"✗ rule: {p}") for p in problems[:3]]
+    lines += [pick(language, f"✗ 抢走：{s}", f"✗ takes: {s}") for s in stolen[:5]]
+    if not problems:
+        lines.append(
+            pick(
+                language,
+                f"规则问题 {len(problems)} 个，抢走其他条目的问题 {len(stolen)} 个；"
+                f"{changed} 个问题的结果改变；留一法 {loo[0]}% → {loo[1]}%",
+                f"{len(problems)} kb check problem(s), {len(stolen)} stolen; "
+                f"{changed} question(s) decided differently; leave-one-out {loo[0]}% → {loo[1]}%",
+            )
+        )
+    return "\n".join(lines)
+
+
 def proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
     if approved:
         return pick(

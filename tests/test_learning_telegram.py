@@ -64,7 +64,7 @@ async def test_teach_approve_and_the_same_question_answered(
     teach = f"/teach {ticket.number} new {OWNER} | {WORDINGS}"
     group = STAFF_CHAT_ID
     made = await said(api, make_command_update(STAFF_USER_ID, teach, chat_id=group), group, "P1")
-    assert "0 kb check problem(s), 0 stolen" in made
+    assert "规则问题 0 个，抢走其他条目的问题 0 个" in made
 
     approve = "/approve 1"
     refused = await said(

@@ -69,9 +69,13 @@ async def teach_command(
         return words.proposal_refused_text(f"P{number}: author ≠ reviewer", language)
     except (review.ReviewRefusedError, ChangeError) as exc:
         return words.proposal_refused_text(str(exc), language)
-    summary = (
-        f"{proposal.kind} {proposal.entry_id}: {len(checks.problems)} kb check problem(s), "
-        f"{len(checks.stolen)} stolen, {checks.changed_count} changed, "
-        f"leave-one-out {checks.loo_before}% → {checks.loo_after}%"
+    summary = words.proposal_checks_text(
+        proposal.kind,
+        proposal.entry_id,
+        checks.problems,
+        [f"{c.question}（{c.before} → {c.after}）" for c in checks.stolen],
+        checks.changed_count,
+        (checks.loo_before, checks.loo_after),
+        language,
     )
     return words.proposal_made_text(proposal.number, summary, language)

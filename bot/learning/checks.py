@@ -58,10 +58,6 @@ class Checks:
     def stolen(self) -> list[Changed]:
         return [c for c in self.changes if c.stolen]
 
-    @property
-    def unnecessary(self) -> bool:
-        return bool(self.already) and not self.problems
-
     def blocking(self) -> list[str]:
         """Why the proposal cannot be approved as it is (empty: it can)."""
         reasons = [f"kb check: {p}" for p in self.problems]
