@@ -13,7 +13,7 @@ import pytest
 from bot.kb.loader import load_knowledge
 from bot.learning.change import Change, StaffSource
 from bot.learning.checks import contact_details
-from bot.learning.draft import without_personal_data
+from bot.learning.draft import origin_of, without_personal_data
 from bot.learning.gaps import group_gaps
 from bot.learning.owners import owned_entries
 from bot.paths import bundled_dir
@@ -219,3 +219,26 @@ async def test_stats_show_the_answered_share_per_week(tmp_path: Path) -> None:
         ("2026-W49", 1, 1, 50),
         ("2026-W50", 1, 0, 100),
     ]
+
+
+@pytest.mark.parametrize(
+    ("category", "key", "origin"),
+    [
+        ("feedback", "telegram:7:12:why:3", "thumbs-down"),
+        ("unanswered", "telegram:7:12:none:3", "none-of-these"),
+        ("unanswered", "telegram:7:12", "ticket"),
+        ("human-request", None, "ticket"),
+    ],
+)
+async def test_a_proposal_knows_where_its_ticket_came_from(
+    tmp_path: Path, category: str, key: str | None, origin: str
+) -> None:
+    """👎 (a feedback ticket), 都不是 / 不是 (a `none:` tap), or any other ticket."""
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    try:
+        new = NewTicket(7, 7, "telegram", category, "问", idempotency_key=key)  # type: ignore[arg-type]
+        ticket, _ = await store.create_ticket(new, NOW)
+        assert origin_of(await store.ticket(ticket.number)) == origin
+    finally:
+        await store.close()

@@ -62,11 +62,12 @@ def without_personal_data(text: str) -> str:
 
 
 def origin_of(ticket: Ticket) -> str:
-    """Where a proposal comes from: 👎 on an answer, a question that came near entries (a
-    clarify ended in 都不是, a 不是 to "您是想问…", or near entries), or a plain ticket."""
+    """Where a proposal comes from: 👎 on an answer (a 'feedback' ticket), 都不是 after a
+    clarify or 不是 after "您是想问…" (the tap's `none:` button in the ticket's idempotency
+    key), or any other ticket."""
     if ticket.category == "feedback":
         return "thumbs-down"
-    if ticket.category == "unanswered" and ticket.candidates:
+    if ":none:" in (ticket.idempotency_key or ""):
         return "none-of-these"
     return "ticket"
 

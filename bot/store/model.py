@@ -77,6 +77,8 @@ class Ticket:
     phone: str | None
     attachments: tuple[str, ...]
     last_staff_reply: str | None
+    # channel:chat:message (+ ":button:ref" when a tap filed it, e.g. ":none:7" for 都不是)
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -383,4 +383,5 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         phone=row["phone"],
         attachments=tuple(row["files"].split("\n")) if row["files"] else (),
         last_staff_reply=row["last_staff_reply"],
+        idempotency_key=row["idempotency_key"],
     )
