@@ -171,6 +171,8 @@ def test_a_wording_for_the_wrong_entry_is_caught_by_the_regression_check(
                "--entry", "rider-parking-bike-stations") == 0  # fmt: skip
     shown = capsys.readouterr().out
     assert "✗ takes" in shown
+    assert bot(tmp_path, "kb", "review") == 0
+    assert capsys.readouterr().out.startswith(f"P1 · open · by staff:{AUTHOR}")
     stolen = Checks.from_json(proposal(tmp_path, 1).checks).stolen
     assert stolen
     assert all(c.after == "answer: rider-parking-bike-stations" for c in stolen)

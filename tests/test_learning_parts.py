@@ -3,6 +3,7 @@ contact-detail check, gaps, owners, and migration step 9 on an older database.""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.cli import main
 from bot.kb.loader import load_knowledge
 from bot.learning.change import Change, StaffSource
 from bot.learning.checks import contact_details
@@ -242,3 +244,33 @@ async def test_a_proposal_knows_where_its_ticket_came_from(
         assert origin_of(await store.ticket(ticket.number)) == origin
     finally:
         await store.close()
+
+
+def test_kb_gaps_prints_each_group_with_its_proposal_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+    async def seed() -> None:
+        store = SQLiteTicketStore(tmp_path / "bot.db")
+        await store.open()
+        try:
+            for user, text in enumerate(
+                ("社区图书馆周末开门吗", "社区图书馆周末开门不", "停车场收费吗")
+            ):
+                await store.create_ticket(
+                    NewTicket(user, user, "telegram", "unanswered", text), NOW
+                )
+            await store.staff_reply(2, "staff:1", "开", NOW)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    assert main(["--env-file", str(tmp_path / "none.env"), "kb", "gaps"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "2 × 社区图书馆周末开门吗  (#1 #2)",
+        "    python -m bot kb propose --from-ticket 2",
+        "1 × 停车场收费吗  (#3)",
+        "    python -m bot kb propose --from-ticket 3",
+    ]

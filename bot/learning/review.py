@@ -16,6 +16,8 @@ database transaction.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -150,13 +152,20 @@ class _Written:
 
 
 def _write(kb_dir: Path, today: Matcher, change: Change) -> _Written:
-    """Write the change; if the knowledge then fails to load, put the file back and raise."""
-    target = target_file(kb_dir, today.kb, change)
-    written = _Written(target, target.read_text(encoding="utf-8"))
-    apply_change(kb_dir, today.kb, change)
+    """Write the change; if the knowledge then fails to load (e.g. another approval added the
+    same entry a moment ago), put the file back and raise. One writer at a time: approvals in
+    two processes take turns on a lock on the folder."""
+    folder = os.open(kb_dir, os.O_RDONLY)
     try:
-        load_knowledge(kb_dir)
-    except DataError as exc:
-        written.restore()
-        raise ReviewRefusedError([str(p) for p in exc.problems]) from exc
-    return written
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        target = target_file(kb_dir, today.kb, change)
+        written = _Written(target, target.read_text(encoding="utf-8"))
+        apply_change(kb_dir, today.kb, change)
+        try:
+            load_knowledge(kb_dir)
+        except DataError as exc:
+            written.restore()
+            raise ReviewRefusedError([str(p) for p in exc.problems]) from exc
+        return written
+    finally:
+        os.close(folder)  # releases the lock
