@@ -16,7 +16,6 @@ from bot.learning.checks import Checks
 from bot.learning.draft import Draft
 from bot.learning.gaps import GAP_STATUSES, group_gaps
 from bot.matching.matcher import load_matcher
-from bot.paths import default_eval_files, default_seeds_dir
 from bot.store.database import StoreUnavailableError, TicketNotFound, prepare_database_path
 from bot.store.interface import TicketStore
 from bot.store.model import Proposal
@@ -53,12 +52,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1
 
 
-def setup_of(settings: Settings) -> review.Setup:
-    return review.Setup(
-        settings.kb_dir, settings.intents_dir, default_eval_files(), default_seeds_dir()
-    )
-
-
 async def _run(args: argparse.Namespace, settings: Settings, store: TicketStore) -> int:
     await store.open()
     try:
@@ -70,7 +63,7 @@ async def _run(args: argparse.Namespace, settings: Settings, store: TicketStore)
 async def _act(args: argparse.Namespace, settings: Settings, store: TicketStore) -> int:
     now = datetime.now(UTC)
     actor = f"staff:{args.actor_id}" if getattr(args, "actor_id", None) else "cli"
-    setup = setup_of(settings)
+    setup = review.setup_for(settings)
     if args.kb_action == "propose":
         draft = Draft(
             kind="entry" if args.new else "wording",

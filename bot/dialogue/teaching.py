@@ -14,18 +14,11 @@ from bot.config import Settings
 from bot.learning import review
 from bot.learning.change import ChangeError
 from bot.learning.draft import Draft
-from bot.paths import default_eval_files, default_seeds_dir
 from bot.store.database import TicketNotFound
 from bot.store.interface import TicketStore
 from bot.store.proposals import ProposalDecidedError, ProposalNotFound
 
 TEACH_COMMANDS = ("teach", "approve", "reject")
-
-
-def setup_of(settings: Settings) -> review.Setup:
-    return review.Setup(
-        settings.kb_dir, settings.intents_dir, default_eval_files(), default_seeds_dir()
-    )
 
 
 async def teach_command(
@@ -44,7 +37,7 @@ async def teach_command(
     if not parts or not parts[0].lstrip("#P").isdigit():
         return words.teach_usage_text(language)
     number = int(parts[0].lstrip("#P"))
-    setup = setup_of(settings)
+    setup = review.setup_for(settings)
     try:
         if name == "approve":
             await review.approve(store, setup, number, actor, now)

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.config import Settings
 from bot.kb.loader import load_knowledge
 from bot.learning.change import Change, ChangeError
 from bot.learning.checks import Checks, run_checks
 from bot.learning.draft import Draft, draft_change, origin_of
 from bot.learning.yamledit import apply_change, target_file
 from bot.matching.matcher import Matcher, load_matcher
+from bot.paths import default_eval_files, default_seeds_dir
 from bot.store.interface import TicketStore
 from bot.store.model import NewProposal, Proposal
 from bot.yamlio import DataError
@@ -53,6 +55,11 @@ class Setup:
     intents_dir: Path
     eval_files: tuple[Path, ...] = ()
     seeds_dir: Path | None = None
+
+
+def setup_for(settings: Settings) -> Setup:
+    """The knowledge folders of `settings`, the evaluation sets and seeds beside a checkout."""
+    return Setup(settings.kb_dir, settings.intents_dir, default_eval_files(), default_seeds_dir())
 
 
 def check(change: Change, setup: Setup, today: Matcher) -> Checks:
