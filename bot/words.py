@@ -983,6 +983,7 @@ def proposal_checks_text(
     stolen: Sequence[str],
     changed: int,
     loo: tuple[float, float],
+    already: Sequence[str] = (),
     language: str | None = None,
 ) -> str:
     """A proposal's automatic checks, as /teach reports them (`kb review` shows every line)."""
@@ -990,6 +991,14 @@ def proposal_checks_text(
     lines = [f"{what} · {entry_id}"]
     lines += [pick(language, f"✗ 规则：{p}", f"✗ rule: {p}") for p in problems[:3]]
     lines += [pick(language, f"✗ 抢走：{s}", f"✗ takes: {s}") for s in stolen[:5]]
+    if already:
+        lines.append(
+            pick(
+                language,
+                f"! 现在已能正确回答（可能不需要）：{'、'.join(already)}",
+                f"! already answered right today (maybe not needed): {', '.join(already)}",
+            )
+        )
     if not problems:
         lines.append(
             pick(

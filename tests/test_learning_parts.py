@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -246,23 +246,27 @@ async def test_a_proposal_knows_where_its_ticket_came_from(
         await store.close()
 
 
-def test_kb_gaps_prints_each_group_with_its_proposal_command(
+def test_kb_gaps_prints_each_group_of_the_week_with_its_proposal_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The weekly list: this week's tickets grouped, largest first; `--days 0` takes all."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    now = datetime.now(UTC)
+    filed = (
+        ("社区图书馆周末开门吗", now),
+        ("社区图书馆周末开门不", now),
+        ("停车场收费吗", now),
+        ("停车场收不收费", now - timedelta(days=30)),
+    )
 
     async def seed() -> None:
         store = SQLiteTicketStore(tmp_path / "bot.db")
         await store.open()
         try:
-            for user, text in enumerate(
-                ("社区图书馆周末开门吗", "社区图书馆周末开门不", "停车场收费吗")
-            ):
-                await store.create_ticket(
-                    NewTicket(user, user, "telegram", "unanswered", text), NOW
-                )
-            await store.staff_reply(2, "staff:1", "开", NOW)
+            for user, (text, at) in enumerate(filed):
+                await store.create_ticket(NewTicket(user, user, "telegram", "unanswered", text), at)
+            await store.staff_reply(2, "staff:1", "开", now)
         finally:
             await store.close()
 
@@ -274,3 +278,5 @@ def test_kb_gaps_prints_each_group_with_its_proposal_command(
         "1 × 停车场收费吗  (#3)",
         "    python -m bot kb propose --from-ticket 3",
     ]
+    assert main(["--env-file", str(tmp_path / "none.env"), "kb", "gaps", "--days", "0"]) == 0
+    assert "2 × 停车场收费吗  (#3 #4)" in capsys.readouterr().out

@@ -55,7 +55,13 @@ def add_actions(actions: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reject = actions.add_parser("reject", help="reject proposal P with the reason")
     reject.add_argument("number", type=int, metavar="P")
     reject.add_argument("--why", required=True)
-    actions.add_parser("gaps", help="open and answered tickets grouped by similarity")
+    gaps = actions.add_parser("gaps", help="open and answered tickets grouped by similarity")
+    gaps.add_argument(
+        "--days",
+        type=int,
+        default=7,
+        help="tickets filed in the last DAYS days (default 7: the weekly list; 0: all)",
+    )
     for name in ("propose", "approve", "reject"):
         actions.choices[name].add_argument(
             "--as", dest="actor_id", type=int, default=None, metavar="USER_ID"

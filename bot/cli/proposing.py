@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.learning import review
@@ -105,6 +105,8 @@ async def _act(args: argparse.Namespace, settings: Settings, store: TicketStore)
         return 0
     matcher = load_matcher(settings.kb_dir, settings.intents_dir)
     tickets = await store.tickets(statuses=GAP_STATUSES)
+    if args.days > 0:
+        tickets = [t for t in tickets if t.created_at >= now - timedelta(days=args.days)]
     gaps = group_gaps(tickets, matcher)
     if not gaps:
         print("No open or answered tickets.")

@@ -69,6 +69,7 @@ async def teach_command(
         [f"{c.question}（{c.before} → {c.after}）" for c in checks.stolen],
         checks.changed_count,
         (checks.loo_before, checks.loo_after),
+        checks.already,
         language,
     )
     return words.proposal_made_text(proposal.number, summary, language)
