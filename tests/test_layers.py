@@ -25,9 +25,12 @@ ALLOWED: dict[str, set[str]] = {
     "matching": {"kb", "yamlio"},
     "store": {"config", "messages"},
     "helpdesk": FOUNDATION | {"store", "words", "kb", "yamlio"},
-    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk"},
-    "transport": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "dialogue"},
-    "cli": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "dialogue", "transport"},
+    "learning": FOUNDATION | {"kb", "words", "matching", "store"},
+    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning"},
+    "transport": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue"},
+    "cli": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "transport"},
     "__main__": {"cli"},
     "__init__": set(),
 }

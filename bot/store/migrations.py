@@ -263,6 +263,30 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX tickets_by_created ON tickets (created_at);
         """,
     ),
+    (
+        8,
+        "knowledge proposals: staff answers become reviewed knowledge (issue 18)",
+        """
+        CREATE TABLE kb_proposals (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind          TEXT NOT NULL CHECK (kind IN ('wording', 'entry')),
+            origin        TEXT NOT NULL CHECK (origin IN
+                            ('ticket', 'none-of-these', 'thumbs-down')),
+            ticket_number INTEGER,
+            entry_id      TEXT NOT NULL,
+            change        TEXT NOT NULL,
+            checks        TEXT NOT NULL DEFAULT '',
+            status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                            ('open', 'approved', 'rejected')),
+            author        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            reviewer      TEXT,
+            reviewed_at   TEXT,
+            why           TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX kb_proposals_by_status ON kb_proposals (status, id)
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """
