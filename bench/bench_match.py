@@ -37,7 +37,7 @@ from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.matcher import Matcher
-from bot.matching.normalize import is_cjk, is_english
+from bot.matching.normalize import is_cjk, is_english_text
 from bot.paths import bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,9 @@ def score(cases: list[Case], decide: Callable[[str], str | None], kb: KnowledgeB
 
 
 def _right(case: Case, entry: Entry) -> bool:
-    texts = [entry.answer_en or entry.answer, entry.answer] if is_english(case.question) else []
+    texts = (
+        [entry.answer_en or entry.answer, entry.answer] if is_english_text(case.question) else []
+    )
     return keywords_found(case, texts or [entry.answer])
 
 

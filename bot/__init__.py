@@ -8,6 +8,7 @@ Layers, from the bottom (each imports only the ones before it; `tests/test_layer
 - `matching`: text → decision, pure;
 - `store`: the storage interface and its two implementations (SQLite, PostgreSQL);
 - `helpdesk`: the ticket workflow staff work by;
+- `learning`: staff answers become reviewed knowledge (proposals, checks, review, YAML writes);
 - `dialogue`: one message in → the replies out, for residents and staff;
 - `transport`: Telegram (the only package importing `telegram`);
 - `cli`: the commands (`python -m bot …`), leaves.

@@ -15,6 +15,13 @@ TELEGRAM_RATE_LIMIT = 30.0  # messages per second: Telegram's documented limit f
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# SLA_HOURS no longer does anything: it is still read (a bad value is still an error), and
+# this warning is logged at start-up when it is set.
+SLA_HOURS_RETIRED = (
+    "SLA_HOURS is retired and does nothing now: the staff group is reminded of tickets by "
+    "their working-day time limits (bot/helpdesk/time_limits.yaml, TIME_LIMITS_FILE); "
+    "remove SLA_HOURS from your settings"
+)
 
 
 class SettingsError(ValueError):
@@ -53,12 +60,13 @@ class Settings:
     telegram_max_rate: float = TELEGRAM_RATE_LIMIT  # 0: no overall limit (per-group still on)
     staff_chat_id: int | None = None
     staff_user_ids: frozenset[int] = frozenset()
+    staff: tuple[tuple[int, str], ...] = ()  # STAFF: (user id, display name) of staff members
     database_url: str = DEFAULT_DATABASE_URL
     kb_dir: Path = field(default_factory=lambda: bundled_dir("knowledge"))
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
     log_level: str = "INFO"
     log_resident_text: bool = False  # DEBUG records keep their arguments (residents' messages)
-    sla_hours: float = 24.0
+    sla_hours: float | None = None  # retired (SLA_HOURS_RETIRED): checked, used by nothing
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
     webhook_listen: str = "127.0.0.1"
@@ -72,6 +80,8 @@ class Settings:
     # The name this process claims inbox updates and outbox messages under; one per replica
     # (several processes sharing one database), None: the host name.
     replica_name: str | None = None
+    holidays_file: Path | None = None  # the operator's holiday file, read before the bundled one
+    time_limits_file: Path | None = None  # the operator's time limits, over the bundled ones
 
     @property
     def database_path(self) -> Path:
@@ -207,12 +217,13 @@ def _parse(env: Mapping[str, str]) -> Settings:
         telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", TELEGRAM_RATE_LIMIT, allow_zero=True),
         staff_chat_id=_int(env, "STAFF_CHAT_ID"),
         staff_user_ids=_int_set(env, "STAFF_USER_IDS"),
+        staff=_staff_names(env, "STAFF"),
         database_url=database_url,
         kb_dir=_dir(env, "KB_DIR", defaults.kb_dir),
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
         log_resident_text=_bool(env, "LOG_RESIDENT_TEXT", defaults.log_resident_text),
-        sla_hours=_float(env, "SLA_HOURS", defaults.sla_hours, allow_zero=False),
+        sla_hours=(_float(env, "SLA_HOURS", 0.0, allow_zero=False) if get("SLA_HOURS") else None),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
         webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,
@@ -226,6 +237,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         database_pool_min=pool_min,
         database_pool_max=pool_max,
         replica_name=get("REPLICA_NAME"),
+        holidays_file=_file(env, "HOLIDAYS_FILE"),
+        time_limits_file=_file(env, "TIME_LIMITS_FILE"),
     )
 
 
@@ -272,6 +285,23 @@ def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _staff_names(env: Mapping[str, str], name: str) -> tuple[tuple[int, str], ...]:
+    """`STAFF=123:张三,456:李四`: the names staff are shown by, instead of their user ids."""
+    raw = env.get(name, "").strip()
+    pairs: dict[int, str] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        user, sep, shown = part.partition(":")
+        if not sep or not shown.strip() or not user.strip().isdigit():
+            raise SettingsError(
+                f"{name} has value {raw!r}; {part.strip()!r} is not USER_ID:NAME "
+                "(expected e.g. 123:张三,456:李四)"
+            )
+        pairs[int(user.strip())] = shown.strip()
+    return tuple(sorted(pairs.items()))
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name)
     if value is None:
@@ -312,4 +342,14 @@ def _dir(env: Mapping[str, str], name: str, default: Path) -> Path:
     path = Path(raw)
     if not path.is_dir():
         raise SettingsError(f"{name} has value {raw!r}; not a directory")
+    return path
+
+
+def _file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name} has value {raw!r}; not a file")
     return path

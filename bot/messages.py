@@ -42,6 +42,7 @@ class Speaker:
     name: str = ""
     language: str | None = None  # the client's language code, e.g. "zh-hans" or "en"
     channel: str = "telegram"  # "telegram" | "terminal"
+    username: str | None = None  # Telegram's @username (without @), when there is one
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,63 @@ from collections.abc import Callable, Sequence
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
 
+# The resident commands, as Telegram's menu shows them: (name, Chinese, English). The engine
+# answers each (`tests/test_telegram_commands.py`).
+RESIDENT_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "开始：我能做什么", "Start: what I can do"),
+    ("menu", "按类别浏览常见问题", "Browse questions by category"),
+    ("mytickets", "我的工单和回复", "My tickets and replies"),
+    ("tongban", "袁家岗跨区通办", "Yuanjiagang cross-district services"),
+    ("help", "使用说明", "How to use this assistant"),
+    ("lang", "切换语言 zh / en", "Switch language zh / en"),
+    ("cancel", "退出当前流程", "Leave the current step"),
+)
+
+
+def resident_command_menu(language: str | None = None) -> list[tuple[str, str]]:
+    """(name, description) for Telegram's command menu in `language`."""
+    return [(name, pick(language, zh, en)) for name, zh, en in RESIDENT_COMMANDS]
+
+
+def something_went_wrong_text(language: str | None = None) -> str:
+    """When handling a message failed unexpectedly (the error is logged)."""
+    return pick(
+        language,
+        "抱歉，处理您的消息时出了点问题，请稍后再试。",
+        "Sorry, something went wrong with your message; please try again in a moment.",
+    )
+
+
 TicketWording = Callable[[int | None, str | None], str]  # (ticket number, language) → reply
 
 
 def is_english(language: str | None) -> bool:
+    """Whether a language code ("en", "en-GB", a /lang choice) means English replies."""
     return (language or "").lower().startswith("en")
+
+
+def chat_language(chosen: str | None, written: str | None, client: str | None) -> str:
+    """The language every reply to a chat is in: "en" or "zh". The one rule:
+    the resident's `/lang` choice when there is one; otherwise the language of their latest
+    message that had one (an English message switches the chat to English until they write
+    Chinese); otherwise their Telegram client's language; Chinese by default."""
+    for language in (chosen, written, client):
+        if language:
+            return "en" if is_english(language) else "zh"
+    return "zh"
 
 
 def answer_text(entry: Entry, language: str | None = None) -> str:
     """The entry's answer in the user's language; says so when only Chinese exists."""
     if is_english(language):
         if entry.answer_en:
-            return entry.answer_en
-        return "(No English version of this answer yet; here it is in Chinese.)\n\n" + entry.answer
-    return entry.answer
+            return entry.answer_en + owner_line(entry, language)
+        return (
+            "(No English version of this answer yet; here it is in Chinese.)\n\n"
+            + entry.answer
+            + owner_line(entry, language)
+        )
+    return entry.answer + owner_line(entry, language)
 
 
 def entry_title(entry: Entry, language: str | None = None) -> str:
@@ -212,6 +255,31 @@ def language_usage_text(language: str | None = None) -> str:
     )
 
 
+_LANGUAGE_NAMES = {
+    "zh": ("zh", "cn", "zh-cn", "zh-hans", "chinese", "中文", "汉语", "普通话", "简体", "简体中文"),
+    "en": ("en", "en-us", "en-gb", "english", "英文", "英语"),
+}
+
+
+def language_named(name: str) -> str | None:
+    """ "zh" / "en" for what a resident may type after /lang; None for a language we lack."""
+    folded = name.strip().casefold()
+    for language, names in _LANGUAGE_NAMES.items():
+        if folded in names:
+            return language
+    return None
+
+
+def language_unknown_text(asked: str, language: str | None = None) -> str:
+    """/lang fr: which languages there are."""
+    shown = asked.strip()[:20]
+    return pick(
+        language,
+        f"暂时不支持“{shown}”。可以用的语言：中文（/lang zh）和英文（/lang en）。",
+        f"“{shown}” is not available. The languages are Chinese (/lang zh) and English (/lang en).",
+    )
+
+
 def staff_only_text() -> str:
     """The one neutral refusal for staff commands and buttons used by anyone else."""
     return "这个操作仅限工作人员使用。 (Staff only.)"
@@ -306,3 +374,969 @@ def status_label(status: str, language: str | None = None) -> str:
 
 def no_tickets_text(language: str | None = None) -> str:
     return pick(language, "您还没有工单。", "You have no tickets.")
+
+
+# --- The Yuanjiagang cross-district (通办) flow --------------------------------------------
+
+_COMMUNITIES = {
+    "yz": ("大坪街道 · 渝中区", "Daping subdistrict · Yuzhong"),
+    "jlp": ("谢家湾街道 · 九龙坡区", "Xiejiawan subdistrict · Jiulongpo"),
+}
+
+
+def community_name(key: str, language: str | None = None) -> str:
+    """One of the two Yuanjiagang communities ("yz", "jlp")."""
+    zh, en = _COMMUNITIES[key]
+    return pick(language, zh, en)
+
+
+def tongban_start_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "袁家岗社区跨区通办登记（共 3 步，随时发送 /cancel 退出）。\n"
+        "第 1 步：您属于哪个袁家岗社区？",
+        "Yuanjiagang cross-district request (3 steps; /cancel to leave at any time).\n"
+        "Step 1: which Yuanjiagang community do you belong to?",
+    )
+
+
+def tongban_community_again_text(language: str | None = None) -> str:
+    return pick(language, "请点选您所属的社区：", "Please tap your community:")
+
+
+def tongban_matter_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "第 2 步：请用一两句话说明要办理的事项。",
+        "Step 2: in a sentence or two, what do you need done?",
+    )
+
+
+def tongban_still_waiting_text(language: str | None = None) -> str:
+    """After answering a question typed at step 2: the registration is still open."""
+    return pick(
+        language,
+        "（跨区通办登记还在第 2 步：如需登记，请说明要办理的事项；不登记了发送 /cancel。）",
+        "(Your cross-district request is still at step 2: tell me what you need done, "
+        "or send /cancel to stop.)",
+    )
+
+
+def tongban_phone_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "第 3 步（可选）：留个联系电话方便工作人员联系您，或点“跳过”。电话只有工作人员能看到。",
+        "Step 3 (optional): leave a phone number for our staff to call you, or tap “Skip”. "
+        "Only staff can see it.",
+    )
+
+
+def skip_label(language: str | None = None) -> str:
+    return pick(language, "跳过", "Skip")
+
+
+def bad_phone_text(language: str | None = None) -> str:
+    return pick(language, "这个号码格式不对。", "That does not look like a phone number. ")
+
+
+def tongban_filed_text(
+    number: int | None, community: str, phone: str | None, language: str | None = None
+) -> str:
+    """The resident's confirmation: where to hand in materials; the (masked) phone if given."""
+    text = pick(
+        language,
+        f"已登记跨区通办工单 #{number}。您可以就近到任意一个袁家岗社区"
+        "（渝中区大坪街道或九龙坡区谢家湾街道）提交材料，接件的工作人员会把材料送到您所属的"
+        f"袁家岗社区（{community_name(community, 'zh')}）服务大厅办理；"
+        "工作人员也会在这个对话里联系您，/mytickets 可以查看进度。",
+        f"Cross-district ticket #{number} is filed. You can hand in your materials at either "
+        "Yuanjiagang community office (Daping in Yuzhong or Xiejiawan in Jiulongpo); the staff "
+        "who receive them take them to the service hall of your own community "
+        f"({community_name(community, 'en')}), which handles the matter. Staff will also contact "
+        "you here; /mytickets shows progress.",
+    )
+    if phone is not None:
+        text += pick(language, f"\n联系电话：{phone}", f"\nPhone: {phone}")
+    return text
+
+
+def tongban_routing_text(community: str, matter: str) -> str:
+    """The ticket's text for staff: the matter and how it is routed."""
+    own = community_name(community, "zh")
+    other = community_name("jlp" if community == "yz" else "yz", "zh")
+    return (
+        f"跨区通办：{matter}\n"
+        f"（袁家岗社区“袁来一家”通办）居民所属社区：袁家岗社区（{own}）\n"
+        f"办理方式：居民可在任一袁家岗社区（{own} 或 {other}）提交材料；"
+        f"接件社区的工作人员将材料送到居民所属社区（{own}）的服务大厅办理。"
+    )
+
+
+# --- Asking for a person, 👎, cancelling -----------------------------------------------------
+
+
+def human_what_text(language: str | None = None) -> str:
+    """After a bare 转人工: what should staff help with (the next message is filed)."""
+    return pick(
+        language,
+        "好的，我来帮您转给工作人员。请用一两句话说明需要办理或咨询的事情，我会登记工单。"
+        "（不需要了发送 /cancel）",
+        "Sure, I will pass this to our staff. In a sentence or two, what do you need help "
+        "with? I will file it as a ticket. (/cancel if you no longer need it.)",
+    )
+
+
+def already_filed_text(number: int, language: str | None = None) -> str:
+    """The same question is already an open ticket: no second one."""
+    return pick(
+        language,
+        f"这个问题已经在工单 #{number} 里了，工作人员会在这个对话里回复您。"
+        "要补充内容，可以点下面的“补充说明”。",
+        f"This question is already ticket #{number}; our staff will reply in this chat. "
+        "To add details, tap “Add details” below.",
+    )
+
+
+def feedback_why_text(language: str | None = None) -> str:
+    """After 👎: one optional line on what was missing, filed with the question."""
+    return pick(
+        language,
+        "抱歉没能帮上忙。哪里没说清楚，或者您还想知道什么？回复一句话，我会连同您的问题一起转给"
+        "工作人员；不想说明的话点“直接转交”。",
+        "Sorry that did not help. What was missing, or what else did you want to know? Reply "
+        "in a line and I will pass it to our staff with your question, or tap “Just pass it on”.",
+    )
+
+
+def feedback_skip_label(language: str | None = None) -> str:
+    return pick(language, "直接转交", "Just pass it on")
+
+
+def ticket_for_answer_text(question: str, entry_id: str | None, reason: str | None) -> str:
+    """A ticket made from an answered question (for staff): the question, the answer given,
+    what the resident said was missing."""
+    text = question
+    if entry_id:
+        text += f"\n（已给出的答案：{entry_id}）"
+    if reason:
+        text += f"\n居民说明：{reason}"
+    return text
+
+
+def nothing_to_cancel_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "现在没有进行中的操作，不需要取消。有问题直接问我就行。",
+        "There is nothing in progress to cancel. Just ask me anything.",
+    )
+
+
+# --- A resident's own tickets ----------------------------------------------------------------
+
+WITHDRAWN_NOTE = "居民撤回（withdrawn by the resident）"
+
+
+def withdraw_label(number: int, language: str | None = None) -> str:
+    return pick(language, f"撤回 #{number}", f"Withdraw #{number}")
+
+
+def withdrawn_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已撤回工单 #{number}，工作人员不会再处理它。还有问题随时问我。",
+        f"Ticket #{number} is withdrawn; our staff will not work on it. Ask me anything any time.",
+    )
+
+
+def withdrawn_staff_text(number: int) -> str:
+    return f"↩️ 居民撤回了工单 #{number}（已关闭）。"
+
+
+def pick_number_text(count: int, language: str | None = None) -> str:
+    """The terminal chat, after a number none of the options has."""
+    return pick(
+        language, f"请输入 1–{count} 之间的数字：", f"Please type a number from 1 to {count}:"
+    )
+
+
+# --- Staff notices ---------------------------------------------------------------------------
+
+PHOTO_ONLY = "（照片）"  # a follow-up photo without a caption, as staff read it
+PHOTO_WITHOUT_TEXT = "（照片，无文字说明）"  # a photo report without a caption
+
+
+def followup_staff_text(number: int, text: str, closed: bool, photo: bool) -> str:
+    """A resident's follow-up as the staff group reads it (`text` already masked and quoted)."""
+    after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
+    extra = "（附照片）" if photo else ""
+    return f"#{number}{after} 居民补充{extra}：{text}"
+
+
+def reloaded_text(summary: str) -> str:
+    return f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+
+
+def reload_failed_text(problems: list[str], listed: int) -> str:
+    """A failed reload: nothing changed, then the first `listed` problems."""
+    lines = [
+        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
+        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
+        *problems[:listed],
+    ]
+    if len(problems) > listed:
+        lines.append(f"……另有 {len(problems) - listed} 个，见日志。")
+    return "\n".join(lines)
+
+
+# --- The terminal chat -----------------------------------------------------------------------
+
+
+def terminal_banner_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "渝中区服务助手（终端）。输入问题，/help 查看帮助，Ctrl-D 退出。",
+        "Yuzhong service assistant (terminal). Type a question, /help for help, Ctrl-D to leave.",
+    )
+
+
+def new_message_prefix(language: str | None = None) -> str:
+    """Before a message that arrived for this chat from elsewhere (a staff reply)."""
+    return pick(language, "【新消息】", "[New message] ")
+
+
+# --- Staff work: errors, assignment, notes, standard replies, queues (issues 15 and 16) -------
+# Staff read Chinese by default; a staff member whose client (or /lang) is English gets English.
+
+
+STAFF_USAGE: dict[str, tuple[str, str]] = {
+    "ticket": ("/ticket N", "/ticket N"),
+    "claim": ("/claim N", "/claim N"),
+    "take": ("/take N", "/take N"),
+    "assign": ("/assign N @用户名|用户id", "/assign N @name|user_id"),
+    "release": ("/release N", "/release N"),
+    "reply": ("/reply N 回复内容（或 #条目id、$口径名）", "/reply N text (or #entry-id, $snippet)"),
+    "note": ("/note N 备注内容", "/note N text"),
+    "close": ("/close N（可加备注）", "/close N (optional note)"),
+    "reopen": ("/reopen N", "/reopen N"),
+    "followup": ("/followup N 回访情况", "/followup N what the follow-up found"),
+    "stats": ("/stats [day|week|month]", "/stats [day|week|month]"),
+}
+
+
+def staff_usage_text(command: str, language: str | None = None) -> str:
+    zh, en = STAFF_USAGE[command]
+    return pick(language, f"用法：{zh}", f"Usage: {en}")
+
+
+def ticket_not_found_text(number: int, language: str | None = None) -> str:
+    return pick(language, f"没有工单 #{number}。", f"There is no ticket #{number}.")
+
+
+def transition_error_text(
+    number: int, reason: str, status: str, language: str | None = None
+) -> str:
+    """Why a ticket cannot make the change staff asked for, in the staff member's language."""
+    state = status_label(status, language)
+    if reason == "not_closed":
+        return pick(
+            language,
+            f"工单 #{number} 当前是“{state}”，没有关闭，不需要重新打开。",
+            f"Ticket #{number} is {state}, not closed; there is nothing to reopen.",
+        )
+    if reason == "not_assigned":
+        return pick(
+            language,
+            f"工单 #{number} 目前没有负责人，无需释放。",
+            f"Ticket #{number} is not assigned to anyone; there is nothing to release.",
+        )
+    return pick(
+        language,
+        f"工单 #{number} 已办结，不能这样操作；需要的话先发送 /reopen {number} 重新打开。",
+        f"Ticket #{number} is closed; send /reopen {number} first if it needs more work.",
+    )
+
+
+def held_by_text(number: int, holder: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"#{number} 已由 {holder} 认领，没有改动。要接手请点“接手”或发送 /take {number}。",
+        f"#{number} is held by {holder}; nothing changed. Tap “Take over” or send /take {number}.",
+    )
+
+
+def take_over_label(language: str | None = None) -> str:
+    return pick(language, "接手", "Take over")
+
+
+def empty_reply_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "回复内容是空的，没有发送。请写上要告诉居民的话。",
+        "The reply is empty and was not sent. Write what the resident should read.",
+    )
+
+
+def assigned_text(number: int, assignee: str, notified: bool, language: str | None = None) -> str:
+    """Staff's confirmation of /assign; `notified`: a private notice was queued."""
+    told = pick(
+        language,
+        "已私信通知对方（对方需先私聊启动过机器人，否则会在群里提示）。",
+        "They are told in a private chat (if they have started the bot; if not, the group "
+        "is told).",
+    )
+    return pick(
+        language, f"#{number} 已指派给 {assignee}。", f"#{number} is assigned to {assignee}."
+    ) + (told if notified else "")
+
+
+def released_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"#{number} 已释放，回到未分配队列。",
+        f"#{number} is released and back in the unassigned queue.",
+    )
+
+
+def assignee_notice_text(number: int, by: str, question: str, language: str | None = None) -> str:
+    """The private message to a staff member a ticket was assigned to (question masked)."""
+    return pick(
+        language,
+        f"📌 {by} 把工单 #{number} 指派给了您：\n{question}\n"
+        f"回复这条消息即可答复居民，或发送 /ticket {number} 查看详情。",
+        f"📌 {by} assigned ticket #{number} to you:\n{question}\n"
+        f"Reply to this message to answer the resident, or send /ticket {number} for details.",
+    )
+
+
+def notice_refused_text(number: int, assignee: str, language: str | None = None) -> str:
+    """For the staff group: the private notice could not be delivered."""
+    return pick(
+        language,
+        f"⚠️ 无法私信通知 {assignee}：工单 #{number} 已指派给他/她，但对方还没有私聊启动过机器人"
+        "（或已屏蔽）。请当面告知，或请对方先私聊机器人发送 /start。",
+        f"⚠️ Could not tell {assignee} privately that ticket #{number} is theirs: they have not "
+        "started a private chat with the bot (or blocked it). Tell them in person, or ask them "
+        "to send /start to the bot.",
+    )
+
+
+def not_staff_member_text(who: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"{who} 不是工作人员（不在 STAFF_USER_IDS 里），不能指派。",
+        f"{who} is not a staff member (not in STAFF_USER_IDS); cannot assign.",
+    )
+
+
+def unknown_staff_text(who: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不认识 {who}。请用对方的 Telegram 用户 id（数字），或 STAFF 设置里的名字；"
+        "对方在群里用过一次机器人后，也可以用 @用户名。",
+        f"I don't know {who}. Use their Telegram user id (a number) or their name in the STAFF "
+        "setting; once they have used the bot in the group, their @username works too.",
+    )
+
+
+def note_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已给 #{number} 添加内部备注（居民看不到）。",
+        f"Internal note added to #{number} (the resident never sees it).",
+    )
+
+
+def standard_reply_preview_text(
+    number: int, text: str, ticket_language: str, language: str | None = None
+) -> str:
+    """Shown to staff before a standard reply goes out, with a confirm button."""
+    resident = pick(
+        language,
+        "英文" if is_english(ticket_language) else "中文",
+        "English" if is_english(ticket_language) else "Chinese",
+    )
+    return pick(
+        language,
+        f"将把以下答复发给 #{number} 的居民（{resident}），确认后发送：\n\n{text}",
+        f"This reply will go to the resident of #{number} ({resident}) once you confirm:\n\n{text}",
+    )
+
+
+def send_label(language: str | None = None) -> str:
+    return pick(language, "✅ 确认发送", "✅ Send")
+
+
+def unknown_entry_text(entry_id: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"知识库里没有条目 {entry_id}。",
+        f"The knowledge base has no entry {entry_id}.",
+    )
+
+
+def unknown_snippet_text(name: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"没有名为 {name} 的答复口径。发送 /snippets 查看全部。",
+        f"There is no snippet called {name}. Send /snippets to see them all.",
+    )
+
+
+def snippets_text(lines: Sequence[str], language: str | None = None) -> str:
+    if not lines:
+        return pick(
+            language,
+            "还没有答复口径。用 tickets snippet add 名字 内容 添加。",
+            "No snippets yet. Add one with `tickets snippet add NAME TEXT`.",
+        )
+    head = pick(
+        language,
+        "答复口径（/reply 编号 $名字 发送）：",
+        "Snippets (send with /reply N $name):",
+    )
+    return "\n".join((head, *lines))
+
+
+def no_matching_tickets_text(language: str | None = None) -> str:
+    return pick(language, "没有符合条件的工单。", "No tickets match.")
+
+
+def unknown_queue_text(wanted: str, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不认识“{wanted}”。可以用：all 全部、mine 我的、unassigned 未分配、due 即将超时、"
+        "overdue 已超时、rated-bad 差评，或状态 待处理 / 处理中 / 已回复 / 已办结。",
+        f"I don't know “{wanted}”. Use all, mine, unassigned, due, overdue, rated-bad, or a "
+        "status: waiting / in progress / answered / closed.",
+    )
+
+
+def staff_help_text(language: str | None = None) -> str:
+    """The staff part of /help (added for STAFF_USER_IDS)."""
+    lines = [pick(language, "工作人员命令：", "Staff commands:")]
+    lines += [f"/{name} — {pick(language, zh, en)}" for name, zh, en in STAFF_COMMAND_HELP]
+    return "\n".join(lines)
+
+
+# (command, Chinese, English): the staff commands, for /help and the Telegram command menu.
+STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
+    (
+        "tickets",
+        "工单队列：/tickets [我的|未分配|即将超时|已超时|差评|all|状态]",
+        "ticket queues: /tickets [mine|unassigned|due|overdue|rated-bad|all|status]",
+    ),
+    ("ticket", "查看工单及记录：/ticket 编号", "one ticket and its history: /ticket N"),
+    ("claim", "认领：/claim 编号", "claim: /claim N"),
+    ("take", "接手他人认领的工单：/take 编号", "take over from whoever holds it: /take N"),
+    ("assign", "指派：/assign 编号 @用户名|用户id", "assign: /assign N @name|user_id"),
+    ("release", "释放负责人：/release 编号", "release to the queue: /release N"),
+    (
+        "reply",
+        "答复居民：/reply 编号 内容|#条目id|$口径名",
+        "answer the resident: /reply N text|#entry-id|$snippet",
+    ),
+    ("note", "内部备注（居民看不到）：/note 编号 内容", "internal note: /note N text"),
+    ("close", "关闭：/close 编号（可加备注）", "close: /close N (optional note)"),
+    ("reopen", "重新打开：/reopen 编号", "reopen: /reopen N"),
+    (
+        "followup",
+        "记录差评回访：/followup 编号 回访情况",
+        "record a bad rating's follow-up: /followup N text",
+    ),
+    ("snippets", "答复口径列表", "saved standard replies"),
+    ("stats", "工单统计（本周）：/stats [day|week|month]", "ticket stats: /stats [day|week|month]"),
+    ("reload", "重新加载知识库", "reload the knowledge base"),
+    (
+        "teach",
+        "把工单的问题和答复提交为知识库提案：/teach 编号 [#条目id|new 主管部门] [| 问法…]",
+        "propose knowledge from a ticket: /teach N [#entry-id|new DEPARTMENT] [| wording…]",
+    ),
+    ("approve", "批准知识库提案（非提案人）：/approve P", "approve a proposal (not its author)"),
+    ("reject", "驳回知识库提案：/reject P 理由", "reject a proposal: /reject P reason"),
+)
+
+
+def staff_done_text(
+    action: str, number: int, who: str = "", language: str | None = None, previous: str = ""
+) -> str:
+    """The confirmation of a staff command: claimed, taken, replied, closed, reopened."""
+    zh, en = {
+        "claim": (f"#{number} 已由 {who} 认领。", f"#{number} is claimed by {who}."),
+        "take": (f"#{number} 已由 {who} 接手。", f"#{number} is taken over by {who}."),
+        "take_from": (
+            f"#{number} 已由 {who} 接手（原负责人 {previous}）。",
+            f"#{number} is taken over by {who} (previously held by {previous}).",
+        ),
+        "reply": (
+            f"已回复 #{number}，回复已排队发送给居民。",
+            f"Replied to #{number}; the reply is queued for the resident.",
+        ),
+        "close": (f"#{number} 已关闭。", f"#{number} is closed."),
+        "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
+    }[action]
+    return pick(language, zh, en)
+
+
+# --- The workflow: time limits, 好差评 ratings and follow-ups, reminders, stats (issue 16) -----
+
+DUE_STATES = {
+    "on_time": ("按时", "on time"),
+    "due_soon": ("即将到期", "due soon"),
+    "overdue": ("已超时", "overdue"),
+}
+LIMIT_NAMES = {
+    "accept": ("受理", "accept"),
+    "answer": ("答复", "answer"),
+    "follow_up": ("回访", "follow-up"),
+}
+
+
+def due_state_label(state: str, language: str | None = None) -> str:
+    """on_time / due_soon / overdue as staff read it (due soon: within the margin, 4 working
+    hours by default)."""
+    zh, en = DUE_STATES.get(state, (state, state))
+    return pick(language, zh, en)
+
+
+def limit_name(kind: str, language: str | None = None) -> str:
+    zh, en = LIMIT_NAMES.get(kind, (kind, kind))
+    return pick(language, zh, en)
+
+
+def due_short_text(kind: str, when: str, state: str, language: str | None = None) -> str:
+    """For a list line: the limit to watch, its due time and state ("答复 12-04 18:00 已超时")."""
+    mark = {"overdue": "🔴", "due_soon": "🟡"}.get(state, "")
+    return f"{mark}{limit_name(kind, language)} {when} {due_state_label(state, language)}"
+
+
+def post_due_text(accept: str, answer: str) -> str:
+    """The due times on a new ticket's staff post (local time, working days)."""
+    return f"时限：受理 {accept} 前 · 答复 {answer} 前"
+
+
+def due_detail_text(
+    kind: str, when: str, state: str | None, met: str | None, late: bool, language: str | None
+) -> str:
+    """One line of /ticket: a limit, its due time, and its state or when it was met."""
+    name = limit_name(kind, language)
+    if met is not None:
+        done = pick(language, "逾期完成", "met late") if late else pick(language, "按时完成", "met")
+        return pick(
+            language,
+            f"{name}时限：{when}（{done}，{met}）",
+            f"{name} by: {when} ({done}, {met})",
+        )
+    shown = due_state_label(state, language) if state else pick(language, "已办结", "closed")
+    return pick(language, f"{name}时限：{when}（{shown}）", f"{name} by: {when} ({shown})")
+
+
+def rating_line_text(rating: int, comment: str | None) -> str:
+    """/ticket's line for the resident's rating (comment already masked)."""
+    return f"好差评：{rating_label(rating)}" + (f"（意见：{comment}）" if comment else "")
+
+
+def times_note_text(zone: str) -> str:
+    """Under the due times of /ticket: which clock they are on."""
+    return f"（时间为 {zone}，按工作日计算）"
+
+
+RATING_LABELS = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+
+
+def rating_label(rating: int, language: str | None = None) -> str:
+    zh, en = RATING_LABELS.get(rating, (str(rating), str(rating)))
+    return pick(language, zh, en)
+
+
+def closed_text(number: int, rate: bool, language: str | None = None) -> str:
+    """The resident's notice that a ticket is closed; with `rate`, the 好差评 request."""
+    text = pick(
+        language,
+        f"您的工单 #{number} 已办结。如果还有问题，可以直接再问我。",
+        f"Your ticket #{number} is closed. Ask me again any time.",
+    )
+    if rate:
+        text += pick(
+            language,
+            "\n\n请为这次服务评价（好差评），点下面的一个按钮：",
+            "\n\nPlease rate how we handled it by tapping one of the buttons below:",
+        )
+    return text
+
+
+def rating_thanks_text(rating: int, follow_up_days: int, language: str | None = None) -> str:
+    """After a tap on a rating: thanks, the optional comment, and for a bad one the follow-up."""
+    label = rating_label(rating, language)
+    text = pick(language, f"谢谢您的评价：{label}。", f"Thank you for your rating: {label}.")
+    if rating <= 2:
+        text += pick(
+            language,
+            f"很抱歉没有让您满意，工作人员会在 {follow_up_days} 个工作日内回访。",
+            f"We are sorry it was not good enough; our staff will follow up within "
+            f"{follow_up_days} working days.",
+        )
+    return text + pick(
+        language,
+        "想补充一句意见的话，直接发一行文字；不需要就点“不用了”。",
+        " If you want to add a comment, send it in one line; otherwise tap “No thanks”.",
+    )
+
+
+def rating_skip_label(language: str | None = None) -> str:
+    return pick(language, "不用了", "No thanks")
+
+
+def rating_comment_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已记下您对工单 #{number} 的意见，谢谢！如果这是一个新问题，请直接再发一次。",
+        f"Your comment on ticket #{number} is saved. Thank you! If this was a new question, "
+        "please send it again.",
+    )
+
+
+def rating_done_text(language: str | None = None) -> str:
+    return pick(language, "好的，谢谢您的评价！", "All right, thank you for your rating!")
+
+
+def already_rated_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 已经评价过了，每个工单只能评价一次。谢谢！",
+        f"Ticket #{number} has been rated already; each ticket is rated once. Thank you!",
+    )
+
+
+def bad_rating_staff_text(number: int, rating: int, due: str, comment: str | None) -> str:
+    """For the staff group: a bad rating came in and needs a follow-up (comment masked)."""
+    text = (
+        f"👎 工单 #{number} 收到差评：{rating_label(rating)}。请在 {due} 前回访，"
+        f"用 /followup {number} 回访情况 记录。"
+    )
+    return text + (f"\n居民意见：{comment}" if comment else "")
+
+
+def rating_comment_staff_text(number: int, rating: int, comment: str) -> str:
+    """For the staff group: the comment a resident added to a bad rating (masked, quoted)."""
+    return f"💬 工单 #{number} 的差评（{rating_label(rating)}）补充意见：{comment}"
+
+
+def follow_up_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已记录 #{number} 的差评回访，它已移出“差评”队列。",
+        f"The follow-up of #{number} is recorded; it has left the rated-bad queue.",
+    )
+
+
+def not_rated_bad_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 没有差评，不需要回访记录。",
+        f"Ticket #{number} has no bad rating; there is no follow-up to record.",
+    )
+
+
+def due_reminder_text(lines: Sequence[str], more: int) -> str:
+    """The grouped reminder: tickets that became due soon or overdue since the last one."""
+    head = f"⏰ 时限提醒：以下 {len(lines) + more} 项即将到期或已超时（按工作日计算）："
+    body = [head, *lines]
+    if more:
+        body.append(f"……另有 {more} 项，发送 /tickets overdue 或 /tickets due 查看。")
+    body.append("/tickets due 即将到期 · /tickets overdue 已超时 · /tickets 差评")
+    return "\n".join(body)
+
+
+def calendar_warning_text(problems: Sequence[str]) -> str:
+    """For the staff group: years the calendar does not know (time limits count every day)."""
+    return "\n".join(
+        [
+            "⚠️ 工作日历缺少年份：这些年份的时限暂按每天都是工作日计算（到期时间只会提前，"
+            "不会推后）。请在节假日文件里补上国务院公布的放假和调休安排：",
+            *problems,
+        ]
+    )
+
+
+STATS_LABELS = {
+    "title": "📊 工单统计",
+    "tickets": "新工单",
+    "by_category": "按类别",
+    "accepted": "按时受理率",
+    "answered": "按时答复率",
+    "first_reply": "首次答复用时（工作小时）",
+    "close": "办结用时（工作小时）",
+    "median": "中位数",
+    "satisfaction": "满意率（非常满意+满意+基本满意 ÷ 全部评价）",
+    "ratings": "好差评",
+    "bot_answered": "机器人自答率（答复后未转工单 ÷ 全部问题）",
+    "staff": "工作人员",
+    "unanswered": "未答问题（相似的合并）",
+    "more": "完整统计：python -m bot tickets stats",
+    "votes": "答案反馈（累计）",
+    "bot_answered_weekly": "机器人自答率（按周）",
+    "claimed": "认领",
+    "assigned": "指派",
+    "staff_reply": "答复",
+    "closed": "办结",
+    "note": "备注",
+    "followed_up": "回访",
+}
+
+
+def stats_label(key: str) -> str:
+    """A label of the stats report (staff read it in Chinese)."""
+    return STATS_LABELS.get(key, key)
+
+
+# --- Messages to a resident about their ticket ------------------------------------------------
+
+
+def staff_reply_text(number: int, question: str, reply: str, language: str | None = None) -> str:
+    """A staff reply as the resident reads it: which ticket, their question (first line, masked)
+    so the answer has its context, then the reply."""
+    asked = (
+        pick(language, f"您的问题：{question}\n", f"Your question: {question}\n")
+        if question
+        else ""
+    )
+    return pick(
+        language,
+        f"工作人员回复了您的工单 #{number}：\n{asked}\n{reply}",
+        f"Our staff replied to your ticket #{number}:\n{asked}\n{reply}",
+    )
+
+
+def ticket_reopened_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"您的工单 #{number} 已重新打开，工作人员会继续处理，回复会发到这个对话里。",
+        f"Your ticket #{number} is open again; our staff will keep working on it and reply here.",
+    )
+
+
+# --- The staff post of a new ticket ----------------------------------------------------------
+
+
+def claim_label() -> str:
+    return "认领"
+
+
+def close_label() -> str:
+    return "关闭"
+
+
+def help_label(language: str | None = None) -> str:
+    return pick(language, "使用说明", "How to use this assistant")
+
+
+def latest_reply_label(language: str | None = None) -> str:
+    return pick(language, "最新回复", "Latest reply")
+
+
+def staff_post_text(
+    number: int,
+    category: str,
+    question: str,
+    name: str,
+    channel: str,
+    language: str,
+    phone: str | None,
+    nearest: list[str],
+    due: str = "",
+) -> str:
+    """A new ticket as the staff group reads it (every part already masked and made plain):
+    `#N · category · question`, who asked, its due times (`post_due_text`), the phone, the
+    nearest entries; reply to answer."""
+    lines = [
+        f"#{number} · {category} · {question}",
+        f"来自：{name or '居民'}（{channel}，语言 {language}）",
+    ]
+    if due:
+        lines.append(due)
+    if phone:
+        lines.append(f"电话：{phone}（完整号码用 /ticket {number} 查看）")
+    if nearest:
+        lines.append("相近条目：" + "、".join(nearest))
+    lines.append("直接回复这条消息即可答复居民。")
+    return "\n".join(lines)
+
+
+# --- A ticket as staff read it (bot/helpdesk/views.py) ---------------------------------------
+
+EVENT_LABELS = {
+    "created": "创建",
+    "claimed": "认领",
+    "staff_reply": "工作人员回复",
+    "resident_followup": "居民补充",
+    "closed": "关闭",
+    "reopened": "重新打开",
+    "assigned": "指派",
+    "released": "释放",
+    "note": "内部备注",
+    "notice_failed": "私信通知失败",
+    "rated": "居民评价",
+    "rating_comment": "评价意见",
+    "followed_up": "差评回访",
+}
+
+
+def age_text(minutes: int) -> str:
+    """How long a ticket has waited, in the largest sensible unit."""
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时"
+    return f"{minutes // (24 * 60)} 天"
+
+
+def ticket_head_lines(
+    *,
+    number: int,
+    status: str,
+    category: str,
+    created: str,
+    updated: str,
+    name: str,
+    user_id: int,
+    chat_id: int,
+    channel: str,
+    language: str,
+    holder: str | None,
+) -> list[str]:
+    return [
+        f"工单 #{number} · {status} · {category}",
+        f"创建：{created}　更新：{updated}",
+        f"居民：{name or '（无名）'} · 用户 {user_id} · 对话 {chat_id} · "
+        f"{channel} · 语言 {language}",
+        f"负责人：{holder or '（未认领）'}",
+    ]
+
+
+def ticket_facts_lines(phone: str | None, attachments: list[str], nearest: list[str]) -> list[str]:
+    lines = []
+    if phone:
+        lines.append(f"电话：{phone}")
+    if attachments:
+        lines.append("附件：" + "、".join(attachments))
+    if nearest:
+        lines.append("相近条目：" + "、".join(nearest))
+    return lines
+
+
+def question_heading() -> str:
+    return "问题："
+
+
+def history_heading() -> str:
+    return "记录："
+
+
+def event_line(when: str, kind: str, who: str, text: str) -> str:
+    label = EVENT_LABELS.get(kind, kind)
+    return f"  {when} {label} · {who}{'：' + text if text else ''}"
+
+
+def previous_holder_text(name: str) -> str:
+    return f"（原负责人 {name}）"
+
+
+def taken_from_text(name: str) -> str:
+    return f"接手，原负责人 {name}"
+
+
+# --- Learning from tickets: knowledge proposals and their review (issue 18) -----------------
+
+
+def owner_line(entry: Entry, language: str | None = None) -> str:
+    """Under an answer that a staff member gave and a department owns: who owns it, since when."""
+    source = entry.staff_source
+    if source is None:
+        return ""
+    return pick(
+        language,
+        f"\n\n（来源：{source.owner}，工作人员答复，{source.date}）",
+        f"\n\n(Source: {source.owner}, a staff answer of {source.date})",
+    )
+
+
+def proposal_made_text(number: int, summary: str, language: str | None = None) -> str:
+    """After /teach: the proposal's number, its checks, and who may approve it."""
+    return pick(
+        language,
+        f"已提交知识库提案 P{number}。\n{summary}\n需由另一位工作人员审核：/approve {number} 或 "
+        f"/reject {number} 理由（命令行：kb approve {number}）。",
+        f"Knowledge proposal P{number} is filed.\n{summary}\nAnother staff member reviews it: "
+        f"/approve {number} or /reject {number} reason (shell: kb approve {number}).",
+    )
+
+
+def proposal_checks_text(
+    kind: str,
+    entry_id: str,
+    problems: Sequence[str],
+    stolen: Sequence[str],
+    changed: int,
+    loo: tuple[float, float],
+    already: Sequence[str] = (),
+    language: str | None = None,
+) -> str:
+    """A proposal's automatic checks, as /teach reports them (`kb review` shows every line)."""
+    what = pick(language, "新问法" if kind == "wording" else "新条目", kind)
+    lines = [f"{what} · {entry_id}"]
+    lines += [pick(language, f"✗ 规则：{p}", f"✗ rule: {p}") for p in problems[:3]]
+    lines += [pick(language, f"✗ 抢走：{s}", f"✗ takes: {s}") for s in stolen[:5]]
+    if already:
+        lines.append(
+            pick(
+                language,
+                f"! 现在已能正确回答（可能不需要）：{'、'.join(already)}",
+                f"! already answered right today (maybe not needed): {', '.join(already)}",
+            )
+        )
+    if not problems:
+        lines.append(
+            pick(
+                language,
+                f"规则问题 {len(problems)} 个，抢走其他条目的问题 {len(stolen)} 个；"
+                f"{changed} 个问题的结果改变；留一法 {loo[0]}% → {loo[1]}%",
+                f"{len(problems)} kb check problem(s), {len(stolen)} stolen; "
+                f"{changed} question(s) decided differently; leave-one-out {loo[0]}% → {loo[1]}%",
+            )
+        )
+    return "\n".join(lines)
+
+
+def proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
+    if approved:
+        return pick(
+            language,
+            f"提案 P{number} 已批准，知识库已写入，服务将在一分钟内重新加载。",
+            f"Proposal P{number} is approved and written; the service reloads within a minute.",
+        )
+    return pick(language, f"提案 P{number} 已驳回。", f"Proposal P{number} is rejected.")
+
+
+def proposal_refused_text(reason: str, language: str | None = None) -> str:
+    """A /teach, /approve or /reject that cannot be done, with the reason (English: the reason
+    names files, entries and options as the shell does)."""
+    return pick(language, f"无法处理：{reason}", f"Not done: {reason}")
+
+
+def teach_usage_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "用法：/teach 编号 [#条目id]（把居民的问题加为该条目的新问法；不写条目则取最接近的条目）；"
+        "/teach 编号 new 主管部门（用工作人员的答复起草新条目，至少6种问法）；更多问法用 | 隔开："
+        "/teach 编号 new 主管部门 | 问法二 | 问法三；/approve P；/reject P 理由",
+        "Usage: /teach N [#entry-id] (the resident's question as a new wording of that entry; "
+        "without one, the closest entry); /teach N new DEPARTMENT (a new entry drafted from the "
+        "staff reply; at least 6 wordings); more wordings after |: /teach N new DEPARTMENT | "
+        "wording 2 | wording 3; /approve P; /reject P reason",
+    )

@@ -112,6 +112,7 @@ class FakeBotApi:
         self._sent: dict[int, list[Call]] = {}  # chat → its successful sends, for quick look-ups
         self._held: dict[int, asyncio.Event] = {}  # chat → released when sends to it may finish
         self._waiting: dict[int, int] = {}  # chat → sends to it waiting for `release`
+        self._refused: dict[int, tuple[int, str]] = {}  # chat → (status, description) for sends
 
     @property
     def base_url(self) -> str:
@@ -175,6 +176,16 @@ class FakeBotApi:
         """How many sends to `chat_id` are waiting for `release(chat_id)`."""
         return self._waiting.get(chat_id, 0)
 
+    def refuse_chat(
+        self,
+        chat_id: int,
+        status: int = 403,
+        description: str = "Forbidden: bot can't initiate conversation with a user",
+    ) -> None:
+        """Refuse every send to `chat_id`, as Telegram does for a user who never started the
+        bot (403) or a chat that does not exist (400)."""
+        self._refused[chat_id] = (status, description)
+
     def release(self, chat_id: int) -> None:
         self._held.pop(chat_id).set()
 
@@ -234,6 +245,11 @@ class FakeBotApi:
             self._waiting[chat_id] -= 1
         call = Call(method, params)
         self.calls.append(call)
+        refusal = self._refused.get(int(params.get("chat_id") or 0)) if method in _SENDS else None
+        if refusal is not None:
+            call.failed = True
+            self._notify()
+            return _error(*refusal)
         failure = self._failures.get(method)
         if failure is not None and failure.times > 0:
             failure.times -= 1

@@ -28,6 +28,7 @@ from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
+TEST_YEARS = REPO / "tests" / "data" / "holidays_test_years.yaml"
 
 
 def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -40,6 +41,8 @@ def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]
         # A module running its service tests on both backends sets TEST_DATABASE_URL
         # (conftest's `service_backend` fixture); otherwise a fresh SQLite file.
         "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'bot.db'}",
+        # Years the package may not know yet, so no calendar warning joins the group's posts.
+        "HOLIDAYS_FILE": str(TEST_YEARS),
         **extra,
     }
 

@@ -50,7 +50,14 @@ MESSY_FILE = ROOT / "tests" / "data" / "messy_tune.yaml"
 # two questions in one, chat-style intents, hard out-of-scope near misses). It is what the
 # matcher's message reading was tuned on, so it is a gate against regressions, not a measure of
 # quality: BENCHMARKS.md, "Messages as people write them", has the blind set for that.
-MESSY_GATES = ["--min-accuracy=82", "--min-deferral=86", "--min-intent=95", "--max-wrong=5"]
+# Measured 2026-12-03 after the second round (branch matcher): 91.7% in-scope, 90.6% deferral,
+# 100% intents, 2.6% wrong answers (first round: 90.4%, 88.7%, 95%, 3.9%).
+MESSY_GATES = ["--min-accuracy=88", "--min-deferral=88", "--min-intent=95", "--max-wrong=4"]
+MESSY_2_FILE = ROOT / "tests" / "data" / "messy_tune_2.yaml"
+# A second, smaller tuning set (42 cases) written from the reports by the matcher's second round
+# before it was first scored; not blind. Measured: 67.9% in-scope, 70% deferral, 100% intents,
+# 14.3% wrong answers (main before the round: 67.9%, 60%, 75%, 19%).
+MESSY_2_GATES = ["--min-accuracy=64", "--min-deferral=70", "--min-intent=100", "--max-wrong=15"]
 
 
 QUESTIONS = [
@@ -95,7 +102,17 @@ def test_ask_json_writes_one_object_per_line_in_order(rows: list[dict[str, Any]]
     assert [r["question"] for r in rows] == [q for q in QUESTIONS if q]
     assert all(
         set(r)
-        == {"question", "outcome", "intent", "entry_id", "entries", "score", "text", "candidates"}
+        == {
+            "question",
+            "outcome",
+            "intent",
+            "entry_id",
+            "entries",
+            "score",
+            "text",
+            "ticket",
+            "candidates",
+        }
         for r in rows
     )
     assert [r["outcome"] for r in rows] == ["answer", "ticket", "ticket", "intent", "answer"]
@@ -116,11 +133,13 @@ def test_ask_json_keeps_chinese_readable(
 
 
 def test_ask_text_is_exactly_what_the_engine_would_say(rows: list[dict[str, Any]]) -> None:
-    """The text comes from bot.replies: the answer, the ticket notice, rephrase, the intent."""
+    """The text is the engine's: the answer, the ticket notice with its number, rephrase, the
+    intent; in the language each message is written in."""
     kb = load_knowledge(bundled_dir("knowledge"))
     intents = load_intents(bundled_dir("intents"))
     assert rows[0]["text"] == answer_text(kb.entry("louxiaoer"), "zh")
-    assert rows[1]["text"] == ticket_text(None, "zh")
+    assert rows[1]["text"] == ticket_text(1, "zh")
+    assert [r["ticket"] for r in rows] == [None, 1, None, None, None]
     assert rows[2]["text"] == rephrase_text("en")
     assert rows[3]["text"] == intents.get("thanks").reply
     assert rows[4]["text"] == answer_text(kb.entry("yucaihui-platform"), "en")
@@ -148,7 +167,7 @@ def test_ask_shows_the_related_entries_a_ticket_offers(capsys: pytest.CaptureFix
     related = [kb.entry(c["entry_id"]) for c in row["candidates"] if c["score"] >= 36][:2]
     assert row["outcome"] == "ticket"
     assert related[0].id == "jiangbei-elderly-meal-points"
-    assert row["text"] == ticket_text(None, "zh") + related_text(related, "zh")
+    assert row["text"] == ticket_text(1, "zh") + related_text(related, "zh")
 
 
 def _figures(out: str) -> dict[str, float]:
@@ -196,6 +215,15 @@ def test_eval_meets_the_gates_on_the_shared_messy_sample(
     """Every kind of the shared sample of real messages passes (long, English, two questions …)."""
     args = ["eval", str(SHARED_MESSY_FILE), "--no-loo", *SHARED_MESSY_GATES]
     code = main([*NO_ENV_FILE, *args])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+
+
+def test_eval_meets_the_gates_on_the_second_messy_tuning_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The second set of messages as people write them stays at or above its figures."""
+    code = main([*NO_ENV_FILE, "eval", str(MESSY_2_FILE), "--no-loo", *MESSY_2_GATES])
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
 

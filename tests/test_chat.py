@@ -59,7 +59,7 @@ def test_as_staff_allows_staff_commands(tmp_path: Path) -> None:
     """--as-staff makes the terminal user staff: /stats answers instead of refusing."""
     result = chat(tmp_path, f"{UNCOVERED}\n/stats\n/reply 1 明天晴\n", "--as-staff")
     assert result.returncode == 0, result.stderr
-    assert "工单总数：1" in result.stdout
+    assert "新工单：1" in result.stdout
     assert "工作人员回复了您的工单 #1" in result.stdout  # the reply arrives in this chat
 
 
@@ -101,3 +101,11 @@ async def test_a_staff_reply_from_elsewhere_is_printed(database_url: str) -> Non
     assert "已经转交。" in out
     again = await run_terminal(new_store(database_url), "/help\n")
     assert "【新消息】" not in again  # printed once, then marked sent
+
+
+async def test_a_number_none_of_the_options_has_shows_them_again(database_url: str) -> None:
+    """Under the menu's 7 options, "9" asks for 1–7 and shows them again; "1" still taps."""
+    out = await run_terminal(new_store(database_url), "/menu\n9\n1\n")
+    assert "请输入 1–7 之间的数字" in out
+    assert out.count("  1. 跨区通办与毗邻合作") == 2  # the menu, then shown again
+    assert "袁家岗" in out.split("请输入 1–7 之间的数字")[1]  # "1" opened the first category

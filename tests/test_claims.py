@@ -148,23 +148,23 @@ async def test_two_staff_tapping_claim_at_once_then_take_over_in_telegram(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
     """The real Application: two staff tap 认领 on the same post at the same moment. One gets
-    it; the other is told who holds it, with a 接手 button, and tapping that takes it over."""
-    async with running_service(service_settings(api, tmp_path)) as rt:
+    it; the other is told who holds it, with a 接手 button, and tapping that takes it over.
+    Staff are named as the STAFF setting names them."""
+    names = f"{STAFF_USER_ID}:张三,{OTHER_STAFF_ID}:李四"
+    async with running_service(service_settings(api, tmp_path, STAFF=names)) as rt:
         api.push(make_text_update(RESIDENT, "火星上明天的天气预报是什么"))
         [post] = await api.wait_for(lambda: api.sent(STAFF_CHAT_ID), what="the staff post")
         api.push(make_callback_update(STAFF_USER_ID, "claim:1", message=post.result))
         api.push(make_callback_update(OTHER_STAFF_ID, "claim:1", message=post.result))
         await api.wait_for(lambda: len(api.sent(STAFF_CHAT_ID)) >= 3, what="both answers")
         claimed, refused = api.texts(STAFF_CHAT_ID)[1:3]
-        assert claimed == f"#1 已由 staff:{STAFF_USER_ID} 认领。"
-        assert f"#1 已由 staff:{STAFF_USER_ID} 认领，没有改动" in refused
+        assert claimed == "#1 已由 张三 认领。"
+        assert "#1 已由 张三 认领，没有改动" in refused
         refusal = api.sent(STAFF_CHAT_ID)[2]
         assert replies_markup(refusal.params) == ["take:1"]
         assert (await rt.store.ticket(1)).assignee == f"staff:{STAFF_USER_ID}"
 
         api.push(make_callback_update(OTHER_STAFF_ID, "take:1", message=refusal.result))
         await api.wait_for(lambda: len(api.sent(STAFF_CHAT_ID)) >= 4, what="the take-over")
-        assert api.texts(STAFF_CHAT_ID)[3] == (
-            f"#1 已由 staff:{OTHER_STAFF_ID} 接手（原负责人 staff:{STAFF_USER_ID}）。"
-        )
+        assert api.texts(STAFF_CHAT_ID)[3] == "#1 已由 李四 接手（原负责人 张三）。"
         assert (await rt.store.ticket(1)).assignee == f"staff:{OTHER_STAFF_ID}"

@@ -92,7 +92,72 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "gibberish is asked to rephrase": [(Say("？？？"), "rephrase", "换个说法")],
     "empty input is asked to rephrase": [(Say("   "), "rephrase", "换个说法")],
     "👍 is thanked": [(Say(COVERED), "answer", ""), (Tap("fb:up:"), "thanks_feedback", "谢谢")],
-    "👎 files a ticket": [(Say(COVERED), "answer", ""), (Tap("fb:down:"), "ticket", "#1")],
+    "👎 asks what was missing, then files it with the question": [
+        (Say(COVERED), "answer", ""),
+        (Tap("fb:down:"), "feedback_why", "哪里没说清楚"),
+        (Say("没说在哪栋楼"), "ticket", "#1"),
+        (Cmd("/mytickets"), "mytickets", "#1"),
+    ],
+    "👎 then 直接转交 files it without a reason": [
+        (Say(COVERED), "answer", ""),
+        (Tap("fb:down:"), "feedback_why", ""),
+        (Tap("why:"), "ticket", "#1"),
+    ],
+    "👎 then /cancel files nothing": [
+        (Say(COVERED), "answer", ""),
+        (Tap("fb:down:"), "feedback_why", ""),
+        (Cmd("/cancel"), "cancel", ""),
+        (Cmd("/mytickets"), "mytickets", "还没有工单"),
+    ],
+    "a bare 转人工 asks what they need, then files that": [
+        (Say("转人工"), "human_what", "说明"),
+        (Say("我想咨询公租房怎么申请"), "ticket", "#1"),
+        (Cmd("/mytickets"), "mytickets", "公租房"),
+    ],
+    "我要找真人客服 with nothing before asks what they need": [
+        (Say("我要找真人客服"), "human_what", ""),
+    ],
+    "转人工 twice after the same answer never files twice": [
+        (Say(COVERED), "answer", ""),
+        (Say("转人工"), "ticket", "#1"),
+        (Say("转人工"), "already_filed", "#1"),
+    ],
+    "/cancel with nothing in progress says so": [
+        (Cmd("/cancel"), "cancel_nothing", "没有进行中"),
+    ],
+    "/lang fr says which languages there are": [
+        (Cmd("/lang fr"), "lang_unknown", "/lang en"),
+        (Cmd("/lang 英文"), "lang", "English"),
+    ],
+    "typing 补充说明 #1 does what the button does": [
+        (Say(UNCOVERED), "ticket", "#1"),
+        (Say("补充说明 #1"), "followup", "#1"),
+        (Say("是重庆的火星"), "followup_saved", "#1"),
+    ],
+    "typing 👎 没解决 after an answer is the 👎 button": [
+        (Say(COVERED), "answer", ""),
+        (Say("没解决"), "feedback_why", ""),
+    ],
+    "a resident withdraws an open ticket": [
+        (Say(UNCOVERED), "ticket", "#1"),
+        (Cmd("/mytickets"), "mytickets", "#1 · 待处理"),
+        (Tap("withdraw:1"), "withdrawn", "已撤回工单 #1"),
+        (Cmd("/mytickets"), "mytickets", "已办结"),
+        (Say("撤回 #1"), "closed", "#1"),
+    ],
+    "withdrawing someone else's ticket has expired": [(Forged("withdraw:1"), "expired", "失效")],
+    "/tongban answers a knowledge-base question typed as the matter, and waits": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Tap("tb:yz"), "tongban_matter", ""),
+        (Say("楼小二是干什么的？"), "answer", "党建指导员"),
+        (Say("开具居住证明"), "tongban_phone", "第 3 步"),
+    ],
+    "/tongban takes 不想留 as no phone": [
+        (Cmd("/tongban"), "tongban_community", ""),
+        (Tap("tb:yz"), "tongban_matter", ""),
+        (Say("办理老年证"), "tongban_phone", ""),
+        (Say("不想留"), "ticket", "#1"),
+    ],
     "转人工 button files a ticket": [(Say(COVERED), "answer", ""), (Tap("human:"), "ticket", "#1")],
     "typing 转人工 after an answer files a ticket": [
         (Say(COVERED), "answer", ""),
@@ -166,6 +231,7 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "/help lists the commands": [(Cmd("/help"), "help", "/tongban")],
     "typing 帮助 helps": [(Say("帮助"), "help", "/menu")],
     "thanks are answered": [(Say("谢谢"), "thanks", "不客气")],
+    "a goodbye is answered, never a ticket": [(Say("拜拜了哈"), "goodbye", "再见")],
     "chat-style thanks never file a ticket": [(Say("好的 谢谢你哈，问清楚了"), "thanks", "不客气")],
     "a repeated 在吗 is a greeting": [(Say("在吗在吗"), "greeting", "服务助手")],
     "two covered questions get two answers, each under its question": [

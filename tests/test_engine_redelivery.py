@@ -102,10 +102,13 @@ async def test_a_redelivered_tongban_step_files_one_ticket(
 async def test_a_redelivered_feedback_tap_counts_once(
     engine: Engine, store: SQLiteTicketStore, vote: str, tickets: int
 ) -> None:
-    """👍 / 👎 under an answer, the tap delivered twice: one vote (and for 👎 one ticket)."""
+    """👍 / 👎 under an answer, the tap delivered twice: one vote (and for 👎, after the line
+    on what was missing, also delivered twice, one ticket)."""
     answer = await engine.handle(make_text(COVERED, message_id=50))
     button = next(d for d in data(answer) if d.startswith(f"fb:{vote}:"))
     await delivered_twice(engine, store, make_choice(button, message_id=51))
+    if vote == "down":
+        await delivered_twice(engine, store, make_text("没说在哪", message_id=52))
     assert (await store.stats()).feedback == {vote: 1}
     assert len(await store.tickets()) == tickets
 

@@ -75,14 +75,15 @@ async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) 
 
 
 async def test_a_double_tap_on_not_solved_files_one_ticket(store: SQLiteTicketStore) -> None:
-    """Tapping 👎 twice under the same answer gives the same ticket."""
+    """Tapping 👎 twice under the same answer asks once; the line that follows files one ticket."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
     down = next(d for d in data(answer) if d.startswith("fb:down:"))
-    numbers = [
-        (await engine.handle(make_choice(down, message_id=77))).ticket_number for _ in range(2)
-    ]
-    assert numbers == [1, 1]
+    taps = [(await engine.handle(make_choice(down, message_id=77))).notes for _ in range(2)]
+    assert taps == [("feedback_why",), ("duplicate", "feedback_why")]
+    filed = await engine.handle(make_text("没说在哪栋楼"))
+    assert filed.ticket_number == 1
+    assert len(await store.tickets()) == 1
 
 
 async def test_a_flow_survives_a_restart(tmp_path: Path) -> None:
@@ -124,16 +125,19 @@ async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Pat
 
 
 async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTicketStore) -> None:
-    """👎 → a feedback ticket, 转人工 → a human-request ticket, each with the question asked."""
+    """👎 (and the line on what was missing) → a feedback ticket, 转人工 → a human-request
+    ticket, each with the question asked."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
     down, human = (next(d for d in data(answer) if d.startswith(p)) for p in ("fb:down:", "human:"))
-    feedback = await engine.handle(make_choice(down))
+    await engine.handle(make_choice(down))
+    feedback = await engine.handle(make_text("想知道具体是哪40栋"))
     person = await engine.handle(make_choice(human))
     tickets = [await store.ticket(o.ticket_number or 0) for o in (feedback, person)]
     assert [t.category for t in tickets] == ["feedback", "human-request"]
     assert all(t.text.startswith(COVERED) for t in tickets)
     assert tickets[0].candidates[0][0] == "yuzhong-building-tiers"
+    assert "居民说明：想知道具体是哪40栋" in tickets[0].text
     stats = await store.stats()
     assert stats.feedback == {"down": 1}
 
@@ -158,15 +162,26 @@ async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore)
 
 
 async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
-    """Speaker.language en: English answers and English ticket wording."""
+    """An English client: English answers and ticket wording, until the resident writes Chinese."""
     engine = make_engine(store, Clock())
     english = make_speaker(language="en-GB")
     kb, _, _ = knowledge()
-    answer = await engine.handle(make_text(COVERED, english))
+    greeting = await engine.handle(make_command("/start", english))
+    assert not has_chinese(text(greeting)), text(greeting)
+    answer = await engine.handle(
+        make_text("How many buildings pay over 100 million in tax?", english)
+    )
     assert kb.entry("yuzhong-building-tiers").answer_en == text(answer)
     assert "Helpful" in next(b.label for r in answer.replies for row in r.choices for b in row)
     ticket = await engine.handle(make_text(UNCOVERED[0], english))
-    assert "ticket #1" in text(ticket)
+    assert text(ticket).startswith(
+        "这个问题我的知识库里"
+    )  # written in Chinese: answered in Chinese
+    assert "#1" in text(ticket)
+
+
+def has_chinese(reply: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in reply)
 
 
 async def test_an_entry_without_english_says_so(store: SQLiteTicketStore) -> None:
@@ -223,8 +238,15 @@ async def test_clarify_offers_candidates_and_none_of_these(
 
 
 async def test_typing_human_without_an_answer_files_the_text(store: SQLiteTicketStore) -> None:
-    """转人工 as the first message: a human-request ticket with that text."""
+    """转人工 as the first message asks what they need; the answer becomes a human-request
+    ticket. A request that names its matter is filed at once."""
     engine = make_engine(store, Clock())
-    outcome = await engine.handle(make_text("转人工"))
+    asked = await engine.handle(make_text("转人工"))
+    assert asked.notes == ("human_what",)
+    assert await store.tickets() == []
+    outcome = await engine.handle(make_text("我要投诉楼下噪音"))
     assert "#1" in text(outcome)
-    assert (await store.ticket(1)).category == "human-request"
+    ticket = await store.ticket(1)
+    assert (ticket.category, ticket.text) == ("human-request", "我要投诉楼下噪音")
+    direct = await engine.handle(make_text("我要找人工客服问一下公租房排队到第几号了"))
+    assert "#2" in text(direct)

@@ -2,7 +2,7 @@
 
 The list holds the concrete facts of the five source reports that a resident or an enterprise
 might ask about (a service, a programme, a place, a number, a date). Each is asked in words of
-our own through the real matcher, exactly as `python -m bot eval` scores a case, and must be
+our own through the dialogue engine, exactly as `python -m bot eval` scores a case, and must be
 answered (not a ticket, not a clarify) with a reply carrying its keywords. A fact marked
 `pending` has no answering entry yet; it must still fail, so that the mark is removed once an
 entry answers it.
@@ -10,13 +10,16 @@ entry answers it.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from bot.cli.scoring import Case, score_case
+from bot.cli.scoring import Case, Result, score
+from bot.config import Settings
+from bot.dialogue.preview import preview
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
 from bot.matching.matcher import Matcher
@@ -39,10 +42,21 @@ def _case(fact: dict[str, Any]) -> Case:
     return Case(question=fact["q"], all=tuple(str(k) for k in fact["all"]), where="facts.yaml")
 
 
+@pytest.fixture(scope="module")
+def results(matcher: Matcher) -> dict[str, Result]:
+    """Every fact asked through the dialogue, as `eval` asks a case (one fresh chat each)."""
+
+    async def ask_all() -> dict[str, Result]:
+        async with preview(matcher, Settings()) as session:
+            return {f["q"]: score(_case(f), await session.ask(f["q"]), matcher.kb) for f in FACTS}
+
+    return asyncio.run(ask_all())
+
+
 @pytest.mark.parametrize("fact", [f for f in FACTS if "pending" not in f], ids=_id)
-def test_fact_is_answered(matcher: Matcher, fact: dict[str, Any]) -> None:
+def test_fact_is_answered(results: dict[str, Result], fact: dict[str, Any]) -> None:
     """The matcher answers the fact's question with an entry whose reply holds its keywords."""
-    result = score_case(_case(fact), matcher)
+    result = results[fact["q"]]
     decision = result.decision
     assert result.passed, (
         f"{fact['q']!r}: {decision.outcome} {decision.entry_id or ''} "
@@ -50,10 +64,10 @@ def test_fact_is_answered(matcher: Matcher, fact: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.parametrize("fact", [f for f in FACTS if "pending" in f], ids=_id)
-def test_pending_fact_is_still_unanswered(matcher: Matcher, fact: dict[str, Any]) -> None:
+def test_pending_facts_are_still_unanswered(results: dict[str, Result]) -> None:
     """A fact marked pending is not answered yet; when it is, remove the mark."""
-    assert not score_case(_case(fact), matcher).passed, f"{fact['q']!r} is answered now"
+    answered = [f["q"] for f in FACTS if "pending" in f and results[f["q"]].passed]
+    assert answered == [], "answered now: remove `pending`"
 
 
 def test_fact_questions_are_not_the_entries_own(matcher: Matcher) -> None:

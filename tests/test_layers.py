@@ -25,9 +25,12 @@ ALLOWED: dict[str, set[str]] = {
     "matching": {"kb", "yamlio"},
     "store": {"config", "messages"},
     "helpdesk": FOUNDATION | {"store", "words", "kb", "yamlio"},
-    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk"},
-    "transport": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "dialogue"},
-    "cli": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "dialogue", "transport"},
+    "learning": FOUNDATION | {"kb", "words", "matching", "store"},
+    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning"},
+    "transport": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue"},
+    "cli": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "transport"},
     "__main__": {"cli"},
     "__init__": set(),
 }
@@ -133,3 +136,25 @@ def test_every_name_is_imported_from_where_it_is_defined(path: Path) -> None:
             if name not in defined and not is_submodule:
                 borrowed.append(f"line {line}: {name} from {module}")
     assert not borrowed, "import each name from the module that defines it"
+
+
+def test_a_command_loads_only_what_it_needs() -> None:
+    """`kb check` does not import the Telegram library or numpy (the CLI imports only the
+    chosen command's module)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "code = main(['--env-file', '/nonexistent/.env', 'kb', 'check'])\n"
+        "print(code, 'telegram' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=BOT.parent,
+    )
+    assert result.stdout.split()[-3:] == ["0", "False", "False"], result.stdout + result.stderr

@@ -10,7 +10,7 @@ from bot.matching.normalize import (
     apply_synonyms,
     convert_numerals,
     fold_width,
-    is_english,
+    is_english_text,
     normalize,
     strip_fillers,
     strip_particles,
@@ -122,7 +122,7 @@ def test_the_shipped_lexicon_maps_dialect_and_typos() -> None:
     ],
 )
 def test_is_english_means_mostly_latin_letters(text: str, english: bool) -> None:
-    assert is_english(text) is english
+    assert is_english_text(text) is english
 
 
 def test_char_tokens_are_unigrams_and_bigrams() -> None:

@@ -102,7 +102,7 @@ def test_normalisation_never_raises_and_is_clean(text: str) -> None:
         normalize.convert_numerals,
     ):
         assert isinstance(function(text), str)
-    assert isinstance(normalize.is_english(text), bool)
+    assert isinstance(normalize.is_english_text(text), bool)
     assert all(isinstance(normalize.is_cjk(ch), bool) for ch in text[:50])
     assert isinstance(normalize.apply_synonyms(text, kb.lexicon.synonyms), str)
     assert isinstance(normalize.strip_fillers(text, kb.lexicon.fillers), str)

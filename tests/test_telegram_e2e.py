@@ -16,8 +16,8 @@ import pytest
 from bot.kb.loader import load_knowledge
 from bot.paths import bundled_dir
 from bot.transport.chunks import MESSAGE_LIMIT, text_length
-from bot.transport.handlers import SOMETHING_WENT_WRONG, Runtime
-from bot.words import busy_text, limit_text
+from bot.transport.handlers import Runtime
+from bot.words import busy_text, limit_text, something_went_wrong_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,
@@ -290,20 +290,6 @@ async def test_a_reply_survives_a_bot_api_failure(
     assert len(texts) == 1
 
 
-async def test_sla_reminder_lists_overdue_tickets_in_the_staff_group(
-    api: FakeBotApi, tmp_path: Path
-) -> None:
-    """With SLA_HOURS = 1 second, an unanswered ticket is soon listed in a reminder to staff."""
-    settings = service_settings(api, tmp_path, SLA_HOURS=str(1 / 3600))
-    async with running_service(settings):
-        number, _ = await file_ticket(api, RESIDENT)
-        await api.wait_for(
-            lambda: [t for t in api.texts(STAFF_CHAT_ID) if "⏰" in t and f"#{number}" in t],
-            within=20,
-            what="the SLA reminder",
-        )
-
-
 @pytest.mark.sqlite_only  # the failure is made by dropping a table SQLite lets go (no FK)
 async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     api: FakeBotApi, service: Runtime, caplog: pytest.LogCaptureFixture
@@ -313,7 +299,7 @@ async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     instead of staying silent."""
     await service.store.execute("DROP TABLE answers")
     [apology] = await ask(api, make_text_update(RESIDENT, COVERED), RESIDENT)
-    assert apology == SOMETHING_WENT_WRONG
+    assert apology == something_went_wrong_text("zh")
     [record] = [r for r in caplog.records if r.getMessage() == "handling an update failed"]
     assert record.exc_info is not None
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.staff import USAGE
 from bot.transport.handlers import Runtime
-from bot.words import expired_text, staff_only_text
+from bot.words import expired_text, staff_only_text, staff_usage_text
 from tests.factories import (
     STAFF_CHAT_ID,
     STAFF_USER_ID,
@@ -126,15 +125,15 @@ async def test_staff_buttons_forged_by_a_resident_are_refused_without_a_hint(
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("/reply abc", f"用法：{USAGE['reply']}"),
-        ("/reply 1", f"用法：{USAGE['reply']}"),
-        ("/reply", f"用法：{USAGE['reply']}"),
+        ("/reply abc", staff_usage_text("reply")),
+        ("/reply 1", staff_usage_text("reply")),
+        ("/reply", staff_usage_text("reply")),
         ("/reply 999999 hi", "没有工单 #999999。"),
-        ("/close", f"用法：{USAGE['close']}"),
-        ("/close #x", f"用法：{USAGE['close']}"),
-        ("/ticket 1.5", f"用法：{USAGE['ticket']}"),
-        ("/reopen -1", f"用法：{USAGE['reopen']}"),
-        ("/claim ١٢", f"用法：{USAGE['claim']}"),  # Arabic-Indic digits are not a ticket number
+        ("/close", staff_usage_text("close")),
+        ("/close #x", staff_usage_text("close")),
+        ("/ticket 1.5", staff_usage_text("ticket")),
+        ("/reopen -1", staff_usage_text("reopen")),
+        ("/claim ١٢", staff_usage_text("claim")),  # Arabic-Indic digits are not a ticket number
     ],
 )
 async def test_staff_commands_with_wrong_arguments_get_their_usage(

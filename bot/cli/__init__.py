@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("bot.cli.chat", "chat in the terminal, on the embedded database"),
     "ask": ("bot.cli.ask", "answer questions without saving anything (--json for machines)"),
     "eval": ("bot.cli.evaluate", "score the matcher on evaluation files"),
-    "kb": ("bot.cli.kb", "knowledge-base tools: `kb check`"),
+    "kb": (
+        "bot.cli.kb",
+        "knowledge-base tools: check [--owners], propose, review, approve, reject, gaps",
+    ),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
     "db": ("bot.cli.db", "the database: `db status`, `db migrate`, `db copy --from URL --to URL`"),
 }
@@ -76,7 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         command = "run" if settings.telegram_bot_token is not None else "chat"
         args = build_parser(command).parse_args([*argv, command])
-    result: int = args.handler(args, settings)
+    try:
+        result: int = args.handler(args, settings)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly. Point stdout at /dev/null so the
+        # interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return result
 
 

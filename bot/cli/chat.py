@@ -17,10 +17,21 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.dialogue.engine import Engine
+from bot.dialogue.reload import Reloader
+from bot.dialogue.teaching import TEACH_COMMANDS, teach_command
+from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
 from bot.store.backend import Store, make_store
 from bot.store.database import DatabaseStartupError, StoreUnavailableError, utcnow
+from bot.words import (
+    chat_language,
+    new_message_prefix,
+    pick_number_text,
+    something_went_wrong_text,
+    staff_only_text,
+    terminal_banner_text,
+)
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -47,8 +58,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     speaker = Speaker(args.user_id, args.user_id, args.name, args.lang, CHANNEL)
     try:
         matcher = load_matcher(settings.kb_dir, settings.intents_dir)
+        load_rules(settings)  # the holiday and time-limit files, checked before the engine
     except DataError as exc:
-        print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
+        print(f"The knowledge base or a time-limit file has problems:\n{exc}", file=sys.stderr)
         return 2
     try:
         store = make_store(settings)
@@ -80,7 +92,7 @@ class Terminal:
         poller = asyncio.create_task(self._poll_outbox(store))
         try:
             if self.interactive:
-                self._print("渝中区服务助手（终端）。输入问题，/help 查看帮助，Ctrl-D 退出。")
+                self._print(terminal_banner_text(await self._language(store)))
             while True:
                 if self.interactive:
                     self.out.write("> ")
@@ -92,15 +104,38 @@ class Terminal:
                 if not line:
                     continue
                 await self._drain_outbox(store)
-                await self._handle(engine, self.incoming(line))
+                if self.out_of_range(line):
+                    await self._show_options_again(store)
+                    continue
+                if line.split()[0].lower() == "/reload":
+                    await self._reload(store, engine)
+                elif line.split()[0].lower().lstrip("/") in TEACH_COMMANDS:
+                    await self._teach(store, engine, line)
+                else:
+                    await self._handle(engine, self.incoming(line), store)
                 await self._drain_outbox(store)
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
-            await self._drain_outbox(store)
-            await store.close()
+            try:
+                await self._drain_outbox(store)
+            finally:  # even when printing fails (the reader of a pipe went away)
+                await store.close()
         return 0
+
+    def out_of_range(self, line: str) -> bool:
+        """A number while options are shown, but none of theirs ("9" under 7 options)."""
+        return bool(self.choices) and line.isdigit() and not 1 <= int(line) <= len(self.choices)
+
+    async def _language(self, store: Store) -> str:
+        state = await store.load_state(CHANNEL, self.speaker.chat_id)
+        return chat_language(state.language, state.written_language, self.speaker.language)
+
+    async def _show_options_again(self, store: Store) -> None:
+        options = self.choices
+        text = pick_number_text(len(options), await self._language(store))
+        self.show(Reply(text, ((*options,),)))
 
     def incoming(self, line: str) -> Incoming:
         """A typed line: a number picks a shown option; `/…` is a command; the rest is text."""
@@ -117,16 +152,50 @@ class Terminal:
         if options:
             self.choices = options
 
-    async def _handle(self, engine: Engine, incoming: Incoming) -> None:
+    async def _handle(self, engine: Engine, incoming: Incoming, store: Store) -> None:
         try:
             outcome = await engine.handle(incoming)
         except Exception:  # the edge: log with the traceback, say so briefly, keep chatting
             log.exception("handling %r failed", incoming.kind)
-            self._print("出错了，请再试一次。(Something went wrong; please try again.)")
+            language = chat_language(None, None, self.speaker.language)
+            with contextlib.suppress(Exception):  # the database may be what failed
+                language = await self._language(store)
+            self._print(something_went_wrong_text(language))
             return
         self.choices = []  # numbers refer to the latest buttons only
         for reply in outcome.replies:
             self.show(reply)
+
+    async def _reload(self, store: Store, engine: Engine) -> None:
+        """/reload from staff: reload this chat's knowledge (as the service does for
+        Telegram); the result is printed here, not posted to the staff group."""
+        settings = engine.services.settings
+        if not settings.is_staff(self.speaker.user_id):
+            self._print(staff_only_text())
+            return
+        local = replace(settings, staff_chat_id=None)  # report here only
+        self._print(await Reloader(local, engine, store).reload(report_key="terminal"))
+
+    async def _teach(self, store: Store, engine: Engine, line: str) -> None:
+        """/teach, /approve, /reject from staff, as in the staff group; an approval reloads
+        this chat's knowledge too."""
+        settings = engine.services.settings
+        if not settings.is_staff(self.speaker.user_id):
+            self._print(staff_only_text())
+            return
+        name, _, args = line.partition(" ")
+        name = name.lower().lstrip("/")
+        local = replace(settings, staff_chat_id=None)  # report here only
+        reloader = Reloader(local, engine, store)
+        now = utcnow()
+        self._print(
+            await teach_command(
+                store, settings, self.speaker.user_id, name, args, now, self.speaker.language
+            )
+        )
+        reloaded = await reloader.reload_if_changed()  # an approval wrote the files
+        if reloaded is not None:
+            self._print(reloaded)
 
     async def _poll_outbox(self, store: Store) -> None:
         while True:
@@ -141,7 +210,8 @@ class Terminal:
                 utcnow(), channel=CHANNEL, chat_id=self.speaker.chat_id
             )
             for message in messages:
-                self.show(Reply(message.text, message.choices), prefix="【新消息】")
+                prefix = new_message_prefix(await self._language(store))
+                self.show(Reply(message.text, message.choices), prefix=prefix)
                 await store.mark_sent(message.id, None)
         except StoreUnavailableError as exc:
             log.warning("outbox not read: %s", exc)

@@ -1,33 +1,32 @@
 """`python -m bot eval FILE…`: score the matcher on evaluation files and on leave-one-out.
 
-Prints in-scope accuracy, out-of-scope deferral, intent accuracy, wrong answers, the clarify
-count, leave-one-out (plain, and with each question's near-duplicates held out too), every
-failing case (`FAIL file#n …`) and every leave-one-out miss (`LOO` / `LOO-NEAR entry: question
-→ outcome`), and a last line `N passed, M failed` over the files' cases.
-With the `--min-*` / `--max-wrong` gates it exits 1 when a figure is outside its gate (CI and
-the tests use them); a malformed file exits 2. How cases count: `bot.evaluation`.
-"""
+Prints in-scope accuracy, out-of-scope deferral, intent accuracy, wrong answers, the clarify count,
+leave-one-out (plain, and with each question's near-duplicates held out too), every failing case
+(`FAIL file#n …`) and every leave-one-out miss (`LOO` / `LOO-NEAR entry: question → outcome`), and
+a last line `N passed, M failed` over the files' cases. With the `--min-*` / `--max-wrong` gates it
+exits 1 when a figure is outside its gate (CI and the tests use them); a malformed file exits 2.
+How cases count: `bot.cli.scoring`; every case is asked through the dialogue engine on a throwaway
+database, as `ask` does."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 from bot.cli.scoring import (
     EVAL_NOTE,
-    NEAR_DUPLICATE,
+    Case,
     EvalFileError,
-    LeaveOneOut,
     Report,
     evaluate,
-    leave_one_out,
     load_cases,
 )
 from bot.config import Settings
-from bot.kb.intents import load_intents
-from bot.kb.loader import load_knowledge
-from bot.matching.matcher import Matcher
+from bot.dialogue.preview import preview
+from bot.matching.holdout import NEAR_DUPLICATE, LeaveOneOut, leave_one_out
+from bot.matching.matcher import Matcher, load_matcher
 from bot.yamlio import DataError
 
 
@@ -48,14 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        kb = load_knowledge(settings.kb_dir)
-        intents = load_intents(settings.intents_dir)
+        matcher = load_matcher(settings.kb_dir, settings.intents_dir)
         cases = [c for path in args.files for c in load_cases(path)]
+        report = asyncio.run(_evaluate(cases, matcher, settings))
     except (DataError, EvalFileError, OSError) as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2
-    matcher = Matcher(kb, intents)
-    report = evaluate(cases, matcher)
+    kb, intents = matcher.kb, matcher.intents
     loo = near = None
     if not args.no_loo:
         loo = leave_one_out(kb, intents)
@@ -69,6 +67,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     failed = len(report.failures)
     print(f"{len(report.results) - failed} passed, {failed} failed")
     return 1 if breaches(args, report, loo, near) else 0
+
+
+async def _evaluate(cases: list[Case], matcher: Matcher, settings: Settings) -> Report:
+    async with preview(matcher, settings) as session:
+        return await evaluate(cases, session, matcher.kb)
 
 
 def print_figures(report: Report, loo: LeaveOneOut | None, near: LeaveOneOut | None = None) -> None:

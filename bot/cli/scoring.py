@@ -1,9 +1,11 @@
-"""Scoring the matcher: evaluation cases (the `../shared/eval/dev.yaml` format) and leave-one-out.
+"""Scoring the matcher: evaluation cases (the `../shared/eval/dev.yaml` format); leave-one-out
+is `bot.matching.holdout`.
 
-A case passes or fails on the reply text the user would see (`bot.replies`), exactly as `ask`
-shows it. Keyword checks fold width, case, spaces and punctuation. An English question gets the
-English answer; a Chinese keyword on an English question is also looked for in the entry's
-Chinese answer, which is the same answer in its source language.
+A case passes or fails on the replies a resident receives: each case is asked through the dialogue
+engine as the first message of a fresh chat (`bot.dialogue.preview`), as `ask` does. Keyword checks
+fold width, case, spaces and punctuation. An English question gets the English answer; a Chinese
+keyword on an English question is also looked for in the entry's Chinese answer, which is the same
+answer in its source language.
 
 Counting: an in-scope case passes only when answered with the right entry's text (a clarify is
 not an answer; with `ticket_ok` a deferral — ticket or clarify — also passes). An out-of-scope
@@ -13,7 +15,7 @@ knowledge-base answer given where the case wanted a different one, or none.
 
 A confirm ("您是想问「…」吗？") is neither an answer nor a deferral: it passes no case and is
 never wrong; `eval` counts it apart. A message asking two things is answered with the parts'
-replies joined (`reply_text`); with `also_ticket` one of its parts must also become a ticket.
+replies; with `also_ticket` one of its parts must also become a ticket (the engine filed one).
 """
 
 from __future__ import annotations
@@ -25,21 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz
 
-from bot.kb.intents import IntentSet
-from bot.kb.model import Entry, KnowledgeBase, question_key
+from bot.dialogue.preview import Preview, Previewed
+from bot.kb.model import KnowledgeBase, question_key
 from bot.matching.decision import Decision
-from bot.matching.matcher import Matcher
-from bot.words import (
-    answer_text,
-    clarify_text,
-    confirm_text,
-    intent_text,
-    part_heading,
-    rephrase_text,
-    ticket_text,
-)
+from bot.words import answer_text
 
 EVAL_NOTE = (
     "Keywords are checked against the reply the user sees; for an English question a Chinese "
@@ -131,28 +123,6 @@ def _case(item: dict[str, Any], where: str) -> Case:
     )
 
 
-def reply_text(decision: Decision, kb: KnowledgeBase, intents: IntentSet) -> str:
-    """The reply exactly as the user would see it (a ticket shown without its number)."""
-    lang = decision.language
-    if decision.parts:
-        return "\n\n".join(
-            f"{part_heading(part.question, lang)}\n{reply_text(part, kb, intents)}"
-            for part in decision.parts
-        )
-    if decision.outcome == "answer" and decision.entry_id:
-        return answer_text(kb.entry(decision.entry_id), lang)
-    if decision.outcome == "clarify":
-        return clarify_text([kb.entry(c.entry_id) for c in decision.candidates], lang)
-    if decision.outcome == "confirm" and decision.entry_id:
-        return confirm_text(kb.entry(decision.entry_id), lang)
-    if decision.outcome == "intent" and decision.intent:
-        return intent_text(intents.get(decision.intent), lang)
-    if decision.gibberish:
-        return rephrase_text(lang)
-    related = [kb.entry(c.entry_id) for c in decision.related]
-    return ticket_text(None, lang, related)
-
-
 def _fold(text: str) -> str:
     return question_key(text)
 
@@ -168,9 +138,13 @@ def keywords_found(case: Case, texts: Iterable[str]) -> bool:
     return not case.any or any(seen(k) for k in case.any)
 
 
-def score_case(case: Case, matcher: Matcher) -> Result:
-    decision = matcher.decide(case.question)
-    text = reply_text(decision, matcher.kb, matcher.intents)
+def score(case: Case, asked: Previewed, kb: KnowledgeBase) -> Result:
+    """Score one case on what the resident received (`asked.text`, from the engine) and what
+    the matcher decided (`asked.decision`)."""
+    decision = asked.decision
+    if decision is None:
+        raise EvalFileError(f"{case.where}: a command is not a question: {case.question!r}")
+    text = asked.text
     answered = decision.outcome == "answer"
     deferred = decision.outcome in ("ticket", "clarify")
     if case.intent:
@@ -180,14 +154,14 @@ def score_case(case: Case, matcher: Matcher) -> Result:
     if case.defer:
         return Result(case, decision, text, deferred, wrong=answered)
     if decision.outcome == "confirm" and decision.entry_id:
-        entry = matcher.kb.entry(decision.entry_id)
+        entry = kb.entry(decision.entry_id)
         proposed = keywords_found(case, [answer_text(entry, decision.language), entry.answer])
         return Result(case, decision, text, passed=False, wrong=False, right_confirm=proposed)
     texts = [text]
     if decision.language == "en":
-        texts.extend(matcher.kb.entry(e).answer for e in decision.entries)
+        texts.extend(kb.entry(e).answer for e in decision.entries)
     right = answered and keywords_found(case, texts)
-    filed = any(p.outcome == "ticket" for p in decision.parts)
+    filed = asked.outcome.ticket_number is not None
     passed = (right and (filed or not case.also_ticket)) or (case.ticket_ok and deferred)
     # Of several questions, one may be answered and another filed: wrong only if an answer
     # holds none of the case's keywords.
@@ -195,84 +169,18 @@ def score_case(case: Case, matcher: Matcher) -> Result:
     wrong = answered and not right
     if decision.parts and wrong:
         wrong = not all(
-            keywords_found(loose, [reply_text(p, matcher.kb, matcher.intents)])
-            for p in decision.parts
-            if p.outcome == "answer"
+            keywords_found(loose, _answers(kb, part.entry_id, decision.language))
+            for part in decision.parts
+            if part.outcome == "answer" and part.entry_id
         )
     return Result(case, decision, text, passed, wrong=wrong)
 
 
-def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:
-    return Report([score_case(c, matcher) for c in cases])
+def _answers(kb: KnowledgeBase, entry_id: str, language: str) -> list[str]:
+    entry = kb.entry(entry_id)
+    return [answer_text(entry, language), entry.answer]
 
 
-# Near-duplicate wordings: the rapidfuzz ratio (0-100) of two normalised questions at which
-# `leave_one_out(near=...)` holds them out together.
-NEAR_DUPLICATE = 75.0
-
-
-@dataclass(frozen=True)
-class LeaveOneOut:
-    total: int
-    found: int  # answered with the question's own entry
-    clarified: int  # own entry among the clarify choices
-    misses: tuple[tuple[str, str, str], ...]  # (entry id, question, what happened)
-    intents: int = 0  # questions left out: an intent takes them even with the entry indexed
-    near: float | None = None  # near-duplicates of the question were held out too (ratio)
-
-    @property
-    def rate(self) -> float:
-        return 100 * self.found / self.total if self.total else 100.0
-
-
-def leave_one_out(kb: KnowledgeBase, intents: IntentSet, near: float | None = None) -> LeaveOneOut:
-    """Take each question out of the index and ask it: does it still find its own entry?
-
-    With `near`, the entry's other questions within that rapidfuzz ratio of it (after
-    normalisation: "企业天地有哪些政务服务" beside "企业天地的政务服务有哪些") are taken out with
-    it, so only a genuinely different wording can find the entry.
-
-    Done in folds for speed: fold k removes the k-th question of every entry at once (one index
-    per fold, not per question). Measured against one index per question on 2026-11-23 (1,354
-    questions): 98.4% in folds, 97.9% one at a time; with `near`, 92.3% in folds and 91.8%
-    one at a time.
-
-    A question that an intent takes even with every question indexed ("转人工" in the entry
-    about the assistant) is left out: intents are matched before the knowledge base, so the
-    entry's retrieval never sees it, and the intent's reply is the right one.
-    """
-    total = found = clarified = 0
-    misses: list[tuple[str, str, str]] = []
-    whole = Matcher(kb, intents)
-    claimed = {q for e in kb.entries for q in e.questions if whole.decide(q).outcome == "intent"}
-    folds = max((len(e.questions) for e in kb.entries), default=0)
-    for k in range(folds):
-        entries = tuple(_held_out(e, k, whole, near) for e in kb.entries)
-        matcher = Matcher(dataclasses.replace(kb, entries=entries), intents)
-        for entry in kb.entries:
-            if k >= len(entry.questions) or entry.questions[k] in claimed:
-                continue
-            question = entry.questions[k]
-            decision = matcher.decide(question)
-            total += 1
-            if decision.outcome == "answer" and decision.entry_id == entry.id:
-                found += 1
-                continue
-            if decision.outcome == "clarify" and entry.id in {
-                c.entry_id for c in decision.candidates
-            }:
-                clarified += 1
-            what = decision.entry_id or decision.intent or decision.outcome
-            misses.append((entry.id, question, f"{decision.outcome}: {what}"))
-    return LeaveOneOut(total, found, clarified, tuple(misses), len(claimed), near)
-
-
-def _held_out(entry: Entry, k: int, matcher: Matcher, near: float | None) -> Entry:
-    """The entry without its k-th question (and, with `near`, that question's near-duplicates)."""
-    if k >= len(entry.questions):
-        return entry
-    kept = entry.questions[:k] + entry.questions[k + 1 :]
-    if near is not None:
-        held = matcher.normalize(entry.questions[k])
-        kept = tuple(q for q in kept if fuzz.ratio(matcher.normalize(q), held) < near)
-    return dataclasses.replace(entry, questions=kept)
+async def evaluate(cases: Iterable[Case], session: Preview, kb: KnowledgeBase) -> Report:
+    """Ask every case through the dialogue (`bot.dialogue.preview`) and score the replies."""
+    return Report([score(case, await session.ask(case.question), kb) for case in cases])

@@ -14,10 +14,13 @@ from datetime import datetime
 
 from bot import words
 from bot.config import Settings
-from bot.dialogue import followups, resident, tongban
+from bot.dialogue import followups, rating, resident, tongban
 from bot.dialogue import staff as staff_commands
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
+from bot.dialogue.typed import typed_button
+from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import written_language
 from bot.messages import Incoming, Outcome, display_name
 from bot.store.database import StoreUnavailableError, TicketNotFound, utcnow
 from bot.store.interface import TicketStore
@@ -25,7 +28,6 @@ from bot.store.model import TicketCategory
 
 log = logging.getLogger(__name__)
 
-RESIDENT_COMMANDS = ("start", "help", "menu", "mytickets", "tongban", "lang", "cancel")
 # The matcher reads this much of a message (Telegram sends at most 4,096 characters; longer text
 # from another transport only slows matching down). Tickets keep the whole text.
 MATCHED_CHARS = 1000
@@ -41,7 +43,7 @@ class Engine:
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._services = Services(store, matcher, settings)
+        self._services = Services(store, matcher, settings, load_rules(settings))
         self._clock = clock
 
     @property
@@ -85,6 +87,7 @@ class Engine:
                         return await self._queue(svc, speaker.chat_id, done, reply_key)
                 state = await svc.store.load_state(speaker.channel, speaker.chat_id)
                 turn = Turn(incoming, state, self._clock(), decision)
+                turn.note_written_language()
                 outcome = await self._dispatch(svc, turn)
                 if turn.state != state:
                     await svc.store.save_state(turn.state, turn.now)
@@ -96,7 +99,8 @@ class Engine:
                 await self._finish(svc, incoming)
         except StoreUnavailableError as exc:
             log.warning("%s; asked chat %s to try again", exc, speaker.chat_id)
-            language = "en" if words.is_english(speaker.language) else "zh"
+            written = written_language(incoming.text) if incoming.kind == "text" else None
+            language = words.chat_language(None, written, speaker.language)
             return say(words.busy_text(language), note=exc.note)
         return outcome
 
@@ -127,12 +131,7 @@ class Engine:
         incoming = turn.incoming
         text = incoming.text.strip()
         if incoming.kind == "choice":
-            try:
-                return await self._choice(svc, turn, incoming.choice or "")
-            except (ExpiredChoiceError, LookupError):
-                # LookupError: an answer, entry, category or ticket the data names is not there
-                # (or not this chat's): the same polite reply as for forged data.
-                return say(words.expired_text(turn.language), note="expired")
+            return await self._dispatch_choice(svc, turn, incoming.choice or "")
         if incoming.kind == "command" or (incoming.kind == "text" and text.startswith("/")):
             name, _, args = text.removeprefix("/").partition(" ")
             return await self._command(svc, turn, name.split("@")[0].lower(), args.strip())
@@ -153,12 +152,23 @@ class Engine:
         return await self._text(svc, turn, text)
 
     async def _text(self, svc: Services, turn: Turn, text: str) -> Outcome:
+        button = typed_button(svc, turn, text)
+        if button is not None:
+            return await self._dispatch_choice(svc, turn, button)
         decision = turn.decision or svc.matcher.decide(text[:MATCHED_CHARS])
         flow = turn.state.flow
         if flow is not None and decision.outcome == "intent" and decision.intent == "cancel":
             return await resident.on_intent(svc, turn, "cancel", text)
         if flow == "tongban":
             return await tongban.on_text(svc, turn, text)
+        if flow == "human":
+            return await resident.on_human_question(svc, turn, text)
+        if flow == "feedback":
+            return await resident.on_feedback_why(svc, turn, text)
+        if flow == "rating" and text:
+            if not rating.is_new_question(text, decision):
+                return await rating.on_comment(svc, turn, text)
+            turn.enter(None)  # a question the knowledge base answers: answered, no comment
         if text:
             routed = await followups.route(svc, turn, text, decision)
             if routed is not None:
@@ -172,22 +182,36 @@ class Engine:
         if name == "start":
             return await resident.on_intent(svc, turn, "greeting", "")
         if name == "help":
-            return say(words.intent_text(svc.intents.get("help"), language), note="help")
+            text = words.intent_text(svc.intents.get("help"), language)
+            if svc.settings.is_staff(turn.user_id):
+                text += "\n\n" + words.staff_help_text(language)
+            return say(text, note="help")
         if name == "menu":
             return resident.menu(svc, turn)
         if name == "mytickets":
             return await followups.my_tickets(svc, turn)
         if name == "tongban":
-            return tongban.start(turn)
+            return await tongban.start(svc, turn)
         if name == "cancel":
             return await resident.on_intent(svc, turn, "cancel", "")
         if name == "lang":
             if not args:
                 return say(words.language_usage_text(language), note="lang_usage")
-            wanted = "en" if args.lower().startswith("en") else "zh"
+            wanted = words.language_named(args)
+            if wanted is None:
+                return say(words.language_unknown_text(args, language), note="lang_unknown")
             turn.state = replace(turn.state, language=wanted)
             return say(words.language_text(wanted), note="lang")
         return say(words.unknown_command_text(language), note="unknown_command")
+
+    async def _dispatch_choice(self, svc: Services, turn: Turn, data: str) -> Outcome:
+        """A button, tapped or its label typed; forged or stale data gets the polite reply."""
+        try:
+            return await self._choice(svc, turn, data)
+        except (ExpiredChoiceError, LookupError):
+            # LookupError: an answer, entry, category or ticket the data names is not there
+            # (or not this chat's): the same polite reply as for forged data.
+            return say(words.expired_text(turn.language), note="expired")
 
     async def _choice(self, svc: Services, turn: Turn, data: str) -> Outcome:
         """A tapped button; anything unknown or forged raises and reads as expired."""
@@ -195,7 +219,7 @@ class Engine:
         if head in staff_commands.STAFF_BUTTONS:
             if not svc.settings.is_staff(turn.user_id):
                 return staff_commands.refused()  # before parsing: forged data is refused too
-            return await staff_commands.button(svc, turn, head, str(number(rest)))
+            return await staff_commands.button(svc, turn, head, rest)
         if head == "fb":
             vote, _, ref = rest.partition(":")
             if vote not in ("up", "down"):
@@ -213,9 +237,20 @@ class Engine:
             return resident.menu(svc, turn)
         if head == "add":
             return await followups.start_followup(svc, turn, number(rest))
+        if head == "withdraw":
+            return await followups.withdraw(svc, turn, number(rest))
+        if head == "rate":
+            ticket, _, value = rest.partition(":")
+            return await rating.on_rate(svc, turn, number(ticket), number(value))
+        if head == "rateskip":
+            return rating.on_skip(turn, number(rest))
+        if head == "why":
+            if turn.state.data.get("answer") != number(rest):
+                raise ExpiredChoiceError(data)
+            return await resident.on_feedback_why(svc, turn, None)
         if head == "tb":
             if rest == "start":
-                return tongban.start(turn)
+                return await tongban.start(svc, turn)
             if rest == "skip":
                 return await tongban.on_phone(svc, turn, None)
             return tongban.choose_community(turn, rest)

@@ -17,16 +17,24 @@ from bot.matching.decision import Decision
 from bot.messages import Choice, Outcome, Reply, quoted
 from bot.privacy import mask_pii
 from bot.store.database import TicketNotFound
-from bot.store.model import InvalidTransitionError, TicketCategory
+from bot.store.model import OPEN_STATUSES, InvalidTransitionError, TicketCategory
 
 MY_TICKETS_SHOWN = 10
 
 
 async def my_tickets(svc: Services, turn: Turn) -> Outcome:
-    """The resident's tickets: number, status, latest staff reply; 补充说明 for open ones."""
+    """The resident's tickets: every open one, then the latest closed ones (MY_TICKETS_SHOWN in
+    all, more when more are open); number, status, latest staff reply; 补充说明 and 撤回 for
+    each open one."""
     language = turn.language
-    tickets = await svc.store.tickets(
-        channel=turn.channel, user_id=turn.user_id, limit=MY_TICKETS_SHOWN
+    channel, user_id = turn.channel, turn.user_id
+    still_open = await svc.store.tickets(statuses=OPEN_STATUSES, channel=channel, user_id=user_id)
+    recent = await svc.store.tickets(channel=channel, user_id=user_id, limit=MY_TICKETS_SHOWN)
+    closed = [t for t in recent if t.status == "closed"]
+    tickets = sorted(
+        [*still_open, *closed[: max(0, MY_TICKETS_SHOWN - len(still_open))]],
+        key=lambda t: t.number,
+        reverse=True,
     )
     if not tickets:
         return say(words.no_tickets_text(language), note="mytickets")
@@ -38,13 +46,37 @@ async def my_tickets(svc: Services, turn: Turn) -> Outcome:
             f"#{ticket.number} · {words.status_label(ticket.status, language)} · {question}"
         )
         if ticket.last_staff_reply:
-            label = words.pick(language, "最新回复", "Latest reply")
+            label = words.latest_reply_label(language)
             lines.append(f"    {label}：{ticket.last_staff_reply}")
-        if ticket.status != "closed" and len(rows) < 3:
+        if ticket.status != "closed":
+            number = ticket.number
             rows.append(
-                (Choice(words.add_details_label(ticket.number, language), f"add:{ticket.number}"),)
+                (
+                    Choice(words.add_details_label(number, language), f"add:{number}"),
+                    Choice(words.withdraw_label(number, language), f"withdraw:{number}"),
+                )
             )
     return Outcome((Reply("\n".join(lines), tuple(rows)),), notes=("mytickets",))
+
+
+async def withdraw(svc: Services, turn: Turn, number: int) -> Outcome:
+    """撤回: the resident closes their own open ticket; staff are told, the history says who."""
+    ticket = await svc.store.ticket(number)
+    if ticket.channel != turn.channel or ticket.user_id != turn.user_id:
+        raise TicketNotFound(number)  # never reveal someone else's ticket
+    if ticket.status == "closed":
+        return say(words.ticket_closed_text(number, turn.language), note="closed")
+    await svc.store.close_ticket(number, turn.actor, words.WITHDRAWN_NOTE, turn.now)
+    if svc.settings.staff_chat_id is not None:
+        await svc.store.enqueue(
+            svc.settings.staff_chat_id,
+            words.withdrawn_staff_text(number),
+            kind="staff_notice",
+            ticket_number=number,
+            dedupe_key=f"withdrawn:{number}",
+            at=turn.now,
+        )
+    return say(words.withdrawn_text(number, turn.language), note="withdrawn")
 
 
 async def start_followup(svc: Services, turn: Turn, number: int) -> Outcome:
@@ -118,11 +150,9 @@ async def followup(
         return say(words.ticket_closed_text(number, turn.language), note="closed")
     closed = ticket.status == "closed"
     if svc.settings.staff_chat_id is not None:
-        extra = "（附照片）" if attachments else ""
-        after = f"（已关闭，关闭后收到；需要时 /reopen {number}）" if closed else ""
         await svc.store.enqueue(
             svc.settings.staff_chat_id,
-            f"#{number}{after} 居民补充{extra}：{quoted(mask_pii(text))}",
+            words.followup_staff_text(number, quoted(mask_pii(text)), closed, bool(attachments)),
             photo=attachments[0] if attachments else None,
             kind="staff_notice",
             ticket_number=number,
@@ -144,9 +174,9 @@ async def photo(svc: Services, turn: Turn) -> Outcome:
     caption = turn.incoming.text.strip()
     files = turn.incoming.attachments
     if turn.state.flow == "followup":
-        return await followup(svc, turn, caption or "（照片）", files)
+        return await followup(svc, turn, caption or words.PHOTO_ONLY, files)
     category: TicketCategory = "report"
     filing = await file_ticket(
-        svc, turn, category, caption or "（照片，无文字说明）", attachments=files
+        svc, turn, category, caption or words.PHOTO_WITHOUT_TEXT, attachments=files
     )
     return filed(filing, turn, lambda n, lang: words.report_text(n or 0, lang))

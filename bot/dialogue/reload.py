@@ -1,5 +1,7 @@
 """Reloading the knowledge while the bot keeps serving: `/reload` from staff, or SIGHUP.
 
+Also when the files change (`Reloader.reload_if_changed`, checked every half minute by the
+service: an approved knowledge proposal is picked up by every process within a minute).
 KB_DIR and INTENTS_DIR are loaded and checked again and the matcher rebuilt in a worker thread
 (it takes a while; the event loop keeps answering meanwhile), then the engine switches to the new
 knowledge in one assignment. A file with an error changes nothing: the previous knowledge keeps
@@ -12,8 +14,10 @@ store's `announce`), which reload their own copy of the files and report only a 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
+from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.matching.matcher import load_matcher
@@ -26,6 +30,20 @@ LISTED_PROBLEMS = 30  # problems named in the staff-group message; the log has t
 RELOAD_TOPIC = "reload"  # what a replica announces to the others after reloading
 
 
+def knowledge_signature(settings: Settings) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of every knowledge and intent file: it changes when an
+    approved proposal (or anyone) writes them."""
+    paths = sorted((*settings.kb_dir.glob("*.yaml"), *settings.intents_dir.glob("*.yaml")))
+    signature = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed between the listing and now
+            continue
+        signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(signature)
+
+
 class Reloader:
     """Reloads the knowledge into the engine, one reload at a time, and reports the result."""
 
@@ -34,6 +52,18 @@ class Reloader:
         self.engine = engine
         self.store = store
         self._lock = asyncio.Lock()
+        self._seen = knowledge_signature(settings)
+
+    async def reload_if_changed(self) -> str | None:
+        """Reload when the files changed since the last load (an approved knowledge proposal
+        written by another process); return the result, or None when nothing changed. Every
+        process serving residents calls this periodically (`KNOWLEDGE_WATCH_EVERY`)."""
+        signature = await asyncio.to_thread(knowledge_signature, self.settings)
+        if signature == self._seen:
+            return None
+        # A digest, not hash(): replicas seeing the same files report under the same key.
+        digest = hashlib.sha256(repr(signature).encode()).hexdigest()[:16]
+        return await self.reload(report_key=f"reload:files:{digest}")
 
     async def reload(self, report_key: str, *, announced_by: str | None = None) -> str:
         """Load, check and swap in the knowledge; return the one-line result.
@@ -44,6 +74,7 @@ class Reloader:
         not announced again.
         """
         async with self._lock:
+            self._seen = await asyncio.to_thread(knowledge_signature, self.settings)
             try:
                 matcher = await asyncio.to_thread(
                     load_matcher, self.settings.kb_dir, self.settings.intents_dir
@@ -58,7 +89,7 @@ class Reloader:
                 self.engine.swap_knowledge(matcher)
                 summary = matcher.kb.summary()
                 log.info("knowledge reloaded: %s", summary)
-                text = f"✅ 知识库已重新加载 (knowledge reloaded): {summary}"
+                text = words.reloaded_text(summary)
                 succeeded = True
         if announced_by is None and succeeded:
             await self.store.announce(RELOAD_TOPIC, self.settings.replica)
@@ -75,11 +106,4 @@ def failure_text(exc: DataError | OSError) -> str:
         problems = [str(p) for p in exc.problems]
     else:
         problems = [f"{exc.filename or '?'}: {exc.strerror or exc}"]
-    lines = [
-        "⚠️ 知识库重新加载失败，仍在使用原来的知识库 "
-        f"(reload failed; the previous knowledge is still in use). {len(problems)} 个问题：",
-        *problems[:LISTED_PROBLEMS],
-    ]
-    if len(problems) > LISTED_PROBLEMS:
-        lines.append(f"……另有 {len(problems) - LISTED_PROBLEMS} 个，见日志。")
-    return "\n".join(lines)
+    return words.reload_failed_text(problems, LISTED_PROBLEMS)

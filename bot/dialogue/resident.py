@@ -3,17 +3,18 @@ menu, and the tickets 👎 / 转人工 / 都不是 turn into (their own tickets:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot import words
 from bot.dialogue.filing import file_ticket, filed
 from bot.dialogue.followups import my_tickets
-from bot.dialogue.turn import Services, Turn, say
+from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, say
 from bot.kb.model import Entry
 from bot.matching.decision import Decision
 from bot.messages import Choice, Outcome, Reply
 from bot.store.chat_state import AnswerNotFoundError, AnswerRecord
-from bot.store.model import TicketCategory
+from bot.store.model import OPEN_STATUSES, TicketCategory
 
 
 async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) -> Outcome:
@@ -21,8 +22,6 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.outcome == "intent" and decision.intent is not None:
         return await on_intent(svc, turn, decision.intent, text)
     language = turn.language
-    if turn.state.language is None and decision.language == "en":
-        language = "en"  # a question written in English gets the English answer
     if decision.parts:
         return await several(svc, turn, text, decision, language)
     candidates = tuple((c.entry_id, c.score) for c in decision.candidates)
@@ -36,7 +35,6 @@ async def on_decision(svc: Services, turn: Turn, text: str, decision: Decision) 
     if decision.gibberish:
         return say(words.rephrase_text(turn.language), note="rephrase")
     filing = await file_ticket(svc, turn, "unanswered", text, candidates=candidates)
-    # In the question's language, like an answer: an English question gets an English notice.
     related = [svc.kb.entry(c.entry_id) for c in decision.related]
     rows = [(Choice(words.entry_title(e, language), f"pick:{e.id}"),) for e in related]
     return filed(
@@ -95,18 +93,65 @@ async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:
     if name == "ticket_status":
         return await my_tickets(svc, turn)
     if name == "cancel":
+        if turn.state.flow is None:
+            return say(words.nothing_to_cancel_text(language), note="cancel_nothing")
         turn.enter(None)
         return say(words.intent_text(intent, language), note="cancel")
     if name == "human":
-        question: str = text
-        candidates: tuple[tuple[str, float], ...] = ()
         last = await last_answer(svc, turn)
         if last is not None:
-            question, candidates = last.question, last.candidates
-        filing = await file_ticket(svc, turn, "human-request", question, candidates=candidates)
-        reply = words.intent_text(intent, language)
-        return filed(filing, turn, lambda n, lang: words.human_ticket_text(reply, n or 0, lang))
+            return await file_human_request(svc, turn, last.question, last.candidates)
+        if is_bare_human_request(text):
+            turn.enter("human", "question")
+            return say(words.human_what_text(language), note="human_what")
+        return await file_human_request(svc, turn, text, ())
     return say(words.intent_text(intent, language), note=name)
+
+
+# "转人工", "我要找真人客服", "human please": a request for a person that names no matter.
+_HUMAN_WORDS = re.compile(
+    r"我要|我想|请|帮我|给我|麻烦|找|转|接|联系|人工|真人|客服|工作人员|服务|一下|吧|啊|呀|哈|"
+    r"i want|i need|i'd like|please|can i|let me|talk|speak|to|with|a|an|the|real|human|person|"
+    r"agent|staff|someone|somebody|operator|support",
+    re.IGNORECASE,
+)
+
+
+def is_bare_human_request(text: str) -> bool:
+    """Whether the message asks for a person and nothing else (there is no matter to file)."""
+    rest = _HUMAN_WORDS.sub("", text)
+    return len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+", rest)) < 3
+
+
+async def on_human_question(svc: Services, turn: Turn, text: str) -> Outcome:
+    """The matter typed after a bare 转人工: it becomes the request for a person."""
+    turn.enter(None)
+    return await file_human_request(svc, turn, text, ())
+
+
+async def file_human_request(
+    svc: Services, turn: Turn, question: str, candidates: tuple[tuple[str, float], ...]
+) -> Outcome:
+    """A 'human-request' ticket for `question`, unless an open ticket of theirs already holds
+    it: then that one is named (with 补充说明), never a second."""
+    same = await open_ticket_with(svc, turn, question)
+    if same is not None:
+        add = Choice(words.add_details_label(same, turn.language), f"add:{same}")
+        return say(words.already_filed_text(same, turn.language), (add,), note="already_filed")
+    filing = await file_ticket(svc, turn, "human-request", question, candidates=candidates)
+    reply = words.intent_text(svc.intents.get("human"), turn.language)
+    return filed(filing, turn, lambda n, lang: words.human_ticket_text(reply, n or 0, lang))
+
+
+async def open_ticket_with(svc: Services, turn: Turn, question: str) -> int | None:
+    """The number of this resident's open ticket about `question` (its first line), if any."""
+    wanted = question.strip().splitlines()[0] if question.strip() else ""
+    for ticket in await svc.store.tickets(
+        statuses=OPEN_STATUSES, channel=turn.channel, user_id=turn.user_id
+    ):
+        if ticket.text.strip().splitlines()[0] == wanted:
+            return ticket.number
+    return None
 
 
 async def show_answer(
@@ -199,24 +244,41 @@ async def pick_entry(svc: Services, turn: Turn, entry_id: str) -> Outcome:
 
 
 async def feedback(svc: Services, turn: Turn, vote: str, ref: int) -> Outcome:
-    """👍 is recorded; 👎 also turns the question into a 'feedback' ticket."""
-    record = await svc.store.answer(
-        ref, turn.channel, turn.chat_id
-    )  # AnswerNotFoundError → expired
+    """👍 is recorded; 👎 is recorded and asks what was missing (one optional line), which is
+    filed with the question as a 'feedback' ticket (`on_feedback_why`, or `skip_feedback_why`)."""
+    await svc.store.answer(ref, turn.channel, turn.chat_id)  # AnswerNotFoundError → expired
     await svc.store.record_feedback(ref, vote, turn.actor, turn.now)
     if vote == "up":
         return say(words.feedback_thanks_text(turn.language), note="thanks_feedback")
-    return await ticket_for_answer(svc, turn, "feedback", record)
+    turn.enter("feedback", "why", answer=ref)
+    skip = Choice(words.feedback_skip_label(turn.language), f"why:{ref}")
+    return say(words.feedback_why_text(turn.language), (skip,), note="feedback_why")
+
+
+async def on_feedback_why(svc: Services, turn: Turn, reason: str | None) -> Outcome:
+    """What was missing (None: skipped): the 'feedback' ticket is filed now."""
+    if turn.state.flow != "feedback":
+        raise ExpiredChoiceError("no feedback in progress")
+    ref = int(turn.state.data["answer"])
+    turn.enter(None)
+    record = await svc.store.answer(ref, turn.channel, turn.chat_id)
+    return await ticket_for_answer(svc, turn, "feedback", record, reason=reason)
 
 
 async def ticket_for_answer(
-    svc: Services, turn: Turn, category: TicketCategory, record: AnswerRecord
+    svc: Services,
+    turn: Turn,
+    category: TicketCategory,
+    record: AnswerRecord,
+    *,
+    reason: str | None = None,
 ) -> Outcome:
-    """👎 / 转人工 / 都不是: the question behind an answer becomes a ticket."""
-    text = record.question
-    if record.entry_id:
-        text += f"\n（已给出的答案：{record.entry_id}）"
-    filing = await file_ticket(svc, turn, category, text, candidates=record.candidates)
+    """👎 / 转人工 / 都不是: the question behind an answer becomes a ticket (with what the
+    resident said was missing, after 👎)."""
+    text = words.ticket_for_answer_text(record.question, record.entry_id, reason)
+    filing = await file_ticket(
+        svc, turn, category, text, candidates=record.candidates, answer_id=record.id
+    )
     if category == "feedback":
         return filed(filing, turn, lambda n, lang: words.feedback_ticket_text(n or 0, lang))
     if category == "human-request":

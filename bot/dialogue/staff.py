@@ -1,25 +1,72 @@
-"""Staff commands and buttons inside the dialogue (Telegram, or `chat --as-staff`)."""
+"""Staff commands and buttons inside the dialogue (Telegram, or `chat --as-staff`): queues,
+one ticket, claim / take / assign / release, replies (plain, or a standard reply shown first
+with a confirm button), internal notes, close / reopen, snippets and stats. Replies are in the
+staff member's language (Chinese unless their client or /lang says English)."""
 
 from __future__ import annotations
 
-from bot.dialogue.turn import Services, Turn, is_number, say
+from dataclasses import replace
+from datetime import datetime
+
+from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, is_number, say
+from bot.helpdesk import assignment, queues, ratings, standard, views
 from bot.helpdesk import operations as staff
+from bot.helpdesk.deadlines import timings
+from bot.helpdesk.roster import load_roster, staff_actor
+from bot.helpdesk.stats import PERIODS, build_report, report_text, span_of
+from bot.kb.model import UnknownEntryError
 from bot.messages import Choice, Outcome
 from bot.store.database import TicketNotFound
-from bot.store.model import STATUSES, ClaimedByOtherError, InvalidTransitionError
-from bot.words import staff_only_text
+from bot.store.model import (
+    ClaimedByOtherError,
+    InvalidTransitionError,
+    NotRatedBadError,
+    Ticket,
+)
+from bot.store.staffwork import SnippetNotFound
+from bot.words import (
+    assigned_text,
+    empty_reply_text,
+    follow_up_saved_text,
+    held_by_text,
+    no_matching_tickets_text,
+    not_rated_bad_text,
+    not_staff_member_text,
+    note_saved_text,
+    released_text,
+    send_label,
+    snippets_text,
+    staff_done_text,
+    staff_only_text,
+    staff_usage_text,
+    standard_reply_preview_text,
+    take_over_label,
+    ticket_not_found_text,
+    transition_error_text,
+    unknown_entry_text,
+    unknown_queue_text,
+    unknown_snippet_text,
+    unknown_staff_text,
+)
 
-STAFF_COMMANDS = ("tickets", "ticket", "claim", "take", "reply", "close", "reopen", "stats")
-STAFF_BUTTONS = ("claim", "take", "close")
+STAFF_COMMANDS = (
+    "tickets",
+    "ticket",
+    "claim",
+    "take",
+    "assign",
+    "release",
+    "reply",
+    "note",
+    "close",
+    "reopen",
+    "snippets",
+    "stats",
+    "followup",
+)
+STAFF_BUTTONS = ("claim", "take", "close", "send")
 LISTED = 20
-USAGE = {
-    "ticket": "/ticket N",
-    "claim": "/claim N",
-    "take": "/take N",
-    "reply": "/reply N 回复内容",
-    "close": "/close N（可加备注）",
-    "reopen": "/reopen N",
-}
+NEEDS_TEXT = ("reply", "note", "assign", "send", "followup")
 
 
 def refused() -> Outcome:
@@ -31,79 +78,184 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
     """Run one staff command; anyone not in STAFF_USER_IDS gets the neutral refusal."""
     if not svc.settings.is_staff(turn.user_id):
         return refused()
-    store, actor = svc.store, f"staff:{turn.user_id}"
+    speaker = turn.incoming.speaker
+    await svc.store.remember_staff(speaker.user_id, speaker.name, speaker.username, turn.now)
+    language = turn.language
     if name == "tickets":
-        wanted = args.split()[0] if args.split() else ""
-        statuses = (
-            STATUSES
-            if wanted == "all"
-            else (wanted,)
-            if wanted in STATUSES
-            else ("open", "claimed")  # the work queue: not yet answered by staff
-        )
-        tickets = await store.tickets(statuses=statuses, limit=LISTED, oldest_first=True)
-        if not tickets:
-            return say("没有符合条件的工单。", note="staff_list")
-        lines = [staff.ticket_line(t, turn.now) for t in tickets]
-        return say("\n".join(lines), note="staff_list")
+        return await _list(svc, turn, args)
     if name == "stats":
-        return say(staff.stats_text(await store.stats()), note="staff_stats")
+        return await _stats(svc, turn, args)
+    if name == "snippets":
+        lines = [f"${s.name} — {s.text[:60]}" for s in await svc.store.snippets()]
+        return say(snippets_text(lines, language), note="staff_snippets")
     head, _, rest = args.strip().partition(" ")
-    if not is_number(head.removeprefix("#")) or (name == "reply" and not rest.strip()):
-        return say(f"用法：{USAGE[name]}", note="staff_usage")
+    if not is_number(head.removeprefix("#")) or (name in NEEDS_TEXT and not rest.strip()):
+        return say(staff_usage_text(name, language), note="staff_usage")
     number = int(head.removeprefix("#"))
     try:
-        return await _on_ticket(svc, turn, name, number, rest.strip(), actor)
+        return await _on_ticket(svc, turn, name, number, rest.strip())
     except TicketNotFound:
-        return say(f"没有工单 #{number}。", note="staff_not_found")
+        return say(ticket_not_found_text(number, language), note="staff_not_found")
     except ClaimedByOtherError as exc:
+        holder = (await load_roster(svc.store, svc.settings)).name(exc.holder)
         return say(
-            f"#{number} 已由 {exc.holder} 认领，没有改动。要接手请点“接手”或发送 /take {number}。",
-            (Choice("接手", f"take:{number}"),),
+            held_by_text(number, holder, language),
+            (Choice(take_over_label(language), f"take:{number}"),),
             ticket=number,
             note="staff_held",
         )
     except InvalidTransitionError as exc:
-        return say(f"工单 #{number} 不能这样操作：{exc}", note="staff_invalid")
+        text = transition_error_text(number, exc.reason, exc.status, language)
+        return say(text, ticket=number, note="staff_invalid")
+    except staff.EmptyReplyError:
+        return say(empty_reply_text(language), note="staff_usage")
+    except assignment.UnknownStaffError as exc:
+        return say(unknown_staff_text(exc.wanted, language), note="staff_unknown_staff")
+    except assignment.NotStaffError as exc:
+        return say(not_staff_member_text(str(exc.user_id), language), note="staff_not_staff")
+    except UnknownEntryError as exc:
+        return say(unknown_entry_text(str(exc.args[0]), language), note="staff_unknown_entry")
+    except SnippetNotFound as exc:
+        return say(unknown_snippet_text(str(exc), language), note="staff_unknown_snippet")
+    except NotRatedBadError:
+        return say(not_rated_bad_text(number, language), note="staff_not_rated_bad")
 
 
-async def _on_ticket(
-    svc: Services, turn: Turn, name: str, number: int, rest: str, actor: str
-) -> Outcome:
-    store, now = svc.store, turn.now
+async def _list(svc: Services, turn: Turn, args: str) -> Outcome:
+    """A queue: the work queue, mine, unassigned, all, or one status (name or label)."""
+    language = turn.language
+    wanted = args.split()[0] if args.split() else ""
+    actor = staff_actor(turn.user_id)
+    try:
+        query = queues.queue_query(wanted, actor)
+    except queues.UnknownQueueError:
+        return say(unknown_queue_text(wanted, language), note="staff_usage")
+    query = query if wanted else replace(query, sort="oldest")
+    found = await queues.find(svc.store, svc.rules, wanted, replace(query, limit=LISTED), turn.now)
+    if not found:
+        return say(no_matching_tickets_text(language), note="staff_list")
+    roster = await load_roster(svc.store, svc.settings)
+    lines = [views.ticket_line(t, turn.now, roster, (tm, svc.rules)) for t, tm in found]
+    return say("\n".join(lines), note="staff_list")
+
+
+async def _stats(svc: Services, turn: Turn, args: str) -> Outcome:
+    """The short report of this week (or `day`, `month`)."""
+    wanted = args.split()[0].lower() if args.split() else "week"
+    if wanted not in PERIODS:
+        return say(staff_usage_text("stats", turn.language), note="staff_usage")
+    span = span_of(svc.rules, turn.now, wanted)
+    roster = await load_roster(svc.store, svc.settings)
+    report = await build_report(svc.store, svc.rules, roster, span, turn.now)
+    return say(report_text(report, short=True), note="staff_stats")
+
+
+async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: str) -> Outcome:
+    store, now, language = svc.store, turn.now, turn.language
+    actor = staff_actor(turn.user_id)
     if name == "ticket":
+        roster = await load_roster(store, svc.settings)
         ticket = await store.ticket(number)
-        return say(
-            staff.ticket_detail(ticket, await store.events(number)),
-            ticket=number,
-            note="staff_show",
-        )
+        lines = await staff_timing_lines(svc, ticket, now)
+        detail = views.ticket_detail(ticket, await store.events(number), roster, lines)
+        return say(detail, ticket=number, note="staff_show")
+    if name == "followup":
+        await ratings.follow_up(store, number, actor, rest, now)
+        return say(follow_up_saved_text(number, language), ticket=number, note="staff_followed_up")
     if name == "claim":
         await staff.claim(store, number, actor, now)
-        return say(f"#{number} 已由 {actor} 认领。", ticket=number, note="staff_claimed")
+        who = (await load_roster(store, svc.settings)).name(actor)
+        return say(
+            staff_done_text("claim", number, who, language), ticket=number, note="staff_claimed"
+        )
     if name == "take":
         before = await store.ticket(number)
         await staff.claim(store, number, actor, now, take_over=True)
-        previous = f"（原负责人 {before.assignee}）" if before.assignee not in (None, actor) else ""
-        return say(f"#{number} 已由 {actor} 接手{previous}。", ticket=number, note="staff_taken")
+        roster = await load_roster(store, svc.settings)
+        previous = before.assignee if before.assignee not in (None, actor) else None
+        text = staff_done_text(
+            "take_from" if previous else "take",
+            number,
+            roster.name(actor),
+            language,
+            previous=roster.name(previous),
+        )
+        return say(text, ticket=number, note="staff_taken")
+    if name == "assign":
+        done = await assignment.assign(store, svc.settings, number, actor, rest, now)
+        text = assigned_text(number, done.assignee, done.notified, language)
+        return say(text, ticket=number, note="staff_assigned")
+    if name == "release":
+        await assignment.release(store, number, actor, now)
+        return say(released_text(number, language), ticket=number, note="staff_released")
     if name == "reply":
-        await staff.reply(store, number, actor, rest, now)
-        # The resident may be this very chat (trying staff commands locally): keep what
-        # staff.reply saved for it instead of overwriting it at the end of the turn.
-        turn.state = await store.load_state(turn.channel, turn.chat_id)
-        return say(f"已回复 #{number}，回复已排队发送给居民。", ticket=number, note="staff_replied")
+        if standard.is_standard_ref(rest):
+            return await _preview(svc, turn, number, rest)
+        return await _reply(svc, turn, number, rest)
+    if name == "send":  # the confirm button under a preview: the standard reply as shown
+        theirs = await staff.resident_language(store, await store.ticket(number))
+        text = await standard.standard_text(store, svc.kb, rest, theirs)
+        return await _reply(svc, turn, number, text)
+    if name == "note":
+        await staff.note(store, number, actor, rest, now)
+        return say(note_saved_text(number, language), ticket=number, note="staff_noted")
     if name == "close":
         await staff.close(store, number, actor, rest, now)
-        return say(f"#{number} 已关闭。", ticket=number, note="staff_closed")
+        return say(
+            staff_done_text("close", number, language=language), ticket=number, note="staff_closed"
+        )
     await staff.reopen(store, number, actor, now)
-    return say(f"#{number} 已重新打开。", ticket=number, note="staff_reopened")
+    return say(
+        staff_done_text("reopen", number, language=language), ticket=number, note="staff_reopened"
+    )
+
+
+async def staff_timing_lines(svc: Services, ticket: Ticket, now: datetime) -> list[str]:
+    """The ticket's limits and rating, as /ticket shows them."""
+    times = await timings(svc.store, svc.rules, [ticket])
+    found = await svc.store.ratings(numbers=(ticket.number,))
+    return views.timing_lines(times[ticket.number], svc.rules, now, found[0] if found else None)
+
+
+async def _reply(svc: Services, turn: Turn, number: int, text: str) -> Outcome:
+    await staff.reply(svc.store, number, staff_actor(turn.user_id), text, turn.now)
+    # The resident may be this very chat (trying staff commands locally): keep what
+    # staff.reply saved for it instead of overwriting it at the end of the turn.
+    turn.state = await svc.store.load_state(turn.channel, turn.chat_id)
+    done = staff_done_text("reply", number, language=turn.language)
+    return say(done, ticket=number, note="staff_replied")
+
+
+async def _preview(svc: Services, turn: Turn, number: int, ref: str) -> Outcome:
+    """Show a standard reply as the resident would get it, with a button that sends it."""
+    ticket = await svc.store.ticket(number)
+    theirs = await staff.resident_language(svc.store, ticket)
+    text = await standard.standard_text(svc.store, svc.kb, ref, theirs)
+    language = turn.language
+    return say(
+        standard_reply_preview_text(number, text, theirs, language),
+        (Choice(send_label(language), f"send:{number}:{ref.strip()}"),),
+        ticket=number,
+        note="staff_preview",
+    )
 
 
 async def button(svc: Services, turn: Turn, name: str, arg: str) -> Outcome:
-    """认领 / 关闭 under a staff post, and 接手 under a refused claim."""
+    """认领 / 关闭 under a staff post, 接手 under a refused claim, 确认发送 under a preview."""
     if not svc.settings.is_staff(turn.user_id):
         return refused()
-    return await command(svc, turn, name, arg)
+    if name != "send":
+        return await command(svc, turn, name, str(_number(arg)))
+    head, _, ref = arg.partition(":")
+    if not standard.is_standard_ref(ref):
+        raise ExpiredChoiceError(arg)
+    return await command(svc, turn, "send", f"{_number(head)} {ref}")
+
+
+def _number(text: str) -> int:
+    if not is_number(text):
+        raise ExpiredChoiceError(text)
+    return int(text)
 
 
 async def reply_to_post(svc: Services, turn: Turn, number: int) -> Outcome:

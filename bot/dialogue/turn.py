@@ -7,14 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.helpdesk.deadlines import Rules
 from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
 from bot.matching.decision import Decision
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import written_language
 from bot.messages import Choice, Incoming, Outcome, Reply
 from bot.store.chat_state import ChatState
 from bot.store.interface import TicketStore
-from bot.words import is_english
+from bot.words import chat_language
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Services:
     store: TicketStore
     matcher: Matcher  # holds the knowledge base and the intents it was built on
     settings: Settings
+    rules: Rules  # the time limits and the working-day calendar
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -61,10 +64,17 @@ class Turn:
 
     @property
     def language(self) -> str:
-        """ "en" or "zh": /lang wins, then the client's language; Chinese by default."""
-        if self.state.language is not None:
-            return self.state.language
-        return "en" if is_english(self.incoming.speaker.language) else "zh"
+        """ "en" or "zh", for every reply of this turn (`bot.words.chat_language`)."""
+        state = self.state
+        return chat_language(state.language, state.written_language, self.incoming.speaker.language)
+
+    def note_written_language(self) -> None:
+        """A typed message in a language switches the chat to it (`chat_language`)."""
+        if self.incoming.kind != "text" or self.incoming.text.lstrip().startswith("/"):
+            return
+        written = written_language(self.incoming.text)
+        if written is not None and written != self.state.written_language:
+            self.state = replace(self.state, written_language=written)
 
     def enter(self, flow: str | None, step: str | None = None, **data: Any) -> None:
         """Start (or, with None, leave) a flow."""
@@ -81,7 +91,18 @@ class Turn:
 
 # Buttons whose effect adds up (a vote, a ticket, a claim): a second tap on the same one is the
 # same input. Others (menus, 补充说明, the 通办 steps) just move the chat and may be tapped again.
-ONCE_ONLY_BUTTONS = ("fb", "human", "none", "claim", "take", "close")
+ONCE_ONLY_BUTTONS = (
+    "fb",
+    "human",
+    "none",
+    "why",
+    "withdraw",
+    "claim",
+    "take",
+    "close",
+    "send",
+    "rate",
+)
 
 
 def input_key(incoming: Incoming) -> str | None:

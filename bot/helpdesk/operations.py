@@ -4,22 +4,24 @@ ticket and queues what the resident must hear, in one transaction."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bot.messages import Choice, display_name, quoted
+from bot.helpdesk.ratings import rateable, rating_buttons
+from bot.messages import Choice
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
-from bot.store.model import Event, Stats, Ticket
-from bot.words import add_details_label, category_label, pick, status_label
+from bot.store.model import Ticket
+from bot.words import (
+    add_details_label,
+    chat_language,
+    closed_text,
+    staff_reply_text,
+    ticket_reopened_text,
+)
 
-EVENT_LABELS = {
-    "created": "创建",
-    "claimed": "认领",
-    "staff_reply": "工作人员回复",
-    "resident_followup": "居民补充",
-    "closed": "关闭",
-    "reopened": "重新打开",
-}
+
+class EmptyReplyError(ValueError):
+    """Raised when a staff reply (or a note) has no text: nothing is sent or saved."""
 
 
 async def claim(
@@ -42,15 +44,16 @@ async def reply(
 ) -> Ticket:
     """Record the reply (status answered) and queue it for the resident. When it asks something
     (a question mark), the resident's next message is appended to the ticket, unless it is a
-    question the knowledge base answers (bot/followups.py `route`)."""
+    question the knowledge base answers (bot/followups.py `route`). Blank text raises
+    EmptyReplyError."""
+    if not text.strip():
+        raise EmptyReplyError(number)
+    text = text.strip()
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
-        language = ticket.language
-        message = pick(
-            language,
-            f"工作人员回复了您的工单 #{number}：\n\n{text}",
-            f"Our staff replied to your ticket #{number}:\n\n{text}",
-        )
+        language = await resident_language(store, ticket)
+        question = mask_pii(ticket.text.splitlines()[0]) if ticket.text.strip() else ""
+        message = staff_reply_text(number, question, text, language)
         await store.enqueue(
             ticket.chat_id,
             message,
@@ -71,17 +74,24 @@ async def reply(
         return ticket
 
 
+async def resident_language(store: TicketStore, ticket: Ticket) -> str:
+    """The language of the resident's chat now (`bot.words.chat_language`): they may have
+    chosen another with /lang since filing; the ticket's language stands in for their client's."""
+    state = await store.load_state(ticket.channel, ticket.chat_id)
+    return chat_language(state.language, state.written_language, ticket.language)
+
+
 async def close(store: TicketStore, number: int, actor: str, note: str, now: datetime) -> Ticket:
-    """Close the ticket (the note stays internal) and tell the resident it is done."""
+    """Close the ticket (the note stays internal) and tell the resident it is done; when staff
+    had replied and it is not rated yet, the notice carries the five 好差评 buttons."""
     async with store.transaction():
         ticket = await store.close_ticket(number, actor, note, now)
+        language = await resident_language(store, ticket)
+        rate = await rateable(store, ticket)
         await store.enqueue(
             ticket.chat_id,
-            pick(
-                ticket.language,
-                f"您的工单 #{number} 已办结。如果还有问题，可以直接再问我。",
-                f"Your ticket #{number} is closed. Ask me again any time.",
-            ),
+            closed_text(number, rate, language),
+            choices=rating_buttons(number, language) if rate else (),
             kind="to_resident",
             ticket_number=number,
             channel=ticket.channel,
@@ -91,69 +101,23 @@ async def close(store: TicketStore, number: int, actor: str, note: str, now: dat
 
 
 async def reopen(store: TicketStore, number: int, actor: str, now: datetime) -> Ticket:
+    """Open a closed ticket again and tell the resident it is being worked on again."""
     async with store.transaction():
-        return await store.reopen(number, actor, now)
-
-
-def ticket_line(ticket: Ticket, now: datetime) -> str:
-    """One line for a list: number, status, category, age, masked question."""
-    age = _age(now - ticket.created_at)
-    question = mask_pii(ticket.text.splitlines()[0])[:50]
-    who = f" · {ticket.assignee}" if ticket.assignee else ""
-    label = category_label(ticket.category)
-    return f"#{ticket.number} · {status_label(ticket.status)} · {label} · {age}{who} · {question}"
-
-
-def ticket_detail(ticket: Ticket, events: list[Event]) -> str:
-    """Everything about one ticket, for staff: the full text and phone, and its history."""
-    name = display_name(ticket.name) or "（无名）"
-    lines = [
-        f"工单 #{ticket.number} · {status_label(ticket.status)} · "
-        f"{category_label(ticket.category)}",
-        f"创建：{_when(ticket.created_at)}　更新：{_when(ticket.updated_at)}",
-        f"居民：{name} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
-        f"{ticket.channel} · 语言 {ticket.language}",
-        f"负责人：{ticket.assignee or '（未认领）'}",
-    ]
-    if ticket.phone:
-        lines.append(f"电话：{ticket.phone}")
-    if ticket.attachments:
-        lines.append("附件：" + "、".join(ticket.attachments))
-    if ticket.candidates:
-        lines.append("相近条目：" + "、".join(f"{e}（{s:.0f}）" for e, s in ticket.candidates[:3]))
-    lines += ["问题：", quoted(ticket.text), "记录："]
-    for event in events:
-        text = f"：{event.text}" if event.text and event.kind != "created" else ""
-        lines.append(
-            f"  {_when(event.at)} {EVENT_LABELS.get(event.kind, event.kind)} · {event.actor}{text}"
+        ticket = await store.reopen(number, actor, now)
+        await store.enqueue(
+            ticket.chat_id,
+            ticket_reopened_text(number, await resident_language(store, ticket)),
+            kind="to_resident",
+            ticket_number=number,
+            channel=ticket.channel,
+            at=now,
         )
-    return "\n".join(lines)
+        return ticket
 
 
-def stats_text(stats: Stats) -> str:
-    by_status = "，".join(f"{status_label(s)} {n}" for s, n in stats.by_status.items())
-    by_category = "，".join(f"{category_label(c)} {n}" for c, n in stats.by_category.items())
-    median = _age(stats.median_first_reply) if stats.median_first_reply is not None else "—"
-    votes = f"👍 {stats.feedback.get('up', 0)} · 👎 {stats.feedback.get('down', 0)}"
-    return "\n".join(
-        [
-            f"工单总数：{sum(stats.by_status.values())}",
-            f"按状态：{by_status}",
-            f"按类别：{by_category}",
-            f"首次回复时间中位数：{median}（{stats.replied} 个已回复工单）",
-            f"答案反馈：{votes}",
-        ]
-    )
-
-
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _age(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} 分钟"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} 小时"
-    return f"{minutes // (24 * 60)} 天"
+async def note(store: TicketStore, number: int, actor: str, text: str, now: datetime) -> Ticket:
+    """Add an internal note to the history: staff read it, the resident never does."""
+    if not text.strip():
+        raise EmptyReplyError(number)
+    async with store.transaction():
+        return await store.add_note(number, actor, text.strip(), now)

@@ -194,11 +194,27 @@ def normalize(text: str, lexicon: Lexicon | None = None, *, fillers: bool = True
     return Normalizer(lexicon)(text, fillers=fillers)
 
 
-def is_english(text: str) -> bool:
+def is_english_text(text: str) -> bool:
     """True when the message is mostly Latin letters (at least twice as many as Chinese ones)."""
     folded = fold_width(text)
     latin = len(_LATIN.findall(folded))
     return latin > 0 and latin >= 2 * len(_CJK.findall(folded))
+
+
+# Latin words a Chinese message on its own often is ("ok", "hhh"): they say nothing of the
+# writer's language, so they never switch a chat to English.
+_NEUTRAL_LATIN = frozenset({"ok", "okk", "okay", "k", "hh", "hhh", "hhhh", "emm", "em", "en", "ng"})
+
+
+def written_language(text: str) -> str | None:
+    """The language a message is written in: "en", "zh", or None when it does not say (digits,
+    emoji, punctuation, a lone "ok"). Chinese when it has Chinese characters and is not mostly
+    Latin (`is_english_text`)."""
+    folded = fold_width(text)
+    if is_english_text(folded):
+        words = {w.casefold() for w in re.findall(r"[A-Za-z]+", folded)}
+        return "en" if words - _NEUTRAL_LATIN else None
+    return "zh" if _CJK.search(folded) else None
 
 
 def is_cjk(ch: str) -> bool:

@@ -25,8 +25,9 @@ class ChatState:
     flow: str | None = None  # "tongban" | "followup"
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    language: str | None = None  # set by /lang; None means "from the client"
+    language: str | None = None  # chosen with /lang; None: not chosen
     last_answer_ref: int | None = None
+    written_language: str | None = None  # of the latest message that had one ("en" / "zh")
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,17 @@ class StateStore(SQLDatabase):
             step=row["step"],
             data=json.loads(row["data"]),
             language=row["language"],
+            written_language=row["written_language"],
             last_answer_ref=row["last_answer_ref"],
         )
 
     async def save_state(self, state: ChatState, at: datetime) -> None:
         await self.execute(
             "INSERT INTO chat_state (channel, chat_id, flow, step, data, language,"
-            " last_answer_ref, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " written_language, last_answer_ref, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, chat_id) DO UPDATE SET flow = excluded.flow,"
             " step = excluded.step, data = excluded.data, language = excluded.language,"
+            " written_language = excluded.written_language,"
             " last_answer_ref = excluded.last_answer_ref, updated_at = excluded.updated_at",
             (
                 state.channel,
@@ -81,6 +84,7 @@ class StateStore(SQLDatabase):
                 state.step,
                 json.dumps(state.data, ensure_ascii=False),
                 state.language,
+                state.written_language,
                 state.last_answer_ref,
                 to_text(at),
             ),
@@ -137,7 +141,11 @@ class StateStore(SQLDatabase):
         )
 
     async def feedback_counts(self) -> dict[str, int]:
+        """👍/👎 votes: those stored with their answers plus those kept when purged."""
         rows = await self.rows(
-            "SELECT text, COUNT(*) AS n FROM events WHERE kind = 'feedback' GROUP BY text"
+            "SELECT vote, SUM(n) AS n FROM ("
+            " SELECT text AS vote, COUNT(*) AS n FROM events WHERE kind = 'feedback' GROUP BY text"
+            " UNION ALL SELECT vote, count AS n FROM vote_totals"
+            ") GROUP BY vote"
         )
-        return {row["text"]: row["n"] for row in rows}
+        return {row["vote"]: int(row["n"]) for row in rows}

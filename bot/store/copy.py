@@ -30,6 +30,12 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("processed_messages", "channel, chat_id, input_key"),
     ("erasures", "id"),
     ("inbox", "id"),
+    ("snippets", "name"),
+    ("staff_members", "user_id"),
+    ("vote_totals", "vote"),
+    ("ratings", "ticket_number"),
+    ("due_notices", "ticket_number, due_kind, state"),
+    ("kb_proposals", "id"),
 )
 CHECKSUMMED = ("tickets", "events")
 PAGE = 5000  # rows read and written at a time

@@ -1,5 +1,6 @@
 """Deleting one resident's data on request (PIPL): their tickets with everything attached,
-their answers, chat state, processed messages, the updates they sent (inbox) and the messages
+their answers, chat state, processed messages, the updates they sent (inbox), the knowledge
+proposals drafted from their tickets and not approved, and the messages
 queued or sent to them, and a record in `erasures` that it happened (who, when, how many rows;
 no content)."""
 
@@ -13,6 +14,9 @@ from bot.store.database import from_text, to_text
 from bot.store.sql import Dialect, SQLDatabase
 
 _OF_USER = "SELECT number FROM tickets WHERE user_id = ?"
+# Knowledge proposals drafted from their tickets, unless approved: an approved one is knowledge
+# now (its question without personal data, in the YAML) and its record says who approved it.
+_PROPOSALS = f"status != 'approved' AND ticket_number IN ({_OF_USER})"
 
 
 def _in(column: str, count: int) -> str:
@@ -59,6 +63,7 @@ def _statements(
             [*chats],
         ),
         ("inbox", f"SELECT COUNT(*) FROM inbox WHERE {inbox}", [user_id, user_id, *keys]),
+        ("kb_proposals", f"SELECT COUNT(*) FROM kb_proposals WHERE {_PROPOSALS}", [user_id]),
     ]
     # Tickets go last: their events, attachments, outbox rows and staff posts follow by ON
     # DELETE CASCADE, as do the feedback events of the answers.
@@ -68,6 +73,7 @@ def _statements(
         (f"DELETE FROM processed_messages WHERE {in_chats}", [*chats]),
         (f"DELETE FROM inbox WHERE {inbox}", [user_id, user_id, *keys]),
         ("DELETE FROM answers WHERE user_id = ?", [user_id]),
+        (f"DELETE FROM kb_proposals WHERE {_PROPOSALS}", [user_id]),
         ("DELETE FROM tickets WHERE user_id = ?", [user_id]),
     ]
     return counts, deletes

@@ -309,6 +309,214 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     (
         5,
+        "chat_state.written_language: the language of a chat's latest message",
+        """
+        ALTER TABLE chat_state ADD COLUMN written_language TEXT;
+        """,
+        """
+        ALTER TABLE chat_state ADD COLUMN written_language TEXT;
+        """,
+    ),
+    (
+        6,
+        "staff work: assignment, release, internal notes and notice failures in the history;"
+        " snippets (答复口径); staff names; vote totals kept when purged answers go",
+        """
+        CREATE TABLE events_v6 (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL CHECK (kind IN ('created', 'claimed', 'staff_reply',
+                            'resident_followup', 'closed', 'reopened', 'feedback',
+                            'assigned', 'released', 'note', 'notice_failed')),
+            actor         TEXT NOT NULL,
+            at            TEXT NOT NULL,
+            text          TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO events_v6 (id, ticket_number, answer_id, kind, actor, at, text)
+            SELECT id, ticket_number, answer_id, kind, actor, at, text FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v6 RENAME TO events;
+        CREATE INDEX events_by_ticket ON events (ticket_number, id);
+        CREATE INDEX events_by_kind ON events (kind, ticket_number);
+
+        CREATE TABLE snippets (
+            name       TEXT PRIMARY KEY,
+            text       TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE staff_members (
+            user_id    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL DEFAULT '',
+            username   TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE vote_totals (
+            vote  TEXT PRIMARY KEY,
+            count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX tickets_by_assignee ON tickets (assignee, status);
+        """,
+        # PostgreSQL changes the CHECK in place (ids and rows stay where they are).
+        """
+        ALTER TABLE events DROP CONSTRAINT events_kind_check;
+        ALTER TABLE events ADD CONSTRAINT events_kind_check CHECK (kind IN ('created',
+            'claimed', 'staff_reply', 'resident_followup', 'closed', 'reopened', 'feedback',
+            'assigned', 'released', 'note', 'notice_failed'));
+        CREATE INDEX events_by_kind ON events (kind, ticket_number);
+
+        CREATE TABLE snippets (
+            name       TEXT PRIMARY KEY,
+            text       TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE staff_members (
+            user_id    BIGINT PRIMARY KEY,
+            name       TEXT NOT NULL DEFAULT '',
+            username   TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE vote_totals (
+            vote  TEXT PRIMARY KEY,
+            count BIGINT NOT NULL DEFAULT 0
+        );
+        CREATE INDEX tickets_by_assignee ON tickets (assignee, status);
+        """,
+    ),
+    (
+        7,
+        "workflow: ratings (好差评) and their follow-ups, due-time notices sent once, the"
+        " answer a ticket came from; rating and follow-up events in the history",
+        """
+        CREATE TABLE events_v7 (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL CHECK (kind IN ('created', 'claimed', 'staff_reply',
+                            'resident_followup', 'closed', 'reopened', 'feedback',
+                            'assigned', 'released', 'note', 'notice_failed',
+                            'rated', 'rating_comment', 'followed_up')),
+            actor         TEXT NOT NULL,
+            at            TEXT NOT NULL,
+            text          TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO events_v7 (id, ticket_number, answer_id, kind, actor, at, text)
+            SELECT id, ticket_number, answer_id, kind, actor, at, text FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v7 RENAME TO events;
+        CREATE INDEX events_by_ticket ON events (ticket_number, id);
+        CREATE INDEX events_by_kind ON events (kind, ticket_number);
+        CREATE INDEX events_by_time ON events (at);
+
+        CREATE TABLE ratings (
+            ticket_number    INTEGER PRIMARY KEY REFERENCES tickets (number) ON DELETE CASCADE,
+            user_id          INTEGER NOT NULL,
+            rating           INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            comment          TEXT,
+            rated_at         TEXT NOT NULL,
+            follow_up_due_at TEXT,
+            followed_up_at   TEXT,
+            followed_up_by   TEXT,
+            follow_up        TEXT
+        );
+        CREATE INDEX ratings_by_time ON ratings (rated_at);
+
+        CREATE TABLE due_notices (
+            ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+            due_kind      TEXT NOT NULL,
+            state         TEXT NOT NULL,
+            noticed_at    TEXT NOT NULL,
+            PRIMARY KEY (ticket_number, due_kind, state)
+        );
+
+        ALTER TABLE tickets ADD COLUMN answer_id INTEGER;
+        CREATE INDEX tickets_by_created ON tickets (created_at);
+        """,
+        """
+        ALTER TABLE events DROP CONSTRAINT events_kind_check;
+        ALTER TABLE events ADD CONSTRAINT events_kind_check CHECK (kind IN ('created',
+            'claimed', 'staff_reply', 'resident_followup', 'closed', 'reopened', 'feedback',
+            'assigned', 'released', 'note', 'notice_failed',
+            'rated', 'rating_comment', 'followed_up'));
+        CREATE INDEX events_by_time ON events (at);
+
+        CREATE TABLE ratings (
+            ticket_number    BIGINT PRIMARY KEY REFERENCES tickets (number) ON DELETE CASCADE,
+            user_id          BIGINT NOT NULL,
+            rating           INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            comment          TEXT,
+            rated_at         TEXT NOT NULL,
+            follow_up_due_at TEXT,
+            followed_up_at   TEXT,
+            followed_up_by   TEXT,
+            follow_up        TEXT
+        );
+        CREATE INDEX ratings_by_time ON ratings (rated_at);
+
+        CREATE TABLE due_notices (
+            ticket_number BIGINT NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+            due_kind      TEXT NOT NULL,
+            state         TEXT NOT NULL,
+            noticed_at    TEXT NOT NULL,
+            PRIMARY KEY (ticket_number, due_kind, state)
+        );
+
+        ALTER TABLE tickets ADD COLUMN answer_id BIGINT;
+        CREATE INDEX tickets_by_created ON tickets (created_at);
+        """,
+    ),
+    (
+        8,
+        "knowledge proposals: staff answers become reviewed knowledge (issue 18)",
+        """
+        CREATE TABLE kb_proposals (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind          TEXT NOT NULL CHECK (kind IN ('wording', 'entry')),
+            origin        TEXT NOT NULL CHECK (origin IN
+                            ('ticket', 'none-of-these', 'thumbs-down')),
+            ticket_number INTEGER,
+            entry_id      TEXT NOT NULL,
+            change        TEXT NOT NULL,
+            checks        TEXT NOT NULL DEFAULT '',
+            status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                            ('open', 'approved', 'rejected')),
+            author        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            reviewer      TEXT,
+            reviewed_at   TEXT,
+            why           TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX kb_proposals_by_status ON kb_proposals (status, id)
+        """,
+        """
+        CREATE TABLE kb_proposals (
+            id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+            kind          TEXT NOT NULL CHECK (kind IN ('wording', 'entry')),
+            origin        TEXT NOT NULL CHECK (origin IN
+                            ('ticket', 'none-of-these', 'thumbs-down')),
+            ticket_number BIGINT,
+            entry_id      TEXT NOT NULL,
+            change        TEXT NOT NULL,
+            checks        TEXT NOT NULL DEFAULT '',
+            status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                            ('open', 'approved', 'rejected')),
+            author        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            reviewer      TEXT,
+            reviewed_at   TEXT,
+            why           TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX kb_proposals_by_status ON kb_proposals (status, id)
+        """,
+    ),
+    (
+        9,
         "outbox claims: the replica sending a message (owner) and until when (lease)",
         """
         ALTER TABLE outbox ADD COLUMN owner TEXT;

@@ -21,7 +21,8 @@ from bot.store.database import TicketNotFound, to_text, utcnow
 from bot.store.sql import Row, SQLDatabase
 
 DUE_AT_ONCE = "1970-01-01T00:00:00.000000+00:00"
-OUTBOX_KINDS = ("staff_post", "to_resident", "staff_notice", "reply")
+# "assignee_notice": a private message telling a staff member a ticket was assigned to them.
+OUTBOX_KINDS = ("staff_post", "to_resident", "staff_notice", "reply", "assignee_notice")
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class OutboxMessage:
     text: str
     choices: tuple[tuple[Choice, ...], ...]
     photo: str | None  # a file reference to send as a photo (text becomes the caption)
-    kind: str  # "staff_post" | "to_resident" | "staff_notice" | "reply"
+    kind: str  # one of OUTBOX_KINDS
     ticket_number: int | None
     attempts: int
     channel: str = "telegram"  # which transport delivers it: "telegram" | "terminal"
@@ -125,7 +126,7 @@ class OutboxStore(SQLDatabase):
             (to_text(utcnow()), sent_message_id, message.id),
         )
         if (
-            message.kind not in ("staff_post", "staff_notice")
+            message.kind not in ("staff_post", "staff_notice", "assignee_notice")
             or sent_message_id is None
             or message.ticket_number is None
         ):

@@ -62,6 +62,7 @@ ROW_KEYS = {
     "answers": "id",
     "erasures": "id",
     "inbox": "id",
+    "kb_proposals": "id",
 }
 NUL_STANDIN = "\ufffd"  # what a NUL character in a text value is stored as
 _INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)

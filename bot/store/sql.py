@@ -55,6 +55,8 @@ class Dialect:
     # replica runs them (SQLite: its one writer already). A transaction-level lock, released at
     # commit; a key space of its own (two 32-bit keys) apart from the claims' lock.
     chat_lock: str = ""
+    # A LIKE that ignores case (SQLite's LIKE does, for ASCII letters).
+    like: str = "LIKE"
 
     def json_int(self, column: str, *path: str) -> str:
         return self.json_int_template.format(
@@ -81,6 +83,7 @@ POSTGRES = Dialect(
     claims_in_turn="SELECT pg_advisory_xact_lock(7975122)",
     shared=True,
     chat_lock="SELECT pg_advisory_xact_lock(1, hashtext(?))",
+    like="ILIKE",
 )
 
 

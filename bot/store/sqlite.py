@@ -18,16 +18,22 @@ from bot.store.inbox import InboxStore
 from bot.store.model import (
     CATEGORIES,
     STATUSES,
+    TAKEN_FROM,
     ClaimedByOtherError,
     Event,
     NewTicket,
     Stats,
     Ticket,
+    TicketQuery,
     next_status,
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.proposals import ProposalStore
+from bot.store.search import search_filter, search_order
 from bot.store.sql import Dialect, Row
+from bot.store.staffwork import StaffWorkStore
+from bot.store.workflow import WorkflowStore
 
 
 def ticket_select(dialect: Dialect) -> str:
@@ -58,8 +64,8 @@ class TicketRecords(StateStore):
             when = to_text(at)
             number = await self.execute(
                 "INSERT INTO tickets (created_at, updated_at, user_id, chat_id, name, language,"
-                " channel, category, text, candidates, phone, idempotency_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " channel, category, text, candidates, phone, idempotency_key, answer_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     when,
                     when,
@@ -73,6 +79,7 @@ class TicketRecords(StateStore):
                     json.dumps(new.candidates),
                     new.phone,
                     new.idempotency_key,
+                    new.answer_id,
                 ),
             )
             await self._add_event(number, "created", f"user:{new.user_id}", at, new.category)
@@ -121,6 +128,15 @@ class TicketRecords(StateStore):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
+        return [ticket_from_row(row) for row in await self.rows(sql, params)]
+
+    async def search(self, query: TicketQuery) -> list[Ticket]:
+        """Tickets matching every filter of `query`, in its order (staff queues and search)."""
+        where, params = search_filter(query, self.dialect)
+        sql = ticket_select(self.dialect) + where + f" ORDER BY {search_order(query)}"
+        if query.limit is not None:
+            sql += " LIMIT ?"
+            params.append(query.limit)
         return [ticket_from_row(row) for row in await self.rows(sql, params)]
 
     async def events(self, number: int) -> list[Event]:
@@ -178,7 +194,7 @@ class TicketRecords(StateStore):
                 holder = (await self.ticket(number)).assignee
                 raise ClaimedByOtherError(number, holder or "?")
             previous = ticket.assignee
-            note = f"接手，原负责人 {previous}" if previous and previous != actor else ""
+            note = f"{TAKEN_FROM}{previous}" if previous and previous != actor else ""
             await self._add_event(number, "claimed", actor, at, note)
             return await self.ticket(number)
 
@@ -190,6 +206,43 @@ class TicketRecords(StateStore):
 
     async def reopen(self, number: int, actor: str, at: datetime) -> Ticket:
         return await self._change(number, "reopened", actor, "", at)
+
+    async def assign(self, number: int, actor: str, assignee: str, at: datetime) -> Ticket:
+        """Make `assignee` the ticket's holder (assign or reassign; a closed ticket raises);
+        the history records who did it and the previous holder (event text "to|from")."""
+        async with self.transaction():
+            ticket = await self._locked(number)
+            status = next_status(ticket, "assigned")
+            await self.execute(
+                "UPDATE tickets SET status = ?, updated_at = ?, assignee = ? WHERE number = ?",
+                (status, to_text(at), assignee, number),
+            )
+            await self._add_event(
+                number, "assigned", actor, at, f"{assignee}|{ticket.assignee or ''}"
+            )
+            return await self.ticket(number)
+
+    async def release(self, number: int, actor: str, at: datetime) -> Ticket:
+        """Take the ticket off its holder's list (claimed → open); the history keeps who held it."""
+        async with self.transaction():
+            ticket = await self._locked(number)
+            status = next_status(ticket, "released")
+            await self.execute(
+                "UPDATE tickets SET status = ?, updated_at = ?, assignee = NULL WHERE number = ?",
+                (status, to_text(at), number),
+            )
+            await self._add_event(number, "released", actor, at, ticket.assignee or "")
+            return await self.ticket(number)
+
+    async def add_note(self, number: int, actor: str, text: str, at: datetime) -> Ticket:
+        """Add an internal note to the history (any status; the status does not change)."""
+        return await self._change(number, "note", actor, text, at)
+
+    async def record_event(
+        self, number: int, kind: str, actor: str, text: str, at: datetime
+    ) -> None:
+        """Add an event that changes nothing else (e.g. "notice_failed")."""
+        await self._change(number, kind, actor, text, at)
 
     async def add_followup(
         self, number: int, actor: str, text: str, attachments: tuple[str, ...], at: datetime
@@ -216,17 +269,33 @@ class TicketRecords(StateStore):
             if waits
             else None
         )
-        return Stats(by_status, by_category, median, len(waits), await self.feedback_counts())
+        return Stats(
+            by_status,
+            by_category,
+            median,
+            len(waits),
+            await self.feedback_counts(),
+        )
 
-    async def purge(self, closed_before: datetime) -> int:
+    async def purge(self, closed_before: datetime, *, dry_run: bool = False) -> int:
         """Retention: delete closed tickets last changed before the cutoff (with their events,
         attachments and messages), and answers, idle chat states, sent messages and the
         record of processed messages (with the replies they got) older than it; return how many
-        tickets went."""
+        tickets went (or, with `dry_run`, would go). The 👍/👎 votes on the answers that go are
+        added to `vote_totals` first, so the counts survive."""
         cutoff = to_text(closed_before)
         async with self.transaction():
             row = await self.row(
                 "SELECT COUNT(*) AS n FROM tickets WHERE status = 'closed' AND updated_at < ?",
+                (cutoff,),
+            )
+            if dry_run:
+                return int(row["n"]) if row else 0
+            await self.execute(
+                "INSERT INTO vote_totals (vote, count)"
+                " SELECT e.text, COUNT(*) FROM events e JOIN answers a ON a.id = e.answer_id"
+                " WHERE e.kind = 'feedback' AND a.created_at < ? GROUP BY e.text"
+                " ON CONFLICT (vote) DO UPDATE SET count = vote_totals.count + excluded.count",
                 (cutoff,),
             )
             await self.execute(
@@ -306,10 +375,19 @@ def ticket_from_row(row: Row) -> Ticket:
         phone=row["phone"],
         attachments=tuple(row["files"].split("\n")) if row["files"] else (),
         last_staff_reply=row["last_staff_reply"],
+        idempotency_key=row["idempotency_key"],
     )
 
 
 class SQLiteTicketStore(
-    TicketRecords, OutboxStore, ProcessedStore, ErasureStore, InboxStore, Database
+    TicketRecords,
+    OutboxStore,
+    ProcessedStore,
+    ErasureStore,
+    InboxStore,
+    StaffWorkStore,
+    WorkflowStore,
+    ProposalStore,
+    Database,
 ):
     """The embedded store: one SQLite file in WAL mode."""

@@ -1,4 +1,5 @@
-"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the SLA job."""
+"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the job that
+reminds staff of time limits, and the calendar's start-up warnings."""
 
 from __future__ import annotations
 
@@ -21,24 +22,29 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, SettingsError
+from bot.config import SLA_HOURS_RETIRED, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import RELOAD_TOPIC, Reloader
-from bot.helpdesk.reminders import reminder_period
+from bot.dialogue.teaching import TEACH_COMMANDS
+from bot.helpdesk.deadlines import load_rules
+from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.backend import make_store
+from bot.store.database import utcnow
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
     on_button,
     on_command,
+    on_due_check,
     on_error,
+    on_knowledge_watch,
     on_photo,
-    on_sla_check,
     on_text,
     on_unsupported,
     runtime,
 )
+from bot.words import STAFF_COMMAND_HELP, help_label, resident_command_menu
 
 log = logging.getLogger(__name__)
 
@@ -48,45 +54,17 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
-SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
+# How often the knowledge files are compared with the last load: an approved proposal written
+# by `kb approve` in another process is served within a minute.
+KNOWLEDGE_WATCH_EVERY = timedelta(seconds=30)
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 
-RESIDENT_COMMANDS = {
-    "zh": [
-        ("start", "开始：我能做什么"),
-        ("menu", "按类别浏览常见问题"),
-        ("mytickets", "我的工单和回复"),
-        ("tongban", "袁家岗跨区通办"),
-        ("help", "使用说明"),
-        ("lang", "切换语言 zh / en"),
-        ("cancel", "退出当前流程"),
-    ],
-    "en": [
-        ("start", "Start: what I can do"),
-        ("menu", "Browse questions by category"),
-        ("mytickets", "My tickets and replies"),
-        ("tongban", "Yuanjiagang cross-district services"),
-        ("help", "How to use this assistant"),
-        ("lang", "Switch language zh / en"),
-        ("cancel", "Leave the current step"),
-    ],
-}
 # Staff commands the service answers itself, not the engine (they act on the running service).
-TRANSPORT_STAFF_COMMANDS = ("reload",)
-STAFF_COMMANDS = [
-    ("tickets", "待处理工单（最早的在前）"),
-    ("ticket", "查看工单及记录：/ticket 编号"),
-    ("reply", "答复居民：/reply 编号 内容"),
-    ("claim", "认领：/claim 编号"),
-    ("take", "接手他人认领的工单：/take 编号"),
-    ("close", "关闭：/close 编号 [备注]"),
-    ("reopen", "重新打开：/reopen 编号"),
-    ("stats", "工单统计"),
-    ("reload", "重新加载知识库"),
-    ("help", "使用说明"),
-]
+TRANSPORT_STAFF_COMMANDS = ("reload", *TEACH_COMMANDS)
+# The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
+STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", help_label("zh"))]
 
 
 def build_application(
@@ -142,19 +120,32 @@ async def open_services(
 ) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
     matcher = matcher or load_matcher(settings.kb_dir, settings.intents_dir)
+    # Checked before the store opens: a broken holiday or time-limit file stops start-up
+    # cleanly (the store's thread would keep the process alive).
+    rules = load_rules(settings)
     store = make_store(settings)
     await store.open()
     engine = Engine(store, matcher, settings)
-    dispatcher = Dispatcher(application.bot, store, owner=settings.replica)
+    dispatcher = Dispatcher(application.bot, store, settings=settings, owner=settings.replica)
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await store.listen(RELOAD_TOPIC, partial(on_reload_announced, application))
     await set_command_menus(application, settings)
+    if settings.sla_hours is not None:
+        log.warning(SLA_HOURS_RETIRED)
+    for problem in await queue_calendar_warnings(store, settings, rules, utcnow()):
+        log.warning("calendar: %s", problem)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
-        period = reminder_period(settings)
         application.job_queue.run_repeating(
-            on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+            on_due_check, interval=CHECK_EVERY, first=1.0, name="due-reminder"
+        )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            on_knowledge_watch,
+            interval=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            first=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            name="knowledge-watch",
         )
     if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
         loop = asyncio.get_running_loop()
@@ -238,8 +229,10 @@ async def set_command_menus(application: App, settings: Settings) -> None:
     """Show residents their commands in private chats, and staff theirs in the staff group."""
     bot = application.bot
     private = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["zh"]), scope=private)
-    await bot.set_my_commands(_commands(RESIDENT_COMMANDS["en"]), scope=private, language_code="en")
+    await bot.set_my_commands(_commands(resident_command_menu("zh")), scope=private)
+    await bot.set_my_commands(
+        _commands(resident_command_menu("en")), scope=private, language_code="en"
+    )
     if settings.staff_chat_id is None:
         return
     try:

@@ -27,8 +27,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.config import Settings
+from bot.helpdesk.assignment import notice_refused
 from bot.messages import Choice
-from bot.store.database import StoreUnavailableError
+from bot.store.database import StoreUnavailableError, TicketNotFound
 from bot.store.interface import TicketStore
 from bot.store.outbox import OutboxMessage
 from bot.transport.chunks import CAPTION_LIMIT, MESSAGE_LIMIT, split_text, text_length
@@ -74,11 +76,13 @@ class Dispatcher:
         store: TicketStore,
         clock: Callable[[], datetime] = utcnow,
         backoff_base: float = BACKOFF_BASE,
+        settings: Settings | None = None,
         *,
         owner: str = "local",
     ) -> None:
         self.bot = bot
         self.store = store
+        self.settings = settings  # for the staff group, told when an assignee notice is refused
         self.owner = owner  # the replica's name: the outbox messages it sends are claimed by it
         self._renewed: datetime | None = None
         self.clock = clock
@@ -265,6 +269,11 @@ class Dispatcher:
             await self._abandon(message, exc)
             return False
         except (BadRequest, Forbidden) as exc:
+            if message.kind == "assignee_notice":
+                # They never started the bot (or blocked it): retrying cannot help.
+                await self._abandon(message, exc)
+                await self._notice_refused(message, exc)
+                return False
             if message.attempts + 1 >= GIVE_UP_AFTER:
                 log.error(
                     "giving up on outbox message %s to chat %s after %s attempts: %s",
@@ -300,6 +309,24 @@ class Dispatcher:
         await self._records.mark_retry(
             message.id, f"gave up: {type(exc).__name__}: {exc}", self.clock() + ABANDONED
         )
+
+    async def _notice_refused(self, message: OutboxMessage, exc: Exception) -> None:
+        """Record on the ticket that its assignee could not be told, and tell the staff group."""
+        log.warning("assignee notice to user %s refused: %s", message.chat_id, exc)
+        if self.settings is None or message.ticket_number is None:
+            return
+        try:
+            await notice_refused(
+                self.store,
+                self.settings,
+                message.chat_id,
+                message.ticket_number,
+                f"{type(exc).__name__}: {exc}",
+                self.clock(),
+            )
+        except (StoreUnavailableError, TicketNotFound) as error:
+            log.warning("could not record the refused assignee notice: %s", error)
+        self.wake()
 
     def _backoff(self, message: OutboxMessage) -> datetime:
         """Exponential backoff with jitter, so many failed messages do not retry in lockstep."""

@@ -16,21 +16,19 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
-from bot.helpdesk.reminders import queue_sla_reminder
+from bot.dialogue.teaching import TEACH_COMMANDS, teach_command
+from bot.helpdesk.reminders import queue_due_reminder
+from bot.matching.normalize import written_language
 from bot.messages import Incoming, InputKind, Speaker
 from bot.store.interface import TicketStore
 from bot.transport.delivery import Dispatcher, send_text
 from bot.words import staff_only_text
 
 log = logging.getLogger(__name__)
-
-SOMETHING_WENT_WRONG = (
-    "抱歉，处理您的消息时出了点问题，请稍后再试。\n"
-    "Sorry, something went wrong with your message; please try again in a moment."
-)
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,18 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     incoming = _incoming(message, "command", text, update_id=update.update_id)
     source = f"{message.chat_id}:{message.id}"
-    if text.split(maxsplit=1)[0].lower() != "/reload":
+    head, _, args = text.partition(" ")
+    if head.lower().lstrip("/") in TEACH_COMMANDS:
+        if not runtime(context.bot_data).settings.is_staff(incoming.speaker.user_id):
+            await reply(context, incoming.speaker.chat_id, staff_only_text(), source)
+            return
+        # In the background, as /reload: the checks take seconds.
+        context.application.create_task(
+            teach(context, incoming, head.lower().lstrip("/"), args, source),
+            update=update,
+            name="knowledge-proposal",
+        )
+    elif text.split(maxsplit=1)[0].lower() != "/reload":
         await respond(context, incoming, source)
     elif not runtime(context.bot_data).settings.is_staff(incoming.speaker.user_id):
         await reply(context, incoming.speaker.chat_id, staff_only_text(), source)
@@ -72,6 +81,27 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             update=update,
             name="knowledge-reload",
         )
+
+
+async def teach(
+    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, name: str, args: str, source: str
+) -> None:
+    """Propose, approve or reject knowledge; the result goes to the chat that asked."""
+    rt = runtime(context.bot_data)
+    speaker = incoming.speaker
+    now = rt.dispatcher.clock()
+    text = await teach_command(
+        rt.store, rt.settings, speaker.user_id, name, args, now, speaker.language
+    )
+    await reply(context, speaker.chat_id, text, source)
+    if name == "approve":
+        await rt.reloader.reload_if_changed()
+
+
+async def on_knowledge_watch(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the knowledge when its files changed (an approved proposal, from any process)."""
+    if await runtime(context.bot_data).reloader.reload_if_changed() is not None:
+        runtime(context.bot_data).dispatcher.wake()
 
 
 async def reload_knowledge(context: ContextTypes.DEFAULT_TYPE, chat_id: int, source: str) -> None:
@@ -149,10 +179,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(context, incoming, f"cb:{query.id}")
 
 
-async def on_sla_check(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remind the staff group of tickets waiting longer than SLA_HOURS (once per period)."""
+async def on_due_check(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the staff group, in one post, what became due soon or overdue (each item once)."""
     rt = runtime(context.bot_data)
-    if await queue_sla_reminder(rt.store, rt.settings, rt.dispatcher.clock()) is not None:
+    rules = rt.engine.services.rules
+    if await queue_due_reminder(rt.store, rt.settings, rules, rt.dispatcher.clock()) is not None:
         rt.dispatcher.wake()
 
 
@@ -161,8 +192,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("handling an update failed", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    message = update.effective_message
+    typed = message.text if message is not None and message.text else ""
+    client = update.effective_user.language_code if update.effective_user else None
+    language = words.chat_language(None, written_language(typed) if typed else None, client)
     try:
-        await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+        await context.bot.send_message(
+            update.effective_chat.id, words.something_went_wrong_text(language)
+        )
     except TelegramError as exc:
         log.warning("could not tell chat %s about the failure: %s", update.effective_chat.id, exc)
 
@@ -204,7 +241,11 @@ def _message(update: Update) -> Message:
 
 def _speaker(user: User, chat_id: int) -> Speaker:
     return Speaker(
-        user_id=user.id, chat_id=chat_id, name=user.full_name, language=user.language_code
+        user_id=user.id,
+        chat_id=chat_id,
+        name=user.full_name,
+        language=user.language_code,
+        username=user.username,
     )
 
 

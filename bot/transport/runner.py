@@ -25,6 +25,7 @@ from telegram import Update
 from telegram.ext import Application, ExtBot
 
 from bot import words
+from bot.matching.normalize import written_language
 from bot.store.database import StoreUnavailableError, utcnow
 from bot.store.inbox import Accepted, InboxItem
 from bot.store.interface import TicketStore
@@ -247,5 +248,7 @@ async def refuse_updates(application: App, raw: list[Any]) -> None:
         sender = message.get("from")
         if not isinstance(sender, dict):
             sender = {}
-        language = "en" if words.is_english(sender.get("language_code")) else "zh"
+        text = message.get("text")
+        written = written_language(text) if isinstance(text, str) else None
+        language = words.chat_language(None, written, sender.get("language_code"))
         await send_text(application.bot, message["chat"]["id"], words.busy_text(language))
