@@ -22,6 +22,7 @@ from bot.learning.draft import origin_of, without_personal_data
 from bot.learning.gaps import group_gaps
 from bot.learning.owners import owned_entries
 from bot.paths import bundled_dir
+from bot.store.backend import make_store
 from bot.store.migrations import MIGRATIONS, current_version, migrate
 from bot.store.model import NewProposal, NewTicket
 from bot.store.proposals import ProposalDecidedError
@@ -114,8 +115,8 @@ def test_personal_data_is_removed_from_questions(text: str, kept: str) -> None:
     assert without_personal_data(text) == kept
 
 
-async def test_gaps_group_similar_tickets_largest_first(tmp_path: Path) -> None:
-    store = SQLiteTicketStore(tmp_path / "bot.db")
+async def test_gaps_group_similar_tickets_largest_first(database_url: str) -> None:
+    store = make_store(Settings(database_url=database_url))
     await store.open()
     try:
         for user, text in enumerate(
@@ -165,10 +166,10 @@ async def test_the_proposals_step_adds_proposals_to_an_older_database(tmp_path: 
         await store.close()
 
 
-async def test_forgetting_a_resident_deletes_the_proposals_not_approved(tmp_path: Path) -> None:
+async def test_forgetting_a_resident_deletes_the_proposals_not_approved(database_url: str) -> None:
     """On a deletion request, proposals from the resident's tickets go unless approved (an
     approved one is knowledge now, without personal data)."""
-    store = SQLiteTicketStore(tmp_path / "bot.db")
+    store = make_store(Settings(database_url=database_url))
     await store.open()
     try:
         ticket, _ = await store.create_ticket(NewTicket(5, 5, "telegram", "unanswered", "问"), NOW)
@@ -201,10 +202,10 @@ def test_teach_in_the_terminal_chat_and_the_author_refused(
     assert (copy / "residents.yaml").read_text(encoding="utf-8") == before
 
 
-async def test_stats_show_the_answered_share_per_week(tmp_path: Path) -> None:
+async def test_stats_show_the_answered_share_per_week(database_url: str) -> None:
     """`stats`: per ISO week, questions answered from the knowledge base without a ticket
     against all questions (the measured effect of the learning loop)."""
-    store = SQLiteTicketStore(tmp_path / "bot.db")
+    store = make_store(Settings(database_url=database_url))
     await store.open()
     week_49 = NOW  # Thursday 3 December 2026
     week_50 = datetime(2026, 12, 8, 9, tzinfo=UTC)
@@ -232,10 +233,10 @@ async def test_stats_show_the_answered_share_per_week(tmp_path: Path) -> None:
     ],
 )
 async def test_a_proposal_knows_where_its_ticket_came_from(
-    tmp_path: Path, category: str, key: str | None, origin: str
+    database_url: str, category: str, key: str | None, origin: str
 ) -> None:
     """👎 (a feedback ticket), 都不是 / 不是 (a `none:` tap), or any other ticket."""
-    store = SQLiteTicketStore(tmp_path / "bot.db")
+    store = make_store(Settings(database_url=database_url))
     await store.open()
     try:
         new = NewTicket(7, 7, "telegram", category, "问", idempotency_key=key)  # type: ignore[arg-type]
@@ -246,10 +247,13 @@ async def test_a_proposal_knows_where_its_ticket_came_from(
 
 
 def test_kb_gaps_prints_each_group_of_the_week_with_its_proposal_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The weekly list: this week's tickets grouped, largest first; `--days 0` takes all."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     now = datetime.now(UTC)
     filed = (
@@ -260,7 +264,7 @@ def test_kb_gaps_prints_each_group_of_the_week_with_its_proposal_command(
     )
 
     async def seed() -> None:
-        store = SQLiteTicketStore(tmp_path / "bot.db")
+        store = make_store(Settings(database_url=database_url))
         await store.open()
         try:
             for user, (text, at) in enumerate(filed):

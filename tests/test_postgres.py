@@ -22,6 +22,7 @@ from bot.store.copy import TABLES, copy_database, table_counts
 from bot.store.database import DatabaseStartupError
 from bot.store.inbox import Accepted
 from bot.store.migrations import MIGRATIONS, NotPortedError
+from bot.store.model import NewProposal
 from bot.store.postgres import PostgresTicketStore
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, make_engine, text
@@ -163,7 +164,8 @@ async def test_a_read_only_server_stops_start_up(postgres_url: str) -> None:
 
 async def seed(url: str) -> None:
     """Two residents with tickets, staff replies, follow-ups, a photo, an answer with a vote,
-    chat state, sent messages, inbox updates and an erasure record."""
+    chat state, sent messages, inbox updates and an erasure record; a snippet, a staff name,
+    vote totals, a rating, a due notice and a knowledge proposal."""
     store = make_store(Settings(database_url=url))
     await store.open()
     try:
@@ -179,6 +181,14 @@ async def seed(url: str) -> None:
             vote = next(c.data for r in answered.replies for row in r.choices for c in row)
             await engine.handle(make_choice(vote, me))
         await engine.handle(make_command("/close 1 已处理", staff))
+        await store.save_snippet("口径", "请拨打热线", "staff:1", T0)
+        await store.remember_staff(ENGINE_STAFF_ID, "张三", "zhangsan", T0)
+        await store.execute("INSERT INTO vote_totals (vote, count) VALUES ('down', 2)")
+        await store.rate(1, 301, 2, T0, T0)
+        await store.note_due([(4, "accept", "overdue")], T0)
+        await store.add_proposal(
+            NewProposal("wording", "ticket", 1, "e1", '{"question": "哪里"}', "staff:1"), T0
+        )
         for message in await store.due_messages(T0.replace(year=2100)):
             await store.mark_sent(message, 10_000 + message.id)
         updates = [Accepted(500 + n, f"chat:{301 + n}", '{"update_id": 1}') for n in range(3)]

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
+from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import knowledge
 
 STAFF_A, STAFF_B = 42, 43
@@ -25,7 +27,7 @@ def at(day: int, hour: int = 9) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Four tickets on known days (March 2026):
     #1 (day 2, resident 5) 办理居住证明, a follow-up "补充：需要加急", a staff reply "请带身份证"
        (day 3), a note (day 11);
@@ -33,13 +35,13 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     #3 (day 9, resident 5) 噪音扰民, closed with the note "已转城管";
     #4 (day 12, resident 7) 路灯坏了, open."""
     path = tmp_path / "bot.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("DATABASE_URL", database_url)  # either backend
     monkeypatch.setenv("STAFF_USER_IDS", f"{STAFF_A},{STAFF_B}")
     monkeypatch.setenv("STAFF", f"{STAFF_A}:张三,{STAFF_B}:李四")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
 
     async def seed() -> None:
-        store = SQLiteTicketStore(path)
+        store = open_store()
         await store.open()
         try:
             await store.create_ticket(
@@ -64,6 +66,11 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def open_store() -> Store:
+    """The test's database (DATABASE_URL, set by the `db` fixture), not yet open."""
+    return make_store(Settings(database_url=os.environ["DATABASE_URL"]))
+
+
 def tickets(path: Path, *args: str) -> int:
     return main(["--env-file", str(path.parent / "none.env"), "tickets", *args])
 
@@ -76,7 +83,7 @@ def listed(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[i
 
 def stored(path: Path, read: str) -> list[object]:
     async def go() -> list[object]:
-        store = SQLiteTicketStore(path)
+        store = open_store()
         await store.open()
         try:
             return [tuple(r) for r in await store.rows(read)]
@@ -155,7 +162,7 @@ def test_rated_bad_lists_until_the_follow_up_is_recorded(
     history and takes it out; a ticket without a bad rating has no follow-up to record."""
 
     async def rate() -> None:
-        store = SQLiteTicketStore(db)
+        store = open_store()
         await store.open()
         try:
             await store.rate(3, 5, 2, at(31), at(10, 12))
@@ -282,7 +289,7 @@ def test_export_carries_times_followups_and_close_notes(db: Path, tmp_path: Path
 
 def test_export_carries_the_rating_and_its_follow_up(db: Path, tmp_path: Path) -> None:
     async def rate() -> None:
-        store = SQLiteTicketStore(db)
+        store = open_store()
         await store.open()
         try:
             await store.rate(3, 5, 1, at(31), at(10, 12))

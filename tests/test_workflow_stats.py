@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.config import Settings
+from bot.store.backend import make_store
 from bot.store.model import NewTicket, TicketCategory
-from bot.store.sqlite import SQLiteTicketStore
 from bot.words import WITHDRAWN_NOTE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,8 +39,8 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-async def seed(path: Path) -> None:
-    store = SQLiteTicketStore(path)
+async def seed(url: str) -> None:
+    store = make_store(Settings(database_url=url))
     await store.open()
     a, b = f"staff:{ZHANG}", f"staff:{LI}"
 
@@ -79,13 +80,14 @@ async def seed(path: Path) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The seeded database (on either backend); the path's folder holds the test's files."""
     path = tmp_path / "bot.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("STAFF_USER_IDS", f"{ZHANG},{LI}")
     monkeypatch.setenv("STAFF", f"{ZHANG}:张三,{LI}:李四")
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    asyncio.run(seed(path))
+    asyncio.run(seed(database_url))
     return path
 
 

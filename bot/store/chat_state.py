@@ -146,6 +146,6 @@ class StateStore(SQLDatabase):
             "SELECT vote, SUM(n) AS n FROM ("
             " SELECT text AS vote, COUNT(*) AS n FROM events WHERE kind = 'feedback' GROUP BY text"
             " UNION ALL SELECT vote, count AS n FROM vote_totals"
-            ") GROUP BY vote"
+            ") AS votes GROUP BY vote"
         )
         return {row["vote"]: int(row["n"]) for row in rows}
