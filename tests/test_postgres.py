@@ -129,6 +129,54 @@ async def test_a_failing_step_leaves_the_previous_version(empty_postgres_url: st
         await conn.close()
 
 
+async def test_later_steps_carry_a_step_5_database_forward(empty_postgres_url: str) -> None:
+    """A PostgreSQL database at step 5 (before staff work) is carried to the last step: the
+    history keeps its ids and rows, the kinds steps 6 and 7 allow are accepted (the CHECK
+    changed in place), an unknown kind is still refused, and the new tables work."""
+    old = PostgresTicketStore(empty_postgres_url, steps=MIGRATIONS[:5])
+    await old.open()
+    try:  # the SQL of that time, not today's store methods
+        await old.execute(
+            "INSERT INTO tickets (created_at, updated_at, user_id, chat_id, channel, category,"
+            " text) VALUES (?, ?, 5, 5, 'telegram', 'unanswered', '旧问题')",
+            (T0.isoformat(), T0.isoformat()),
+        )
+        for kind, text in (("created", "unanswered"), ("staff_reply", "旧回复")):
+            await old.execute(
+                "INSERT INTO events (ticket_number, kind, actor, at, text)"
+                " VALUES (1, ?, 'x', ?, ?)",
+                (kind, T0.isoformat(), text),
+            )
+    finally:
+        await old.close()
+    store = PostgresTicketStore(empty_postgres_url)
+    await store.open()
+    try:
+        ticket = await store.ticket(1)
+        rows = await store.rows("SELECT id, kind, text FROM events ORDER BY id")
+        assert [tuple(r) for r in rows] == [
+            (1, "created", "unanswered"),
+            (2, "staff_reply", "旧回复"),
+        ]
+        await store.add_note(ticket.number, "staff:42", "内部备注", T0)
+        await store.rate(ticket.number, 5, 1, T0, T0)
+        await store.record_follow_up(ticket.number, "staff:42", "已回访", T0)
+        kinds = [e.kind for e in await store.events(ticket.number)]
+        assert kinds == ["created", "staff_reply", "note", "rated", "followed_up"]
+        with pytest.raises(asyncpg.CheckViolationError):
+            await store.execute(
+                "INSERT INTO events (ticket_number, kind, actor, at) VALUES (1, 'x', 'x', 'x')"
+            )
+        assert await store.note_due([(ticket.number, "accept", "overdue")], T0) == {0}
+        assert await store.note_due([(ticket.number, "accept", "overdue")], T0) == set()
+        number = await store.add_proposal(
+            NewProposal("wording", "ticket", ticket.number, "e1", "{}", "staff:1"), T0
+        )
+        assert (await store.proposal(number)).ticket_number == ticket.number
+    finally:
+        await store.close()
+
+
 async def test_a_step_without_postgres_sql_refuses_to_open(postgres_url: str) -> None:
     """A step written for SQLite only (not ported yet) stops a PostgreSQL store with the step
     named, before anything is changed."""
