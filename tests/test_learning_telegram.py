@@ -19,7 +19,7 @@ from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, m
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 6101
 COLLEAGUE = 900002  # the second staff member of service_settings

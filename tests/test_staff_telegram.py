@@ -24,7 +24,7 @@ from tests.factories import (
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_harness import replies_markup, running_service, service_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 5101
 COLLEAGUE = 900002  # the second id in STAFF_USER_IDS (tests/telegram_harness.py)

@@ -14,9 +14,9 @@ import pytest
 
 from bot.config import Settings
 from bot.helpdesk.deadlines import load_rules
+from bot.store.backend import make_store
 from bot.store.database import utcnow
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.handlers import Runtime
 from bot.words import expired_text
 from tests.factories import (
@@ -29,7 +29,7 @@ from tests.factories import (
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.telegram_harness import replies_markup, running_service, service_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 5201
 OTHER = 5202
@@ -184,7 +184,7 @@ async def test_overdue_tickets_are_reminded_in_one_post(api: FakeBotApi, tmp_pat
     """Two tickets filed ten days ago and never touched: the reminder job names both, overdue,
     in one post, once."""
     settings = service_settings(api, tmp_path)
-    store = SQLiteTicketStore(settings.database_path)
+    store = make_store(settings)
     await store.open()
     for text in ("路灯坏了", "井盖丢了"):
         new = NewTicket(RESIDENT, RESIDENT, "telegram", "unanswered", text)
