@@ -87,11 +87,13 @@ class WorkflowStore(SQLDatabase):
         """The resident's optional comment after rating (the first one counts)."""
         async with self.transaction():
             rating = await self.rating(number)
-            if rating.comment is not None:
+            # Conditional: of two comments at the same moment (PostgreSQL runs both
+            # transactions at once), the second changes nothing and is refused.
+            if not await self.change(
+                "UPDATE ratings SET comment = ? WHERE ticket_number = ? AND comment IS NULL",
+                (text, number),
+            ):
                 raise AlreadyRatedError(f"ticket #{number} has a rating comment already")
-            await self.execute(
-                "UPDATE ratings SET comment = ? WHERE ticket_number = ?", (text, number)
-            )
             await self._event(number, "rating_comment", f"user:{rating.user_id}", text, at)
             return await self.rating(number)
 
