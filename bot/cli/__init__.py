@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("bot.cli.evaluate", "score the matcher on evaluation files"),
     "kb": ("bot.cli.kb", "knowledge-base tools: `kb check`"),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
+    "console": ("bot.cli.console", "serve the staff web console (CONSOLE_* settings)"),
+    "console-link": ("bot.cli.console", "print a one-time console login link for a staff member"),
 }
 
 
@@ -70,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     secrets = tuple(
-        s.reveal() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
+        s.reveal()
+        for s in (settings.telegram_bot_token, settings.webhook_secret, settings.console_secret)
+        if s is not None
     )
     setup_logging(settings.log_level, secrets, resident_text=settings.log_resident_text)
     if args.command is None:

@@ -12,6 +12,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from bot.store.chat_state import StateStore
+from bot.store.console import ConsoleStore
 from bot.store.database import TicketNotFound, from_text, to_text
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
@@ -42,7 +43,7 @@ FROM tickets t
 
 
 class SQLiteTicketStore(
-    OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore, StaffWorkStore
+    OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore, StaffWorkStore, ConsoleStore
 ):
     """The embedded store: one SQLite file in WAL mode."""
 
@@ -129,9 +130,15 @@ class SQLiteTicketStore(
         where, params = search_filter(query)
         sql = TICKET_SELECT + where + f" ORDER BY {search_order(query)}"
         if query.limit is not None:
-            sql += " LIMIT ?"
-            params.append(query.limit)
+            sql += " LIMIT ? OFFSET ?"
+            params += [query.limit, query.offset]
         return [ticket_from_row(row) for row in await self.rows(sql, params)]
+
+    async def search_count(self, query: TicketQuery) -> int:
+        """How many tickets match `query` (its limit and offset aside): for paging."""
+        where, params = search_filter(query)
+        row = await self.row("SELECT COUNT(*) AS n FROM tickets t" + where, params)
+        return int(row["n"]) if row else 0
 
     async def events(self, number: int) -> list[Event]:
         await self.ticket(number)
