@@ -161,9 +161,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         )
     console_base_url = get("CONSOLE_BASE_URL")
     if console_base_url is not None and not console_base_url.startswith(("http://", "https://")):
-        raise SettingsError(
-            f"CONSOLE_BASE_URL has value {console_base_url!r}; not an http(s) URL"
-        )
+        raise SettingsError(f"CONSOLE_BASE_URL has value {console_base_url!r}; not an http(s) URL")
     console_secret = get("CONSOLE_SECRET")
     if console_secret is not None and len(console_secret) < 16:
         raise SettingsError("CONSOLE_SECRET is too short; use at least 16 random characters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
@@ -845,6 +846,11 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
     ("reopen", "重新打开：/reopen 编号", "reopen: /reopen N"),
     ("snippets", "答复口径列表", "saved standard replies"),
     ("stats", "工单统计", "ticket statistics"),
+    (
+        "console",
+        "网页工作台的一次性登录链接（仅私聊）",
+        "a one-time web console login link (private chat only)",
+    ),
     ("reload", "重新加载知识库", "reload the knowledge base"),
 )
 
@@ -868,3 +874,195 @@ def staff_done_text(
         "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
     }[action]
     return pick(language, zh, en)
+
+
+# --- The staff web console (bot/console/, issue 17) ---------------------------------------
+# key → (Chinese, English): the console's fixed labels; templates read them as `w.key`.
+CONSOLE_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("渝中区服务助手 · 工作台", "Yuzhong assistant · staff console"),
+    "nav_queue": ("工单队列", "Queue"),
+    "nav_stats": ("统计", "Stats"),
+    "nav_knowledge": ("知识库", "Knowledge"),
+    "logout": ("退出", "Log out"),
+    "tab_unassigned": ("未认领", "Unclaimed"),
+    "tab_mine": ("我的", "Mine"),
+    "tab_due": ("即将超期", "Due soon"),
+    "tab_overdue": ("已超期", "Overdue"),
+    "tab_rated-bad": ("待回访", "Follow-up"),
+    "tab_all": ("全部", "All"),
+    "status": ("状态", "Status"),
+    "category": ("类别", "Category"),
+    "assignee": ("负责人", "Assignee"),
+    "since": ("起始日期", "From"),
+    "until": ("截止日期", "To"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("问题、补充或回复中的文字", "text in questions, follow-ups, replies"),
+    "sort": ("排序", "Sort"),
+    "sort_newest": ("最新在前", "newest first"),
+    "sort_oldest": ("最早在前", "oldest first"),
+    "sort_updated": ("最近更新", "recently changed"),
+    "any": ("不限", "any"),
+    "apply": ("筛选", "Filter"),
+    "export": ("导出 CSV", "Export CSV"),
+    "col_number": ("编号", "No."),
+    "col_age": ("已等待（工作时间）", "Waiting (working time)"),
+    "col_due": ("期限", "Due"),
+    "col_question": ("问题", "Question"),
+    "no_tickets": ("没有符合条件的工单。", "No tickets match."),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "due_soon": ("即将超期", "due soon"),
+    "overdue": ("已超期", "overdue"),
+    "on_time": ("按期", "on time"),
+    "b_1h": ("1 小时内", "within 1 h"),
+    "b_4h": ("1–4 小时", "1–4 h"),
+    "b_1d": ("4 小时–1 个工作日", "4 h – 1 working day"),
+    "b_3d": ("1–3 个工作日", "1–3 working days"),
+    "b_more": ("超过 3 个工作日", "over 3 working days"),
+    "b_none": ("尚未回复", "no reply yet"),
+    "share_note": (
+        "占比 = 机器人解答的问题 ÷（解答的问题 + 未解答而转为工单的问题）。",
+        "Share = questions the bot answered ÷ (those + questions filed as unanswered tickets).",
+    ),
+    "photo_missing": ("照片无法获取", "photo unavailable"),
+    "logged_in": ("已登录，正在进入工作台…", "Logged in; opening the console…"),
+    "continue": ("进入工作台", "Open the console"),
+    "done": ("已完成", "Done"),
+    "error": (
+        "出错了，操作可能没有完成。请刷新页面查看，稍后再试。",
+        "Something went wrong; the action may not have been done. Reload the page to check.",
+    ),
+    "unassigned": ("（未认领）", "(unclaimed)"),
+    "history": ("记录", "History"),
+    "question": ("问题", "Question"),
+    "resident": ("居民", "Resident"),
+    "phone": ("电话", "Phone"),
+    "photos": ("照片", "Photos"),
+    "reply": ("答复居民", "Reply to the resident"),
+    "reply_button": ("发送答复", "Send reply"),
+    "note": ("内部备注（居民看不到）", "Internal note (never sent)"),
+    "note_button": ("保存备注", "Save note"),
+    "snippets": ("答复口径", "Standard replies"),
+    "snippet_search": ("按标题搜索知识条目", "search entries by title"),
+    "insert": ("插入", "Insert"),
+    "claim": ("认领", "Claim"),
+    "take": ("接手", "Take over"),
+    "assign": ("指派", "Assign"),
+    "assign_to": ("指派给", "Assign to"),
+    "release": ("释放", "Release"),
+    "close": ("关闭", "Close"),
+    "close_note": ("关闭备注（内部，可不填）", "closing note (internal, optional)"),
+    "reopen": ("重新打开", "Reopen"),
+    "closest": ("相近知识条目", "Closest knowledge entries"),
+    "none": ("（无）", "(none)"),
+    "stats_period": ("统计区间", "Period"),
+    "days_7": ("近 7 天", "last 7 days"),
+    "days_30": ("近 30 天", "last 30 days"),
+    "days_90": ("近 90 天", "last 90 days"),
+    "per_day": ("每日工单（按类别）", "Tickets per day by category"),
+    "first_reply": ("首次回复时间分布（工作时间）", "Time to first reply (working time)"),
+    "ratings": ("好差评分布", "Ratings (好差评)"),
+    "ratings_missing": (
+        "好差评尚未接入：评价功能合并后这里显示分布。",
+        "Ratings are not connected yet: the distribution appears once they are merged.",
+    ),
+    "answered_share": ("机器人解答占比（每周）", "Share the bot answered, per week"),
+    "top_unanswered": (
+        "未解答问题（按最相近条目分组）",
+        "Top unanswered questions (by closest entry)",
+    ),
+    "group": ("最相近条目", "Closest entry"),
+    "count": ("数量", "Count"),
+    "example": ("示例问题", "Example"),
+    "no_close_entry": ("（无相近条目）", "(no close entry)"),
+    "totals": ("合计", "Totals"),
+    "tickets_total": ("工单", "tickets"),
+    "answered_total": ("机器人解答", "answered by the bot"),
+    "replied_median": ("首次回复中位数", "median first reply"),
+    "entries": ("知识条目", "Knowledge entries"),
+    "questions": ("问法", "Questions"),
+    "answered_week": ("本周解答次数", "Answered this week"),
+    "answer": ("答案", "Answer"),
+    "login_needed": (
+        "请先登录：在 Telegram 里私聊机器人，发送 /console，打开它给您的链接。",
+        "Please log in: send /console to the bot in a private Telegram chat and open the link.",
+    ),
+    "link_used": (
+        "这个登录链接已经用过了，每个链接只能用一次。请在 Telegram 私聊里再发一次 /console。",
+        "This login link has been used already; each link works once. Send /console again.",
+    ),
+    "link_expired": (
+        "这个登录链接已过期（有效 10 分钟）。请在 Telegram 私聊里再发一次 /console。",
+        "This login link has expired (links last 10 minutes). Send /console again.",
+    ),
+    "link_unknown": (
+        "这个登录链接无效。请在 Telegram 私聊里发送 /console 获取新链接。",
+        "This login link is not valid. Send /console in a private chat for a new one.",
+    ),
+    "not_staff": (
+        "这个账号不在工作人员名单中，不能使用工作台。",
+        "This account is not on the staff list and cannot use the console.",
+    ),
+    "csrf_refused": (
+        "请求没有通过安全校验（页面可能已过期），没有执行任何操作。请刷新页面后重试。",
+        "The request failed the security check (the page may be stale); nothing was done. "
+        "Reload the page and try again.",
+    ),
+    "logged_out": ("您已退出工作台。", "You are logged out."),
+    "stale": (
+        "这张工单在您打开后已被他人更改，您的操作没有执行。下面是它现在的状态，请看过后再操作。",
+        "Someone changed this ticket after you opened it; your action was not done. "
+        "Here is its state now: check it and try again.",
+    ),
+    "not_found": ("没有这个页面。", "No such page."),
+    "queue_not_ready": (
+        "这个队列需要工作日期限和好差评数据，它们正在另一分支开发中，合并后即可使用。",
+        "This queue needs the working-day due times and ratings, which are being built; "
+        "it works once they are merged.",
+    ),
+}
+
+
+def console_words(language: str | None = None) -> dict[str, str]:
+    """The console's labels in one language, for the templates."""
+    return {key: pick(language, zh, en) for key, (zh, en) in CONSOLE_WORDS.items()}
+
+
+def console_page_text(page: int, pages: int, total: int, language: str | None = None) -> str:
+    return pick(
+        language, f"第 {page}/{pages} 页，共 {total} 条", f"page {page} of {pages}, {total} in all"
+    )
+
+
+def console_presence_text(names: Sequence[str], replying: bool, language: str | None = None) -> str:
+    """Who else has the ticket open: "张三 正在回复" / "张三, 李四 are viewing"."""
+    joined = "、".join(names) if not is_english(language) else ", ".join(names)
+    if replying:
+        return pick(language, f"{joined} 正在回复这张工单", f"{joined} replying to this ticket")
+    return pick(language, f"{joined} 也在查看这张工单", f"{joined} also viewing this ticket")
+
+
+def console_link_text(url: str, minutes: int, language: str | None = None) -> str:
+    """The reply to /console: a one-time login link."""
+    return pick(
+        language,
+        f"工作台登录链接（{minutes} 分钟内有效，只能用一次，请勿转发）：\n{url}",
+        f"Your console login link (valid {minutes} minutes, works once; do not forward it):\n{url}",
+    )
+
+
+def console_private_only_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "请在与机器人的私聊中发送 /console：登录链接不能发到群里。",
+        "Send /console in a private chat with the bot: a login link must not go to a group.",
+    )
+
+
+def console_age_text(span: timedelta, language: str | None = None) -> str:
+    """A working-time span in the queue: "45 分钟", "3 小时 20 分" / "45 min", "3 h 20 min"."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return pick(language, f"{minutes} 分钟", f"{minutes} min")
+    hours, rest = divmod(minutes, 60)
+    return pick(language, f"{hours} 小时 {rest} 分", f"{hours} h {rest} min")

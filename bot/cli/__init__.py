@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kb": ("bot.cli.kb", "knowledge-base tools: `kb check`"),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
     "console": ("bot.cli.console", "serve the staff web console (CONSOLE_* settings)"),
-    "console-link": ("bot.cli.console", "print a one-time console login link for a staff member"),
+    "console-link": (
+        "bot.cli.console_link",
+        "print a one-time console login link for a staff member",
+    ),
 }
 
 

@@ -1,14 +1,15 @@
 """Staff commands and buttons inside the dialogue (Telegram, or `chat --as-staff`): queues,
 one ticket, claim / take / assign / release, replies (plain, or a standard reply shown first
-with a confirm button), internal notes, close / reopen, snippets and stats. Replies are in the
-staff member's language (Chinese unless their client or /lang says English)."""
+with a confirm button), internal notes, close / reopen, snippets, stats and a one-time web
+console login link. Replies are in the staff member's language (Chinese unless their client or
+/lang says English)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, is_number, say
-from bot.helpdesk import assignment, queues, standard
+from bot.helpdesk import assignment, console_access, queues, standard
 from bot.helpdesk import operations as staff
 from bot.helpdesk.roster import load_roster, staff_actor
 from bot.kb.model import UnknownEntryError
@@ -18,6 +19,8 @@ from bot.store.model import ClaimedByOtherError, InvalidTransitionError
 from bot.store.staffwork import SnippetNotFound
 from bot.words import (
     assigned_text,
+    console_link_text,
+    console_private_only_text,
     empty_reply_text,
     held_by_text,
     no_matching_tickets_text,
@@ -53,6 +56,7 @@ STAFF_COMMANDS = (
     "reopen",
     "snippets",
     "stats",
+    "console",
 )
 STAFF_BUTTONS = ("claim", "take", "close", "send")
 LISTED = 20
@@ -78,6 +82,8 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
     if name == "snippets":
         lines = [f"${s.name} — {s.text[:60]}" for s in await svc.store.snippets()]
         return say(snippets_text(lines, language), note="staff_snippets")
+    if name == "console":
+        return await _console_link(svc, turn)
     head, _, rest = args.strip().partition(" ")
     if not is_number(head.removeprefix("#")) or (name in NEEDS_TEXT and not rest.strip()):
         return say(staff_usage_text(name, language), note="staff_usage")
@@ -107,6 +113,15 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
         return say(unknown_entry_text(str(exc.args[0]), language), note="staff_unknown_entry")
     except SnippetNotFound as exc:
         return say(unknown_snippet_text(str(exc), language), note="staff_unknown_snippet")
+
+
+async def _console_link(svc: Services, turn: Turn) -> Outcome:
+    """A one-time web console login link, only in a private chat (a group would share it)."""
+    if turn.chat_id != turn.user_id:
+        return say(console_private_only_text(turn.language), note="staff_console_private_only")
+    url = await console_access.issue_link(svc.store, svc.settings, turn.user_id, turn.now)
+    minutes = int(console_access.LINK_LIFETIME.total_seconds() // 60)
+    return say(console_link_text(url, minutes, turn.language), note="staff_console_link")
 
 
 async def _list(svc: Services, turn: Turn, args: str) -> Outcome:

@@ -161,7 +161,7 @@ def ticket_detail(ticket: Ticket, events: list[Event], roster: Roster | None = N
         lines.append("相近条目：" + "、".join(f"{e}（{s:.0f}）" for e, s in ticket.candidates[:3]))
     lines += ["问题：", quoted(ticket.text), "记录："]
     for event in events:
-        text = _event_text(event, who)
+        text = event_text(event, who)
         lines.append(
             f"  {_when(event.at)} {EVENT_LABELS.get(event.kind, event.kind)} · "
             f"{who(event.actor)}{'：' + text if text else ''}"
@@ -169,7 +169,7 @@ def ticket_detail(ticket: Ticket, events: list[Event], roster: Roster | None = N
     return "\n".join(lines)
 
 
-def _event_text(event: Event, who: Callable[[str | None], str]) -> str:
+def event_text(event: Event, who: Callable[[str | None], str]) -> str:
     """What an event adds after its label: assignment names (stored "to|from"), not ids."""
     if event.kind == "created":
         return ""

@@ -1,0 +1,118 @@
+"""The stats page's figures for a period: tickets per day by category, time to first reply in
+working time (a distribution), the share of questions the bot answered per week, the top
+unanswered question groups (by the matcher's closest entry), and 好差评 when stored."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.console.workflow import Workflow
+from bot.privacy import mask_pii
+from bot.store.console import TicketFigure
+from bot.store.interface import TicketStore
+from bot.store.model import CATEGORIES
+
+# Upper bounds of the time-to-first-reply buckets, in working hours (a working day is the
+# working periods' length, 7 h by default); the last bucket is open.
+BUCKETS = ("b_1h", "b_4h", "b_1d", "b_3d", "b_more")
+TOP_GROUPS = 10
+EXAMPLE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Figures:
+    since: datetime
+    until: datetime
+    days: list[date]
+    per_day: dict[date, dict[str, int]]  # day → category → tickets
+    reply_buckets: list[tuple[str, int]]  # (bucket key, tickets), BUCKETS order
+    no_reply: int
+    median_first_reply: timedelta | None  # working time
+    weeks: list[tuple[date, int, int]]  # (Monday, answered by the bot, filed as unanswered)
+    groups: list[tuple[str | None, int, str]]  # (closest entry, tickets, masked example)
+    tickets: int
+    answered: int
+    ratings: dict[str, int] | None  # None: ratings are not stored yet
+
+
+def local_day(moment: datetime, workflow: Workflow) -> date:
+    return moment.astimezone(workflow.limits.hours.zone).date()
+
+
+async def figures(
+    store: TicketStore, workflow: Workflow, since: datetime, until: datetime
+) -> Figures:
+    tickets = await store.ticket_figures(since, until)
+    answers = await store.answers_given(since, until)
+    first_day, last_day = local_day(since, workflow), local_day(until, workflow)
+    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    per_day: dict[date, dict[str, int]] = {day: dict.fromkeys(CATEGORIES, 0) for day in days}
+    for ticket in tickets:
+        per_day.setdefault(local_day(ticket.created_at, workflow), dict.fromkeys(CATEGORIES, 0))[
+            ticket.category
+        ] += 1
+    waits = [
+        workflow.working_time(t.created_at, t.first_reply_at)
+        for t in tickets
+        if t.first_reply_at is not None
+    ]
+    median = (
+        timedelta(seconds=statistics.median(w.total_seconds() for w in waits)) if waits else None
+    )
+    return Figures(
+        since=since,
+        until=until,
+        days=days,
+        per_day=per_day,
+        reply_buckets=_buckets(waits, _day_length(workflow)),
+        no_reply=sum(1 for t in tickets if t.first_reply_at is None),
+        median_first_reply=median,
+        weeks=_weeks(tickets, [at for at, _ in answers], workflow),
+        groups=_groups(tickets),
+        tickets=len(tickets),
+        answered=len(answers),
+        ratings=None if not workflow.has_ratings else {},
+    )
+
+
+def _day_length(workflow: Workflow) -> timedelta:
+    start = datetime(2026, 1, 5)  # any day: the working periods are the same every day
+    return sum((b - a for a, b in workflow.limits.hours.on(start.date())), start=timedelta())
+
+
+def _buckets(waits: list[timedelta], day: timedelta) -> list[tuple[str, int]]:
+    bounds = (timedelta(hours=1), timedelta(hours=4), day, 3 * day)
+    counts = Counter(
+        next((i for i, bound in enumerate(bounds) if wait <= bound), len(bounds)) for wait in waits
+    )
+    return [(key, counts.get(i, 0)) for i, key in enumerate(BUCKETS)]
+
+
+def _weeks(
+    tickets: list[TicketFigure], answered_at: list[datetime], workflow: Workflow
+) -> list[tuple[date, int, int]]:
+    def monday(moment: datetime) -> date:
+        day = local_day(moment, workflow)
+        return day - timedelta(days=day.weekday())
+
+    answered = Counter(monday(at) for at in answered_at)
+    unanswered = Counter(monday(t.created_at) for t in tickets if t.category == "unanswered")
+    return [(week, answered[week], unanswered[week]) for week in sorted(answered | unanswered)]
+
+
+def _groups(tickets: list[TicketFigure]) -> list[tuple[str | None, int, str]]:
+    unanswered = [t for t in tickets if t.category == "unanswered"]
+    counts = Counter(t.closest_entry for t in unanswered)
+    examples: dict[str | None, str] = {}
+    for ticket in reversed(unanswered):  # the latest question of each group
+        examples.setdefault(ticket.closest_entry, _first_line(ticket.text))
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
+    return [(entry, n, examples[entry]) for entry, n in ordered[:TOP_GROUPS]]
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return mask_pii(lines[0] if lines else "")[:EXAMPLE_LENGTH]

@@ -1,0 +1,306 @@
+"""One ticket: its whole history, the reply box with the 答复口径 picker, the internal note
+box, claim / take / assign / release / close / reopen, the matcher's closest entries, who else
+has it open, and its photos fetched through the Bot API.
+
+Every action carries the ticket's `updated_at` as the page showed it: when someone changed the
+ticket since, the action is refused (409) and the page shows the ticket as it is now."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.console.sessions import Staff
+from bot.helpdesk import assignment, standard
+from bot.helpdesk import operations as staff_ops
+from bot.helpdesk.roster import load_roster, staff_actor
+from bot.kb.model import UnknownEntryError
+from bot.store.database import TicketNotFound
+from bot.store.model import ClaimedByOtherError, InvalidTransitionError
+from bot.store.staffwork import SnippetNotFound
+from bot.words import (
+    answer_text,
+    assigned_text,
+    category_label,
+    console_presence_text,
+    console_words,
+    empty_reply_text,
+    entry_title,
+    held_by_text,
+    not_staff_member_text,
+    note_saved_text,
+    released_text,
+    staff_done_text,
+    status_label,
+    transition_error_text,
+    unknown_entry_text,
+    unknown_snippet_text,
+    unknown_staff_text,
+)
+
+if TYPE_CHECKING:
+    from bot.console.app import Console
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("claim", "take", "assign", "release", "reply", "note", "close", "reopen")
+PICKER_LIMIT = 8
+CLOSEST = 3
+PHOTO_TIMEOUT = 10.0
+
+
+class StaleTicketError(Exception):
+    """Raised when an action was made on a page older than the ticket's last change."""
+
+
+async def ticket_page(console: Console, request: Request, staff: Staff) -> Response:
+    number = int(request.path_params["number"])
+    done = request.query_params.get("done", "")
+    return await _render(
+        console, staff, number, notice=await _done_text(console, staff, number, done)
+    )
+
+
+async def _render(
+    console: Console,
+    staff: Staff,
+    number: int,
+    *,
+    notice: str = "",
+    error: str = "",
+    code: int = 200,
+    draft: str = "",
+) -> Response:
+    store = console.store
+    try:
+        ticket = await store.ticket(number)
+    except TicketNotFound:
+        return console.message("not_found", 404, staff)
+    events = await store.events(number)
+    roster = await load_roster(store, console.settings)
+
+    def who(actor: str | None) -> str:
+        return roster.name(actor)
+
+    history = [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "label": staff_ops.EVENT_LABELS.get(e.kind, e.kind),
+            "who": who(e.actor),
+            "text": staff_ops.event_text(e, who),
+        }
+        for e in events
+    ]
+    matcher = console.knowledge()
+    decision = matcher.decide(ticket.text)
+    closest = []
+    for candidate in (*decision.candidates, *decision.related)[:CLOSEST]:
+        try:
+            entry = matcher.kb.entry(candidate.entry_id)
+        except UnknownEntryError:
+            continue
+        closest.append(
+            {
+                "id": entry.id,
+                "title": entry_title(entry, staff.language),
+                "score": round(candidate.score),
+            }
+        )
+    values: dict[str, Any] = {
+        "t": ticket,
+        "number": number,
+        "seen": ticket.updated_at.isoformat(),
+        "status": status_label(ticket.status, staff.language),
+        "category": category_label(ticket.category),
+        "assignee": who(ticket.assignee) if ticket.assignee else "",
+        "history": history,
+        "closest": closest,
+        "due": console.workflow.due_state(ticket, console.clock()),
+        "due_at": console.workflow.due_at(ticket),
+        "rating": console.workflow.rating(ticket),
+        "staff_members": sorted((uid, who(staff_actor(uid))) for uid in roster.staff_ids),
+        "snippets": await store.snippets(),
+        "notice": notice,
+        "error": error,
+        "draft": draft,
+        "presence": await _presence_text(console, staff, number),
+    }
+    return console.page("ticket.html", staff, code, **values)
+
+
+async def _done_text(console: Console, staff: Staff, number: int, done: str) -> str:
+    language = staff.language
+    if done in ("claim", "take", "reply", "close", "reopen"):
+        return staff_done_text(done, number, staff.name, language)
+    if done == "note":
+        return note_saved_text(number, language)
+    if done == "release":
+        return released_text(number, language)
+    if done == "assign":
+        try:
+            ticket = await console.store.ticket(number)
+        except TicketNotFound:
+            return ""
+        roster = await load_roster(console.store, console.settings)
+        return assigned_text(number, roster.name(ticket.assignee), True, language)
+    return ""
+
+
+async def act(console: Console, request: Request, staff: Staff) -> Response:
+    """Do one action on the ticket, unless it changed since the page was shown."""
+    number = int(request.path_params["number"])
+    action = request.path_params["action"]
+    if action not in ACTIONS:
+        return console.message("not_found", 404, staff)
+    form = await request.form()
+    text = str(form.get("text", "")).strip()
+    seen = str(form.get("seen", ""))
+    store, now, actor, language = console.store, console.clock(), staff.actor, staff.language
+    try:
+        async with store.transaction():
+            ticket = await store.ticket(number)
+            if ticket.updated_at.isoformat() != seen:
+                raise StaleTicketError(number)
+            if action in ("claim", "take"):
+                await staff_ops.claim(store, number, actor, now, take_over=action == "take")
+            elif action == "assign":
+                await assignment.assign(store, console.settings, number, actor, text, now)
+            elif action == "release":
+                await assignment.release(store, number, actor, now)
+            elif action == "reply":
+                await staff_ops.reply(store, number, actor, text, now)
+            elif action == "note":
+                await staff_ops.note(store, number, actor, text, now)
+            elif action == "close":
+                await staff_ops.close(store, number, actor, text, now)
+            else:
+                await staff_ops.reopen(store, number, actor, now)
+    except TicketNotFound:
+        return console.message("not_found", 404, staff)
+    except StaleTicketError:
+        stale = console_words(language)["stale"]
+        return await _render(
+            console,
+            staff,
+            number,
+            error=stale,
+            code=409,
+            draft=text if action in ("reply", "note") else "",
+        )
+    except ClaimedByOtherError as exc:
+        holder = (await load_roster(store, console.settings)).name(exc.holder)
+        return await _render(
+            console, staff, number, error=held_by_text(number, holder, language), code=409
+        )
+    except InvalidTransitionError as exc:
+        message = transition_error_text(number, exc.reason, exc.status, language)
+        return await _render(console, staff, number, error=message, code=409)
+    except staff_ops.EmptyReplyError:
+        return await _render(console, staff, number, error=empty_reply_text(language), code=400)
+    except assignment.UnknownStaffError:
+        message = unknown_staff_text(text, language)
+        return await _render(console, staff, number, error=message, code=400)
+    except assignment.NotStaffError as exc:
+        message = not_staff_member_text(str(exc.user_id), language)
+        return await _render(console, staff, number, error=message, code=400)
+    console.presence.saw(number, staff.user_id, now)
+    return RedirectResponse(f"/tickets/{number}?done={action}", status_code=303)
+
+
+async def presence_block(console: Console, request: Request, staff: Staff) -> Response:
+    """Who else has the ticket open (polled; a POST says this staff member is typing)."""
+    number = int(request.path_params["number"])
+    console.presence.saw(number, staff.user_id, console.clock(), replying=request.method == "POST")
+    return console.block(
+        "ticket.html", "presence", staff, presence=await _presence_text(console, staff, number)
+    )
+
+
+async def _presence_text(console: Console, staff: Staff, number: int) -> str:
+    now = console.clock()
+    console.presence.saw(number, staff.user_id, now)
+    others = console.presence.others(number, staff.user_id, now)
+    if not others:
+        return ""
+    roster = await load_roster(console.store, console.settings)
+    replying = [roster.name(staff_actor(uid)) for uid, typing in others if typing]
+    viewing = [roster.name(staff_actor(uid)) for uid, typing in others if not typing]
+    parts = []
+    if replying:
+        parts.append(console_presence_text(replying, True, staff.language))
+    if viewing:
+        parts.append(console_presence_text(viewing, False, staff.language))
+    return "；".join(parts) if staff.language != "en" else "; ".join(parts)
+
+
+async def standard_picker(console: Console, request: Request, staff: Staff) -> Response:
+    """答复口径: entries whose title has the search words (and the snippets), or, with `entry`
+    or `snippet`, the reply box filled with that text in the resident's language."""
+    number = int(request.path_params["number"])
+    params = request.query_params
+    store = console.store
+    try:
+        ticket = await store.ticket(number)
+    except TicketNotFound:
+        return console.message("not_found", 404, staff)
+    ref = ("#" + params["entry"]) if params.get("entry") else ("$" + params.get("snippet", ""))
+    if params.get("entry") or params.get("snippet"):
+        theirs = await staff_ops.resident_language(store, ticket)
+        try:
+            text = await standard.standard_text(store, console.knowledge().kb, ref, theirs)
+        except UnknownEntryError:
+            text, error = "", unknown_entry_text(params["entry"], staff.language)
+        except SnippetNotFound:
+            text, error = "", unknown_snippet_text(params.get("snippet", ""), staff.language)
+        else:
+            error = ""
+        return console.block("ticket.html", "reply_box", staff, t=ticket, draft=text, error=error)
+    wanted = params.get("q", "").strip().casefold()
+    kb = console.knowledge().kb
+    found = [
+        {
+            "id": e.id,
+            "title": entry_title(e, staff.language),
+            "preview": answer_text(e, staff.language)[:80],
+        }
+        for e in kb.entries
+        if wanted and (wanted in e.title.casefold() or wanted in (e.title_en or "").casefold())
+    ][:PICKER_LIMIT]
+    return console.block("ticket.html", "picker", staff, t=ticket, found=found, q=wanted)
+
+
+async def photo(console: Console, request: Request, staff: Staff) -> Response:
+    """A ticket's photo, fetched through the Bot API (getFile, then the file). The file is
+    named by its position among the ticket's attachments, never by a path from the URL."""
+    number, index = int(request.path_params["number"]), int(request.path_params["index"])
+    try:
+        ticket = await console.store.ticket(number)
+    except TicketNotFound:
+        return console.message("not_found", 404, staff)
+    token = console.settings.telegram_bot_token
+    if not 0 <= index < len(ticket.attachments) or token is None:
+        return console.message("not_found", 404, staff)
+    api = console.settings.telegram_base_url + token.reveal()
+    files = console.settings.telegram_base_url.removesuffix("/bot") + "/file/bot" + token.reveal()
+    try:
+        async with httpx.AsyncClient(timeout=PHOTO_TIMEOUT) as client:
+            found = await client.get(
+                f"{api}/getFile", params={"file_id": ticket.attachments[index]}
+            )
+            path = found.json()["result"]["file_path"]
+            if ".." in path or path.startswith("/"):
+                raise ValueError("unexpected file path")
+            image = await client.get(f"{files}/{path}")
+            image.raise_for_status()
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        # The exception's text may hold the URL, and the URL the token: log only its type.
+        log.warning("console: photo %s of #%s unavailable (%s)", index, number, type(exc).__name__)
+        return console.message("photo_missing", 502, staff)
+    return Response(
+        image.content, media_type="image/jpeg", headers={"cache-control": "private, max-age=3600"}
+    )

@@ -1,0 +1,59 @@
+"""Due times, ages and ratings as the console shows them, behind a few small functions.
+
+Main has the working-day calendar and the time limits (bot/helpdesk/workdays.py, limits.py)
+but the store does not keep due times or 好差评 ratings yet (the `workflow` branch adds them).
+Until then the due time is computed here from the ticket's arrival and its category's answer
+limit, and there are no ratings. TODO(workflow): point `due_at`, `due_state`, `rating` and
+`rated_bad` at the workflow helpdesk functions once merged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.helpdesk.limits import TimeLimits, load_time_limits
+from bot.helpdesk.workdays import DueState, WorkCalendar, load_calendar
+from bot.store.model import Ticket
+
+AWAITING_STAFF = ("open", "claimed")  # the statuses a due time runs for
+
+
+@dataclass(frozen=True)
+class Workflow:
+    calendar: WorkCalendar
+    limits: TimeLimits
+
+    def age(self, ticket: Ticket, now: datetime) -> timedelta:
+        """How long the ticket has waited, in working time."""
+        return self.calendar.working_time(ticket.created_at, max(now, ticket.created_at))
+
+    def due_at(self, ticket: Ticket) -> datetime | None:
+        """When the answer is due; None once staff answered or closed it."""
+        if ticket.status not in AWAITING_STAFF:
+            return None
+        return self.calendar.due_at(ticket.created_at, self.limits.answer_days[ticket.category])
+
+    def due_state(self, ticket: Ticket, now: datetime) -> DueState | None:
+        due = self.due_at(ticket)
+        if due is None:
+            return None
+        return self.calendar.due_state(due, now, soon=self.limits.due_soon)
+
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        return self.calendar.working_time(start, max(start, end))
+
+    def rating(self, ticket: Ticket) -> str | None:
+        """The resident's 好差评 rating; None until ratings are stored (workflow branch)."""
+        return None
+
+    @property
+    def has_ratings(self) -> bool:
+        return False
+
+
+def load_workflow(settings: Settings) -> Workflow:
+    """The calendar and limits in force (the operator's files over the bundled ones)."""
+    limits = load_time_limits(settings.time_limits_file)
+    return Workflow(load_calendar(limits.hours, settings.holidays_file), limits)
