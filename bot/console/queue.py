@@ -106,6 +106,8 @@ def view_query(view: View, staff: Staff, console: Console) -> TicketQuery:
     )
     if view.tab in DUE_TABS:
         return replace(base, statuses=base.statuses or AWAITING_STAFF)
+    if view.tab == "all":  # (the helpdesk's "all" would drop the status filter)
+        return base
     return queues.queue_query(view.tab, staff.actor, base)
 
 

@@ -3,11 +3,14 @@ service in the same event loop (`python -m bot run` with CONSOLE_PORT)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import uvicorn
+from starlette.applications import Starlette
 
 from bot.config import Settings
 from bot.console.app import build_console
@@ -16,6 +19,7 @@ from bot.matching.matcher import Matcher
 from bot.store.interface import TicketStore
 
 log = logging.getLogger(__name__)
+START_TIMEOUT = 10.0  # seconds for the console to bind its port beside the service
 
 
 class ConsoleSecretMissingError(RuntimeError):
@@ -45,7 +49,11 @@ def console_server(
     port: int | None = None,
 ) -> uvicorn.Server:
     app = build_console(settings, store, knowledge, secret, open_store=open_store)
-    config = uvicorn.Config(
+    return uvicorn.Server(_config(app, settings, port))
+
+
+def _config(app: Starlette, settings: Settings, port: int | None) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=settings.console_listen,
         port=port or settings.console_port or DEFAULT_CONSOLE_PORT,
@@ -54,4 +62,39 @@ def console_server(
         proxy_headers=False,
         server_header=False,
     )
-    return uvicorn.Server(config)
+
+
+class _Beside(uvicorn.Server):
+    """uvicorn inside the Telegram service's loop: the service owns the signals."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@asynccontextmanager
+async def console_beside(
+    settings: Settings, store: TicketStore, knowledge: Callable[[], Matcher]
+) -> AsyncIterator[None]:
+    """Serve the console on the running service's store and knowledge (`run` with
+    CONSOLE_PORT) until the block ends. Raises OSError when the port cannot be bound."""
+    secret = console_secret(settings)
+    app = build_console(settings, store, knowledge, secret)
+    server = _Beside(_config(app, settings, None))
+    task = asyncio.create_task(server.serve())
+    for _ in range(int(START_TIMEOUT * 20)):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.05)
+    if not server.started:
+        server.should_exit = True
+        await task
+        raise OSError(
+            f"the console could not listen on {settings.console_listen}:{settings.console_port}"
+        )
+    log.info("console on http://%s:%s", settings.console_listen, settings.console_port)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task

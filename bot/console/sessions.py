@@ -26,7 +26,8 @@ from bot.words import chat_language
 COOKIE = "yz_console"
 IDLE_TIMEOUT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)  # seen_at is written at most this often
-CSRF_FIELD, CSRF_HEADER = "csrf", "x-csrf-token"
+CSRF_FIELD = "csrf"  # the form field
+CSRF_HEADER = "x-csrf-token"  # the header htmx sends (hx-headers on <body>)
 
 
 class NotLoggedInError(Exception):
