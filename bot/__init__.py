@@ -9,7 +9,7 @@ Layers, from the bottom (each imports only the ones before it; `tests/test_layer
 - `store`: the storage interface and its SQLite implementation;
 - `helpdesk`: the ticket workflow staff work by;
 - `dialogue`: one message in → the replies out, for residents and staff;
-- `transport`: Telegram (the only package importing `telegram`; serves the console beside it);
 - `console`: the staff web console (a site on the helpdesk and the store);
+- `transport`: Telegram (the only package importing `telegram`; serves the console beside it);
 - `cli`: the commands (`python -m bot …`), leaves.
 """

@@ -461,5 +461,5 @@ def test_security_headers(client: TestClient, settings: Settings) -> None:
     log_in(client, settings)
     headers = client.get("/queue").headers
     assert "default-src 'self'" in headers["content-security-policy"]
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY"
