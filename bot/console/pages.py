@@ -18,7 +18,14 @@ from bot.console.sessions import NotLoggedInError, Staff
 from bot.helpdesk.assignment import NotStaffError
 from bot.store.console import ConsoleLinkRefusedError
 from bot.store.model import CATEGORIES
-from bot.words import answer_text, category_label, console_age_text, console_words, entry_title
+from bot.words import (
+    answer_text,
+    category_label,
+    console_age_text,
+    console_page_text,
+    console_words,
+    entry_title,
+)
 
 if TYPE_CHECKING:
     from bot.console.app import Console
@@ -26,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PERIODS = (7, 30, 90)  # days the stats page offers
-KNOWLEDGE_LISTED = 200
+KNOWLEDGE_PAGE = 40  # entries to a page: their answers make the page heavy
 
 
 async def login(request: Request) -> Response:
@@ -108,6 +115,8 @@ async def stats_page(console: Console, request: Request, staff: Staff) -> Respon
 async def knowledge_page(console: Console, request: Request, staff: Staff) -> Response:
     """Entries (searched in the title and the questions), each with this week's answers."""
     wanted = request.query_params.get("q", "").strip().casefold()[:100]
+    raw_page = request.query_params.get("page", "1")
+    page = max(1, int(raw_page)) if raw_page.isascii() and raw_page.isdigit() else 1
     now = console.clock()
     zone = console.workflow.limits.hours.zone
     today = now.astimezone(zone).date()
@@ -130,6 +139,15 @@ async def knowledge_page(console: Console, request: Request, staff: Staff) -> Re
         or wanted in (e.title_en or "").casefold()
         or any(wanted in q.casefold() for q in e.questions)
     ]
+    pages = max(1, -(-len(entries) // KNOWLEDGE_PAGE))
+    shown = entries[(page - 1) * KNOWLEDGE_PAGE : page * KNOWLEDGE_PAGE]
     return console.page(
-        "knowledge.html", staff, entries=entries[:KNOWLEDGE_LISTED], total=len(entries), q=wanted
+        "knowledge.html",
+        staff,
+        entries=shown,
+        total=len(entries),
+        q=wanted,
+        page=page,
+        pages=pages,
+        page_text=console_page_text(min(page, pages), pages, len(entries), staff.language),
     )

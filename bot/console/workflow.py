@@ -9,8 +9,8 @@ limit, and there are no ratings. TODO(workflow): point `due_at`, `due_state`, `r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from bot.config import Settings
 from bot.helpdesk.limits import TimeLimits, load_time_limits
@@ -24,6 +24,9 @@ AWAITING_STAFF = ("open", "claimed")  # the statuses a due time runs for
 class Workflow:
     calendar: WorkCalendar
     limits: TimeLimits
+    # (arrival day, working days) → due time: the 即将超期 / 已超期 tabs ask for thousands of
+    # tickets at once, most of them sharing arrival days.
+    _due: dict[tuple[date, int], datetime] = field(default_factory=dict, compare=False)
 
     def age(self, ticket: Ticket, now: datetime) -> timedelta:
         """How long the ticket has waited, in working time."""
@@ -33,7 +36,11 @@ class Workflow:
         """When the answer is due; None once staff answered or closed it."""
         if ticket.status not in AWAITING_STAFF:
             return None
-        return self.calendar.due_at(ticket.created_at, self.limits.answer_days[ticket.category])
+        days = self.limits.answer_days[ticket.category]
+        key = (ticket.created_at.astimezone(self.limits.hours.zone).date(), days)
+        if key not in self._due:
+            self._due[key] = self.calendar.due_at(ticket.created_at, days)
+        return self._due[key]
 
     def due_state(self, ticket: Ticket, now: datetime) -> DueState | None:
         due = self.due_at(ticket)
