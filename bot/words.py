@@ -1066,3 +1066,72 @@ def console_age_text(span: timedelta, language: str | None = None) -> str:
         return pick(language, f"{minutes} 分钟", f"{minutes} min")
     hours, rest = divmod(minutes, 60)
     return pick(language, f"{hours} 小时 {rest} 分", f"{hours} h {rest} min")
+
+
+# --- Messages to a resident about their ticket ------------------------------------------------
+
+
+def staff_reply_text(number: int, question: str, reply: str, language: str | None = None) -> str:
+    """A staff reply as the resident reads it: which ticket, their question (first line, masked)
+    so the answer has its context, then the reply."""
+    asked = (
+        pick(language, f"您的问题：{question}\n", f"Your question: {question}\n")
+        if question
+        else ""
+    )
+    return pick(
+        language,
+        f"工作人员回复了您的工单 #{number}：\n{asked}\n{reply}",
+        f"Our staff replied to your ticket #{number}:\n{asked}\n{reply}",
+    )
+
+
+def ticket_reopened_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"您的工单 #{number} 已重新打开，工作人员会继续处理，回复会发到这个对话里。",
+        f"Your ticket #{number} is open again; our staff will keep working on it and reply here.",
+    )
+
+
+# --- The staff post of a new ticket ----------------------------------------------------------
+
+
+def claim_label() -> str:
+    return "认领"
+
+
+def close_label() -> str:
+    return "关闭"
+
+
+def help_label(language: str | None = None) -> str:
+    return pick(language, "使用说明", "How to use this assistant")
+
+
+def latest_reply_label(language: str | None = None) -> str:
+    return pick(language, "最新回复", "Latest reply")
+
+
+def staff_post_text(
+    number: int,
+    category: str,
+    question: str,
+    name: str,
+    channel: str,
+    language: str,
+    phone: str | None,
+    nearest: list[str],
+) -> str:
+    """A new ticket as the staff group reads it (every part already masked and made plain):
+    `#N · category · question`, who asked, the phone, the nearest entries; reply to answer."""
+    lines = [
+        f"#{number} · {category} · {question}",
+        f"来自：{name or '居民'}（{channel}，语言 {language}）",
+    ]
+    if phone:
+        lines.append(f"电话：{phone}（完整号码用 /ticket {number} 查看）")
+    if nearest:
+        lines.append("相近条目：" + "、".join(nearest))
+    lines.append("直接回复这条消息即可答复居民。")
+    return "\n".join(lines)

@@ -50,7 +50,14 @@ MESSY_FILE = ROOT / "tests" / "data" / "messy_tune.yaml"
 # two questions in one, chat-style intents, hard out-of-scope near misses). It is what the
 # matcher's message reading was tuned on, so it is a gate against regressions, not a measure of
 # quality: BENCHMARKS.md, "Messages as people write them", has the blind set for that.
-MESSY_GATES = ["--min-accuracy=82", "--min-deferral=86", "--min-intent=95", "--max-wrong=5"]
+# Measured 2026-12-03 after the second round (branch matcher): 91.7% in-scope, 90.6% deferral,
+# 100% intents, 2.6% wrong answers (first round: 90.4%, 88.7%, 95%, 3.9%).
+MESSY_GATES = ["--min-accuracy=88", "--min-deferral=88", "--min-intent=95", "--max-wrong=4"]
+MESSY_2_FILE = ROOT / "tests" / "data" / "messy_tune_2.yaml"
+# A second, smaller tuning set (42 cases) written from the reports by the matcher's second round
+# before it was first scored; not blind. Measured: 67.9% in-scope, 70% deferral, 100% intents,
+# 14.3% wrong answers (main before the round: 67.9%, 60%, 75%, 19%).
+MESSY_2_GATES = ["--min-accuracy=64", "--min-deferral=70", "--min-intent=100", "--max-wrong=15"]
 
 
 QUESTIONS = [
@@ -208,6 +215,15 @@ def test_eval_meets_the_gates_on_the_shared_messy_sample(
     """Every kind of the shared sample of real messages passes (long, English, two questions …)."""
     args = ["eval", str(SHARED_MESSY_FILE), "--no-loo", *SHARED_MESSY_GATES]
     code = main([*NO_ENV_FILE, *args])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+
+
+def test_eval_meets_the_gates_on_the_second_messy_tuning_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The second set of messages as people write them stays at or above its figures."""
+    code = main([*NO_ENV_FILE, "eval", str(MESSY_2_FILE), "--no-loo", *MESSY_2_GATES])
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
 

@@ -35,6 +35,10 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("现在是不是两边都能办了", True),
         ("我想了解下人才政策", True),
         ("路灯坏了好几天了", False),  # 好几天 is a count, not a question
+        ("这类孵化平台多不多", True),  # A-not-A
+        ("驿站离地铁站远不远", True),
+        ("全区的楼宇面积有多大", True),  # how big
+        ("楼里有很多大企业", False),  # many big firms: no question
         ("我们是做软件外包的", False),
         ("Is there a meeting room", True),
         ("I run a small design studio", False),
@@ -76,3 +80,25 @@ def test_a_story_without_a_question_has_no_questions() -> None:
 )
 def test_thin_means_too_few_naming_characters(clause: str, expected: bool) -> None:
     assert thin(clause) is expected
+
+
+def test_a_clause_ended_by_a_question_mark_asks() -> None:
+    """A question mark is cut away with the clause's end, yet it made the clause a question:
+    "还要办一个大会？" asks, the same words ended by a full stop tell."""
+    asked = read("我们公司在化龙桥。听说街道明年要发布合作清单，还要办一个大会？")
+    assert [q.text for q in asked.questions] == ["还要办一个大会"]
+    told = read("我们公司在化龙桥。听说街道明年要发布合作清单，还要办一个大会。")
+    assert told.questions == ()
+
+
+def test_what_someone_mentioned_is_a_topic_not_the_askers_story() -> None:
+    """A clause reporting what someone mentioned or what was set up ("老师提到学校搞了个…")
+    brings up the subject asked about, like 听说."""
+    reading = read("孩子读初二。家长会上老师提到学校搞了个思政工作室，平时开展哪些活动？")
+    assert reading.topics == ("家长会上老师提到学校搞了个思政工作室",)
+
+
+def test_a_question_that_points_back_takes_the_clause_before() -> None:
+    """ "这个体系是干啥用的" names a kind of thing, not which one: the clause before says."""
+    reading = read("听说渝中在搞楼宇评价。还有个8维评价体系，这个体系是干啥用的？")
+    assert reading.questions == (Question("这个体系是干啥用的", "还有个8维评价体系"),)

@@ -231,6 +231,7 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
     "/help lists the commands": [(Cmd("/help"), "help", "/tongban")],
     "typing 帮助 helps": [(Say("帮助"), "help", "/menu")],
     "thanks are answered": [(Say("谢谢"), "thanks", "不客气")],
+    "a goodbye is answered, never a ticket": [(Say("拜拜了哈"), "goodbye", "再见")],
     "chat-style thanks never file a ticket": [(Say("好的 谢谢你哈，问清楚了"), "thanks", "不客气")],
     "a repeated 在吗 is a greeting": [(Say("在吗在吗"), "greeting", "服务助手")],
     "two covered questions get two answers, each under its question": [

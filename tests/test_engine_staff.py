@@ -90,8 +90,10 @@ async def test_staff_claim_reply_close_reopen(store: SQLiteTicketStore, engine: 
         outcome = await engine.handle(make_command(command, STAFF))
         assert (outcome.notes[0], (await store.ticket(1)).status) == (note, status), text(outcome)
     to_resident = [m for m in await store.due_messages(LATER) if m.kind == "to_resident"]
-    assert [(m.chat_id, m.ticket_number) for m in to_resident] == [(RESIDENT_ID, 1)] * 2
+    assert [(m.chat_id, m.ticket_number) for m in to_resident] == [(RESIDENT_ID, 1)] * 3
     assert "已经转交气象部门。" in to_resident[0].text
+    assert "您的问题：火星" in to_resident[0].text  # the reply quotes the question it answers
+    assert "已重新打开" in to_resident[2].text  # reopening tells the resident
     assert data_of(to_resident[0]) == ["add:1"]
     assert "已办结" in to_resident[1].text
     assert "已答复" not in to_resident[1].text  # the close note stays internal

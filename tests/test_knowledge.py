@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bot.config import load_settings
-from bot.kb.intents import load_intents
+from bot.kb.intents import INTENT_NAMES, load_intents
 from bot.kb.loader import check_quotes, load_knowledge
 from bot.kb.model import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
 from bot.matching.checks import check_details
@@ -45,7 +45,7 @@ def test_kb_check_passes_on_the_shipped_data() -> None:
 def test_intents_load() -> None:
     """The bundled intents load and define every intent the engine handles."""
     settings = load_settings({}, env_file=None)
-    assert len(load_intents(settings.intents_dir).intents) == 7
+    assert len(load_intents(settings.intents_dir).intents) == len(INTENT_NAMES) == 8
 
 
 @pytest.mark.parametrize("topic", TOPICS)

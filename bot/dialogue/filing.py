@@ -59,8 +59,8 @@ async def file_ticket(
             staff_post_text(ticket),
             choices=(
                 (
-                    Choice("认领", f"claim:{ticket.number}"),
-                    Choice("关闭", f"close:{ticket.number}"),
+                    Choice(words.claim_label(), f"claim:{ticket.number}"),
+                    Choice(words.close_label(), f"close:{ticket.number}"),
                 ),
             ),
             photo=ticket.attachments[0] if category == "report" and ticket.attachments else None,
@@ -101,16 +101,16 @@ async def _already_filed(svc: Services, key: str) -> bool:
 
 def staff_post_text(ticket: Ticket) -> str:
     """`#N · category · masked question`, then who asked; reply to it to answer the resident."""
-    lines = [
-        f"#{ticket.number} · {category_label(ticket.category)} · {quoted(mask_pii(ticket.text))}",
-        f"来自：{display_name(ticket.name) or '居民'}（{ticket.channel}，语言 {ticket.language}）",
-    ]
-    if ticket.phone:
-        lines.append(f"电话：{mask_pii(ticket.phone)}（完整号码用 /ticket {ticket.number} 查看）")
-    if ticket.candidates:
-        lines.append("相近条目：" + "、".join(entry for entry, _ in ticket.candidates[:3]))
-    lines.append("直接回复这条消息即可答复居民。")
-    return "\n".join(lines)
+    return words.staff_post_text(
+        ticket.number,
+        category_label(ticket.category),
+        quoted(mask_pii(ticket.text)),
+        display_name(ticket.name),
+        ticket.channel,
+        ticket.language,
+        mask_pii(ticket.phone) if ticket.phone else None,
+        [entry for entry, _ in ticket.candidates[:3]],
+    )
 
 
 def filed(

@@ -46,7 +46,7 @@ async def my_tickets(svc: Services, turn: Turn) -> Outcome:
             f"#{ticket.number} · {words.status_label(ticket.status, language)} · {question}"
         )
         if ticket.last_staff_reply:
-            label = words.pick(language, "最新回复", "Latest reply")
+            label = words.latest_reply_label(language)
             lines.append(f"    {label}：{ticket.last_staff_reply}")
         if ticket.status != "closed":
             number = ticket.number

@@ -12,7 +12,15 @@ from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
 from bot.store.model import Event, Stats, Ticket
-from bot.words import add_details_label, category_label, chat_language, pick, status_label
+from bot.words import (
+    add_details_label,
+    category_label,
+    chat_language,
+    pick,
+    staff_reply_text,
+    status_label,
+    ticket_reopened_text,
+)
 
 EVENT_LABELS = {
     "created": "创建",
@@ -63,11 +71,8 @@ async def reply(
     async with store.transaction():
         ticket = await store.staff_reply(number, actor, text, now)
         language = await resident_language(store, ticket)
-        message = pick(
-            language,
-            f"工作人员回复了您的工单 #{number}：\n\n{text}",
-            f"Our staff replied to your ticket #{number}:\n\n{text}",
-        )
+        question = mask_pii(ticket.text.splitlines()[0]) if ticket.text.strip() else ""
+        message = staff_reply_text(number, question, text, language)
         await store.enqueue(
             ticket.chat_id,
             message,
@@ -115,8 +120,18 @@ async def close(store: TicketStore, number: int, actor: str, note: str, now: dat
 
 
 async def reopen(store: TicketStore, number: int, actor: str, now: datetime) -> Ticket:
+    """Open a closed ticket again and tell the resident it is being worked on again."""
     async with store.transaction():
-        return await store.reopen(number, actor, now)
+        ticket = await store.reopen(number, actor, now)
+        await store.enqueue(
+            ticket.chat_id,
+            ticket_reopened_text(number, await resident_language(store, ticket)),
+            kind="to_resident",
+            ticket_number=number,
+            channel=ticket.channel,
+            at=now,
+        )
+        return ticket
 
 
 async def note(store: TicketStore, number: int, actor: str, text: str, now: datetime) -> Ticket:

@@ -10,7 +10,16 @@ from bot.kb.model import question_key
 from bot.yamlio import DataError, Fields, Problem, load_yaml, top_list
 
 # The engine gives each of these its own behaviour; the YAML supplies examples and replies.
-INTENT_NAMES = ("greeting", "thanks", "help", "human", "ticket_status", "cancel", "menu")
+INTENT_NAMES = (
+    "greeting",
+    "thanks",
+    "goodbye",
+    "help",
+    "human",
+    "ticket_status",
+    "cancel",
+    "menu",
+)
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,14 @@ _CUT_ZH = re.compile(
     r"|(?<=的话)(?=[\u4e00-\u9fff])"
 )
 _CUT_EN = re.compile(r"(?<=[.!?;])\s+|\n+|[？！。；]+")
+_QUESTION_MARK = re.compile(r"[?？]")
 _LEADING_JOINT = re.compile(r"^(?:然后|另外|还有就是|还有|还想问|顺便问|再问一下|再问下|对了)")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 # A clause that brings up the subject of the question: what the asker heard of, or "there is a …".
 _TOPIC_ZH = re.compile(
     r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个"
+    r"|提到|提起|[搞弄建办推设]了(?:1|一)?个"
 )
 _TOPIC_EN = re.compile(
     r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.IGNORECASE
@@ -45,6 +47,8 @@ _TOPIC_EN = re.compile(
 _ASKS_ZH = re.compile(
     r"[吗呢么嘛啥谁哪咋]|(?<!好)几|什么|多少|怎么|怎样|如何|啷个|哪样|好多|是否|是不是|有没有|有没得|有冇"
     r"|能不能|能否|可不可以|可以不|要不要|行不行|得行不|要得不|[^\W\d_]不$"
+    # A-not-A ("多不多", "贵不贵", "去没去") and how big, far, long … ("有多大")
+    r"|([^\W\d_])[不没]\1|(?<![很好许太众诸较更最])多[大远高久长重宽]"
     r"|请问|想问|问下|问一下|想了解|了解下|了解一下|想知道|请介绍|介绍下|介绍一下|咨询|告诉我|求问"
     r"|发我|发给我|给我发|帮我查|帮忙查|麻烦你|推荐个|推荐1个"
     r"|[?？]"
@@ -62,6 +66,12 @@ _ASKS_EN = re.compile(
 _SHAPE = frozenset(
     "怎么样什哪个几多少是有的了吗呢吧啊嘛呀我你他们这那些要想能可以不没得去啥咋谁在"
     "到底包括都还也就请问下一说听现啷子好具体操作弄搞整"
+)
+# A question that points back ("这个体系…", "那它…", "this programme"): what it is about is in
+# the clause before, however many words it has.
+_REFERS = re.compile(
+    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们)(?!时候)|^(?:this|that|it)\b",
+    re.IGNORECASE,
 )
 THIN = 4
 THIN_EN = 3  # English words other than stop words
@@ -105,8 +115,23 @@ def is_latin(text: str) -> bool:
 
 def split(text: str) -> list[str]:
     """The clauses of a raw message, in order, without empty ones."""
+    return [part for part, _ in _marked(text)]
+
+
+def _marked(text: str) -> list[tuple[str, bool]]:
+    """The clauses of a raw message, each with whether a question mark ended it (cutting
+    takes the punctuation away: "还要办一个大会？" asks, "还要办一个大会。" tells)."""
     pattern = _CUT_EN if is_latin(text) else _CUT_ZH
-    return [part.strip() for part in pattern.split(text) if part and part.strip()]
+    found: list[tuple[str, bool]] = []
+    start = 0
+    for cut in (*pattern.finditer(text), None):
+        end = cut.start() if cut else len(text)
+        part = text[start:end].strip()
+        if part:
+            found.append((part, bool(cut and _QUESTION_MARK.search(cut.group()))))
+        if cut:
+            start = cut.end()
+    return found
 
 
 def asks(clause: str) -> bool:
@@ -122,6 +147,8 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     `names(clause)`, when given, tells whether the clause names something specific (a term
     only one or two entries use, such as 莎姐): such a clause is never thin, however short.
     """
+    if _REFERS.match(clause):  # "这个体系是干啥用的": which one, the clause before says
+        return True
     if names is not None and names(clause):
         return False
     if is_latin(clause):
@@ -134,7 +161,7 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
 
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
-    clauses = tuple(Clause(part, asks(part)) for part in split(text))
+    clauses = tuple(Clause(part, marked or asks(part)) for part, marked in _marked(text))
     questions: list[list[str]] = []  # each: [context, clause, clause …]
     used: set[int] = set()  # clauses that are part of a question
     for index, clause in enumerate(clauses):

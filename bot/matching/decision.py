@@ -81,7 +81,10 @@ class Bands:
     confirm: float = 42.0
     confirm_en: float = 45.0
     confirm_gap: float = 5.0
-    refused_lead: float = 15.0  # an entry refused for a detail or place that led by this much …
+    # An entry whose own text lacks a word the question asks about (`bot.matching.asks`) loses
+    # this much confidence: a clear answer survives a paraphrase, a borderline one does not.
+    ask_penalty: float = 8.0
+    refused_lead: float = 10.0  # an entry refused for a detail or place that led by this much …
     # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
     related_count: int = 2  # … this many at most
@@ -109,16 +112,25 @@ def judge(
     details: Mapping[str, EntryDetails] | None = None,
     outside: Callable[[str], set[str]] | None = None,
     long: bool = False,
+    lacking: Callable[[str], frozenset[str]] | None = None,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
     `wanted` are the specific details the question asks for (`bot.details`); an entry that
     cannot give one of them is not a candidate at all. Nor is an entry for which `outside`
     returns terms: places or subjects the question names that the entry cannot serve
-    (`bot.scope`).
+    (`bot.scope`). An entry for which `lacking` returns words (what the question asks about
+    that the entry never says, `bot.matching.asks`) loses `bands.ask_penalty` of confidence.
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
-    rated = sorted(((confidence(h, bands, long), h) for h in hits), key=lambda pair: -pair[0])
+
+    def rate(hit: Hit) -> float:
+        score = confidence(hit, bands, long)
+        if lacking and bands.ask_penalty and lacking(hit.entry_id):
+            score = max(0.0, score - bands.ask_penalty)
+        return score
+
+    rated = sorted(((rate(h), h) for h in hits), key=lambda pair: -pair[0])
     blocked: set[str] = set()
     usable: list[Candidate] = []
     strangers: dict[str, set[str]] = {}
@@ -135,7 +147,10 @@ def judge(
             refused = max(refused, score)
     # The question is about a refused entry's subject when that entry led by far: another entry
     # sharing a few words is no answer to it ("工业上楼在哪里" is not about 楼宇党群服务中心).
-    if usable and refused - usable[0].score > bands.refused_lead:
+    # So it is when the best entry of all is refused for a place or subject the question names
+    # ("南岸区的人才会客厅在哪"): the question is about that entry's subject somewhere else.
+    leader_refused = bool(rated) and rated[0][1].entry_id in strangers
+    if usable and (leader_refused or refused - usable[0].score > bands.refused_lead):
         usable = []
     confirm_at = bands.confirm_en if language == "en" else bands.confirm
     if usable and confirm_at <= usable[0].score < answer_at:

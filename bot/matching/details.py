@@ -1,5 +1,6 @@
 """Specific details a question can ask for: phone, hours, address, price, requirements, dates,
-population, a person's name, how to sign up, the contents of a list, a document to send.
+population, a person's name, how to sign up or book, the contents of a list, a document to send,
+whether something still holds today (the reports are dated).
 
 The sources are news reports: they name services but rarely give a phone number, opening hours,
 an address, a fee or the documents to bring. A question such as "暖新驿站几点开门" shares nearly
@@ -9,13 +10,17 @@ answer does not say the reports leave it out ("报道没有提供……开放时
 goes to staff, which is what such an answer would suggest anyway.
 
 Patterns run on normalised text (Simplified, lower case, lexicon applied: 手机号 → 电话, 营业时间 →
-开放时间, 好多钱 → 多少钱).
+开放时间, 好多钱 → 多少钱). Normalising drops a final 吗, so a yes/no question ("周六上班吗") is
+read by how its clause ends (`asked_yes_no`), the matcher telling which clauses asked yes or no.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from bot.kb.model import KnowledgeBase
 
 # detail → the words (Chinese) and the pattern (English) of a question that asks for it
 ASKED_WORDS: dict[str, tuple[str, ...]] = {
@@ -54,6 +59,9 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "when": ("什么时候", "何时"),
     "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
+    "booking": ("预约",),
+    # whether something is still so now: the reports are dated, and say what was
+    "current": ("现在还", "目前还", "如今还", "现在仍", "目前仍"),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
     "name": ("姓什么", "全名", "姓名"),
@@ -89,6 +97,7 @@ ASKED_ENGLISH: dict[str, str] = {
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
+    "current": r"\bstill\b",
     "population": r"\b(?:population|how many (?:people|residents) live)\b",
     "name": (
         r"\b(?:who (?:founded|wrote|started)"
@@ -110,6 +119,13 @@ _ASKED_ZH = re.compile(
 )
 _PATTERNS_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_PATTERNS.items()))
 _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items()))
+# detail → how a yes/no question asking for it ends, once normalising has taken its particle
+# away ("周六上班吗" → "周6上班", "免费喝吗" → "免费喝"); see `asked_yes_no`.
+ASKED_YES_NO: dict[str, str] = {
+    "hours": r"(?:上班|开门|营业|关门|休息)$",
+    "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱)$",
+}
+_YES_NO_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_YES_NO.items()))
 _LETTER = re.compile("[a-z]")
 
 # detail → words an answer uses when it says the reports do not give it
@@ -126,6 +142,8 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "area": re.compile(r"面积"),
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
+    "booking": re.compile(r"预约"),
+    "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
 }
@@ -138,13 +156,16 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|位于|\d号"),
     "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
     "requirements": re.compile(r"条件|材料"),
-    "date": re.compile(r"\d+\s*(?:日|天)"),
+    # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any report has
+    "date": re.compile(r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)"),
     "when": re.compile(r"\d+\s*(?:年|月|日)"),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
     "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
+    "booking": re.compile(r"预约"),
+    "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
 }
@@ -177,6 +198,11 @@ def asked_details(normalised: str) -> frozenset[str]:
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
     return frozenset(name for name in found if name)
+
+
+def asked_yes_no(normalised_clause: str) -> frozenset[str]:
+    """The details a clause asks for that was a yes/no question as written (`ASKED_YES_NO`)."""
+    return frozenset(m.lastgroup for m in _YES_NO_ZH.finditer(normalised_clause) if m.lastgroup)
 
 
 def count_given(answer: str, detail: str) -> bool:
@@ -239,3 +265,31 @@ class EntryDetails:
             return False
         measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
         return count_given(self.answer, detail) or any(d.startswith(measure) for d in self.asked)
+
+
+class DetailsByEntry(Mapping[str, EntryDetails]):
+    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
+
+    A decision looks at its ten candidates only, so reading every question and answer for
+    details at start-up would be wasted work. `questions[entry_id]` holds an entry's normalised
+    questions (the matcher fills it as it indexes them).
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
+        self._made: dict[str, EntryDetails] = {}
+
+    def __getitem__(self, entry_id: str) -> EntryDetails:
+        made = self._made.get(entry_id)
+        if made is None:
+            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
+            made = EntryDetails.of(asked, self.answers[entry_id])
+            self._made[entry_id] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)

@@ -2,6 +2,11 @@
 
 An intent matches when every clause of a short message is close to one of its examples, so
 "谢谢你 辛苦了" is thanks while "你好，请问楼小二是做什么的" goes on to the knowledge base.
+
+A request for a person, for the progress of one's own ticket or to cancel is often written as a
+sentence that is close to no example ("帮我转个人工客服吧，这个机器人答非所问"), and the
+knowledge base's entries about the assistant share its words. `REQUESTS` recognise these
+in a message of at most `MAX_REQUEST_UNITS` by what is asked for (`IntentMatcher.request`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,35 @@ MIN_SIMILARITY = 70.0  # rapidfuzz ratio (0-100) between a clause and an example
 CONTAINED = 90.0  # the score of an example found whole inside a clause at most twice its length
 MAX_UNITS = 12  # a longer message is a question, whatever greeting it starts with
 
+
+MAX_REQUEST_UNITS = 30  # a request written as a sentence is short; a longer message asks more
+REQUEST_SCORE = 80.0
+# intent → what a sentence asking for it holds (normalised text: Simplified, lower case, 好多 →
+# 多少). Checked in this order: "找个真人问问工单进度" wants a person first.
+REQUESTS: dict[str, re.Pattern[str]] = {
+    "human": re.compile(
+        r"(?:找|要|转|叫|换|联系|接)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
+        r"|真人客服|人工客服|(?:不想|不要|不愿意?|别)(?:再)?(?:跟|和|同)机器人"
+        # English, unless asked how to ("How do I talk to a real person?": the entry answers)
+        r"|^(?!how |can i |could i ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
+        r"(?:human|person|real person|staff|agent)|\b(?:real|live) (?:person|human|agent)\b)"
+    ),
+    # one's own ticket or question ("我的…", "上次…"), and how far it has got; not a question
+    # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
+    "ticket_status": re.compile(
+        r"(?:我的?|我们的?|上次|之前|昨天|前天|上周|前几天|刚才)[^ ]{0,8}?(?:工单|问题|事情?)"
+        r"[^ ]{0,10}?(?:进度|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果|有人管)"
+        r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
+        r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
+        r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
+    ),
+    # the whole message: words that cancel, and at most words that point at the last step
+    "cancel": re.compile(
+        r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
+        r"(?: ?(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了"
+        r"|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
+    ),
+}
 
 # A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
 _REPEATED = re.compile(r"(\w{2,6}?)\1+")
@@ -59,7 +93,7 @@ class IntentMatcher:
         """The intent every clause of `text` belongs to, or None."""
         norm = self.normalizer(_undoubled(text), fillers=False)
         if not norm or len(units(norm)) > MAX_UNITS:
-            return None
+            return self.request(norm)
         whole = self._form(norm)
         if whole in self.exact:
             return IntentMatch(self.exact[whole], 100.0)
@@ -72,12 +106,21 @@ class IntentMatcher:
                 continue
             name, score = self._best(clause)
             if score < MIN_SIMILARITY:
-                return None
+                return self.request(norm)
             found.add(name)
             scores.append(score)
         if len(found) != 1:
-            return None
+            return self.request(norm)
         return IntentMatch(found.pop(), min(scores))
+
+    def request(self, norm: str) -> IntentMatch | None:
+        """The intent a short sentence asks for (`REQUESTS`), or None."""
+        if not norm or len(units(norm)) > MAX_REQUEST_UNITS:
+            return None
+        for name, pattern in REQUESTS.items():
+            if pattern.search(norm):
+                return IntentMatch(name, REQUEST_SCORE)
+        return None
 
     def _best(self, clause: tuple[str, ...]) -> tuple[str, float]:
         """The example nearest the clause (all compared in one rapidfuzz call) and its score."""

@@ -12,16 +12,17 @@ so one instance serves every chat; a reload builds a new one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
+from bot.matching.asks import Asked, asked, lacking
 from bot.matching.clauses import Question, Reading, read, thin
-from bot.matching.decision import Bands, Candidate, Decision, judge
-from bot.matching.details import EntryDetails, asked_details
+from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
+from bot.matching.details import DetailsByEntry, asked_details
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
 from bot.matching.normalize import Normalizer, is_cjk, is_english_text
@@ -68,7 +69,7 @@ class Matcher:
         self._intents = IntentMatcher(intents, self.normalizer)
         zh: list[Doc] = []
         en: list[Doc] = []
-        self.details = _Details(kb)
+        self.details = DetailsByEntry(kb)
         self.exact: dict[str, str] = {}  # a normalised question → its entry
         texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
         for entry in kb.entries:
@@ -94,6 +95,9 @@ class Matcher:
         places = [self.normalizer(t, fillers=False) for t in kb.lexicon.places]
         homes = {e.id: home for e in kb.entries if (home := _home(e.title, places)) is not None}
         aliases = {"".join(map(syllable, units(p))): p for p in places if p and is_cjk(p[0])}
+        self._texts = texts
+        self._places = frozenset(places) - YUZHONG_TERMS
+        self._homes = homes
         self.scope = Scope(
             (self.normalizer(t, fillers=False) for t in terms), texts, homes, aliases
         )
@@ -133,14 +137,18 @@ class Matcher:
             )
         reading = read(text, self._names)
         if len(reading.clauses) < 2 or not reading.questions:
-            return self._judge([(norm, 1.0)], norm, language)
+            return self._judge([(norm, 1.0)], norm, language, raw=text)
         if len(reading.questions) >= 2:
             several = self._several(reading, language)
             if several is not None:
                 return several
-        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole
-            return self._judge([(norm, 1.0)], norm, language)
-        return self._judge(self._parts(reading), self.normalize(reading.asking), language)
+        if len(units(norm)) <= SHORT:  # a short message is all question: read it whole …
+            # … but what it asks, and where, is read from its asking part: "I moved here on a
+            # talent visa. What can I get through Yucaihui?" is not about visas.
+            asking = self.normalize(reading.asking)
+            return self._judge([(norm, 1.0)], asking, language, raw=reading.asking, whole=norm)
+        asking = self.normalize(reading.asking)
+        return self._judge(self._parts(reading), asking, language, raw=reading.asking)
 
     def _names(self, clause: str) -> bool:
         """Whether a clause names something specific: a pair of characters that the titles of
@@ -169,14 +177,34 @@ class Matcher:
         A question whose nearest entry is one another question is answered with is the same
         question asked again, not a second one.
         """
-        judged = []
+        judged: list[Decision] = []
         # Yuzhong named once holds for every question ("渝中区的老年食堂在哪里，吃一顿多少钱").
         home = self.scope.named(self.normalize(reading.asking)) & YUZHONG_TERMS
-        for question in reading.questions:
-            asked = self._parts(reading, question)
-            judged.append(
-                self._judge(asked, " ".join(t for t, _ in asked), language, question, home)
+        asked = [self._parts(reading, question) for question in reading.questions]
+        places = [
+            self.scope.named(self.normalize(question.text)) & self._places
+            for question in reading.questions
+        ]
+        for question, weighted in zip(reading.questions, asked, strict=True):
+            text = " ".join(t for t, _ in weighted)
+            judged.append(self._judge(weighted, text, language, question, home))
+        # Another place holds for a question that names none when its entry is among the
+        # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱"
+        # asks about 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么"
+        # the second question is about something else.
+        for i, (question, weighted) in enumerate(zip(reading.questions, asked, strict=True)):
+            if places[i] or judged[i].outcome != "answer":
+                continue
+            carried = frozenset().union(
+                *(
+                    where
+                    for where, other in zip(places, judged, strict=True)
+                    if where and judged[i].entry_id in {c.entry_id for c in other.candidates}
+                )
             )
+            if carried:
+                text = " ".join(t for t, _ in weighted)
+                judged[i] = self._judge(weighted, text, language, question, home | carried)
         answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
         if not answered:
             return None
@@ -210,26 +238,73 @@ class Matcher:
         language: str,
         question: Question | None = None,
         also_named: frozenset[str] = frozenset(),
+        raw: str = "",
+        whole: str = "",
     ) -> Decision:
         """Judge the retrieval hits for a query in weighted parts; details and places are read
         from the asking part only (a story may name a city the asker comes from), plus the
-        places in `also_named`."""
+        places in `also_named`; what is asked (`bot.matching.asks`) from `raw`, the asking part
+        as written (the question's own words when `question` is given). `whole`: the message
+        searched as one part, whose length makes an English message long (default `asking`)."""
         index = self.en if language == "en" else self.zh
-        long = len(parts) > 1 or (language == "en" and len(asking.split()) >= LONG_ENGLISH)
+        length = len((whole or asking).split())
+        long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
+        if question is not None:
+            raw = " ".join(filter(None, (question.context, question.text)))
+        normalize = partial(self.normalizer, fillers=False)
+        what = asked(raw, normalize) if language == "zh" else Asked()
+        wanted = asked_details(asking) | what.details
         decision = judge(
             hits,
             self.bands,
             language,
-            asked_details(asking),
+            wanted,
             self.details,
             lambda entry_id: self.scope.lacking(entry_id, named),
             long=long,
+            lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
         )
+        elsewhere = named & self._places
+        if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
+            nearest = ", ".join(sorted(elsewhere))
+            reason = f"names {nearest}; the entry for the rest of the question does not cover it"
+            decision = replace(decision, outcome="ticket", entry_id=None, reason=reason)
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _owed_to(
+        self, parts: list[tuple[str, float]], decision: Decision, named: frozenset[str]
+    ) -> bool:
+        """Whether an answer owes its place to the other district the question names: searched
+        without the place, the answer falls below the band while the question's best entry,
+        which cannot serve that place, leads it by more than `Bands.refused_lead`
+        ("九龙坡那边的人才会客厅在哪" is about the 人才会客厅, which no report places in 九龙坡,
+        not about the 袁家岗 entry that names 九龙坡)."""
+        if self._homes.get(decision.entry_id or "") in named:  # the place's own programme
+            return False
+        places = sorted(named & self._places, key=len, reverse=True)
+        stripped = [(_without(text, places), weight) for text, weight in parts]
+        index = self.en if decision.language == "en" else self.zh
+        hits = index.search_parts(stripped, self.bands.candidates)
+        if not hits:
+            return False
+        scores = {h.entry_id: confidence(h, self.bands) for h in hits}
+        best = max(scores, key=scores.__getitem__)
+        if best == decision.entry_id or not self.scope.lacking(best, named):
+            return False
+        kept = scores.get(decision.entry_id or "", 0.0)
+        answer_at = self.bands.answer_en if decision.language == "en" else self.bands.answer
+        return kept < answer_at and scores[best] - kept > self.bands.refused_lead
+
+
+def _without(text: str, terms: list[str]) -> str:
+    """The text with the terms taken out (longest first)."""
+    for term in terms:
+        text = text.replace(term, " ")
+    return " ".join(text.split())
 
 
 def _light(token: str) -> bool:
@@ -241,30 +316,3 @@ def _home(title: str, places: list[str]) -> str | None:
     """The other district whose programme an entry's title names first ("江北区…"), if any."""
     at = {place: title.find(place + "区") for place in places if place and place + "区" in title}
     return min(at, key=at.__getitem__) if at else None
-
-
-class _Details(Mapping[str, EntryDetails]):
-    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
-
-    A decision looks at its ten candidates only, so reading every question and answer for
-    details at start-up would be wasted work.
-    """
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.answers = {entry.id: entry.answer for entry in kb.entries}
-        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
-        self._made: dict[str, EntryDetails] = {}
-
-    def __getitem__(self, entry_id: str) -> EntryDetails:
-        made = self._made.get(entry_id)
-        if made is None:
-            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
-            made = EntryDetails.of(asked, self.answers[entry_id])
-            self._made[entry_id] = made
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.questions)
-
-    def __len__(self) -> int:
-        return len(self.questions)

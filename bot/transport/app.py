@@ -39,7 +39,7 @@ from bot.transport.handlers import (
     on_unsupported,
     runtime,
 )
-from bot.words import STAFF_COMMAND_HELP, resident_command_menu
+from bot.words import STAFF_COMMAND_HELP, help_label, resident_command_menu
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop si
 # Staff commands the service answers itself, not the engine (they act on the running service).
 TRANSPORT_STAFF_COMMANDS = ("reload",)
 # The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
-STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", "使用说明")]
+STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", help_label("zh"))]
 
 
 def build_application(

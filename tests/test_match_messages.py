@@ -1,0 +1,181 @@
+"""The matcher on messages as people write them: requests written as sentences, what an entry
+can answer (`bot.matching.asks`), and places carried from one question of a message to the
+next. Cases are our own wordings, written from the source reports, not from an evaluation set."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from bot.kb.intents import load_intents
+from bot.kb.loader import load_knowledge
+from bot.matching.asks import focus, lacking, yes_no
+from bot.matching.clauses import split
+from bot.matching.decision import Bands
+from bot.matching.details import asked_yes_no
+from bot.matching.matcher import Matcher
+from bot.paths import bundled_dir
+
+
+@lru_cache(maxsize=1)
+def matcher() -> Matcher:
+    return Matcher(load_knowledge(bundled_dir("knowledge")), load_intents(bundled_dir("intents")))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("帮我转个人工客服吧，这个机器人答非所问", "human"),
+        ("我不想再跟机器人聊了，叫个工作人员来", "human"),
+        ("Honestly I'd rather talk to a human about this", "human"),
+        ("我前天提的那个问题现在处理得怎样了", "ticket_status"),
+        ("之前反映的事情有人回复了没有啊", "ticket_status"),
+        ("我前几天问的问题有人回了没", "ticket_status"),
+        ("麻烦帮我查下我的工单进度", "ticket_status"),
+        ("Is there any reply yet on my question?", "ticket_status"),
+        ("算了 刚刚那个不要了", "cancel"),
+        ("撤销刚才的", "cancel"),
+    ],
+)
+def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
+    """A request for a person, one's own ticket's progress or to cancel, written as a sentence
+    rather than as an example phrase, is that intent and not an answer about the assistant."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工单有几种状态，认领是什么意思",  # about tickets in general: the assistant's entry
+        "提交的问题去哪里看处理进度",
+        "How do I talk to a real person?",
+        "取消通办申请需要什么手续",  # cancelling something else: not the dialogue's cancel
+        "我的问题是人才公寓怎么申请",  # "my question is …": a question, not its progress
+        "怎么联系楼小二的工作人员",
+    ],
+)
+def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
+    """Asking how tickets or people are reached is a question, not a request to act."""
+    assert matcher().decide(text).outcome != "intent"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("我可以去旁听吗", {"旁听"}),  # yes/no: the words before the particle
+        ("家庭收入标准是多少", {"收入标准"}),
+        ("渝中旋律是啥意思", {"渝中旋律"}),  # X是啥: X is what is asked
+        ("楼小二主要负责啥子", set()),  # what it does: the entry says it in its own words
+        ("这个体系是干啥用的", {"体系"}),  # X是干啥: X still
+        ("楼小二是做什么的", set()),  # what it is: no word of its own
+        ("袁家岗卫生服务站什么时候设立的", set()),  # a time: the detail rules judge it
+        ("那个平台叫什么名字", set()),  # a name: 名字 is generic
+    ],
+)
+def test_focus_is_the_word_next_to_the_question_word(question: str, words: set[str]) -> None:
+    """What a question asks about is read next to its question word, without the characters
+    that only shape a question; yes/no is read on the clause as written."""
+    clauses = [(matcher().normalizer(c, fillers=False), yes_no(c)) for c in split(question)]
+    assert focus(clauses) == frozenset(words)
+
+
+def test_an_entry_holds_a_focus_word_by_its_characters() -> None:
+    """A word is held when the text has it, or at least half of its pairs of characters."""
+    assert lacking(frozenset({"收入标准", "旁听"}), "低保 申请 收入 标准") == {"旁听"}
+    assert lacking(frozenset({"寄存行李"}), "驿站 提供 饮水 充电 休息") == {"寄存行李"}
+    assert lacking(frozenset({"党员比例"}), "党员占比近80%") == frozenset()  # all but one
+
+
+def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
+    """The same programme asked about something its entry never mentions (storing luggage at
+    暖新驿站) is less certain than a question about what it offers (charging), and goes to
+    staff; the penalty is `Bands.ask_penalty`."""
+    kb, intents = matcher().kb, matcher().intents
+    plain = Matcher(kb, intents, Bands(ask_penalty=0.0))
+    question = "暖新驿站可以寄存行李吗"
+    before, after = plain.decide(question), matcher().decide(question)
+    assert before.outcome == "answer"
+    assert after.outcome == "ticket"
+    assert before.score - after.score == pytest.approx(Bands().ask_penalty)
+    assert matcher().decide("暖新驿站可以充电不").entry_id == "nuanxin-yizhan"
+
+
+def test_a_place_holds_for_the_next_question_about_the_same_thing() -> None:
+    """Another district named in one question holds for a second question about the same
+    entries ("…老年食堂，老人吃一顿饭多少钱": still 巴南, which no report covers), not for a
+    second question about something else."""
+    same = matcher().decide("巴南区有没有老年食堂，老人吃一顿饭多少钱")
+    assert same.outcome == "ticket"
+    assert same.entries == ()
+    other = matcher().decide("化龙桥和成都哪些街道结对了？楼小二是做什么的")
+    assert other.entries == ("chengyu-hualongqiao-partnership", "louxiaoer")
+
+
+def test_a_short_message_reads_places_and_subjects_from_its_question() -> None:
+    """A subject named only in the story before a short question (a visa the asker came on)
+    does not keep the entry the question names from answering."""
+    decision = matcher().decide(
+        "I came to Chongqing on a talent visa last month. What does the Yucaihui platform offer?"
+    )
+    assert (decision.outcome, decision.entry_id) == ("answer", "yucaihui-platform")
+
+
+@pytest.mark.parametrize(
+    ("clause", "details"),
+    [
+        ("周6上班", {"hours"}),  # "周六上班吗" once normalised: the particle is gone
+        ("免费喝", {"price"}),
+        ("办卡要交钱", {"price"}),
+        ("可以去旁听", set()),
+    ],
+)
+def test_a_yes_no_clause_asks_for_the_detail_it_ends_with(clause: str, details: set[str]) -> None:
+    """Normalising takes 吗 away, so "上班吗" cannot be a detail word; a clause that asked yes
+    or no as written is read by how it ends."""
+    assert asked_yes_no(clause) == frozenset(details)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("暖新驿站周末开门吗", "asks for hours"),
+        ("楼宇党群服务中心要提前预约吗", "asks for booking"),
+    ],
+)
+def test_a_yes_no_question_for_a_detail_the_reports_omit_goes_to_staff(
+    question: str, reason: str
+) -> None:
+    """Whether a place opens at the weekend or needs booking is a detail the reports do not
+    give: a ticket, not the programme's description."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert decision.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("question", ["九龙坡那边的人才会客厅在什么地方", "九龙坡区有没有楼小二"])
+def test_an_entry_that_only_shares_the_place_does_not_answer(question: str) -> None:
+    """The question is about something Yuzhong has (人才会客厅, 楼小二) asked for 九龙坡: the
+    袁家岗 entries name 九龙坡 and outscore it on that word alone, but without the place they are
+    no answer, so the question goes to staff."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert decision.reason.startswith("names 9龙坡")
+
+
+def test_a_districts_own_programme_still_answers_with_its_place() -> None:
+    """An entry whose title names the district (大渡口's grid) answers though the place carries
+    much of the match."""
+    decision = matcher().decide("大渡口的网格一共划了多少个")
+    assert (decision.outcome, decision.entry_id) == ("answer", "dadukou-grid-party-community")
+
+
+@pytest.mark.parametrize(
+    "question", ["暖新驿站现在还提供免费充电吗", "Is the Nuanxin rider station still open?"]
+)
+def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
+    """The reports are dated: whether a service is still offered today is for staff to check."""
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    assert "current" in decision.reason
