@@ -12,18 +12,24 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
 from bot.config import Settings
+from bot.console.app import build_console
 from bot.console.sessions import COOKIE
 from bot.helpdesk import operations
 from bot.helpdesk.assignment import NotStaffError
+from bot.helpdesk.console_access import issue_link
 from bot.store.database import utcnow
 from bot.store.interface import TicketStore
+from bot.store.model import NewTicket
+from bot.store.sqlite import SQLiteTicketStore
 from tests.console_setup import (
     BASE,
     OUTSIDER,
+    SECRET,
     STAFF_A,
     STAFF_B,
     console_app,
@@ -34,6 +40,8 @@ from tests.console_setup import (
     seed,
     with_store,
 )
+from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram_harness import shared_knowledge
 
 ORIGIN = {"origin": BASE}
 
@@ -463,3 +471,27 @@ def test_security_headers(client: TestClient, settings: Settings) -> None:
     assert "default-src 'self'" in headers["content-security-policy"]
     assert headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY"
+
+
+async def test_photos_are_fetched_through_the_bot_api(
+    api: FakeBotApi, store: SQLiteTicketStore, tmp_path: Path
+) -> None:
+    """A report's photo shows as a thumbnail; its bytes come from getFile and the file URL
+    (the token stays on the server side); a position past the last photo is 404."""
+    settings = console_settings(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=api.base_url)
+    new = NewTicket(1001, 1001, "telegram", "report", "路灯坏了", attachments=("AgAD-photo-1",))
+    await store.create_ticket(new, utcnow())
+    app = build_console(settings, store, shared_knowledge, SECRET)
+    link = await issue_link(store, settings, STAFF_A, utcnow())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as browser:
+        assert (await browser.get(link.removeprefix(BASE))).status_code == 200
+        page = (await browser.get("/tickets/1")).text
+        assert '<img src="/photos/1/0"' in page
+        assert TOKEN not in page
+        photo = await browser.get("/photos/1/0")
+        assert photo.status_code == 200
+        assert photo.content[:4] == b"\x89PNG"
+        assert (await browser.get("/photos/1/1")).status_code == 404
+    assert api.of("getFile")[0].params["file_id"] == "AgAD-photo-1"
+    assert api.of("file")[0].params["path"] == "photos/AgAD-photo-1.png"

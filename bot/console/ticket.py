@@ -289,9 +289,7 @@ async def photo(console: Console, request: Request, staff: Staff) -> Response:
     files = console.settings.telegram_base_url.removesuffix("/bot") + "/file/bot" + token.reveal()
     try:
         async with httpx.AsyncClient(timeout=PHOTO_TIMEOUT) as client:
-            found = await client.get(
-                f"{api}/getFile", params={"file_id": ticket.attachments[index]}
-            )
+            found = await client.post(f"{api}/getFile", json={"file_id": ticket.attachments[index]})
             path = found.json()["result"]["file_path"]
             if ".." in path or path.startswith("/"):
                 raise ValueError("unexpected file path")
