@@ -5,8 +5,13 @@ migration step 8 on a database of step 6."""
 from __future__ import annotations
 
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import aiosqlite
@@ -134,3 +139,44 @@ async def test_step_8_carries_a_step_6_database_forward(tmp_path: Path) -> None:
             assert [r[0] for r in await cursor.fetchall()] == ["老工单"]
         async with db.execute("SELECT COUNT(*) FROM console_sessions") as cursor:
             assert (await cursor.fetchone())[0] == 0
+
+
+@pytest.mark.slow
+def test_console_alone_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """`python -m bot console --dev --port N`: pages answer (a login is asked for), SIGTERM
+    stops it with exit status 0."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "console.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", "--dev", "--port", str(port)],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(REPO),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "STAFF_USER_IDS": "42",
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        status = None
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/queue", timeout=1)
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 401
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+    assert "throwaway secret" in (tmp_path / "console.log").read_text()

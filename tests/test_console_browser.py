@@ -1,6 +1,6 @@
 """The staff console in a real browser: Debian's Chromium driven by Playwright, against the
 real Telegram service (in this process, on the fake Bot API) with the console served beside
-it, as `python -m bot run` serves it with CONSOLE_PORT.
+it, as `python -m bot run` serves it with CONSOLE_PORT (and `run` itself, as a process).
 
 Skipped, with the reason, only when Chromium cannot be started (`apt-get install chromium`;
 .ci/run installs it). Set UPDATE_SCREENSHOTS=1 to refresh docs/console-queue.png."""
@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.console.server import console_beside
@@ -23,7 +24,7 @@ from bot.helpdesk.console_access import issue_link
 from bot.store.database import utcnow
 from tests.factories import STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import running_service, service_settings
+from tests.telegram_harness import BotProcess, running_service, service_env, service_settings
 
 pytestmark = pytest.mark.slow
 
@@ -199,3 +200,31 @@ async def test_refusals_csrf_expired_link_and_non_staff(
     assert forged.status == 403
     assert "安全校验" in await forged.text()
     assert (await store.ticket(1)).assignee is None
+
+
+async def test_run_serves_the_console_and_stops_cleanly(api: FakeBotApi, tmp_path: Path) -> None:
+    """`python -m bot run` with CONSOLE_PORT: a link from /console logs in over real HTTP on
+    that port, and SIGTERM stops both with exit status 0."""
+    port = free_port()
+    env = service_env(
+        api, tmp_path, CONSOLE_PORT=str(port), CONSOLE_SECRET="run-test-secret-0123456789"
+    )
+    process = BotProcess(env, tmp_path / "service.log")
+    try:
+        await api.wait_for(
+            lambda: api.of("getUpdates") or process.process.poll() is not None,
+            within=60,
+            what="the service to start",
+        )
+        assert process.process.poll() is None, process.log()[-3000:]
+        link = await link_from_telegram(api, STAFF_USER_ID)
+        assert link.startswith(f"http://127.0.0.1:{port}/login/")
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"http://127.0.0.1:{port}/queue")).status_code == 401
+            assert (await client.get(link)).status_code == 200
+            assert (await client.get(f"http://127.0.0.1:{port}/queue")).status_code == 200
+        assert await process.stop() == 0, process.log()[-3000:]
+    finally:
+        if process.process.poll() is None:
+            process.kill()
+    assert "/login/" not in process.log()  # the link never reaches the log

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import signal
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -19,6 +20,7 @@ from bot.matching.matcher import Matcher
 from bot.store.interface import TicketStore
 
 log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 START_TIMEOUT = 10.0  # seconds for the console to bind its port beside the service
 
 
@@ -49,7 +51,21 @@ def console_server(
     port: int | None = None,
 ) -> uvicorn.Server:
     app = build_console(settings, store, knowledge, secret, open_store=open_store)
-    return uvicorn.Server(_config(app, settings, port))
+    return _Alone(_config(app, settings, port))
+
+
+class _Alone(uvicorn.Server):
+    """uvicorn as its own process: SIGINT / SIGTERM stop it cleanly and the exit status is 0,
+    as for `run` (uvicorn itself re-raises the signal after stopping)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _config(app: Starlette, settings: Settings, port: int | None) -> uvicorn.Config:

@@ -103,10 +103,11 @@ class Sessions:
         await self.store.end_console_session(staff.session)
 
     def set_cookie(self, response: Response, value: str) -> None:
+        # A browser-session cookie: the idle timeout is kept on the server (seen_at), so an
+        # active session is not cut off 12 hours after login.
         response.set_cookie(
             COOKIE,
             value,
-            max_age=int(IDLE_TIMEOUT.total_seconds()),
             path="/",
             httponly=True,
             samesite="strict",
