@@ -935,6 +935,7 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
     "unassigned": ("（未认领）", "(unclaimed)"),
     "history": ("记录", "History"),
     "question": ("问题", "Question"),
+    "created": ("提交时间", "Filed"),
     "resident": ("居民", "Resident"),
     "phone": ("电话", "Phone"),
     "photos": ("照片", "Photos"),

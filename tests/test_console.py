@@ -495,3 +495,20 @@ async def test_photos_are_fetched_through_the_bot_api(
         assert (await browser.get("/photos/1/1")).status_code == 404
     assert api.of("getFile")[0].params["file_id"] == "AgAD-photo-1"
     assert api.of("file")[0].params["path"] == "photos/AgAD-photo-1.png"
+
+
+def test_times_are_shown_in_the_district_s_time_zone(
+    client: TestClient, settings: Settings
+) -> None:
+    """Stored in UTC, shown in Asia/Shanghai (UTC+8)."""
+    seed(settings, "问题")
+
+    async def at_two_utc(store: TicketStore) -> None:
+        await store.db.execute("UPDATE tickets SET created_at = '2026-12-01T02:00:00.000000+00:00'")
+        await store.db.execute("UPDATE events SET at = '2026-12-01T02:00:00.000000+00:00'")
+
+    with_store(settings, at_two_utc)
+    log_in(client, settings)
+    page = client.get("/tickets/1").text
+    assert "<dd>2026-12-01 10:00</dd>" in page
+    assert ">2026-12-01 10:00</time>" in page

@@ -46,6 +46,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 
+LOCAL_TIME = "%Y-%m-%d %H:%M"  # times are shown in the time limits' zone (Asia/Shanghai)
+LOCAL_TIME = "%Y-%m-%d %H:%M"  # times are shown in the time limits' zone (Asia/Shanghai)
 Handler = Callable[["Console", Request, Staff], Awaitable[Response]]
 
 
@@ -148,14 +150,12 @@ def build_console(
     end (`python -m bot console`); otherwise the caller does."""
     from bot.console import pages, queue, ticket  # the routes' modules import this one
 
+    workflow = load_workflow(settings)
     console = Console(
-        settings,
-        store,
-        knowledge,
-        load_workflow(settings),
-        Sessions(settings, store, secret),
-        clock,
+        settings, store, knowledge, workflow, Sessions(settings, store, secret), clock
     )
+    zone = workflow.limits.hours.zone  # the district's time zone (time_limits.yaml)
+    console.env.filters["local"] = lambda moment: moment.astimezone(zone).strftime(LOCAL_TIME)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
