@@ -228,3 +228,24 @@ async def test_run_serves_the_console_and_stops_cleanly(api: FakeBotApi, tmp_pat
         if process.process.poll() is None:
             process.kill()
     assert "/login/" not in process.log()  # the link never reaches the log
+
+
+async def test_two_staff_on_one_ticket_see_who_is_replying(
+    api: FakeBotApi, service: dict[str, Any], browser: Any
+) -> None:
+    """Two browsers: when 李四 types a reply, 张三's page says so (htmx posts the typing with
+    the CSRF header; the page polls every few seconds)."""
+    store, settings, base = service["store"], service["settings"], service["base"]
+    api.push(make_text_update(RESIDENT, UNCOVERED))
+    await api.wait_for(lambda: api.texts(RESIDENT), what="the ticket notice")
+    pages = []
+    for user_id in (STAFF_USER_ID, 900002):
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(await issue_link(store, settings, user_id, utcnow()))
+        await page.wait_for_url("**/queue")
+        await page.goto(base + "/tickets/1")
+        pages.append(page)
+    zhang, li = pages
+    await li.fill("#reply-text", "正在核实，请稍等")
+    await zhang.locator("#presence", has_text="李四 正在回复").wait_for(timeout=15_000)
