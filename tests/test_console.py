@@ -512,3 +512,11 @@ def test_times_are_shown_in_the_district_s_time_zone(
     page = client.get("/tickets/1").text
     assert "<dd>2026-12-01 10:00</dd>" in page
     assert ">2026-12-01 10:00</time>" in page
+
+
+def test_a_poll_after_the_session_ended_reloads_the_page(
+    client: TestClient, settings: Settings
+) -> None:
+    response = client.get("/queue", headers={"hx-request": "true", "hx-target": "rows"})
+    assert response.status_code == 401
+    assert response.headers["hx-refresh"] == "true"

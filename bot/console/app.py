@@ -106,7 +106,12 @@ def staff_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         try:
             staff = await console.sessions.current(request, console.clock())
         except NotLoggedInError:
-            return console.message("login_needed", 401)
+            refused = console.message("login_needed", 401)
+            if request.headers.get("hx-request"):
+                # A poll or a typing notice after the session ended: reload the page, which
+                # then says how to log in (htmx swaps nothing from an error response).
+                refused.headers["hx-refresh"] = "true"
+            return refused
         if request.method == "POST":
             form = await request.form()
             token = form.get(CSRF_FIELD)
