@@ -153,7 +153,7 @@ def build_console(
 ) -> Starlette:
     """The console app. With `open_store` it opens the store at start-up and closes it at the
     end (`python -m bot console`); otherwise the caller does."""
-    from bot.console import pages, queue, ticket  # the routes' modules import this one
+    from bot.console import pages, photos, picker, queue, ticket  # (they import this module)
 
     workflow = load_workflow(settings)
     console = Console(
@@ -184,9 +184,9 @@ def build_console(
             staff_only(ticket.presence_block),
             methods=["GET", "POST"],
         ),
-        Route("/tickets/{number:int}/standard", staff_only(ticket.standard_picker)),
+        Route("/tickets/{number:int}/standard", staff_only(picker.standard_picker)),
         Route("/tickets/{number:int}/{action}", staff_only(ticket.act), methods=["POST"]),
-        Route("/photos/{number:int}/{index:int}", staff_only(ticket.photo)),
+        Route("/photos/{number:int}/{index:int}", staff_only(photos.photo)),
         Route("/stats", staff_only(pages.stats_page)),
         Route("/knowledge", staff_only(pages.knowledge_page)),
         Mount("/static", StaticFiles(packages=[("bot.console", "static")]), name="static"),

@@ -10,20 +10,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.console.sessions import Staff
-from bot.helpdesk import assignment, standard
+from bot.helpdesk import assignment
 from bot.helpdesk import operations as staff_ops
 from bot.helpdesk.roster import load_roster, staff_actor
 from bot.kb.model import UnknownEntryError
 from bot.store.database import TicketNotFound
 from bot.store.model import ClaimedByOtherError, InvalidTransitionError
-from bot.store.staffwork import SnippetNotFound
 from bot.words import (
-    answer_text,
     assigned_text,
     category_label,
     console_presence_text,
@@ -37,8 +34,6 @@ from bot.words import (
     staff_done_text,
     status_label,
     transition_error_text,
-    unknown_entry_text,
-    unknown_snippet_text,
     unknown_staff_text,
 )
 
@@ -236,69 +231,3 @@ async def _presence_text(console: Console, staff: Staff, number: int) -> str:
     if viewing:
         parts.append(console_presence_text(viewing, False, staff.language))
     return "；".join(parts) if staff.language != "en" else "; ".join(parts)
-
-
-async def standard_picker(console: Console, request: Request, staff: Staff) -> Response:
-    """答复口径: entries whose title has the search words (and the snippets), or, with `entry`
-    or `snippet`, the reply box filled with that text in the resident's language."""
-    number = int(request.path_params["number"])
-    params = request.query_params
-    store = console.store
-    try:
-        ticket = await store.ticket(number)
-    except TicketNotFound:
-        return console.message("not_found", 404, staff)
-    ref = ("#" + params["entry"]) if params.get("entry") else ("$" + params.get("snippet", ""))
-    if params.get("entry") or params.get("snippet"):
-        theirs = await staff_ops.resident_language(store, ticket)
-        try:
-            text = await standard.standard_text(store, console.knowledge().kb, ref, theirs)
-        except UnknownEntryError:
-            text, error = "", unknown_entry_text(params["entry"], staff.language)
-        except SnippetNotFound:
-            text, error = "", unknown_snippet_text(params.get("snippet", ""), staff.language)
-        else:
-            error = ""
-        return console.block("ticket.html", "reply_box", staff, t=ticket, draft=text, error=error)
-    wanted = params.get("q", "").strip().casefold()
-    kb = console.knowledge().kb
-    found = [
-        {
-            "id": e.id,
-            "title": entry_title(e, staff.language),
-            "preview": answer_text(e, staff.language)[:80],
-        }
-        for e in kb.entries
-        if wanted and (wanted in e.title.casefold() or wanted in (e.title_en or "").casefold())
-    ][:PICKER_LIMIT]
-    return console.block("ticket.html", "picker", staff, t=ticket, found=found, q=wanted)
-
-
-async def photo(console: Console, request: Request, staff: Staff) -> Response:
-    """A ticket's photo, fetched through the Bot API (getFile, then the file). The file is
-    named by its position among the ticket's attachments, never by a path from the URL."""
-    number, index = int(request.path_params["number"]), int(request.path_params["index"])
-    try:
-        ticket = await console.store.ticket(number)
-    except TicketNotFound:
-        return console.message("not_found", 404, staff)
-    token = console.settings.telegram_bot_token
-    if not 0 <= index < len(ticket.attachments) or token is None:
-        return console.message("not_found", 404, staff)
-    api = console.settings.telegram_base_url + token.reveal()
-    files = console.settings.telegram_base_url.removesuffix("/bot") + "/file/bot" + token.reveal()
-    try:
-        async with httpx.AsyncClient(timeout=PHOTO_TIMEOUT) as client:
-            found = await client.post(f"{api}/getFile", json={"file_id": ticket.attachments[index]})
-            path = found.json()["result"]["file_path"]
-            if ".." in path or path.startswith("/"):
-                raise ValueError("unexpected file path")
-            image = await client.get(f"{files}/{path}")
-            image.raise_for_status()
-    except (httpx.HTTPError, KeyError, ValueError) as exc:
-        # The exception's text may hold the URL, and the URL the token: log only its type.
-        log.warning("console: photo %s of #%s unavailable (%s)", index, number, type(exc).__name__)
-        return console.message("photo_missing", 502, staff)
-    return Response(
-        image.content, media_type="image/jpeg", headers={"cache-control": "private, max-age=3600"}
-    )
