@@ -1136,3 +1136,30 @@ def staff_post_text(
         lines.append("相近条目：" + "、".join(nearest))
     lines.append("直接回复这条消息即可答复居民。")
     return "\n".join(lines)
+
+
+# The console in English: categories and history events (the group and the CLI show them in
+# Chinese only, as CATEGORY_LABELS and bot/helpdesk/operations.py EVENT_LABELS).
+CONSOLE_CATEGORIES_EN = {
+    "unanswered": "unanswered",
+    "cross-district": "cross-district",
+    "human-request": "asked for a person",
+    "feedback": "answer feedback",
+    "report": "photo report",
+}
+CONSOLE_EVENTS_EN = {
+    "created": "filed",
+    "claimed": "claimed",
+    "staff_reply": "staff reply",
+    "resident_followup": "resident's follow-up",
+    "closed": "closed",
+    "reopened": "reopened",
+    "assigned": "assigned",
+    "released": "released",
+    "note": "internal note",
+    "notice_failed": "private notice failed",
+}
+
+
+def console_category_label(category: str, language: str | None = None) -> str:
+    return pick(language, category_label(category), CONSOLE_CATEGORIES_EN.get(category, category))

@@ -459,10 +459,15 @@ def test_english_staff_get_english_pages(client: TestClient, settings: Settings)
         await store.save_state(replace(state, language="en"), utcnow())
 
     with_store(settings, english)
+    seed(settings, "question")
     log_in(client, settings)
     page = client.get("/queue").text
     assert "Unclaimed" in page
     assert "未认领" not in page
+    ticket = client.get("/tickets/1").text
+    assert "<b>filed</b>" in ticket
+    assert "unanswered" in ticket
+    assert "未答问题" not in ticket
 
 
 def test_security_headers(client: TestClient, settings: Settings) -> None:

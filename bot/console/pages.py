@@ -20,8 +20,8 @@ from bot.store.console import ConsoleLinkRefusedError
 from bot.store.model import CATEGORIES
 from bot.words import (
     answer_text,
-    category_label,
     console_age_text,
+    console_category_label,
     console_page_text,
     console_words,
     entry_title,
@@ -77,7 +77,10 @@ async def stats_page(console: Console, request: Request, staff: Staff) -> Respon
     per_day = charts.stacked_bars(
         w["per_day"],
         day_labels,
-        [(category_label(c), [found.per_day[d][c] for d in found.days]) for c in CATEGORIES],
+        [
+            (console_category_label(c, staff.language), [found.per_day[d][c] for d in found.days])
+            for c in CATEGORIES
+        ],
     )
     replies = charts.bars(
         w["first_reply"],

@@ -20,7 +20,7 @@ from bot.helpdesk import export, queues
 from bot.helpdesk.roster import Roster, load_roster, staff_actor
 from bot.privacy import mask_pii
 from bot.store.model import CATEGORIES, SORTS, STATUSES, Ticket, TicketQuery
-from bot.words import category_label, console_age_text, console_page_text, status_label
+from bot.words import console_age_text, console_category_label, console_page_text, status_label
 
 if TYPE_CHECKING:
     from bot.console.app import Console
@@ -134,7 +134,7 @@ def row(
         "number": ticket.number,
         "age": console_age_text(console.workflow.age(ticket, now), language),
         "due": console.workflow.due_state(ticket, now),
-        "category": category_label(ticket.category),
+        "category": console_category_label(ticket.category, language),
         "question": mask_pii(lines[0] if lines else "")[:QUESTION_LENGTH],
         "assignee": roster.name(ticket.assignee) if ticket.assignee else "",
         "status": status_label(ticket.status, language),
@@ -158,7 +158,7 @@ async def queue_page(console: Console, request: Request, staff: Staff) -> Respon
         pages=pages,
         page_text=console_page_text(min(view.page, pages), pages, total, staff.language),
         statuses=[(s, status_label(s, staff.language)) for s in STATUSES],
-        categories=[(c, category_label(c)) for c in CATEGORIES],
+        categories=[(c, console_category_label(c, staff.language)) for c in CATEGORIES],
         staff_members=sorted((uid, roster.name(staff_actor(uid))) for uid in roster.staff_ids),
     )
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "rows":

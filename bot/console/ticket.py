@@ -21,8 +21,9 @@ from bot.kb.model import UnknownEntryError
 from bot.store.database import TicketNotFound
 from bot.store.model import ClaimedByOtherError, InvalidTransitionError
 from bot.words import (
+    CONSOLE_EVENTS_EN,
     assigned_text,
-    category_label,
+    console_category_label,
     console_presence_text,
     console_words,
     empty_reply_text,
@@ -30,6 +31,7 @@ from bot.words import (
     held_by_text,
     not_staff_member_text,
     note_saved_text,
+    pick,
     released_text,
     staff_done_text,
     status_label,
@@ -85,7 +87,11 @@ async def _render(
         {
             "at": e.at,
             "kind": e.kind,
-            "label": staff_ops.EVENT_LABELS.get(e.kind, e.kind),
+            "label": pick(
+                staff.language,
+                staff_ops.EVENT_LABELS.get(e.kind, e.kind),
+                CONSOLE_EVENTS_EN.get(e.kind, e.kind),
+            ),
             "who": who(e.actor),
             "text": staff_ops.event_text(e, who),
         }
@@ -111,7 +117,7 @@ async def _render(
         "number": number,
         "seen": ticket.updated_at.isoformat(),
         "status": status_label(ticket.status, staff.language),
-        "category": category_label(ticket.category),
+        "category": console_category_label(ticket.category, staff.language),
         "assignee": who(ticket.assignee) if ticket.assignee else "",
         "history": history,
         "closest": closest,
