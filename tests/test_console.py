@@ -525,3 +525,24 @@ def test_a_poll_after_the_session_ended_reloads_the_page(
     response = client.get("/queue", headers={"hx-request": "true", "hx-target": "rows"})
     assert response.status_code == 401
     assert response.headers["hx-refresh"] == "true"
+
+
+def test_stats_for_a_chosen_period(client: TestClient, settings: Settings) -> None:
+    """Only the tickets filed between the two days (both included) are counted."""
+    seed(settings, "今天的问题")
+    seed(settings, "上个月的问题")
+
+    async def last_month(store: TicketStore) -> None:
+        await store.db.execute(
+            "UPDATE tickets SET created_at = '2026-11-03T04:00:00.000000+00:00' WHERE number = 2"
+        )
+
+    with_store(settings, last_month)
+    log_in(client, settings)
+    page = client.get("/stats?since=2026-11-01&until=2026-11-05").text
+    assert "1 工单" in page
+    assert 'value="2026-11-01"' in page
+    per_day = page.split('id="chart-per-day"')[1].split("</figure>")[0]
+    assert per_day.count('<rect class="bar"') == 1
+    assert "上个月的问题" in page  # the unanswered group's example
+    assert "今天的问题" not in page

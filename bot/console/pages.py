@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PERIODS = (7, 30, 90)  # days the stats page offers
+LONGEST_PERIOD = 366  # days a chosen period may span
 KNOWLEDGE_PAGE = 40  # entries to a page: their answers make the page heavy
 
 
@@ -64,14 +65,30 @@ async def logout(console: Console, request: Request, staff: Staff) -> Response:
     return response
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 async def stats_page(console: Console, request: Request, staff: Staff) -> Response:
-    days = request.query_params.get("days", "30")
+    """The figures of the last 7, 30 or 90 days, or of the days from `since` to `until`."""
+    params = request.query_params
+    days = params.get("days", "30")
     period = int(days) if days in {str(p) for p in PERIODS} else 30
     now = console.clock()
     zone = console.workflow.limits.hours.zone
     today = now.astimezone(zone).date()
-    since = datetime.combine(today - timedelta(days=period - 1), time(), zone)
-    found = await figures(console.store, console.workflow, since, now)
+    first, last = _day(params.get("since", "")), _day(params.get("until", ""))
+    if first and last and first <= last <= today and (last - first).days < LONGEST_PERIOD:
+        period = 0  # a chosen period, not one of the presets
+        since = datetime.combine(first, time(), zone)
+        until = min(now, datetime.combine(last + timedelta(days=1), time(), zone))
+    else:
+        first, last = today - timedelta(days=period - 1), today
+        since, until = datetime.combine(first, time(), zone), now
+    found = await figures(console.store, console.workflow, since, until)
     w = console_words(staff.language)
     day_labels = [d.strftime("%m-%d") for d in found.days]
     per_day = charts.stacked_bars(
@@ -105,6 +122,8 @@ async def stats_page(console: Console, request: Request, staff: Staff) -> Respon
         staff,
         periods=PERIODS,
         period=period,
+        first=first,
+        last=last,
         f=found,
         median=median,
         per_day=per_day,
