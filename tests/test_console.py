@@ -546,3 +546,11 @@ def test_stats_for_a_chosen_period(client: TestClient, settings: Settings) -> No
     assert per_day.count('<rect class="bar"') == 1
     assert "上个月的问题" in page  # the unanswered group's example
     assert "今天的问题" not in page
+
+
+def test_csv_cells_never_run_as_formulas(client: TestClient, settings: Settings) -> None:
+    seed(settings, '=HYPERLINK("http://evil.example","点我")')
+    log_in(client, settings)
+    response = client.get("/queue.csv?tab=all")
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0]["text"] == """'=HYPERLINK("http://evil.example","点我")"""
