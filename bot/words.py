@@ -1016,6 +1016,10 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
         "Here is its state now: check it and try again.",
     ),
     "not_found": ("没有这个页面。", "No such page."),
+    "busy": (
+        "系统有点忙，刚才的操作没有保存。请过一会儿再试一次。",
+        "The system is busy; that was not saved. Please try again in a moment.",
+    ),
     "queue_not_ready": (
         "这个队列需要工作日期限和好差评数据，它们正在另一分支开发中，合并后即可使用。",
         "This queue needs the working-day due times and ratings, which are being built; "

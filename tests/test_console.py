@@ -554,3 +554,24 @@ def test_csv_cells_never_run_as_formulas(client: TestClient, settings: Settings)
     response = client.get("/queue.csv?tab=all")
     table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0]["text"] == """'=HYPERLINK("http://evil.example","点我")"""
+
+
+def test_a_read_only_database_saves_nothing_and_says_so(
+    client: TestClient, settings: Settings
+) -> None:
+    """The reply is not reported as sent: 503 with the busy notice; nothing in the history."""
+    seed(settings, "问题")
+    log_in(client, settings)
+    page = client.get("/tickets/1").text
+    store = client.app.state.console.store  # type: ignore[attr-defined]
+    assert client.portal is not None
+    client.portal.call(store.db.execute, "PRAGMA query_only = ON")
+    response = post(client, "/tickets/1/reply", page, text="答复")
+    assert response.status_code == 503
+    assert "没有保存" in response.text
+    client.portal.call(store.db.execute, "PRAGMA query_only = OFF")
+
+    async def check(store: TicketStore) -> None:
+        assert [e.kind for e in await store.events(1)] == ["created"]
+
+    with_store(settings, check)

@@ -27,7 +27,7 @@ from bot.console.presence import Presence
 from bot.console.sessions import CSRF_FIELD, CsrfRefusedError, NotLoggedInError, Sessions, Staff
 from bot.console.workflow import Workflow, load_workflow
 from bot.matching.matcher import Matcher
-from bot.store.database import utcnow
+from bot.store.database import StoreUnavailableError, utcnow
 from bot.store.interface import TicketStore
 from bot.words import console_words
 
@@ -194,7 +194,12 @@ def build_console(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: not_found, 405: not_found, 500: failed},
+        exception_handlers={
+            404: not_found,
+            405: not_found,
+            StoreUnavailableError: busy,
+            500: failed,
+        },
     )
     app.state.console = console
     app.add_middleware(SecurityHeaders)
@@ -209,6 +214,13 @@ async def not_found(request: Request, exc: Exception) -> Response:
     console: Console = request.app.state.console
     status = exc.status_code if isinstance(exc, HTTPException) else 404
     return console.message("not_found", status)
+
+
+async def busy(request: Request, exc: Exception) -> Response:
+    """The database is locked, read-only or full: nothing of the request was saved; say so."""
+    log.warning("console: %s %s not done: %s", request.method, request.url.path, type(exc).__name__)
+    console: Console = request.app.state.console
+    return console.message("busy", 503)
 
 
 async def failed(request: Request, exc: Exception) -> Response:
