@@ -29,8 +29,10 @@ class Workflow:
     _due: dict[tuple[date, int], datetime] = field(default_factory=dict, compare=False)
 
     def age(self, ticket: Ticket, now: datetime) -> timedelta:
-        """How long the ticket has waited, in working time."""
-        return self.calendar.working_time(ticket.created_at, max(now, ticket.created_at))
+        """How long the ticket has been open, in working time (a closed one: until its last
+        change, the closing)."""
+        end = ticket.updated_at if ticket.status == "closed" else now
+        return self.calendar.working_time(ticket.created_at, max(end, ticket.created_at))
 
     def due_at(self, ticket: Ticket) -> datetime | None:
         """When the answer is due; None once staff answered or closed it."""
