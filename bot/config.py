@@ -13,6 +13,13 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_RATE_LIMIT = 30.0  # messages per second: Telegram's documented limit for one bot
 DEFAULT_DATABASE_URL = "sqlite:///data/bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# SLA_HOURS no longer does anything: it is still read (a bad value is still an error), and
+# this warning is logged at start-up when it is set.
+SLA_HOURS_RETIRED = (
+    "SLA_HOURS is retired and does nothing now: the staff group is reminded of tickets by "
+    "their working-day time limits (bot/helpdesk/time_limits.yaml, TIME_LIMITS_FILE); "
+    "remove SLA_HOURS from your settings"
+)
 
 
 class SettingsError(ValueError):
@@ -57,7 +64,7 @@ class Settings:
     intents_dir: Path = field(default_factory=lambda: bundled_dir("intents"))
     log_level: str = "INFO"
     log_resident_text: bool = False  # DEBUG records keep their arguments (residents' messages)
-    sla_hours: float = 24.0
+    sla_hours: float | None = None  # retired (SLA_HOURS_RETIRED): checked, used by nothing
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
     webhook_listen: str = "127.0.0.1"
@@ -178,7 +185,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         intents_dir=_dir(env, "INTENTS_DIR", defaults.intents_dir),
         log_level=log_level,
         log_resident_text=_bool(env, "LOG_RESIDENT_TEXT", defaults.log_resident_text),
-        sla_hours=_float(env, "SLA_HOURS", defaults.sla_hours, allow_zero=False),
+        sla_hours=(_float(env, "SLA_HOURS", 0.0, allow_zero=False) if get("SLA_HOURS") else None),
         webhook_url=webhook_url,
         webhook_secret=Secret(webhook_secret) if webhook_secret else None,
         webhook_listen=get("WEBHOOK_LISTEN") or defaults.webhook_listen,

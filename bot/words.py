@@ -615,6 +615,8 @@ STAFF_USAGE: dict[str, tuple[str, str]] = {
     "note": ("/note N 备注内容", "/note N text"),
     "close": ("/close N（可加备注）", "/close N (optional note)"),
     "reopen": ("/reopen N", "/reopen N"),
+    "followup": ("/followup N 回访情况", "/followup N what the follow-up found"),
+    "stats": ("/stats [day|week|month]", "/stats [day|week|month]"),
 }
 
 
@@ -796,17 +798,6 @@ def no_matching_tickets_text(language: str | None = None) -> str:
     return pick(language, "没有符合条件的工单。", "No tickets match.")
 
 
-def queue_not_ready_text(queue: str, language: str | None = None) -> str:
-    """due / overdue / rated-bad before the time limits and ratings exist in the store."""
-    return pick(
-        language,
-        f"“{queue}”队列要等工作日时限和好差评功能上线后才有内容；"
-        "现在请用 /tickets 查看待处理的工单。",
-        f"The “{queue}” queue needs the working-day time limits and ratings, which are not "
-        "switched on yet; /tickets shows the work queue meanwhile.",
-    )
-
-
 def unknown_queue_text(wanted: str, language: str | None = None) -> str:
     return pick(
         language,
@@ -844,8 +835,13 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
     ("note", "内部备注（居民看不到）：/note 编号 内容", "internal note: /note N text"),
     ("close", "关闭：/close 编号（可加备注）", "close: /close N (optional note)"),
     ("reopen", "重新打开：/reopen 编号", "reopen: /reopen N"),
+    (
+        "followup",
+        "记录差评回访：/followup 编号 回访情况",
+        "record a bad rating's follow-up: /followup N text",
+    ),
     ("snippets", "答复口径列表", "saved standard replies"),
-    ("stats", "工单统计", "ticket statistics"),
+    ("stats", "工单统计（本周）：/stats [day|week|month]", "ticket stats: /stats [day|week|month]"),
     (
         "console",
         "网页工作台的一次性登录链接（仅私聊）",
@@ -874,6 +870,223 @@ def staff_done_text(
         "reopen": (f"#{number} 已重新打开。", f"#{number} is reopened."),
     }[action]
     return pick(language, zh, en)
+
+
+# --- The workflow: time limits, 好差评 ratings and follow-ups, reminders, stats (issue 16) -----
+
+DUE_STATES = {
+    "on_time": ("按时", "on time"),
+    "due_soon": ("即将到期", "due soon"),
+    "overdue": ("已超时", "overdue"),
+}
+LIMIT_NAMES = {
+    "accept": ("受理", "accept"),
+    "answer": ("答复", "answer"),
+    "follow_up": ("回访", "follow-up"),
+}
+
+
+def due_state_label(state: str, language: str | None = None) -> str:
+    """on_time / due_soon / overdue as staff read it (due soon: within the margin, 4 working
+    hours by default)."""
+    zh, en = DUE_STATES.get(state, (state, state))
+    return pick(language, zh, en)
+
+
+def limit_name(kind: str, language: str | None = None) -> str:
+    zh, en = LIMIT_NAMES.get(kind, (kind, kind))
+    return pick(language, zh, en)
+
+
+def due_short_text(kind: str, when: str, state: str, language: str | None = None) -> str:
+    """For a list line: the limit to watch, its due time and state ("答复 12-04 18:00 已超时")."""
+    mark = {"overdue": "🔴", "due_soon": "🟡"}.get(state, "")
+    return f"{mark}{limit_name(kind, language)} {when} {due_state_label(state, language)}"
+
+
+def post_due_text(accept: str, answer: str) -> str:
+    """The due times on a new ticket's staff post (local time, working days)."""
+    return f"时限：受理 {accept} 前 · 答复 {answer} 前"
+
+
+def due_detail_text(
+    kind: str, when: str, state: str | None, met: str | None, late: bool, language: str | None
+) -> str:
+    """One line of /ticket: a limit, its due time, and its state or when it was met."""
+    name = limit_name(kind, language)
+    if met is not None:
+        done = pick(language, "逾期完成", "met late") if late else pick(language, "按时完成", "met")
+        return pick(
+            language,
+            f"{name}时限：{when}（{done}，{met}）",
+            f"{name} by: {when} ({done}, {met})",
+        )
+    shown = due_state_label(state, language) if state else pick(language, "已办结", "closed")
+    return pick(language, f"{name}时限：{when}（{shown}）", f"{name} by: {when} ({shown})")
+
+
+def rating_line_text(rating: int, comment: str | None) -> str:
+    """/ticket's line for the resident's rating (comment already masked)."""
+    return f"好差评：{rating_label(rating)}" + (f"（意见：{comment}）" if comment else "")
+
+
+def times_note_text(zone: str) -> str:
+    """Under the due times of /ticket: which clock they are on."""
+    return f"（时间为 {zone}，按工作日计算）"
+
+
+RATING_LABELS = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+
+
+def rating_label(rating: int, language: str | None = None) -> str:
+    zh, en = RATING_LABELS.get(rating, (str(rating), str(rating)))
+    return pick(language, zh, en)
+
+
+def closed_text(number: int, rate: bool, language: str | None = None) -> str:
+    """The resident's notice that a ticket is closed; with `rate`, the 好差评 request."""
+    text = pick(
+        language,
+        f"您的工单 #{number} 已办结。如果还有问题，可以直接再问我。",
+        f"Your ticket #{number} is closed. Ask me again any time.",
+    )
+    if rate:
+        text += pick(
+            language,
+            "\n\n请为这次服务评价（好差评），点下面的一个按钮：",
+            "\n\nPlease rate how we handled it by tapping one of the buttons below:",
+        )
+    return text
+
+
+def rating_thanks_text(rating: int, follow_up_days: int, language: str | None = None) -> str:
+    """After a tap on a rating: thanks, the optional comment, and for a bad one the follow-up."""
+    label = rating_label(rating, language)
+    text = pick(language, f"谢谢您的评价：{label}。", f"Thank you for your rating: {label}.")
+    if rating <= 2:
+        text += pick(
+            language,
+            f"很抱歉没有让您满意，工作人员会在 {follow_up_days} 个工作日内回访。",
+            f"We are sorry it was not good enough; our staff will follow up within "
+            f"{follow_up_days} working days.",
+        )
+    return text + pick(
+        language,
+        "想补充一句意见的话，直接发一行文字；不需要就点“不用了”。",
+        " If you want to add a comment, send it in one line; otherwise tap “No thanks”.",
+    )
+
+
+def rating_skip_label(language: str | None = None) -> str:
+    return pick(language, "不用了", "No thanks")
+
+
+def rating_comment_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已记下您对工单 #{number} 的意见，谢谢！如果这是一个新问题，请直接再发一次。",
+        f"Your comment on ticket #{number} is saved. Thank you! If this was a new question, "
+        "please send it again.",
+    )
+
+
+def rating_done_text(language: str | None = None) -> str:
+    return pick(language, "好的，谢谢您的评价！", "All right, thank you for your rating!")
+
+
+def already_rated_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 已经评价过了，每个工单只能评价一次。谢谢！",
+        f"Ticket #{number} has been rated already; each ticket is rated once. Thank you!",
+    )
+
+
+def bad_rating_staff_text(number: int, rating: int, due: str, comment: str | None) -> str:
+    """For the staff group: a bad rating came in and needs a follow-up (comment masked)."""
+    text = (
+        f"👎 工单 #{number} 收到差评：{rating_label(rating)}。请在 {due} 前回访，"
+        f"用 /followup {number} 回访情况 记录。"
+    )
+    return text + (f"\n居民意见：{comment}" if comment else "")
+
+
+def rating_comment_staff_text(number: int, rating: int, comment: str) -> str:
+    """For the staff group: the comment a resident added to a bad rating (masked, quoted)."""
+    return f"💬 工单 #{number} 的差评（{rating_label(rating)}）补充意见：{comment}"
+
+
+def follow_up_saved_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已记录 #{number} 的差评回访，它已移出“差评”队列。",
+        f"The follow-up of #{number} is recorded; it has left the rated-bad queue.",
+    )
+
+
+def not_rated_bad_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"工单 #{number} 没有差评，不需要回访记录。",
+        f"Ticket #{number} has no bad rating; there is no follow-up to record.",
+    )
+
+
+def due_reminder_text(lines: Sequence[str], more: int) -> str:
+    """The grouped reminder: tickets that became due soon or overdue since the last one."""
+    head = f"⏰ 时限提醒：以下 {len(lines) + more} 项即将到期或已超时（按工作日计算）："
+    body = [head, *lines]
+    if more:
+        body.append(f"……另有 {more} 项，发送 /tickets overdue 或 /tickets due 查看。")
+    body.append("/tickets due 即将到期 · /tickets overdue 已超时 · /tickets 差评")
+    return "\n".join(body)
+
+
+def calendar_warning_text(problems: Sequence[str]) -> str:
+    """For the staff group: years the calendar does not know (time limits count every day)."""
+    return "\n".join(
+        [
+            "⚠️ 工作日历缺少年份：这些年份的时限暂按每天都是工作日计算（到期时间只会提前，"
+            "不会推后）。请在节假日文件里补上国务院公布的放假和调休安排：",
+            *problems,
+        ]
+    )
+
+
+STATS_LABELS = {
+    "title": "📊 工单统计",
+    "tickets": "新工单",
+    "by_category": "按类别",
+    "accepted": "按时受理率",
+    "answered": "按时答复率",
+    "first_reply": "首次答复用时（工作小时）",
+    "close": "办结用时（工作小时）",
+    "median": "中位数",
+    "satisfaction": "满意率（非常满意+满意+基本满意 ÷ 全部评价）",
+    "ratings": "好差评",
+    "bot_answered": "机器人自答率（答复后未转工单 ÷ 全部问题）",
+    "staff": "工作人员",
+    "unanswered": "未答问题（相似的合并）",
+    "more": "完整统计：python -m bot tickets stats",
+    "votes": "答案反馈（累计）",
+    "claimed": "认领",
+    "assigned": "指派",
+    "staff_reply": "答复",
+    "closed": "办结",
+    "note": "备注",
+    "followed_up": "回访",
+}
+
+
+def stats_label(key: str) -> str:
+    """A label of the stats report (staff read it in Chinese)."""
+    return STATS_LABELS.get(key, key)
 
 
 # --- The staff web console (bot/console/, issue 17) ---------------------------------------
@@ -1127,13 +1340,17 @@ def staff_post_text(
     language: str,
     phone: str | None,
     nearest: list[str],
+    due: str = "",
 ) -> str:
     """A new ticket as the staff group reads it (every part already masked and made plain):
-    `#N · category · question`, who asked, the phone, the nearest entries; reply to answer."""
+    `#N · category · question`, who asked, its due times (`post_due_text`), the phone, the
+    nearest entries; reply to answer."""
     lines = [
         f"#{number} · {category} · {question}",
         f"来自：{name or '居民'}（{channel}，语言 {language}）",
     ]
+    if due:
+        lines.append(due)
     if phone:
         lines.append(f"电话：{phone}（完整号码用 /ticket {number} 查看）")
     if nearest:

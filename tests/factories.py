@@ -252,4 +252,6 @@ RESIDENT_TABLES = (
     "answers",
     "chat_state",
     "processed_messages",
+    "ratings",
+    "due_notices",
 )

@@ -27,6 +27,7 @@ from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
+TEST_YEARS = REPO / "tests" / "data" / "holidays_test_years.yaml"
 
 
 def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -37,6 +38,8 @@ def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]
         "STAFF_CHAT_ID": str(STAFF_CHAT_ID),
         "STAFF_USER_IDS": f"{STAFF_USER_ID},900002",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        # Years the package may not know yet, so no calendar warning joins the group's posts.
+        "HOLIDAYS_FILE": str(TEST_YEARS),
         **extra,
     }
 

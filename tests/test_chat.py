@@ -58,7 +58,7 @@ def test_as_staff_allows_staff_commands(tmp_path: Path) -> None:
     """--as-staff makes the terminal user staff: /stats answers instead of refusing."""
     result = chat(tmp_path, f"{UNCOVERED}\n/stats\n/reply 1 明天晴\n", "--as-staff")
     assert result.returncode == 0, result.stderr
-    assert "工单总数：1" in result.stdout
+    assert "新工单：1" in result.stdout
     assert "工作人员回复了您的工单 #1" in result.stdout  # the reply arrives in this chat
 
 

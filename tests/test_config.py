@@ -26,7 +26,7 @@ def test_defaults_with_empty_environment() -> None:
     assert settings.database_path == Path("data/bot.db")
     assert settings.kb_dir == bundled_dir("knowledge")
     assert settings.intents_dir == bundled_dir("intents")
-    assert (settings.log_level, settings.sla_hours) == ("INFO", 24.0)
+    assert (settings.log_level, settings.sla_hours) == ("INFO", None)  # SLA_HOURS is retired
     assert (settings.max_open_tickets, settings.max_tickets_per_hour) == (5, 10)
     assert settings.webhook_url is None
     assert settings.telegram_max_rate == 30.0

@@ -117,7 +117,7 @@ def data_of(message: object) -> list[str]:
         ("/tickets closed", "staff_list", "没有符合条件的工单"),
         ("/ticket 1", "staff_show", "记录："),
         ("/ticket 42", "staff_not_found", "没有工单 #42"),
-        ("/stats", "staff_stats", "工单总数：1"),
+        ("/stats", "staff_stats", "新工单：1"),
         ("/reply 1", "staff_usage", "/reply N 回复内容"),
         ("/claim abc", "staff_usage", "/claim N"),
         ("/reopen 1", "staff_invalid", "当前是“待处理”，没有关闭"),

@@ -32,7 +32,7 @@ SECRET = "我家住在较场口某巷七号"  # text only the forgotten resident
 
 def seed(path: Path) -> None:
     """Two residents with tickets, a staff reply and follow-up, a photo report, an answer with
-    a vote, chat state and delivered messages."""
+    a vote, a bad rating with a comment, chat state and delivered messages."""
 
     async def run() -> None:
         store = SQLiteTicketStore(path)
@@ -49,6 +49,9 @@ def seed(path: Path) -> None:
                 answered = await engine.handle(make_text("渝中区有多少栋建成楼宇", me))
                 vote = next(c.data for r in answered.replies for row in r.choices for c in row)
                 await engine.handle(make_choice(vote, me))
+                await engine.handle(make_command(f"/close {first.ticket_number}", staff))
+                await engine.handle(make_choice(f"rate:{first.ticket_number}:1", me))
+                await engine.handle(make_text(f"{SECRET}，不满意", me))
                 await engine.handle(make_command("/lang en", me))
             for message in await store.due_messages(Clock().now.replace(year=2100)):
                 await store.mark_sent(message, 10_000 + message.id)
@@ -73,6 +76,7 @@ def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
             "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = ?1 OR ticket_number IN"
             f" ({mine})",
             "answers": "SELECT COUNT(*) FROM answers WHERE user_id = ?1",
+            "ratings": "SELECT COUNT(*) FROM ratings WHERE user_id = ?1",
             "chat_state": "SELECT COUNT(*) FROM chat_state WHERE chat_id = ?1",
             "processed_messages": "SELECT COUNT(*) FROM processed_messages WHERE chat_id = ?1",
         }

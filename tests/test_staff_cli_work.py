@@ -127,12 +127,65 @@ def test_mine_is_the_acting_staff_members_queue(
     assert " · 张三 · " in lines[0]
 
 
-@pytest.mark.parametrize("queue", ["due", "overdue", "rated-bad", "差评"])
-def test_queues_without_data_yet_say_so(
-    db: Path, capsys: pytest.CaptureFixture[str], queue: str
+@pytest.mark.parametrize("queue", [("overdue",), ("--overdue",), ("已超时",)])
+def test_the_overdue_queue_lists_tickets_past_a_working_day_limit(
+    db: Path, capsys: pytest.CaptureFixture[str], queue: tuple[str, ...]
 ) -> None:
-    assert tickets(db, "list", queue) == 1
-    assert "working-day time limits and ratings" in capsys.readouterr().err
+    """Months later, #2 and #4 (never touched by staff) are past their accept-by time, most
+    urgent first, each showing the limit and its due time in Shanghai time; #1 was accepted and
+    answered, #3 closed: nothing pending."""
+    assert tickets(db, "list", *queue) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["#2", "#4"]
+    # #2 came on Thursday 5 March: accept by the end of the next working day, Friday 18:00.
+    assert "🔴受理 03-06 18:00 已超时" in lines[0]
+
+
+def test_the_due_queue_is_empty_when_nothing_is_within_the_margin(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert tickets(db, "list", "--due") == 0
+    assert capsys.readouterr().out.strip() == "No tickets."
+
+
+def test_rated_bad_lists_until_the_follow_up_is_recorded(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad rating puts #3 in rated-bad; `tickets followup` records the follow-up in the
+    history and takes it out; a ticket without a bad rating has no follow-up to record."""
+
+    async def rate() -> None:
+        store = SQLiteTicketStore(db)
+        await store.open()
+        try:
+            await store.rate(3, 5, 2, at(31), at(10, 12))
+        finally:
+            await store.close()
+
+    asyncio.run(rate())
+    assert tickets(db, "list", "--rated-bad") == 0
+    assert [line.split(" · ")[0] for line in capsys.readouterr().out.splitlines()] == ["#3"]
+    assert tickets(db, "--as", str(STAFF_B), "followup", "3", "电话回访，已解释") == 0
+    assert "#3 has its follow-up recorded" in capsys.readouterr().out
+    assert tickets(db, "list", "差评") == 0
+    assert capsys.readouterr().out.strip() == "No tickets."
+    assert tickets(db, "show", "3") == 0
+    shown = capsys.readouterr().out
+    assert "好差评：不满意" in shown
+    assert "差评回访 · 李四：电话回访，已解释" in shown
+    assert tickets(db, "followup", "1", "x") == 1
+    assert "no bad rating" in capsys.readouterr().err
+
+
+def test_show_has_the_due_times_and_when_they_were_met(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#1 (Monday 2 March, 17:00 Shanghai) was answered on Tuesday 17:00: accept by Tuesday
+    18:00 met, answer by Thursday 18:00 met."""
+    assert tickets(db, "show", "1") == 0
+    shown = capsys.readouterr().out
+    assert "受理时限：2026-03-03 18:00（按时完成，03-03 17:00）" in shown
+    assert "答复时限：2026-03-05 18:00（按时完成，03-03 17:00）" in shown
 
 
 def test_assign_release_reassign_with_names_and_a_private_notice(
@@ -219,6 +272,32 @@ def test_export_carries_times_followups_and_close_notes(db: Path, tmp_path: Path
         "已转城管",
     )
     assert (rows["4"]["claimed_at"], rows["4"]["closed_at"]) == ("", "")
+    # #1 came on Monday 2 March at 17:00 Shanghai: accept by Tuesday 18:00, answer by Thursday.
+    assert (rows["1"]["accept_due_at"], rows["1"]["answer_due_at"]) == (
+        "2026-03-03T10:00:00+00:00",
+        "2026-03-05T10:00:00+00:00",
+    )
+    assert (rows["1"]["rating"], rows["1"]["followed_up_at"]) == ("", "")
+
+
+def test_export_carries_the_rating_and_its_follow_up(db: Path, tmp_path: Path) -> None:
+    async def rate() -> None:
+        store = SQLiteTicketStore(db)
+        await store.open()
+        try:
+            await store.rate(3, 5, 1, at(31), at(10, 12))
+            await store.add_rating_comment(3, "电话13812345678，没人管", at(10, 13))
+        finally:
+            await store.close()
+
+    asyncio.run(rate())
+    target = tmp_path / "out.csv"
+    assert tickets(db, "export", "--csv", str(target)) == 0
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {r["number"]: r for r in csv.DictReader(handle)}
+    assert rows["3"]["rating"] == "1"
+    assert rows["3"]["rating_comment"] == "电话138****5678，没人管"
+    assert rows["3"]["follow_up_due_at"] == at(31).isoformat()
 
 
 def test_purge_dry_run_deletes_nothing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -278,20 +278,6 @@ async def test_a_reply_survives_a_bot_api_failure(
     assert len(texts) == 1
 
 
-async def test_sla_reminder_lists_overdue_tickets_in_the_staff_group(
-    api: FakeBotApi, tmp_path: Path
-) -> None:
-    """With SLA_HOURS = 1 second, an unanswered ticket is soon listed in a reminder to staff."""
-    settings = service_settings(api, tmp_path, SLA_HOURS=str(1 / 3600))
-    async with running_service(settings):
-        number, _ = await file_ticket(api, RESIDENT)
-        await api.wait_for(
-            lambda: [t for t in api.texts(STAFF_CHAT_ID) if "⏰" in t and f"#{number}" in t],
-            within=20,
-            what="the SLA reminder",
-        )
-
-
 async def test_a_failing_update_is_logged_with_its_traceback_and_the_user_told(
     api: FakeBotApi, service: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.dialogue.preview import Previewed, preview
+from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import Matcher, load_matcher
 from bot.yamlio import DataError
 
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         matcher = load_matcher(settings.kb_dir, settings.intents_dir)
+        load_rules(settings)  # the holiday and time-limit files, checked before the engine
     except DataError as exc:
         print(f"ask: {exc}", file=sys.stderr)
         return 2

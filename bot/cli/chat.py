@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
 from bot.store.database import (
@@ -61,8 +62,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     speaker = Speaker(args.user_id, args.user_id, args.name, args.lang, CHANNEL)
     try:
         matcher = load_matcher(settings.kb_dir, settings.intents_dir)
+        load_rules(settings)  # the holiday and time-limit files, checked before the engine
     except DataError as exc:
-        print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
+        print(f"The knowledge base or a time-limit file has problems:\n{exc}", file=sys.stderr)
         return 2
     try:
         path = prepare_database_path(settings)

@@ -1,15 +1,17 @@
 """`python -m bot tickets …`: staff ticket operations on the embedded database.
 
-list (queues and search) / show / claim [--force] / assign / release / reply (text, a
-knowledge-base answer or a snippet) / note / close / reopen / snippet add|list|remove / stats /
-export / purge / forget / erasures. Acts as `--as USER_ID` (recorded as staff:USER_ID) or as
-"cli".
+list (queues, due times and search) / show / claim [--force] / assign / release / reply (text, a
+knowledge-base answer or a snippet) / note / close / reopen / followup (a bad rating's) /
+snippet add|list|remove / stats (the team lead's report, --json) / calendar (the working-day
+calendar's years and warnings) / export / purge / forget / erasures. Acts as `--as USER_ID`
+(recorded as staff:USER_ID) or as "cli".
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -17,10 +19,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.helpdesk import assignment, queues, standard
+from bot.helpdesk import assignment, queues, ratings, standard
 from bot.helpdesk import operations as staff
+from bot.helpdesk.deadlines import Rules, load_rules, timings
 from bot.helpdesk.export import export
 from bot.helpdesk.roster import load_roster
+from bot.helpdesk.stats import PERIODS, as_json, build_report, report_text, span_of
 from bot.kb.loader import load_knowledge
 from bot.kb.model import UnknownEntryError
 from bot.store.database import (
@@ -36,6 +40,7 @@ from bot.store.model import (
     STATUSES,
     ClaimedByOtherError,
     InvalidTransitionError,
+    NotRatedBadError,
     TicketQuery,
 )
 from bot.store.sqlite import SQLiteTicketStore
@@ -60,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="mine|unassigned|due|overdue|rated-bad|all or a status (Chinese names too)",
     )
+    for flag, queue, help_text in (
+        ("--due", "due", "due within the due-soon margin (4 working hours)"),
+        ("--overdue", "overdue", "past a time limit"),
+        ("--rated-bad", "rated-bad", "a bad rating whose follow-up is not recorded"),
+    ):
+        listing.add_argument(
+            flag, dest="queue_flag", action="store_const", const=queue, help=help_text
+        )
     listing.add_argument("--status", action="append", type=_status, help="repeatable")
     listing.add_argument("--category", choices=CATEGORIES)
     listing.add_argument(
@@ -97,6 +110,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     close = sub.add_parser("close", help="close a ticket (the note stays internal)")
     close.add_argument("number", type=int)
     close.add_argument("--note", default="")
+    follow = sub.add_parser("followup", help="record the follow-up (回访) of a bad rating")
+    follow.add_argument("number", type=int)
+    follow.add_argument("text", nargs="+")
     snippet = sub.add_parser("snippet", help="saved standard replies (答复口径)")
     snippets = snippet.add_subparsers(dest="snippet_action", metavar="ACTION", required=True)
     add = snippets.add_parser("add", help="save (or replace) a snippet")
@@ -104,7 +120,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("text", nargs="+")
     snippets.add_parser("list", help="every snippet")
     snippets.add_parser("remove", help="delete a snippet").add_argument("name")
-    sub.add_parser("stats", help="counts by status and category, median time to first reply")
+    stats = sub.add_parser(
+        "stats", help="the team lead's report: limits met, times, 好差评, staff, unanswered"
+    )
+    stats.add_argument("--period", choices=PERIODS, default="week", help="default: this week")
+    stats.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this day")
+    stats.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="to this day (included)")
+    stats.add_argument("--json", action="store_true", help="one JSON object, for machines")
+    sub.add_parser("calendar", help="where each year's working days come from; years nobody knows")
     export_parser = sub.add_parser("export", help="all tickets as CSV (phone numbers masked)")
     export_parser.add_argument(
         "--csv", type=Path, default=None, metavar="FILE", help="UTF-8 with BOM; default: stdout"
@@ -169,12 +192,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"Unknown queue {exc}; use mine, unassigned, due, overdue, rated-bad, all or a status",
             file=sys.stderr,
         )
-    except queues.QueueNotReadyError as exc:
-        print(
-            f"The {exc.queue} queue needs the working-day time limits and ratings,"
-            " which are not in this database yet",
-            file=sys.stderr,
-        )
+    except NotRatedBadError as exc:
+        print(f"Cannot do that: {exc}; there is no follow-up to record", file=sys.stderr)
     except standard.BadSnippetNameError as exc:
         print(
             f"Cannot use {exc} as a snippet name: letters, digits, Chinese, - and _, up to 16",
@@ -188,7 +207,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
     except DataError as exc:
-        print(f"The knowledge base has problems:\n{exc}", file=sys.stderr)
+        print(f"A data file has problems:\n{exc}", file=sys.stderr)
     except (DatabaseStartupError, StoreUnavailableError) as exc:
         print(str(exc), file=sys.stderr)
     return 1
@@ -220,8 +239,10 @@ async def _run(
                 staff.close(store, args.number, actor, args.note, utcnow()), "closed"
             ),
             "reopen": lambda: _done(staff.reopen(store, args.number, actor, utcnow()), "reopened"),
+            "followup": lambda: _followup(store, args, actor),
             "snippet": lambda: _snippet(store, args, actor),
-            "stats": lambda: _stats(store),
+            "stats": lambda: _stats(store, settings, args),
+            "calendar": lambda: _calendar(settings),
             "export": lambda: _export(store, settings, args.csv, out),
             "forget": lambda: _forget(store, args.user, actor, dry_run=args.dry_run),
             "erasures": lambda: _erasures(store),
@@ -259,21 +280,37 @@ async def _list(
         sort=args.sort,
         limit=args.limit,
     )
-    query = queues.queue_query(args.queue, actor, base) if args.queue else base
+    word = args.queue_flag or args.queue
+    query = queues.queue_query(word, actor, base) if word else base
     roster = await load_roster(store, settings)
-    found = await store.search(query)
-    return "\n".join(staff.ticket_line(t, now, roster) for t in found) or "No tickets."
+    rules = load_rules(settings)
+    found = await queues.find(store, rules, word, query, now)
+    lines = [staff.ticket_line(t, now, roster, (tm, rules)) for t, tm in found]
+    return "\n".join(lines) or "No tickets."
 
 
 async def _show(store: SQLiteTicketStore, settings: Settings, number: int) -> str:
     roster = await load_roster(store, settings)
-    return staff.ticket_detail(await store.ticket(number), await store.events(number), roster)
+    rules = load_rules(settings)
+    ticket = await store.ticket(number)
+    times = await timings(store, rules, [ticket])
+    rated = await store.ratings(numbers=(number,))
+    lines = staff.timing_lines(times[number], rules, utcnow(), rated[0] if rated else None)
+    return staff.ticket_detail(ticket, await store.events(number), roster, lines)
 
 
 async def _done(change: Awaitable[object], what: str) -> str:
     ticket = await change
     number = getattr(ticket, "number", "?")
     return f"#{number} {what}."
+
+
+async def _followup(store: SQLiteTicketStore, args: argparse.Namespace, actor: str) -> str:
+    text = " ".join(args.text)
+    if not text.strip():
+        raise staff.EmptyReplyError(args.number)
+    await ratings.follow_up(store, args.number, actor, text, utcnow())
+    return f"#{args.number} has its follow-up recorded (it leaves the rated-bad queue)."
 
 
 async def _assign(
@@ -319,14 +356,34 @@ async def _snippet(store: SQLiteTicketStore, args: argparse.Namespace, actor: st
     return "\n".join(lines) or "No snippets."
 
 
-async def _stats(store: SQLiteTicketStore) -> str:
-    return staff.stats_text(await store.stats())
+async def _stats(store: SQLiteTicketStore, settings: Settings, args: argparse.Namespace) -> str:
+    rules = load_rules(settings)
+    now = utcnow()
+    span = span_of(rules, now, args.period, args.since, args.until)
+    roster = await load_roster(store, settings)
+    report = await build_report(store, rules, roster, span, now)
+    if args.json:
+        return json.dumps(as_json(report), ensure_ascii=False)
+    return report_text(report)
+
+
+async def _calendar(settings: Settings) -> str:
+    """Each year in use (this one and the next): where its working days come from; warnings."""
+    rules: Rules = load_rules(settings)
+    calendar = rules.calendar
+    years = calendar.years_in_use(utcnow())
+    lines = [f"{year}: {calendar.source(year)}" for year in years]
+    warnings = calendar.warnings(years)
+    lines += [f"warning: {problem}" for problem in warnings]
+    lines.append("calendar: OK" if not warnings else f"calendar: {len(warnings)} warning(s)")
+    return "\n".join(lines)
 
 
 async def _export(
     store: SQLiteTicketStore, settings: Settings, target: Path | None, out: TextIO
 ) -> str:
-    count = await export(store, await load_roster(store, settings), target, out)
+    roster = await load_roster(store, settings)
+    count = await export(store, roster, load_rules(settings), target, out)
     return "" if target is None else f"Exported {count} tickets to {target}."
 
 

@@ -14,10 +14,11 @@ from datetime import datetime
 
 from bot import words
 from bot.config import Settings
-from bot.dialogue import followups, resident, tongban
+from bot.dialogue import followups, rating, resident, tongban
 from bot.dialogue import staff as staff_commands
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, input_key, number, say
 from bot.dialogue.typed import typed_button
+from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import written_language
 from bot.messages import Incoming, Outcome, display_name
@@ -42,7 +43,7 @@ class Engine:
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._services = Services(store, matcher, settings)
+        self._services = Services(store, matcher, settings, load_rules(settings))
         self._clock = clock
 
     @property
@@ -161,6 +162,10 @@ class Engine:
             return await resident.on_human_question(svc, turn, text)
         if flow == "feedback":
             return await resident.on_feedback_why(svc, turn, text)
+        if flow == "rating" and text:
+            if not rating.is_new_question(text, decision):
+                return await rating.on_comment(svc, turn, text)
+            turn.enter(None)  # a question the knowledge base answers: answered, no comment
         if text:
             routed = await followups.route(svc, turn, text, decision)
             if routed is not None:
@@ -231,6 +236,11 @@ class Engine:
             return await followups.start_followup(svc, turn, number(rest))
         if head == "withdraw":
             return await followups.withdraw(svc, turn, number(rest))
+        if head == "rate":
+            ticket, _, value = rest.partition(":")
+            return await rating.on_rate(svc, turn, number(ticket), number(value))
+        if head == "rateskip":
+            return rating.on_skip(turn, number(rest))
         if head == "why":
             if turn.state.data.get("answer") != number(rest):
                 raise ExpiredChoiceError(data)

@@ -31,6 +31,7 @@ async def file_ticket(
     candidates: tuple[tuple[str, float], ...] = (),
     attachments: tuple[str, ...] = (),
     phone: str | None = None,
+    answer_id: int | None = None,
 ) -> Filing:
     """Create the ticket and its staff post in the caller's transaction."""
     store, settings = svc.store, svc.settings
@@ -47,6 +48,7 @@ async def file_ticket(
         attachments=attachments,
         phone=phone,
         idempotency_key=key,
+        answer_id=answer_id,
     )
     if key is None or not await _already_filed(svc, key):
         stopped = await limit_reached(svc, turn)
@@ -56,7 +58,7 @@ async def file_ticket(
     if created and settings.staff_chat_id is not None:
         await store.enqueue(
             settings.staff_chat_id,
-            staff_post_text(ticket),
+            staff_post_text(ticket, due_line(svc, ticket)),
             choices=(
                 (
                     Choice(words.claim_label(), f"claim:{ticket.number}"),
@@ -99,8 +101,20 @@ async def _already_filed(svc: Services, key: str) -> bool:
     return bool(found)
 
 
-def staff_post_text(ticket: Ticket) -> str:
-    """`#N · category · masked question`, then who asked; reply to it to answer the resident."""
+def due_line(svc: Services, ticket: Ticket) -> str:
+    """The new ticket's accept-by and answer-by due times, for its staff post."""
+    rules = svc.rules
+    limits = rules.limits
+    accept = rules.calendar.due_at(ticket.created_at, limits.accept_days[ticket.category])
+    answer = rules.calendar.due_at(ticket.created_at, limits.answer_days[ticket.category])
+    return words.post_due_text(
+        f"{rules.local(accept):%m-%d %H:%M}", f"{rules.local(answer):%m-%d %H:%M}"
+    )
+
+
+def staff_post_text(ticket: Ticket, due: str = "") -> str:
+    """`#N · category · masked question`, then who asked and the due times; reply to it to
+    answer the resident."""
     return words.staff_post_text(
         ticket.number,
         category_label(ticket.category),
@@ -110,6 +124,7 @@ def staff_post_text(ticket: Ticket) -> str:
         ticket.language,
         mask_pii(ticket.phone) if ticket.phone else None,
         [entry for entry, _ in ticket.candidates[:3]],
+        due,
     )
 
 

@@ -276,7 +276,9 @@ async def ticket_for_answer(
     """👎 / 转人工 / 都不是: the question behind an answer becomes a ticket (with what the
     resident said was missing, after 👎)."""
     text = words.ticket_for_answer_text(record.question, record.entry_id, reason)
-    filing = await file_ticket(svc, turn, category, text, candidates=record.candidates)
+    filing = await file_ticket(
+        svc, turn, category, text, candidates=record.candidates, answer_id=record.id
+    )
     if category == "feedback":
         return filed(filing, turn, lambda n, lang: words.feedback_ticket_text(n or 0, lang))
     if category == "human-request":

@@ -7,26 +7,35 @@ console login link. Replies are in the staff member's language (Chinese unless t
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, is_number, say
-from bot.helpdesk import assignment, console_access, queues, standard
+from bot.helpdesk import assignment, console_access, queues, ratings, standard
 from bot.helpdesk import operations as staff
+from bot.helpdesk.deadlines import timings
 from bot.helpdesk.roster import load_roster, staff_actor
+from bot.helpdesk.stats import PERIODS, build_report, report_text, span_of
 from bot.kb.model import UnknownEntryError
 from bot.messages import Choice, Outcome
 from bot.store.database import TicketNotFound
-from bot.store.model import ClaimedByOtherError, InvalidTransitionError
+from bot.store.model import (
+    ClaimedByOtherError,
+    InvalidTransitionError,
+    NotRatedBadError,
+    Ticket,
+)
 from bot.store.staffwork import SnippetNotFound
 from bot.words import (
     assigned_text,
     console_link_text,
     console_private_only_text,
     empty_reply_text,
+    follow_up_saved_text,
     held_by_text,
     no_matching_tickets_text,
+    not_rated_bad_text,
     not_staff_member_text,
     note_saved_text,
-    queue_not_ready_text,
     released_text,
     send_label,
     snippets_text,
@@ -56,11 +65,12 @@ STAFF_COMMANDS = (
     "reopen",
     "snippets",
     "stats",
+    "followup",
     "console",
 )
 STAFF_BUTTONS = ("claim", "take", "close", "send")
 LISTED = 20
-NEEDS_TEXT = ("reply", "note", "assign", "send")
+NEEDS_TEXT = ("reply", "note", "assign", "send", "followup")
 
 
 def refused() -> Outcome:
@@ -78,7 +88,7 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
     if name == "tickets":
         return await _list(svc, turn, args)
     if name == "stats":
-        return say(staff.stats_text(await svc.store.stats()), note="staff_stats")
+        return await _stats(svc, turn, args)
     if name == "snippets":
         lines = [f"${s.name} — {s.text[:60]}" for s in await svc.store.snippets()]
         return say(snippets_text(lines, language), note="staff_snippets")
@@ -113,6 +123,8 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
         return say(unknown_entry_text(str(exc.args[0]), language), note="staff_unknown_entry")
     except SnippetNotFound as exc:
         return say(unknown_snippet_text(str(exc), language), note="staff_unknown_snippet")
+    except NotRatedBadError:
+        return say(not_rated_bad_text(number, language), note="staff_not_rated_bad")
 
 
 async def _console_link(svc: Services, turn: Turn) -> Outcome:
@@ -133,15 +145,24 @@ async def _list(svc: Services, turn: Turn, args: str) -> Outcome:
         query = queues.queue_query(wanted, actor)
     except queues.UnknownQueueError:
         return say(unknown_queue_text(wanted, language), note="staff_usage")
-    except queues.QueueNotReadyError as exc:
-        return say(queue_not_ready_text(exc.queue, language), note="staff_queue_not_ready")
     query = query if wanted else replace(query, sort="oldest")
-    tickets = await svc.store.search(replace(query, limit=LISTED))
-    if not tickets:
+    found = await queues.find(svc.store, svc.rules, wanted, replace(query, limit=LISTED), turn.now)
+    if not found:
         return say(no_matching_tickets_text(language), note="staff_list")
     roster = await load_roster(svc.store, svc.settings)
-    lines = [staff.ticket_line(t, turn.now, roster) for t in tickets]
+    lines = [staff.ticket_line(t, turn.now, roster, (tm, svc.rules)) for t, tm in found]
     return say("\n".join(lines), note="staff_list")
+
+
+async def _stats(svc: Services, turn: Turn, args: str) -> Outcome:
+    """The short report of this week (or `day`, `month`)."""
+    wanted = args.split()[0].lower() if args.split() else "week"
+    if wanted not in PERIODS:
+        return say(staff_usage_text("stats", turn.language), note="staff_usage")
+    span = span_of(svc.rules, turn.now, wanted)
+    roster = await load_roster(svc.store, svc.settings)
+    report = await build_report(svc.store, svc.rules, roster, span, turn.now)
+    return say(report_text(report, short=True), note="staff_stats")
 
 
 async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: str) -> Outcome:
@@ -150,8 +171,12 @@ async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: st
     if name == "ticket":
         roster = await load_roster(store, svc.settings)
         ticket = await store.ticket(number)
-        detail = staff.ticket_detail(ticket, await store.events(number), roster)
+        lines = await staff_timing_lines(svc, ticket, now)
+        detail = staff.ticket_detail(ticket, await store.events(number), roster, lines)
         return say(detail, ticket=number, note="staff_show")
+    if name == "followup":
+        await ratings.follow_up(store, number, actor, rest, now)
+        return say(follow_up_saved_text(number, language), ticket=number, note="staff_followed_up")
     if name == "claim":
         await staff.claim(store, number, actor, now)
         who = (await load_roster(store, svc.settings)).name(actor)
@@ -198,6 +223,13 @@ async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: st
     return say(
         staff_done_text("reopen", number, language=language), ticket=number, note="staff_reopened"
     )
+
+
+async def staff_timing_lines(svc: Services, ticket: Ticket, now: datetime) -> list[str]:
+    """The ticket's limits and rating, as /ticket shows them."""
+    times = await timings(svc.store, svc.rules, [ticket])
+    found = await svc.store.ratings(numbers=(ticket.number,))
+    return staff.timing_lines(times[ticket.number], svc.rules, now, found[0] if found else None)
 
 
 async def _reply(svc: Services, turn: Turn, number: int, text: str) -> Outcome:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.helpdesk.deadlines import Rules
 from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
 from bot.matching.decision import Decision
@@ -25,6 +26,7 @@ class Services:
     store: TicketStore
     matcher: Matcher  # holds the knowledge base and the intents it was built on
     settings: Settings
+    rules: Rules  # the time limits and the working-day calendar
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -89,7 +91,18 @@ class Turn:
 
 # Buttons whose effect adds up (a vote, a ticket, a claim): a second tap on the same one is the
 # same input. Others (menus, 补充说明, the 通办 steps) just move the chat and may be tapped again.
-ONCE_ONLY_BUTTONS = ("fb", "human", "none", "why", "withdraw", "claim", "take", "close", "send")
+ONCE_ONLY_BUTTONS = (
+    "fb",
+    "human",
+    "none",
+    "why",
+    "withdraw",
+    "claim",
+    "take",
+    "close",
+    "send",
+    "rate",
+)
 
 
 def input_key(incoming: Incoming) -> str | None:

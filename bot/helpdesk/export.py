@@ -3,18 +3,22 @@ numbers masked, written as UTF-8 with a byte-order mark so Excel opens the Chine
 
 Besides the ticket's own fields each row carries when it was first claimed or assigned, first
 answered and closed, the holder's name, the residents' follow-ups and the close notes (several
-joined by a line break)."""
+joined by a line break), its accept-by and answer-by due times (`deadlines`), and its 好差评
+rating (5 非常满意 … 1 非常不满意), comment and, for a bad one, the follow-up's due time and
+when it was recorded."""
 
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.helpdesk.deadlines import Rules, Timing, timings
 from bot.helpdesk.roster import Roster
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
-from bot.store.model import Event, Ticket
+from bot.store.model import Event, Rating, Ticket
 
 CSV_COLUMNS = (
     "number",
@@ -38,11 +42,23 @@ CSV_COLUMNS = (
     "followups",
     "close_notes",
     "attachments",
+    "accept_due_at",
+    "answer_due_at",
+    "rating",
+    "rating_comment",
+    "follow_up_due_at",
+    "followed_up_at",
 )
 BOM_ENCODING = "utf-8-sig"  # Excel reads a UTF-8 CSV without the mark as the local code page
 
 
-def row(ticket: Ticket, events: list[Event], roster: Roster) -> dict[str, object]:
+def row(
+    ticket: Ticket,
+    events: list[Event],
+    roster: Roster,
+    times: Timing | None = None,
+    rating: Rating | None = None,
+) -> dict[str, object]:
     """One ticket as a CSV row (personal numbers masked)."""
 
     def first(*kinds: str) -> str:
@@ -75,13 +91,30 @@ def row(ticket: Ticket, events: list[Event], roster: Roster) -> dict[str, object
         "followups": texts("resident_followup"),
         "close_notes": texts("closed"),
         "attachments": " ".join(ticket.attachments),
+        "accept_due_at": _iso(times.accept.due if times else None),
+        "answer_due_at": _iso(times.answer.due if times else None),
+        "rating": rating.rating if rating else "",
+        "rating_comment": mask_pii(rating.comment or "") if rating else "",
+        "follow_up_due_at": _iso(rating.follow_up_due_at if rating else None),
+        "followed_up_at": _iso(rating.followed_up_at if rating else None),
     }
 
 
-async def export(store: TicketStore, roster: Roster, target: Path | None, out: TextIO) -> int:
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+async def export(
+    store: TicketStore, roster: Roster, rules: Rules, target: Path | None, out: TextIO
+) -> int:
     """Write every ticket, oldest first, to `target` (with the BOM) or `out`; return the count."""
     tickets = sorted(await store.tickets(), key=lambda t: t.number)
-    rows = [row(t, await store.events(t.number), roster) for t in tickets]
+    times = await timings(store, rules, tickets)
+    rated = {r.ticket_number: r for r in await store.ratings()}
+    rows = [
+        row(t, await store.events(t.number), roster, times[t.number], rated.get(t.number))
+        for t in tickets
+    ]
     if target is None:
         _write(rows, out)
     else:

@@ -3,23 +3,30 @@ ticket and queues what the resident must hear, in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.helpdesk.deadlines import Rules, Timing
+from bot.helpdesk.ratings import rateable, rating_buttons
 from bot.helpdesk.roster import Roster
 from bot.messages import Choice, display_name, quoted
 from bot.privacy import mask_pii
 from bot.store.interface import TicketStore
-from bot.store.model import Event, Stats, Ticket
+from bot.store.model import Event, Rating, Ticket
 from bot.words import (
     add_details_label,
     category_label,
     chat_language,
-    pick,
+    closed_text,
+    due_detail_text,
+    due_short_text,
+    rating_label,
+    rating_line_text,
     staff_reply_text,
     status_label,
     ticket_reopened_text,
+    times_note_text,
 )
 
 EVENT_LABELS = {
@@ -33,6 +40,9 @@ EVENT_LABELS = {
     "released": "释放",
     "note": "内部备注",
     "notice_failed": "私信通知失败",
+    "rated": "居民评价",
+    "rating_comment": "评价意见",
+    "followed_up": "差评回访",
 }
 
 
@@ -101,16 +111,16 @@ async def resident_language(store: TicketStore, ticket: Ticket) -> str:
 
 
 async def close(store: TicketStore, number: int, actor: str, note: str, now: datetime) -> Ticket:
-    """Close the ticket (the note stays internal) and tell the resident it is done."""
+    """Close the ticket (the note stays internal) and tell the resident it is done; when staff
+    had replied and it is not rated yet, the notice carries the five 好差评 buttons."""
     async with store.transaction():
         ticket = await store.close_ticket(number, actor, note, now)
+        language = await resident_language(store, ticket)
+        rate = await rateable(store, ticket)
         await store.enqueue(
             ticket.chat_id,
-            pick(
-                await resident_language(store, ticket),
-                f"您的工单 #{number} 已办结。如果还有问题，可以直接再问我。",
-                f"Your ticket #{number} is closed. Ask me again any time.",
-            ),
+            closed_text(number, rate, language),
+            choices=rating_buttons(number, language) if rate else (),
             kind="to_resident",
             ticket_number=number,
             channel=ticket.channel,
@@ -142,19 +152,71 @@ async def note(store: TicketStore, number: int, actor: str, text: str, now: date
         return await store.add_note(number, actor, text.strip(), now)
 
 
-def ticket_line(ticket: Ticket, now: datetime, roster: Roster | None = None) -> str:
-    """One line for a list: number, status, category, age, holder, masked question."""
+def ticket_line(
+    ticket: Ticket,
+    now: datetime,
+    roster: Roster | None = None,
+    timing: tuple[Timing, Rules] | None = None,
+) -> str:
+    """One line for a list: number, status, category, age, holder, the limit to watch (its
+    due time and state), masked question."""
     age = _age(now - ticket.created_at)
     question = mask_pii(ticket.text.splitlines()[0])[:50]
     holder = roster.name(ticket.assignee) if roster else ticket.assignee
     who = f" · {holder}" if ticket.assignee else ""
     label = category_label(ticket.category)
-    return f"#{ticket.number} · {status_label(ticket.status)} · {label} · {age}{who} · {question}"
+    due = ""
+    if timing is not None:
+        times, rules = timing
+        watched = times.next_due()
+        if watched is not None:
+            when = f"{rules.local(watched.due):%m-%d %H:%M}"
+            due = " · " + due_short_text(watched.kind, when, rules.state(watched.due, now))
+    return (
+        f"#{ticket.number} · {status_label(ticket.status)} · {label} · {age}{who}{due} · {question}"
+    )
 
 
-def ticket_detail(ticket: Ticket, events: list[Event], roster: Roster | None = None) -> str:
-    """Everything about one ticket, for staff: the full text and phone, and its history
-    (internal notes included), staff shown by name."""
+def timing_lines(
+    times: Timing, rules: Rules, now: datetime, rating: Rating | None = None
+) -> list[str]:
+    """The limits of one ticket for /ticket and `tickets show`: due times (local), states or
+    when they were met; the rating and its follow-up."""
+    lines = []
+    for deadline in (times.accept, times.answer):
+        when = f"{rules.local(deadline.due):%Y-%m-%d %H:%M}"
+        met = None if deadline.met_at is None else f"{rules.local(deadline.met_at):%m-%d %H:%M}"
+        state = None if times.closed_at else rules.state(deadline.due, now)
+        late = not deadline.met_on_time
+        lines.append(due_detail_text(deadline.kind, when, state, met, late, "zh"))
+    if rating is not None:
+        comment = mask_pii(rating.comment) if rating.comment else None
+        lines.append(rating_line_text(rating.rating, comment))
+        if rating.follow_up_due_at is not None:
+            when = f"{rules.local(rating.follow_up_due_at):%Y-%m-%d %H:%M}"
+            done = rating.followed_up_at
+            lines.append(
+                due_detail_text(
+                    "follow_up",
+                    when,
+                    rules.state(rating.follow_up_due_at, now) if done is None else None,
+                    None if done is None else f"{rules.local(done):%m-%d %H:%M}",
+                    done is not None and done > rating.follow_up_due_at,
+                    "zh",
+                )
+            )
+    lines.append(times_note_text(rules.limits.hours.zone.key))
+    return lines
+
+
+def ticket_detail(
+    ticket: Ticket,
+    events: list[Event],
+    roster: Roster | None = None,
+    timing: Sequence[str] = (),
+) -> str:
+    """Everything about one ticket, for staff: the full text and phone, its time limits
+    (`timing_lines`), and its history (internal notes included), staff shown by name."""
     name = display_name(ticket.name) or "（无名）"
 
     def who(actor: str | None) -> str:
@@ -167,6 +229,7 @@ def ticket_detail(ticket: Ticket, events: list[Event], roster: Roster | None = N
         f"居民：{name} · 用户 {ticket.user_id} · 对话 {ticket.chat_id} · "
         f"{ticket.channel} · 语言 {ticket.language}",
         f"负责人：{who(ticket.assignee) if ticket.assignee else '（未认领）'}",
+        *timing,
     ]
     if ticket.phone:
         lines.append(f"电话：{ticket.phone}")
@@ -188,6 +251,8 @@ def event_text(event: Event, who: Callable[[str | None], str]) -> str:
     """What an event adds after its label: assignment names (stored "to|from"), not ids."""
     if event.kind == "created":
         return ""
+    if event.kind == "rated":
+        return rating_label(int(event.text)) if event.text.isdigit() else event.text
     if event.kind == "assigned":
         to, _, previous = event.text.partition("|")
         return who(to) + (f"（原负责人 {who(previous)}）" if previous and previous != to else "")
@@ -197,22 +262,6 @@ def event_text(event: Event, who: Callable[[str | None], str]) -> str:
         holder, _, error = event.text.partition("|")
         return who(holder) + (f"（{error}）" if error else "")
     return event.text
-
-
-def stats_text(stats: Stats) -> str:
-    by_status = "，".join(f"{status_label(s)} {n}" for s, n in stats.by_status.items())
-    by_category = "，".join(f"{category_label(c)} {n}" for c, n in stats.by_category.items())
-    median = _age(stats.median_first_reply) if stats.median_first_reply is not None else "—"
-    votes = f"👍 {stats.feedback.get('up', 0)} · 👎 {stats.feedback.get('down', 0)}"
-    return "\n".join(
-        [
-            f"工单总数：{sum(stats.by_status.values())}",
-            f"按状态：{by_status}",
-            f"按类别：{by_category}",
-            f"首次回复时间中位数：{median}（{stats.replied} 个已回复工单）",
-            f"答案反馈：{votes}",
-        ]
-    )
 
 
 def _when(moment: datetime) -> str:

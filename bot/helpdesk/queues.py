@@ -1,11 +1,16 @@
-"""Staff queues and search: a filter word (`/tickets mine`, `tickets list 未分配`, a status or
-its label as lists print it) and the search options turned into a `TicketQuery`."""
+"""Staff queues and search: a filter word (`/tickets mine`, `tickets list 未分配`, `due`, a
+status or its label as lists print it) and the search options turned into a `TicketQuery`;
+`find` runs it and gives each ticket its time limits (`due` and `overdue` are chosen by them:
+due soon or overdue now, most urgent first)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
-from bot.store.model import STATUSES, TicketQuery
+from bot.helpdesk.deadlines import Rules, Timing, timings
+from bot.store.interface import TicketStore
+from bot.store.model import STATUSES, Ticket, TicketQuery
 from bot.words import STATUS_LABELS
 
 WORK_QUEUE = ("open", "claimed")  # not yet answered by staff
@@ -19,21 +24,12 @@ QUEUES: dict[str, tuple[str, ...]] = {
     "overdue": ("overdue", "已超时"),
     "rated-bad": ("rated-bad", "差评"),
 }
-# TODO(issue 16, workdays and ratings): due / overdue need the working-day due times, and
-# rated-bad the 好差评 ratings; until the store has them these answer with an explanation.
-NOT_READY = ("due", "overdue", "rated-bad")
+# The states a due-time queue lists (due: within the due-soon margin, overdue: past it).
+DUE_QUEUES = {"due": ("due_soon",), "overdue": ("overdue",)}
 
 
 class UnknownQueueError(ValueError):
     """Raised when a filter word names no queue and no status."""
-
-
-class QueueNotReadyError(LookupError):
-    """Raised for a queue whose data the store does not hold yet (due, overdue, rated-bad)."""
-
-    def __init__(self, queue: str) -> None:
-        super().__init__(queue)
-        self.queue = queue
 
 
 def queue_name(word: str) -> str | None:
@@ -57,8 +53,10 @@ def queue_query(word: str, actor: str, base: TicketQuery | None = None) -> Ticke
     name = queue_name(word)
     if name is None:
         raise UnknownQueueError(word)
-    if name in NOT_READY:
-        raise QueueNotReadyError(name)
+    if name in DUE_QUEUES:
+        return replace(query, statuses=query.statuses or NOT_CLOSED)
+    if name == "rated-bad":
+        return replace(query, rated_bad=True)
     if name == "all":
         return replace(query, statuses=())
     if name == "mine":
@@ -67,3 +65,25 @@ def queue_query(word: str, actor: str, base: TicketQuery | None = None) -> Ticke
         return replace(query, unassigned=True, statuses=query.statuses or NOT_CLOSED)
     assert name in STATUSES
     return replace(query, statuses=(name,))
+
+
+async def find(
+    store: TicketStore, rules: Rules, word: str, query: TicketQuery, now: datetime
+) -> list[tuple[Ticket, Timing]]:
+    """The tickets of a queue (`word` as for `queue_query`, already applied to `query`), each
+    with its time limits; `due` and `overdue` keep only the tickets in that state now."""
+    name = queue_name(word) if word.strip() else None
+    states = DUE_QUEUES.get(name or "")
+    found = await store.search(replace(query, limit=None) if states else query)
+    times = await timings(store, rules, found)
+    pairs = [(t, times[t.number]) for t in found]
+    if states is None:
+        return pairs
+    chosen = [(t, tm) for t, tm in pairs if tm.state(rules, now) in states]
+    chosen.sort(key=lambda pair: _watched_due(pair[1]))
+    return chosen[: query.limit] if query.limit is not None else chosen
+
+
+def _watched_due(times: Timing) -> datetime:
+    watched = times.next_due()
+    return watched.due if watched is not None else times.answer.due

@@ -3,7 +3,7 @@ implement it later); `SQLiteTicketStore` in bot/tickets.py is the embedded one."
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,7 +15,9 @@ from bot.store.erasure import Erasure
 from bot.store.inbox import Accepted, InboxItem
 from bot.store.model import (
     Event,
+    Milestones,
     NewTicket,
+    Rating,
     Snippet,
     StaffMember,
     Stats,
@@ -82,6 +84,31 @@ class TicketStore(Protocol):
         self, user_id: int, name: str, username: str | None, at: datetime
     ) -> None: ...
     async def staff_members(self) -> list[StaffMember]: ...
+
+    # The workflow (issue 16): milestones, 好差评 and follow-ups, due notices, stats counts.
+    async def milestones(self, numbers: Collection[int]) -> dict[int, Milestones]: ...
+    async def rate(
+        self, number: int, user_id: int, rating: int, follow_up_due: datetime | None, at: datetime
+    ) -> Rating: ...
+    async def add_rating_comment(self, number: int, text: str, at: datetime) -> Rating: ...
+    async def rating(self, number: int) -> Rating: ...
+    async def ratings(
+        self,
+        *,
+        numbers: Sequence[int] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        open_follow_ups: bool = False,
+    ) -> list[Rating]: ...
+    async def record_follow_up(
+        self, number: int, actor: str, text: str, at: datetime
+    ) -> Rating: ...
+    async def note_due(self, items: Sequence[tuple[int, str, str]], at: datetime) -> set[int]: ...
+    async def staff_activity(
+        self, since: datetime, until: datetime
+    ) -> dict[str, dict[str, int]]: ...
+    async def answer_counts(self, since: datetime, until: datetime) -> tuple[int, int]: ...
+    async def count_direct_tickets(self, since: datetime, until: datetime) -> int: ...
 
     # The staff web console (issue 17): login links, sessions, paging, figures.
     async def search_count(self, query: TicketQuery) -> int: ...

@@ -214,6 +214,56 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         """,
     ),
     (
+        7,
+        "workflow: ratings (好差评) and their follow-ups, due-time notices sent once, the"
+        " answer a ticket came from; rating and follow-up events in the history",
+        """
+        CREATE TABLE events_v7 (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER REFERENCES tickets (number) ON DELETE CASCADE,
+            answer_id     INTEGER REFERENCES answers (id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL CHECK (kind IN ('created', 'claimed', 'staff_reply',
+                            'resident_followup', 'closed', 'reopened', 'feedback',
+                            'assigned', 'released', 'note', 'notice_failed',
+                            'rated', 'rating_comment', 'followed_up')),
+            actor         TEXT NOT NULL,
+            at            TEXT NOT NULL,
+            text          TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO events_v7 (id, ticket_number, answer_id, kind, actor, at, text)
+            SELECT id, ticket_number, answer_id, kind, actor, at, text FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v7 RENAME TO events;
+        CREATE INDEX events_by_ticket ON events (ticket_number, id);
+        CREATE INDEX events_by_kind ON events (kind, ticket_number);
+        CREATE INDEX events_by_time ON events (at);
+
+        CREATE TABLE ratings (
+            ticket_number    INTEGER PRIMARY KEY REFERENCES tickets (number) ON DELETE CASCADE,
+            user_id          INTEGER NOT NULL,
+            rating           INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+            comment          TEXT,
+            rated_at         TEXT NOT NULL,
+            follow_up_due_at TEXT,
+            followed_up_at   TEXT,
+            followed_up_by   TEXT,
+            follow_up        TEXT
+        );
+        CREATE INDEX ratings_by_time ON ratings (rated_at);
+
+        CREATE TABLE due_notices (
+            ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+            due_kind      TEXT NOT NULL,
+            state         TEXT NOT NULL,
+            noticed_at    TEXT NOT NULL,
+            PRIMARY KEY (ticket_number, due_kind, state)
+        );
+
+        ALTER TABLE tickets ADD COLUMN answer_id INTEGER;
+        CREATE INDEX tickets_by_created ON tickets (created_at);
+        """,
+    ),
+    (
         8,
         "staff web console: one-time login links and sessions",
         # Only hashes of the link tokens and session ids are stored: a copy of the database

@@ -57,6 +57,7 @@ class NewTicket:
     attachments: tuple[str, ...] = ()
     phone: str | None = None
     idempotency_key: str | None = None
+    answer_id: int | None = None  # the answer it came from (👎, 转人工, 都不是), if any
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ def next_status(ticket: Ticket, kind: str) -> TicketStatus:
                 number, "not_closed", status, f"ticket #{number} is {status}, not closed"
             )
         return "claimed" if ticket.assignee else "open"
-    if kind in ("note", "notice_failed") or (kind == "resident_followup" and closed):
+    if kind in ("note", "notice_failed", "rated", "rating_comment", "followed_up") or (
+        kind == "resident_followup" and closed
+    ):
         # A note or a follow-up after closing is kept with the ticket and changes nothing;
         # staff decide whether to reopen.
         return status
@@ -156,6 +159,7 @@ class TicketQuery:
     sort: str = "newest"  # one of SORTS; "updated": most recently changed first
     limit: int | None = None
     offset: int = 0  # with `limit`: skip this many first (a page of a long list)
+    rated_bad: bool = False  # a bad rating whose follow-up is not recorded yet
 
 
 @dataclass(frozen=True)
@@ -175,3 +179,47 @@ class StaffMember:
     user_id: int
     name: str
     username: str | None
+
+
+# 好差评: the five levels, best first; 不满意 and 非常不满意 are bad ratings.
+RATINGS = (5, 4, 3, 2, 1)
+BAD_RATING = 2  # this rating or lower opens a follow-up task
+# What marks a ticket accepted: the first of these done by staff (not by the resident).
+ACCEPT_KINDS = ("claimed", "assigned", "staff_reply", "closed")
+
+
+class AlreadyRatedError(ValueError):
+    """Raised when a ticket that has a rating is rated again (a rating is given once)."""
+
+
+class NotRatedBadError(LookupError):
+    """Raised when a follow-up is recorded on a ticket that has no bad rating."""
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """When a ticket's limits were met: first staff action, first staff reply, last close."""
+
+    accepted_at: datetime | None = None
+    first_reply_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A resident's 好差评 of a closed ticket, and the follow-up of a bad one."""
+
+    ticket_number: int
+    user_id: int
+    rating: int  # 5 非常满意 … 1 非常不满意
+    comment: str | None
+    rated_at: datetime
+    follow_up_due_at: datetime | None  # bad ratings only
+    followed_up_at: datetime | None = None
+    followed_up_by: str | None = None
+    follow_up: str | None = None
+
+    @property
+    def bad(self) -> bool:
+        return self.rating <= BAD_RATING

@@ -5,7 +5,7 @@ follow-ups and the staff replies). Standard SQL with `?` placeholders and LIKE â
 from __future__ import annotations
 
 from bot.store.database import to_text
-from bot.store.model import TicketQuery
+from bot.store.model import BAD_RATING, TicketQuery
 
 ORDERS = {
     "newest": "t.number DESC",
@@ -16,6 +16,11 @@ TEXT_MATCH = (
     "(t.text LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e"
     " WHERE e.ticket_number = t.number AND e.kind IN ('resident_followup', 'staff_reply')"
     " AND e.text LIKE ? ESCAPE '\\'))"
+)
+
+RATED_BAD = (
+    "EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_number = t.number"
+    f" AND r.rating <= {BAD_RATING} AND r.followed_up_at IS NULL)"
 )
 
 
@@ -36,6 +41,8 @@ def search_filter(query: TicketQuery) -> tuple[str, list[object]]:
             params.append(value)
     if query.unassigned:
         where.append("t.assignee IS NULL")
+    if query.rated_bad:
+        where.append(RATED_BAD)
     if query.since is not None:
         where.append("t.created_at >= ?")
         params.append(to_text(query.since))

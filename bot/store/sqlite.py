@@ -31,6 +31,7 @@ from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
 from bot.store.search import search_filter, search_order
 from bot.store.staffwork import StaffWorkStore
+from bot.store.workflow import WorkflowStore
 
 TICKET_SELECT = """
 SELECT t.*,
@@ -43,7 +44,14 @@ FROM tickets t
 
 
 class SQLiteTicketStore(
-    OutboxStore, StateStore, ProcessedStore, ErasureStore, InboxStore, StaffWorkStore, ConsoleStore
+    OutboxStore,
+    StateStore,
+    ProcessedStore,
+    ErasureStore,
+    InboxStore,
+    StaffWorkStore,
+    WorkflowStore,
+    ConsoleStore,
 ):
     """The embedded store: one SQLite file in WAL mode."""
 
@@ -60,8 +68,8 @@ class SQLiteTicketStore(
             when = to_text(at)
             number = await self.execute(
                 "INSERT INTO tickets (created_at, updated_at, user_id, chat_id, name, language,"
-                " channel, category, text, candidates, phone, idempotency_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " channel, category, text, candidates, phone, idempotency_key, answer_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     when,
                     when,
@@ -75,6 +83,7 @@ class SQLiteTicketStore(
                     json.dumps(new.candidates),
                     new.phone,
                     new.idempotency_key,
+                    new.answer_id,
                 ),
             )
             await self._add_event(number, "created", f"user:{new.user_id}", at, new.category)

@@ -1,4 +1,5 @@
-"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the SLA job."""
+"""The Telegram adapter, wired in one place: the bot, its handlers, the outbox, the job that
+reminds staff of time limits, and the calendar's start-up warnings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import logging
 import signal
 import time
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,20 +21,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, SettingsError
+from bot.config import SLA_HOURS_RETIRED, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
-from bot.helpdesk.reminders import reminder_period
+from bot.helpdesk.deadlines import load_rules
+from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
+from bot.store.database import utcnow
 from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
     on_button,
     on_command,
+    on_due_check,
     on_error,
     on_photo,
-    on_sla_check,
     on_text,
     on_unsupported,
     runtime,
@@ -49,7 +51,6 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
-SLA_CHECK_EVERY = timedelta(minutes=15)  # at most; the reminder itself goes out once per period
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
@@ -113,6 +114,9 @@ async def open_services(
 ) -> None:
     """post_init: load the knowledge, open the store, start the outbox, set menus and the job."""
     matcher = matcher or load_matcher(settings.kb_dir, settings.intents_dir)
+    # Checked before the store opens: a broken holiday or time-limit file stops start-up
+    # cleanly (the store's thread would keep the process alive).
+    rules = load_rules(settings)
     store = SQLiteTicketStore(settings.database_path)
     await store.open()
     engine = Engine(store, matcher, settings)
@@ -120,11 +124,14 @@ async def open_services(
     reloader = Reloader(settings, engine, store)
     application.bot_data["runtime"] = Runtime(settings, store, engine, dispatcher, reloader)
     await set_command_menus(application, settings)
+    if settings.sla_hours is not None:
+        log.warning(SLA_HOURS_RETIRED)
+    for problem in await queue_calendar_warnings(store, settings, rules, utcnow()):
+        log.warning("calendar: %s", problem)
     dispatcher.start()  # sends whatever was queued before a crash or restart
     if application.job_queue is not None and settings.staff_chat_id is not None:
-        period = reminder_period(settings)
         application.job_queue.run_repeating(
-            on_sla_check, interval=min(period, SLA_CHECK_EVERY), first=1.0, name="sla-reminder"
+            on_due_check, interval=CHECK_EVERY, first=1.0, name="due-reminder"
         )
     if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
         loop = asyncio.get_running_loop()

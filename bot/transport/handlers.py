@@ -20,7 +20,7 @@ from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
-from bot.helpdesk.reminders import queue_sla_reminder
+from bot.helpdesk.reminders import queue_due_reminder
 from bot.matching.normalize import written_language
 from bot.messages import Incoming, InputKind, Speaker
 from bot.store.interface import TicketStore
@@ -146,10 +146,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await respond(context, incoming, f"cb:{query.id}")
 
 
-async def on_sla_check(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remind the staff group of tickets waiting longer than SLA_HOURS (once per period)."""
+async def on_due_check(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the staff group, in one post, what became due soon or overdue (each item once)."""
     rt = runtime(context.bot_data)
-    if await queue_sla_reminder(rt.store, rt.settings, rt.dispatcher.clock()) is not None:
+    rules = rt.engine.services.rules
+    if await queue_due_reminder(rt.store, rt.settings, rules, rt.dispatcher.clock()) is not None:
         rt.dispatcher.wake()
 
 
