@@ -1176,10 +1176,15 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
     "per_day": ("每日工单（按类别）", "Tickets per day by category"),
     "first_reply": ("首次回复时间分布（工作时间）", "Time to first reply (working time)"),
     "ratings": ("好差评分布", "Ratings (好差评)"),
-    "ratings_missing": (
-        "好差评尚未接入：评价功能合并后这里显示分布。",
-        "Ratings are not connected yet: the distribution appears once they are merged.",
+    "rating": ("好差评", "Rating"),
+    "follow_up": ("回访", "Follow-up"),
+    "follow_up_due": ("回访期限", "follow up by"),
+    "follow_up_hint": (
+        "回访结果：联系了谁、怎么说的（记入记录）",
+        "what the follow-up found (kept in the history)",
     ),
+    "follow_up_button": ("记录回访", "Record follow-up"),
+    "no_ratings": ("这段时间没有评价。", "No ratings in this period."),
     "answered_share": ("机器人解答占比（每周）", "Share the bot answered, per week"),
     "top_unanswered": (
         "未解答问题（按最相近条目分组）",
@@ -1232,11 +1237,6 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
     "busy": (
         "系统有点忙，刚才的操作没有保存。请过一会儿再试一次。",
         "The system is busy; that was not saved. Please try again in a moment.",
-    ),
-    "queue_not_ready": (
-        "这个队列需要工作日期限和好差评数据，它们正在另一分支开发中，合并后即可使用。",
-        "This queue needs the working-day due times and ratings, which are being built; "
-        "it works once they are merged.",
     ),
 }
 

@@ -231,10 +231,32 @@ def test_queue_pages(client: TestClient, settings: Settings) -> None:
     assert "第 2/2 页，共 60 条" in second
 
 
-def test_not_ready_tabs_say_why(client: TestClient, settings: Settings) -> None:
+def test_rated_bad_tab_and_the_follow_up(client: TestClient, settings: Settings) -> None:
+    """A closed ticket rated 不满意 is in 待回访 with its rating; recording the follow-up
+    (回访) takes it out, and the history says who did it."""
+    seed(settings, "问题", "另一个")
+
+    async def rate_badly(store: TicketStore) -> None:
+        for number, rating in ((1, 2), (2, 5)):
+            await operations.close(store, number, f"staff:{STAFF_B}", "", utcnow())
+            await store.rate(number, 1000 + number, rating, utcnow() + timedelta(days=20), utcnow())
+
+    with_store(settings, rate_badly)
     log_in(client, settings)
-    page = client.get("/queue?tab=rated-bad").text
-    assert 'id="not-ready"' in page
+    assert rows(client.get("/queue?tab=rated-bad").text) == [1]
+    page = client.get("/tickets/1").text
+    assert "不满意" in page
+    assert 'id="do-followup"' in page
+    response = post(client, "/tickets/1/followup", page, text="已电话回访，居民表示理解")
+    assert response.status_code == 303
+    assert rows(client.get("/queue?tab=rated-bad").text) == []
+    assert 'id="do-followup"' not in client.get("/tickets/1").text
+
+    async def check(store: TicketStore) -> None:
+        last = (await store.events(1))[-1]
+        assert (last.kind, last.actor) == ("followed_up", f"staff:{STAFF_A}")
+
+    with_store(settings, check)
 
 
 def test_due_tabs_use_the_working_day_limits(client: TestClient, settings: Settings) -> None:
@@ -433,7 +455,7 @@ def test_stats_draw_the_charts(client: TestClient, settings: Settings) -> None:
     assert "3 工单" in page
     replies = page.split('id="chart-first-reply"')[1].split("</figure>")[0]
     assert replies.count('<rect class="bar"') == 1  # all three: no reply yet
-    assert "好差评尚未接入" in page
+    assert "这段时间没有评价" in page
     assert len(page.encode()) < 200_000
 
 
@@ -575,3 +597,19 @@ def test_a_read_only_database_saves_nothing_and_says_so(
         assert [e.kind for e in await store.events(1)] == ["created"]
 
     with_store(settings, check)
+
+
+def test_stats_show_the_ratings(client: TestClient, settings: Settings) -> None:
+    seed(settings, "一", "二", "三")
+
+    async def rate(store: TicketStore) -> None:
+        for number, rating in ((1, 5), (2, 5), (3, 1)):
+            await operations.close(store, number, f"staff:{STAFF_B}", "", utcnow())
+            await store.rate(number, 1000 + number, rating, None, utcnow())
+
+    with_store(settings, rate)
+    log_in(client, settings)
+    page = client.get("/stats?days=7").text
+    chart = page.split('id="chart-ratings"')[1].split("</figure>")[0]
+    assert chart.count('<rect class="bar"') == 2  # 非常满意 ×2, 非常不满意 ×1
+    assert "非常满意: 2" in chart

@@ -1,6 +1,6 @@
 """The stats page's figures for a period: tickets per day by category, time to first reply in
 working time (a distribution), the share of questions the bot answered per week, the top
-unanswered question groups (by the matcher's closest entry), and 好差评 when stored."""
+unanswered question groups (by the matcher's closest entry), and the 好差评 given."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.console.workflow import Workflow
 from bot.privacy import mask_pii
 from bot.store.console import TicketFigure
 from bot.store.interface import TicketStore
-from bot.store.model import CATEGORIES
+from bot.store.model import CATEGORIES, RATINGS
 
 # Upper bounds of the time-to-first-reply buckets, in working hours (a working day is the
 # working periods' length, 7 h by default); the last bucket is open.
@@ -35,7 +35,7 @@ class Figures:
     groups: list[tuple[str | None, int, str]]  # (closest entry, tickets, masked example)
     tickets: int
     answered: int
-    ratings: dict[str, int] | None  # None: ratings are not stored yet
+    ratings: dict[int, int]  # 好差评 given in the period: rating (5 best … 1) → how many
 
 
 def local_day(moment: datetime, workflow: Workflow) -> date:
@@ -74,8 +74,13 @@ async def figures(
         groups=_groups(tickets),
         tickets=len(tickets),
         answered=len(answers),
-        ratings=None if not workflow.has_ratings else {},
+        ratings=await _ratings(store, since, until),
     )
+
+
+async def _ratings(store: TicketStore, since: datetime, until: datetime) -> dict[int, int]:
+    given = Counter(r.rating for r in await store.ratings(since=since, until=until))
+    return {rating: given[rating] for rating in RATINGS} if given else {}
 
 
 def _day_length(workflow: Workflow) -> timedelta:

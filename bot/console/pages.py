@@ -25,6 +25,7 @@ from bot.words import (
     console_page_text,
     console_words,
     entry_title,
+    rating_label,
 )
 
 if TYPE_CHECKING:
@@ -107,10 +108,10 @@ async def stats_page(console: Console, request: Request, staff: Staff) -> Respon
     weeks = [d.strftime("%m-%d") for d, _, _ in found.weeks]
     shares = [a / (a + u) if a + u else None for _, a, u in found.weeks]
     share_chart = charts.line(w["answered_share"], weeks, shares)
-    ratings = (
-        charts.bars(w["ratings"], list(found.ratings), list(found.ratings.values()))
-        if found.ratings is not None
-        else None
+    ratings = charts.bars(
+        w["ratings"],
+        [rating_label(r, staff.language) for r in found.ratings],
+        list(found.ratings.values()),
     )
     median = (
         console_age_text(found.median_first_reply, staff.language)

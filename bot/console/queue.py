@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.console.sessions import Staff
-from bot.console.workflow import AWAITING_STAFF
 from bot.helpdesk import export, queues
+from bot.helpdesk.deadlines import Timing
 from bot.helpdesk.roster import Roster, load_roster, staff_actor
 from bot.privacy import mask_pii
 from bot.store.model import CATEGORIES, SORTS, STATUSES, Ticket, TicketQuery
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from bot.console.app import Console
 
 TABS = ("unassigned", "mine", "due", "overdue", "rated-bad", "all")
-DUE_TABS = {"due": "due_soon", "overdue": "overdue"}
-NOT_READY = ("rated-bad",)  # TODO(workflow): 待回访 lists bad ratings once they are stored
+DUE_TABS = ("due", "overdue")  # chosen by the working-day limits (bot/helpdesk/queues.py find)
 PAGE_SIZE = 50
 QUESTION_LENGTH = 60
 CSV_LIMIT = 10_000  # rows in one export
@@ -92,7 +91,8 @@ def read_view(params: QueryParams) -> View:
 
 
 def view_query(view: View, staff: Staff, console: Console) -> TicketQuery:
-    """The store query for a view (due tabs: the tickets a due time runs for)."""
+    """The store query for a view (the helpdesk's queues: due and overdue are then chosen by
+    their time limits, rated-bad is a bad rating not followed up yet)."""
     zone = console.workflow.limits.hours.zone
     base = TicketQuery(
         statuses=(view.status,) if view.status else (),
@@ -105,8 +105,6 @@ def view_query(view: View, staff: Staff, console: Console) -> TicketQuery:
         else None,
         sort=view.sort,
     )
-    if view.tab in DUE_TABS:
-        return replace(base, statuses=base.statuses or AWAITING_STAFF)
     if view.tab == "all":  # (the helpdesk's "all" would drop the status filter)
         return base
     return queues.queue_query(view.tab, staff.actor, base)
@@ -117,10 +115,9 @@ async def tickets_in_view(
 ) -> tuple[list[Ticket], int]:
     """One page of the view's tickets and how many there are in all."""
     query = view_query(view, staff, console)
-    if view.tab in DUE_TABS:
-        wanted = DUE_TABS[view.tab]
-        every = await console.store.search(query)
-        hits = [t for t in every if console.workflow.due_state(t, now) == wanted]
+    if view.tab in DUE_TABS:  # most urgent first
+        rules = console.workflow.rules
+        hits = [t for t, _ in await queues.find(console.store, rules, view.tab, query, now)]
         start = (view.page - 1) * limit
         return hits[start : start + limit], len(hits)
     page = replace(query, limit=limit, offset=(view.page - 1) * limit)
@@ -128,13 +125,18 @@ async def tickets_in_view(
 
 
 def row(
-    console: Console, ticket: Ticket, roster: Roster, now: datetime, language: str
+    console: Console,
+    ticket: Ticket,
+    timing: Timing | None,
+    roster: Roster,
+    now: datetime,
+    language: str,
 ) -> dict[str, Any]:
     lines = ticket.text.strip().splitlines()
     return {
         "number": ticket.number,
         "age": console_age_text(console.workflow.age(ticket, now), language),
-        "due": console.workflow.due_state(ticket, now),
+        "due": console.workflow.state(timing, now),
         "category": console_category_label(ticket.category, language),
         "question": mask_pii(lines[0] if lines else "")[:QUESTION_LENGTH],
         "assignee": roster.name(ticket.assignee) if ticket.assignee else "",
@@ -147,14 +149,12 @@ async def queue_page(console: Console, request: Request, staff: Staff) -> Respon
     view = read_view(request.query_params)
     now = console.clock()
     roster = await load_roster(console.store, console.settings)
-    values: dict[str, Any] = {"view": view, "tabs": TABS, "not_ready": view.tab in NOT_READY}
-    tickets: list[Ticket] = []
-    total = 0
-    if view.tab not in NOT_READY:
-        tickets, total = await tickets_in_view(console, view, staff, now)
+    values: dict[str, Any] = {"view": view, "tabs": TABS}
+    tickets, total = await tickets_in_view(console, view, staff, now)
+    times = await console.workflow.timings(console.store, tickets)
     pages = max(1, -(-total // PAGE_SIZE))
     values.update(
-        rows=[row(console, t, roster, now, staff.language) for t in tickets],
+        rows=[row(console, t, times.get(t.number), roster, now, staff.language) for t in tickets],
         total=total,
         pages=pages,
         page_text=console_page_text(min(view.page, pages), pages, total, staff.language),

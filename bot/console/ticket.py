@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.console.sessions import Staff
-from bot.helpdesk import assignment
+from bot.helpdesk import assignment, ratings
 from bot.helpdesk import operations as staff_ops
 from bot.helpdesk.roster import load_roster, staff_actor
 from bot.kb.model import UnknownEntryError
 from bot.store.database import TicketNotFound
-from bot.store.model import ClaimedByOtherError, InvalidTransitionError
+from bot.store.model import ClaimedByOtherError, InvalidTransitionError, NotRatedBadError, Rating
 from bot.words import (
     CONSOLE_EVENTS_EN,
     assigned_text,
@@ -28,10 +28,13 @@ from bot.words import (
     console_words,
     empty_reply_text,
     entry_title,
+    follow_up_saved_text,
     held_by_text,
+    not_rated_bad_text,
     not_staff_member_text,
     note_saved_text,
     pick,
+    rating_label,
     released_text,
     staff_done_text,
     status_label,
@@ -44,7 +47,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("claim", "take", "assign", "release", "reply", "note", "close", "reopen")
+ACTIONS = (
+    "claim",
+    "take",
+    "assign",
+    "release",
+    "reply",
+    "note",
+    "close",
+    "reopen",
+    "followup",
+)
 PICKER_LIMIT = 8
 CLOSEST = 3
 PHOTO_TIMEOUT = 10.0
@@ -79,6 +92,11 @@ async def _render(
         return console.message("not_found", 404, staff)
     events = await store.events(number)
     roster = await load_roster(store, console.settings)
+    timing = (await console.workflow.timings(store, [ticket])).get(number)
+    try:
+        rating: Rating | None = await store.rating(number)
+    except TicketNotFound:
+        rating = None
 
     def who(actor: str | None) -> str:
         return roster.name(actor)
@@ -121,9 +139,10 @@ async def _render(
         "assignee": who(ticket.assignee) if ticket.assignee else "",
         "history": history,
         "closest": closest,
-        "due": console.workflow.due_state(ticket, console.clock()),
-        "due_at": console.workflow.due_at(ticket),
-        "rating": console.workflow.rating(ticket),
+        "due": console.workflow.state(timing, console.clock()),
+        "due_at": console.workflow.due_at(timing),
+        "rating": rating,
+        "rating_label": rating_label(rating.rating, staff.language) if rating else "",
         "staff_members": sorted((uid, who(staff_actor(uid))) for uid in roster.staff_ids),
         "snippets": await store.snippets(),
         "notice": notice,
@@ -140,6 +159,8 @@ async def _done_text(console: Console, staff: Staff, number: int, done: str) -> 
         return staff_done_text(done, number, staff.name, language)
     if done == "note":
         return note_saved_text(number, language)
+    if done == "followup":
+        return follow_up_saved_text(number, language)
     if done == "release":
         return released_text(number, language)
     if done == "assign":
@@ -179,6 +200,10 @@ async def act(console: Console, request: Request, staff: Staff) -> Response:
                 await staff_ops.note(store, number, actor, text, now)
             elif action == "close":
                 await staff_ops.close(store, number, actor, text, now)
+            elif action == "followup":
+                if not text:
+                    raise staff_ops.EmptyReplyError(number)
+                await ratings.follow_up(store, number, actor, text, now)
             else:
                 await staff_ops.reopen(store, number, actor, now)
     except TicketNotFound:
@@ -201,6 +226,10 @@ async def act(console: Console, request: Request, staff: Staff) -> Response:
     except InvalidTransitionError as exc:
         message = transition_error_text(number, exc.reason, exc.status, language)
         return await _render(console, staff, number, error=message, code=409)
+    except NotRatedBadError:
+        return await _render(
+            console, staff, number, error=not_rated_bad_text(number, language), code=409
+        )
     except staff_ops.EmptyReplyError:
         return await _render(console, staff, number, error=empty_reply_text(language), code=400)
     except assignment.UnknownStaffError:
