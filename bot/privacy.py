@@ -62,3 +62,15 @@ def normalise_phone(raw: str) -> str | None:
     if re.fullmatch(r"0\d{2,3}\d{7,8}", digits):
         return digits
     return None
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def remove_pii(text: str) -> str:
+    """`text` without its ID numbers, phone numbers and e-mail addresses (for text that is kept
+    for good, such as a question that becomes a knowledge-base wording)."""
+    text = EMAIL.sub("", text.translate(_FULL_WIDTH))
+    for pattern in (ID_NUMBER, MOBILE, LANDLINE):
+        text = _mask(pattern, lambda m: "", text)
+    return " ".join(text.split())

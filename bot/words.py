@@ -58,9 +58,13 @@ def answer_text(entry: Entry, language: str | None = None) -> str:
     """The entry's answer in the user's language; says so when only Chinese exists."""
     if is_english(language):
         if entry.answer_en:
-            return entry.answer_en
-        return "(No English version of this answer yet; here it is in Chinese.)\n\n" + entry.answer
-    return entry.answer
+            return entry.answer_en + owner_line(entry, language)
+        return (
+            "(No English version of this answer yet; here it is in Chinese.)\n\n"
+            + entry.answer
+            + owner_line(entry, language)
+        )
+    return entry.answer + owner_line(entry, language)
 
 
 def entry_title(entry: Entry, language: str | None = None) -> str:
@@ -848,6 +852,13 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
         "a one-time web console login link (private chat only)",
     ),
     ("reload", "重新加载知识库", "reload the knowledge base"),
+    (
+        "teach",
+        "把工单的问题和答复提交为知识库提案：/teach 编号 [#条目id|new 主管部门] [| 问法…]",
+        "propose knowledge from a ticket: /teach N [#entry-id|new DEPARTMENT] [| wording…]",
+    ),
+    ("approve", "批准知识库提案（非提案人）：/approve P", "approve a proposal (not its author)"),
+    ("reject", "驳回知识库提案：/reject P 理由", "reject a proposal: /reject P reason"),
 )
 
 
@@ -1359,6 +1370,180 @@ def staff_post_text(
     return "\n".join(lines)
 
 
+# --- A ticket as staff read it (bot/helpdesk/views.py) ---------------------------------------
+
+EVENT_LABELS = {
+    "created": "创建",
+    "claimed": "认领",
+    "staff_reply": "工作人员回复",
+    "resident_followup": "居民补充",
+    "closed": "关闭",
+    "reopened": "重新打开",
+    "assigned": "指派",
+    "released": "释放",
+    "note": "内部备注",
+    "notice_failed": "私信通知失败",
+    "rated": "居民评价",
+    "rating_comment": "评价意见",
+    "followed_up": "差评回访",
+}
+
+
+def age_text(minutes: int) -> str:
+    """How long a ticket has waited, in the largest sensible unit."""
+    if minutes < 60:
+        return f"{minutes} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时"
+    return f"{minutes // (24 * 60)} 天"
+
+
+def ticket_head_lines(
+    *,
+    number: int,
+    status: str,
+    category: str,
+    created: str,
+    updated: str,
+    name: str,
+    user_id: int,
+    chat_id: int,
+    channel: str,
+    language: str,
+    holder: str | None,
+) -> list[str]:
+    return [
+        f"工单 #{number} · {status} · {category}",
+        f"创建：{created}　更新：{updated}",
+        f"居民：{name or '（无名）'} · 用户 {user_id} · 对话 {chat_id} · "
+        f"{channel} · 语言 {language}",
+        f"负责人：{holder or '（未认领）'}",
+    ]
+
+
+def ticket_facts_lines(phone: str | None, attachments: list[str], nearest: list[str]) -> list[str]:
+    lines = []
+    if phone:
+        lines.append(f"电话：{phone}")
+    if attachments:
+        lines.append("附件：" + "、".join(attachments))
+    if nearest:
+        lines.append("相近条目：" + "、".join(nearest))
+    return lines
+
+
+def question_heading() -> str:
+    return "问题："
+
+
+def history_heading() -> str:
+    return "记录："
+
+
+def event_line(when: str, kind: str, who: str, text: str) -> str:
+    label = EVENT_LABELS.get(kind, kind)
+    return f"  {when} {label} · {who}{'：' + text if text else ''}"
+
+
+def previous_holder_text(name: str) -> str:
+    return f"（原负责人 {name}）"
+
+
+def taken_from_text(name: str) -> str:
+    return f"接手，原负责人 {name}"
+
+
+# --- Learning from tickets: knowledge proposals and their review (issue 18) -----------------
+
+
+def owner_line(entry: Entry, language: str | None = None) -> str:
+    """Under an answer that a staff member gave and a department owns: who owns it, since when."""
+    source = entry.staff_source
+    if source is None:
+        return ""
+    return pick(
+        language,
+        f"\n\n（来源：{source.owner}，工作人员答复，{source.date}）",
+        f"\n\n(Source: {source.owner}, a staff answer of {source.date})",
+    )
+
+
+def proposal_made_text(number: int, summary: str, language: str | None = None) -> str:
+    """After /teach: the proposal's number, its checks, and who may approve it."""
+    return pick(
+        language,
+        f"已提交知识库提案 P{number}。\n{summary}\n需由另一位工作人员审核：/approve {number} 或 "
+        f"/reject {number} 理由（命令行：kb approve {number}）。",
+        f"Knowledge proposal P{number} is filed.\n{summary}\nAnother staff member reviews it: "
+        f"/approve {number} or /reject {number} reason (shell: kb approve {number}).",
+    )
+
+
+def proposal_checks_text(
+    kind: str,
+    entry_id: str,
+    problems: Sequence[str],
+    stolen: Sequence[str],
+    changed: int,
+    loo: tuple[float, float],
+    already: Sequence[str] = (),
+    language: str | None = None,
+) -> str:
+    """A proposal's automatic checks, as /teach reports them (`kb review` shows every line)."""
+    what = pick(language, "新问法" if kind == "wording" else "新条目", kind)
+    lines = [f"{what} · {entry_id}"]
+    lines += [pick(language, f"✗ 规则：{p}", f"✗ rule: {p}") for p in problems[:3]]
+    lines += [pick(language, f"✗ 抢走：{s}", f"✗ takes: {s}") for s in stolen[:5]]
+    if already:
+        lines.append(
+            pick(
+                language,
+                f"! 现在已能正确回答（可能不需要）：{'、'.join(already)}",
+                f"! already answered right today (maybe not needed): {', '.join(already)}",
+            )
+        )
+    if not problems:
+        lines.append(
+            pick(
+                language,
+                f"规则问题 {len(problems)} 个，抢走其他条目的问题 {len(stolen)} 个；"
+                f"{changed} 个问题的结果改变；留一法 {loo[0]}% → {loo[1]}%",
+                f"{len(problems)} kb check problem(s), {len(stolen)} stolen; "
+                f"{changed} question(s) decided differently; leave-one-out {loo[0]}% → {loo[1]}%",
+            )
+        )
+    return "\n".join(lines)
+
+
+def proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
+    if approved:
+        return pick(
+            language,
+            f"提案 P{number} 已批准，知识库已写入，服务将在一分钟内重新加载。",
+            f"Proposal P{number} is approved and written; the service reloads within a minute.",
+        )
+    return pick(language, f"提案 P{number} 已驳回。", f"Proposal P{number} is rejected.")
+
+
+def proposal_refused_text(reason: str, language: str | None = None) -> str:
+    """A /teach, /approve or /reject that cannot be done, with the reason (English: the reason
+    names files, entries and options as the shell does)."""
+    return pick(language, f"无法处理：{reason}", f"Not done: {reason}")
+
+
+def teach_usage_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "用法：/teach 编号 [#条目id]（把居民的问题加为该条目的新问法；不写条目则取最接近的条目）；"
+        "/teach 编号 new 主管部门（用工作人员的答复起草新条目，至少6种问法）；更多问法用 | 隔开："
+        "/teach 编号 new 主管部门 | 问法二 | 问法三；/approve P；/reject P 理由",
+        "Usage: /teach N [#entry-id] (the resident's question as a new wording of that entry; "
+        "without one, the closest entry); /teach N new DEPARTMENT (a new entry drafted from the "
+        "staff reply; at least 6 wordings); more wordings after |: /teach N new DEPARTMENT | "
+        "wording 2 | wording 3; /approve P; /reject P reason",
+    )
+
+
 # The console in English: categories and history events (the group and the CLI show them in
 # Chinese only, as CATEGORY_LABELS and bot/helpdesk/operations.py EVENT_LABELS).
 CONSOLE_CATEGORIES_EN = {
@@ -1379,6 +1564,9 @@ CONSOLE_EVENTS_EN = {
     "released": "released",
     "note": "internal note",
     "notice_failed": "private notice failed",
+    "rated": "rated by the resident",
+    "rating_comment": "rating comment",
+    "followed_up": "bad rating followed up",
 }
 
 

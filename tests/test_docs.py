@@ -42,7 +42,7 @@ def test_every_resident_command_is_in_the_readme_and_the_help_reply(command: str
     assert f"/{command}" in help_intent.reply + help_intent.reply_en or command in ("start", "help")
 
 
-@pytest.mark.parametrize("command", [*STAFF_COMMANDS, "reload"])
+@pytest.mark.parametrize("command", [*STAFF_COMMANDS, "reload", "teach", "approve", "reject"])
 def test_every_staff_command_is_in_the_readme(command: str) -> None:
     """Each staff command is in the README's staff table."""
     assert f"`/{command}" in README

@@ -25,12 +25,14 @@ ALLOWED: dict[str, set[str]] = {
     "matching": {"kb", "yamlio"},
     "store": {"config", "messages"},
     "helpdesk": FOUNDATION | {"store", "words", "kb", "yamlio"},
-    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk"},
+    "learning": FOUNDATION | {"kb", "words", "matching", "store"},
+    "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning"},
     "console": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "dialogue"},
     "transport": FOUNDATION
-    | {"kb", "words", "matching", "store", "helpdesk", "dialogue", "console"},
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "console"},
     "cli": FOUNDATION
-    | {"kb", "words", "matching", "store", "helpdesk", "dialogue", "console", "transport"},
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "console"}
+    | {"transport"},
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -9,13 +9,13 @@ import bm25s
 import numpy as np
 import pytest
 
-from bot.cli.scoring import leave_one_out
 from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.bm25 import BM25, GramBM25
 from bot.matching.decision import Bands, judge
 from bot.matching.details import EntryDetails, asked_details, missing_details
+from bot.matching.holdout import leave_one_out
 from bot.matching.matcher import MAX_QUERY_CHARS, Matcher
 from bot.matching.retrieval import Channel, Doc, Hit, Index
 from bot.matching.tokens import char_tokens, grams, marked_syllable, pinyin_tokens, units

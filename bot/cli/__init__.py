@@ -22,7 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("bot.cli.chat", "chat in the terminal, on the embedded database"),
     "ask": ("bot.cli.ask", "answer questions without saving anything (--json for machines)"),
     "eval": ("bot.cli.evaluate", "score the matcher on evaluation files"),
-    "kb": ("bot.cli.kb", "knowledge-base tools: `kb check`"),
+    "kb": (
+        "bot.cli.kb",
+        "knowledge-base tools: check [--owners], propose, review, approve, reject, gaps",
+    ),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
     "console": ("bot.cli.console", "serve the staff web console (CONSOLE_* settings)"),
     "console-link": (

@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.dialogue.teaching import TEACH_COMMANDS, teach_command
 from bot.helpdesk.deadlines import load_rules
 from bot.matching.matcher import load_matcher
 from bot.messages import Choice, Incoming, InputKind, Reply, Speaker
@@ -114,6 +115,8 @@ class Terminal:
                     continue
                 if line.split()[0].lower() == "/reload":
                     await self._reload(store, engine)
+                elif line.split()[0].lower().lstrip("/") in TEACH_COMMANDS:
+                    await self._teach(store, engine, line)
                 else:
                     await self._handle(engine, self.incoming(line), store)
                 await self._drain_outbox(store)
@@ -178,6 +181,27 @@ class Terminal:
             return
         local = replace(settings, staff_chat_id=None)  # report here only
         self._print(await Reloader(local, engine, store).reload(report_key="terminal"))
+
+    async def _teach(self, store: SQLiteTicketStore, engine: Engine, line: str) -> None:
+        """/teach, /approve, /reject from staff, as in the staff group; an approval reloads
+        this chat's knowledge too."""
+        settings = engine.services.settings
+        if not settings.is_staff(self.speaker.user_id):
+            self._print(staff_only_text())
+            return
+        name, _, args = line.partition(" ")
+        name = name.lower().lstrip("/")
+        local = replace(settings, staff_chat_id=None)  # report here only
+        reloader = Reloader(local, engine, store)
+        now = utcnow()
+        self._print(
+            await teach_command(
+                store, settings, self.speaker.user_id, name, args, now, self.speaker.language
+            )
+        )
+        reloaded = await reloader.reload_if_changed()  # an approval wrote the files
+        if reloaded is not None:
+            self._print(reloaded)
 
     async def _poll_outbox(self, store: SQLiteTicketStore) -> None:
         while True:

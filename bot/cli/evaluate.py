@@ -17,17 +17,15 @@ from pathlib import Path
 
 from bot.cli.scoring import (
     EVAL_NOTE,
-    NEAR_DUPLICATE,
     Case,
     EvalFileError,
-    LeaveOneOut,
     Report,
     evaluate,
-    leave_one_out,
     load_cases,
 )
 from bot.config import Settings
 from bot.dialogue.preview import preview
+from bot.matching.holdout import NEAR_DUPLICATE, LeaveOneOut, leave_one_out
 from bot.matching.matcher import Matcher, load_matcher
 from bot.yamlio import DataError
 

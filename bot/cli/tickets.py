@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.helpdesk import assignment, queues, ratings, standard
+from bot.helpdesk import assignment, queues, ratings, standard, views
 from bot.helpdesk import operations as staff
 from bot.helpdesk.deadlines import Rules, load_rules, timings
 from bot.helpdesk.export import export
@@ -285,7 +285,7 @@ async def _list(
     roster = await load_roster(store, settings)
     rules = load_rules(settings)
     found = await queues.find(store, rules, word, query, now)
-    lines = [staff.ticket_line(t, now, roster, (tm, rules)) for t, tm in found]
+    lines = [views.ticket_line(t, now, roster, (tm, rules)) for t, tm in found]
     return "\n".join(lines) or "No tickets."
 
 
@@ -295,8 +295,8 @@ async def _show(store: SQLiteTicketStore, settings: Settings, number: int) -> st
     ticket = await store.ticket(number)
     times = await timings(store, rules, [ticket])
     rated = await store.ratings(numbers=(number,))
-    lines = staff.timing_lines(times[number], rules, utcnow(), rated[0] if rated else None)
-    return staff.ticket_detail(ticket, await store.events(number), roster, lines)
+    lines = views.timing_lines(times[number], rules, utcnow(), rated[0] if rated else None)
+    return views.ticket_detail(ticket, await store.events(number), roster, lines)
 
 
 async def _done(change: Awaitable[object], what: str) -> str:

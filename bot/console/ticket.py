@@ -17,11 +17,13 @@ from bot.console.sessions import Staff
 from bot.helpdesk import assignment, ratings
 from bot.helpdesk import operations as staff_ops
 from bot.helpdesk.roster import load_roster, staff_actor
+from bot.helpdesk.views import event_text
 from bot.kb.model import UnknownEntryError
 from bot.store.database import TicketNotFound
 from bot.store.model import ClaimedByOtherError, InvalidTransitionError, NotRatedBadError, Rating
 from bot.words import (
     CONSOLE_EVENTS_EN,
+    EVENT_LABELS,
     assigned_text,
     console_category_label,
     console_presence_text,
@@ -107,11 +109,11 @@ async def _render(
             "kind": e.kind,
             "label": pick(
                 staff.language,
-                staff_ops.EVENT_LABELS.get(e.kind, e.kind),
+                EVENT_LABELS.get(e.kind, e.kind),
                 CONSOLE_EVENTS_EN.get(e.kind, e.kind),
             ),
             "who": who(e.actor),
-            "text": staff_ops.event_text(e, who),
+            "text": event_text(e, who),
         }
         for e in events
     ]

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, is_number, say
-from bot.helpdesk import assignment, console_access, queues, ratings, standard
+from bot.helpdesk import assignment, console_access, queues, ratings, standard, views
 from bot.helpdesk import operations as staff
 from bot.helpdesk.deadlines import timings
 from bot.helpdesk.roster import load_roster, staff_actor
@@ -150,7 +150,7 @@ async def _list(svc: Services, turn: Turn, args: str) -> Outcome:
     if not found:
         return say(no_matching_tickets_text(language), note="staff_list")
     roster = await load_roster(svc.store, svc.settings)
-    lines = [staff.ticket_line(t, turn.now, roster, (tm, svc.rules)) for t, tm in found]
+    lines = [views.ticket_line(t, turn.now, roster, (tm, svc.rules)) for t, tm in found]
     return say("\n".join(lines), note="staff_list")
 
 
@@ -172,7 +172,7 @@ async def _on_ticket(svc: Services, turn: Turn, name: str, number: int, rest: st
         roster = await load_roster(store, svc.settings)
         ticket = await store.ticket(number)
         lines = await staff_timing_lines(svc, ticket, now)
-        detail = staff.ticket_detail(ticket, await store.events(number), roster, lines)
+        detail = views.ticket_detail(ticket, await store.events(number), roster, lines)
         return say(detail, ticket=number, note="staff_show")
     if name == "followup":
         await ratings.follow_up(store, number, actor, rest, now)
@@ -229,7 +229,7 @@ async def staff_timing_lines(svc: Services, ticket: Ticket, now: datetime) -> li
     """The ticket's limits and rating, as /ticket shows them."""
     times = await timings(svc.store, svc.rules, [ticket])
     found = await svc.store.ratings(numbers=(ticket.number,))
-    return staff.timing_lines(times[ticket.number], svc.rules, now, found[0] if found else None)
+    return views.timing_lines(times[ticket.number], svc.rules, now, found[0] if found else None)
 
 
 async def _reply(svc: Services, turn: Turn, number: int, text: str) -> Outcome:

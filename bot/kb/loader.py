@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,9 @@ def load_knowledge(kb_dir: Path) -> KnowledgeBase:
     return kb
 
 
+STAFF_SOURCE_FIELDS = {"staff", "ticket", "date", "owner", "public_number"}
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 ENTRY_FIELDS = {
     "id",
     "title",
@@ -100,9 +105,11 @@ def parse_entries(data: Any, display: str, problems: list[Problem]) -> list[Entr
             )
         answer = f.text("answer")
         answer_en = f.text("answer_en", required=False)
+        sources = _sources(f)
+        public = {s.public_number for s in sources if s.public_number}
         for key, text in (("answer", answer), ("answer_en", answer_en)):
             if text is not None:
-                _check_answer(f, key, text)
+                _check_answer(f, key, text, public)
         related = f.text_list("related", required=False)
         entry = Entry(
             id=entry_id or "",
@@ -113,7 +120,7 @@ def parse_entries(data: Any, display: str, problems: list[Problem]) -> list[Entr
             questions=tuple(q for q, _ in questions),
             answer=answer or "",
             answer_en=answer_en,
-            source=_sources(f),
+            source=sources,
             topics=_topics(f),
             related=tuple(r for r, _ in related),
             follow_up=f.choice("follow_up", FOLLOW_UPS, required=False),
@@ -127,10 +134,14 @@ def parse_entries(data: Any, display: str, problems: list[Problem]) -> list[Entr
     return entries
 
 
-def _check_answer(f: Fields, key: str, text: str) -> None:
+def _check_answer(f: Fields, key: str, text: str, public: set[str]) -> None:
+    """Length, and no contact detail except a public service number a staff source's owner
+    confirmed (`public_number`)."""
     limit = MAX_ANSWER_EN_CHARS if key == "answer_en" else MAX_ANSWER_CHARS
     if len(text) > limit:
         f.problem(key, f"{key} has {len(text)} characters; keep it under {limit}")
+    for number in public:
+        text = text.replace(number, "")
     for name, pattern in (
         ("phone number", PHONE_PATTERN),
         ("URL", URL_PATTERN),
@@ -156,11 +167,37 @@ def _sources(f: Fields) -> tuple[Source, ...]:
             continue
         sub = Fields(item, f.file, f.problems)
         sub.entry_id = f.entry_id
+        if "staff" in item or "owner" in item:
+            staff_source = _staff_source(sub, item)
+            if staff_source is not None:
+                sources.append(staff_source)
+            continue
         sub.unknown({"file", "quote"})
         file, quote = sub.text("file"), sub.text("quote")
         if file and quote:
             sources.append(Source(file, quote, item.line))
     return tuple(sources)
+
+
+def _staff_source(sub: Fields, item: LineDict) -> Source | None:
+    """A staff answer as a source: {staff, ticket, date, owner[, public_number]}; the owner (the
+    department that provides and maintains the answer) is required."""
+    sub.unknown(STAFF_SOURCE_FIELDS)
+    raw_date = item.get("date")
+    if isinstance(raw_date, datetime.date):  # an unquoted date in the YAML
+        item["date"] = raw_date.isoformat()
+    staff, date, owner = sub.text("staff"), sub.text("date"), sub.text("owner")
+    public = sub.text("public_number", required=False)
+    ticket = item.get("ticket")
+    if not isinstance(ticket, int) or isinstance(ticket, bool) or ticket <= 0:
+        sub.problem("ticket", "a staff source needs 'ticket': the ticket number it answered")
+        return None
+    if date is not None and not DATE_PATTERN.match(date):
+        sub.problem("date", f"date {date!r} must be YYYY-MM-DD")
+        return None
+    if not (staff and date and owner):
+        return None
+    return Source("", "", item.line, staff, ticket, date, owner, public or "")
 
 
 def _topics(f: Fields) -> tuple[int, ...]:
@@ -298,7 +335,7 @@ def check_quotes(kb: KnowledgeBase, seeds_dir: Path) -> list[Problem]:
     problems: list[Problem] = []
     for entry in kb.entries:
         for source in entry.source:
-            if source.file == ASSISTANT_SOURCE:
+            if source.file == ASSISTANT_SOURCE or source.is_staff:
                 continue
             if source.file not in texts:
                 problems.append(

@@ -27,9 +27,22 @@ class UnknownEntryError(KeyError):
 
 @dataclass(frozen=True)
 class Source:
+    """Where a fact comes from: a quote from a seed report (`file`, `quote`), or a staff answer
+    (`staff`, `ticket`, `date`, `owner`: the department that provides and maintains it, 谁提供
+    谁维护; `public_number` a public service number the owner confirmed for the answer)."""
+
     file: str
     quote: str
     line: int = 0
+    staff: str = ""
+    ticket: int | None = None
+    date: str = ""
+    owner: str = ""
+    public_number: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.owner)
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,11 @@ class Entry:
     follow_up: str | None = None
     file: str = ""
     line: int = 0
+
+    @property
+    def staff_source(self) -> Source | None:
+        """The entry's staff source (the department that owns the answer), if it has one."""
+        return next((s for s in self.source if s.is_staff), None)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Deleting one resident's data on request (PIPL): their tickets with everything attached,
-their answers, chat state, processed messages, the updates they sent (inbox) and the messages
+their answers, chat state, processed messages, the updates they sent (inbox), the knowledge
+proposals drafted from their tickets and not approved, and the messages
 queued or sent to them, and a record in `erasures` that it happened (who, when, how many rows;
 no content)."""
 
@@ -19,6 +20,9 @@ _INBOX = (
     " OR json_extract(payload, '$.callback_query.from.id') = :user"
     " OR chat_key IN (SELECT 'chat:' || value FROM json_each(:chats)))"
 )
+# Knowledge proposals drafted from their tickets, unless approved: an approved one is knowledge
+# now (its question without personal data, in the YAML) and its record says who approved it.
+_PROPOSALS = f"status != 'approved' AND ticket_number IN ({_OF_USER})"
 # (table, SQL counting its rows that go), with the parameters :user and :chats (a JSON list).
 _COUNTS = (
     ("tickets", "SELECT COUNT(*) FROM tickets WHERE user_id = :user"),
@@ -36,6 +40,7 @@ _COUNTS = (
     ("chat_state", f"SELECT COUNT(*) FROM chat_state WHERE {_IN_CHATS}"),
     ("processed_messages", f"SELECT COUNT(*) FROM processed_messages WHERE {_IN_CHATS}"),
     ("inbox", f"SELECT COUNT(*) FROM inbox WHERE {_INBOX}"),
+    ("kb_proposals", f"SELECT COUNT(*) FROM kb_proposals WHERE {_PROPOSALS}"),
 )
 # Tickets go last: their events, attachments, outbox rows and staff posts follow by ON DELETE
 # CASCADE, as do the feedback events of the answers.
@@ -45,6 +50,7 @@ _DELETES = (
     f"DELETE FROM processed_messages WHERE {_IN_CHATS}",
     f"DELETE FROM inbox WHERE {_INBOX}",
     "DELETE FROM answers WHERE user_id = :user",
+    f"DELETE FROM kb_proposals WHERE {_PROPOSALS}",
     "DELETE FROM tickets WHERE user_id = :user",
 )
 

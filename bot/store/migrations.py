@@ -265,6 +265,30 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
     (
         8,
+        "knowledge proposals: staff answers become reviewed knowledge (issue 18)",
+        """
+        CREATE TABLE kb_proposals (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind          TEXT NOT NULL CHECK (kind IN ('wording', 'entry')),
+            origin        TEXT NOT NULL CHECK (origin IN
+                            ('ticket', 'none-of-these', 'thumbs-down')),
+            ticket_number INTEGER,
+            entry_id      TEXT NOT NULL,
+            change        TEXT NOT NULL,
+            checks        TEXT NOT NULL DEFAULT '',
+            status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                            ('open', 'approved', 'rejected')),
+            author        TEXT NOT NULL,
+            created_at    TEXT NOT NULL,
+            reviewer      TEXT,
+            reviewed_at   TEXT,
+            why           TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX kb_proposals_by_status ON kb_proposals (status, id)
+        """,
+    ),
+    (
+        9,
         "staff web console: one-time login links and sessions",
         # Only hashes of the link tokens and session ids are stored: a copy of the database
         # does not let anyone in. Plain SQL both SQLite and PostgreSQL run.

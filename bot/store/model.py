@@ -16,6 +16,9 @@ CATEGORIES: tuple[TicketCategory, ...] = (
     "report",
 )
 STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered", "closed")
+# Stored at the start of a take-over's event text, before the previous holder (data, not a
+# message: histories written since the first release begin with it).
+TAKEN_FROM = "接手，原负责人 "
 OPEN_STATUSES: tuple[TicketStatus, ...] = ("open", "claimed", "answered")  # not closed yet
 
 
@@ -78,6 +81,8 @@ class Ticket:
     phone: str | None
     attachments: tuple[str, ...]
     last_staff_reply: str | None
+    # channel:chat:message (+ ":button:ref" when a tap filed it, e.g. ":none:7" for 都不是)
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,12 +95,28 @@ class Event:
 
 
 @dataclass(frozen=True)
+class WeekShare:
+    """One ISO week: questions the bot answered from the knowledge base, and questions it could
+    not answer (tickets of category 'unanswered'); the share it answered."""
+
+    week: str  # "2026-W49"
+    answered: int
+    filed: int
+
+    @property
+    def share(self) -> float:
+        asked = self.answered + self.filed
+        return 100 * self.answered / asked if asked else 0.0
+
+
+@dataclass(frozen=True)
 class Stats:
     by_status: dict[str, int]
     by_category: dict[str, int]
     median_first_reply: timedelta | None  # over tickets that have a staff reply
     replied: int
     feedback: dict[str, int]
+    weekly: tuple[WeekShare, ...] = ()  # the latest weeks, oldest first
 
 
 def next_status(ticket: Ticket, kind: str) -> TicketStatus:
@@ -223,3 +244,40 @@ class Rating:
     @property
     def bad(self) -> bool:
         return self.rating <= BAD_RATING
+
+
+PROPOSAL_KINDS = ("wording", "entry")  # a new wording for an existing entry, or a new entry
+PROPOSAL_ORIGINS = ("ticket", "none-of-these", "thumbs-down")
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    """A proposed change to the knowledge base, before it is stored; `change` and `checks` are
+    JSON text owned by `bot.learning`."""
+
+    kind: str
+    origin: str
+    ticket_number: int | None
+    entry_id: str
+    change: str
+    author: str
+    checks: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stored proposal, with the second person's decision once made."""
+
+    number: int
+    kind: str
+    origin: str
+    ticket_number: int | None
+    entry_id: str
+    change: str
+    checks: str
+    status: str  # open, approved, rejected
+    author: str
+    created_at: datetime
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    why: str = ""

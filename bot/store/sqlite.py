@@ -19,19 +19,24 @@ from bot.store.inbox import InboxStore
 from bot.store.model import (
     CATEGORIES,
     STATUSES,
+    TAKEN_FROM,
     ClaimedByOtherError,
     Event,
     NewTicket,
     Stats,
     Ticket,
     TicketQuery,
+    WeekShare,
     next_status,
 )
 from bot.store.outbox import OutboxStore
 from bot.store.processed import ProcessedStore
+from bot.store.proposals import ProposalStore
 from bot.store.search import search_filter, search_order
 from bot.store.staffwork import StaffWorkStore
 from bot.store.workflow import WorkflowStore
+
+WEEKS_SHOWN = 8  # weeks of the answered share in `stats`
 
 TICKET_SELECT = """
 SELECT t.*,
@@ -51,6 +56,7 @@ class SQLiteTicketStore(
     InboxStore,
     StaffWorkStore,
     WorkflowStore,
+    ProposalStore,
     ConsoleStore,
 ):
     """The embedded store: one SQLite file in WAL mode."""
@@ -204,7 +210,7 @@ class SQLiteTicketStore(
                 holder = (await self.ticket(number)).assignee
                 raise ClaimedByOtherError(number, holder or "?")
             previous = ticket.assignee
-            note = f"接手，原负责人 {previous}" if previous and previous != actor else ""
+            note = f"{TAKEN_FROM}{previous}" if previous and previous != actor else ""
             await self._add_event(number, "claimed", actor, at, note)
             return await self.ticket(number)
 
@@ -279,7 +285,26 @@ class SQLiteTicketStore(
             if waits
             else None
         )
-        return Stats(by_status, by_category, median, len(waits), await self.feedback_counts())
+        return Stats(
+            by_status,
+            by_category,
+            median,
+            len(waits),
+            await self.feedback_counts(),
+            await self._weekly_share(),
+        )
+
+    async def _weekly_share(self, weeks: int = WEEKS_SHOWN) -> tuple[WeekShare, ...]:
+        """The bot's answered share per ISO week, the latest `weeks` weeks with questions."""
+        answered = await self.rows("SELECT created_at FROM answers WHERE entry_id IS NOT NULL")
+        filed = await self.rows("SELECT created_at FROM tickets WHERE category = 'unanswered'")
+        counts: dict[str, list[int]] = {}
+        for rows, column in ((answered, 0), (filed, 1)):
+            for row in rows:
+                year, week, _ = from_text(row["created_at"]).isocalendar()
+                counts.setdefault(f"{year}-W{week:02d}", [0, 0])[column] += 1
+        latest = sorted(counts)[-weeks:]
+        return tuple(WeekShare(w, *counts[w]) for w in latest)
 
     async def purge(self, closed_before: datetime, *, dry_run: bool = False) -> int:
         """Retention: delete closed tickets last changed before the cutoff (with their events,
@@ -370,4 +395,5 @@ def ticket_from_row(row: sqlite3.Row) -> Ticket:
         phone=row["phone"],
         attachments=tuple(row["files"].split("\n")) if row["files"] else (),
         last_staff_reply=row["last_staff_reply"],
+        idempotency_key=row["idempotency_key"],
     )

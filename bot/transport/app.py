@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import time
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -24,6 +25,7 @@ from telegram.ext import (
 from bot.config import SLA_HOURS_RETIRED, Settings, SettingsError
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.dialogue.teaching import TEACH_COMMANDS
 from bot.helpdesk.deadlines import load_rules
 from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
@@ -36,6 +38,7 @@ from bot.transport.handlers import (
     on_command,
     on_due_check,
     on_error,
+    on_knowledge_watch,
     on_photo,
     on_text,
     on_unsupported,
@@ -51,12 +54,15 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # A 429 is first waited out inside the rate limiter (which pauses every request meanwhile);
 # after that many, the outbox takes over with its own persisted backoff.
 FLOOD_RETRIES = 2
+# How often the knowledge files are compared with the last load: an approved proposal written
+# by `kb approve` in another process is served within a minute.
+KNOWLEDGE_WATCH_EVERY = timedelta(seconds=30)
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 
 # Staff commands the service answers itself, not the engine (they act on the running service).
-TRANSPORT_STAFF_COMMANDS = ("reload",)
+TRANSPORT_STAFF_COMMANDS = ("reload", *TEACH_COMMANDS)
 # The staff group's command menu: the one list of staff commands (bot/words.py) and /help.
 STAFF_COMMANDS = [(name, zh) for name, zh, _ in STAFF_COMMAND_HELP] + [("help", help_label("zh"))]
 
@@ -132,6 +138,13 @@ async def open_services(
     if application.job_queue is not None and settings.staff_chat_id is not None:
         application.job_queue.run_repeating(
             on_due_check, interval=CHECK_EVERY, first=1.0, name="due-reminder"
+        )
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            on_knowledge_watch,
+            interval=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            first=KNOWLEDGE_WATCH_EVERY.total_seconds(),
+            name="knowledge-watch",
         )
     if reload_on_hangup and hasattr(signal, "SIGHUP"):  # the `run` command (not on Windows)
         loop = asyncio.get_running_loop()

@@ -20,6 +20,7 @@ from bot import words
 from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
+from bot.dialogue.teaching import TEACH_COMMANDS, teach_command
 from bot.helpdesk.reminders import queue_due_reminder
 from bot.matching.normalize import written_language
 from bot.messages import Incoming, InputKind, Speaker
@@ -57,7 +58,18 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     incoming = _incoming(message, "command", text, update_id=update.update_id)
     source = f"{message.chat_id}:{message.id}"
-    if text.split(maxsplit=1)[0].lower() != "/reload":
+    head, _, args = text.partition(" ")
+    if head.lower().lstrip("/") in TEACH_COMMANDS:
+        if not runtime(context.bot_data).settings.is_staff(incoming.speaker.user_id):
+            await reply(context, incoming.speaker.chat_id, staff_only_text(), source)
+            return
+        # In the background, as /reload: the checks take seconds.
+        context.application.create_task(
+            teach(context, incoming, head.lower().lstrip("/"), args, source),
+            update=update,
+            name="knowledge-proposal",
+        )
+    elif text.split(maxsplit=1)[0].lower() != "/reload":
         await respond(context, incoming, source)
     elif not runtime(context.bot_data).settings.is_staff(incoming.speaker.user_id):
         await reply(context, incoming.speaker.chat_id, staff_only_text(), source)
@@ -69,6 +81,27 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             update=update,
             name="knowledge-reload",
         )
+
+
+async def teach(
+    context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, name: str, args: str, source: str
+) -> None:
+    """Propose, approve or reject knowledge; the result goes to the chat that asked."""
+    rt = runtime(context.bot_data)
+    speaker = incoming.speaker
+    now = rt.dispatcher.clock()
+    text = await teach_command(
+        rt.store, rt.settings, speaker.user_id, name, args, now, speaker.language
+    )
+    await reply(context, speaker.chat_id, text, source)
+    if name == "approve":
+        await rt.reloader.reload_if_changed()
+
+
+async def on_knowledge_watch(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the knowledge when its files changed (an approved proposal, from any process)."""
+    if await runtime(context.bot_data).reloader.reload_if_changed() is not None:
+        runtime(context.bot_data).dispatcher.wake()
 
 
 async def reload_knowledge(context: ContextTypes.DEFAULT_TYPE, chat_id: int, source: str) -> None:

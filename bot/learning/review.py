@@ -1,0 +1,178 @@
+"""The review of knowledge proposals, as a small function API the shell (`kb propose / review /
+approve / reject`), the staff group (`/teach`, `/approve`, `/reject`) and the web console's
+知识库 tab call alike:
+
+- `propose(...)`: draft a change from a ticket, run the checks, store the proposal;
+- `open_proposals(store)`: what waits for review, with its checks;
+- `approve(...)`: by a staff member other than the author; the checks are run again on today's
+  knowledge, the change is written into the YAML, and the decision (who, when) is recorded.
+  The running service notices the changed files and reloads within a minute;
+- `reject(...)`: with the reason.
+
+The checks take seconds (two leave-one-out runs): they run in a worker thread, outside any
+database transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import Settings
+from bot.kb.loader import load_knowledge
+from bot.learning.change import Change, ChangeError
+from bot.learning.checks import Checks, run_checks
+from bot.learning.draft import Draft, draft_change, origin_of
+from bot.learning.yamledit import apply_change, target_file
+from bot.matching.matcher import Matcher, load_matcher
+from bot.paths import default_eval_files, default_seeds_dir
+from bot.store.interface import TicketStore
+from bot.store.model import NewProposal, Proposal
+from bot.yamlio import DataError
+
+
+class AuthorCannotReviewError(PermissionError):
+    """Raised when a proposal's author tries to approve it: a second person must."""
+
+
+class ReviewRefusedError(ValueError):
+    """Raised when a proposal cannot be approved as it stands; `reasons` says why."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where the knowledge is and what the regression check asks."""
+
+    kb_dir: Path
+    intents_dir: Path
+    eval_files: tuple[Path, ...] = ()
+    seeds_dir: Path | None = None
+
+
+def setup_for(settings: Settings) -> Setup:
+    """The knowledge folders of `settings`, the evaluation sets and seeds beside a checkout."""
+    return Setup(settings.kb_dir, settings.intents_dir, default_eval_files(), default_seeds_dir())
+
+
+def check(change: Change, setup: Setup, today: Matcher) -> Checks:
+    return run_checks(change, setup.kb_dir, today, setup.eval_files, setup.seeds_dir)
+
+
+async def propose(
+    store: TicketStore,
+    setup: Setup,
+    ticket_number: int,
+    draft: Draft,
+    author: str,
+    now: datetime,
+) -> tuple[Proposal, Checks]:
+    """Draft a change from ticket `ticket_number`, check it, and store it as a proposal; raise
+    TicketNotFound, or ChangeError naming what the draft lacks."""
+    ticket = await store.ticket(ticket_number)
+    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    change = draft_change(ticket, today, draft, author, now)
+    checks = await asyncio.to_thread(check, change, setup, today)
+    new = NewProposal(
+        kind=change.kind,
+        origin=origin_of(ticket),
+        ticket_number=ticket.number,
+        entry_id=change.entry_id,
+        change=change.to_json(),
+        author=author,
+        checks=checks.to_json(),
+    )
+    number = await store.add_proposal(new, now)
+    return await store.proposal(number), checks
+
+
+async def open_proposals(store: TicketStore) -> list[tuple[Proposal, Change, Checks]]:
+    """The proposals waiting for review, oldest first, with their change and checks."""
+    return [
+        (p, Change.from_json(p.change), Checks.from_json(p.checks))
+        for p in await store.proposals("open")
+    ]
+
+
+async def approve(
+    store: TicketStore,
+    setup: Setup,
+    number: int,
+    reviewer: str,
+    now: datetime,
+    *,
+    despite_stolen: bool = False,
+) -> Proposal:
+    """Approve proposal `number` and write it into the knowledge files.
+
+    Raises ProposalNotFound, ProposalDecidedError, AuthorCannotReviewError, or
+    ReviewRefusedError when today's checks fail (a kb check rule, a contact detail, or, unless
+    `despite_stolen`, questions of other entries the change would take).
+    """
+    proposal = await store.proposal(number)
+    if proposal.status != "open":
+        raise ReviewRefusedError([f"P{number} is already {proposal.status}"])
+    if proposal.author == reviewer:
+        raise AuthorCannotReviewError(number)
+    change = Change.from_json(proposal.change)
+    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    checks = await asyncio.to_thread(check, change, setup, today)
+    await store.set_proposal_checks(number, checks.to_json())
+    reasons = checks.blocking()
+    if checks.stolen and not despite_stolen:
+        reasons += [
+            f"takes {c.question!r} ({c.where}: {c.before} → {c.after})" for c in checks.stolen
+        ]
+    if reasons:
+        raise ReviewRefusedError(reasons)
+    written = await asyncio.to_thread(_write, setup.kb_dir, today, change)
+    try:
+        return await store.decide_proposal(number, "approved", reviewer, "", now)
+    except BaseException:
+        written.restore()
+        raise
+
+
+async def reject(
+    store: TicketStore, number: int, reviewer: str, why: str, now: datetime
+) -> Proposal:
+    """Reject proposal `number` with the reason (its author may withdraw it this way)."""
+    if not why.strip():
+        raise ChangeError("say why the proposal is rejected")
+    return await store.decide_proposal(number, "rejected", reviewer, why.strip(), now)
+
+
+@dataclass(frozen=True)
+class _Written:
+    path: Path
+    before: str
+
+    def restore(self) -> None:
+        self.path.write_text(self.before, encoding="utf-8")
+
+
+def _write(kb_dir: Path, today: Matcher, change: Change) -> _Written:
+    """Write the change; if the knowledge then fails to load (e.g. another approval added the
+    same entry a moment ago), put the file back and raise. One writer at a time: approvals in
+    two processes take turns on a lock on the folder."""
+    folder = os.open(kb_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        target = target_file(kb_dir, today.kb, change)
+        written = _Written(target, target.read_text(encoding="utf-8"))
+        apply_change(kb_dir, today.kb, change)
+        try:
+            load_knowledge(kb_dir)
+        except DataError as exc:
+            written.restore()
+            raise ReviewRefusedError([str(p) for p in exc.problems]) from exc
+        return written
+    finally:
+        os.close(folder)  # releases the lock
