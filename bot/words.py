@@ -1572,3 +1572,8 @@ CONSOLE_EVENTS_EN = {
 
 def console_category_label(category: str, language: str | None = None) -> str:
     return pick(language, category_label(category), CONSOLE_CATEGORIES_EN.get(category, category))
+
+
+def console_event_label(kind: str, language: str | None = None) -> str:
+    """A history event's label in the console (Chinese as /ticket shows it, or English)."""
+    return pick(language, EVENT_LABELS.get(kind, kind), CONSOLE_EVENTS_EN.get(kind, kind))

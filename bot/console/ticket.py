@@ -22,10 +22,9 @@ from bot.kb.model import UnknownEntryError
 from bot.store.database import TicketNotFound
 from bot.store.model import ClaimedByOtherError, InvalidTransitionError, NotRatedBadError, Rating
 from bot.words import (
-    CONSOLE_EVENTS_EN,
-    EVENT_LABELS,
     assigned_text,
     console_category_label,
+    console_event_label,
     console_presence_text,
     console_words,
     empty_reply_text,
@@ -35,7 +34,6 @@ from bot.words import (
     not_rated_bad_text,
     not_staff_member_text,
     note_saved_text,
-    pick,
     rating_label,
     released_text,
     staff_done_text,
@@ -107,11 +105,7 @@ async def _render(
         {
             "at": e.at,
             "kind": e.kind,
-            "label": pick(
-                staff.language,
-                EVENT_LABELS.get(e.kind, e.kind),
-                CONSOLE_EVENTS_EN.get(e.kind, e.kind),
-            ),
+            "label": console_event_label(e.kind, staff.language),
             "who": who(e.actor),
             "text": event_text(e, who),
         }
