@@ -1086,6 +1086,7 @@ STATS_LABELS = {
     "unanswered": "未答问题（相似的合并）",
     "more": "完整统计：python -m bot tickets stats",
     "votes": "答案反馈（累计）",
+    "bot_answered_weekly": "机器人自答率（按周）",
     "claimed": "认领",
     "assigned": "指派",
     "staff_reply": "答复",

@@ -66,6 +66,9 @@ class Report:
     satisfied: tuple[int, int] = (0, 0)  # (非常满意 + 满意 + 基本满意, all ratings)
     staff: dict[str, dict[str, int]] = field(default_factory=dict)
     bot_answered: tuple[int, int] = (0, 0)  # (answered without a ticket, all questions)
+    # The same share for each of the last WEEKS_SHOWN ISO weeks, oldest first ("2026-W49", …):
+    # the measured effect of the learning loop (issue 18).
+    weekly: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
     unanswered: list[tuple[str, int, list[int]]] = field(default_factory=list)
     votes: dict[str, int] = field(default_factory=dict)  # 👍/👎 on answers, all time
 
@@ -150,14 +153,41 @@ async def build_report(
     report.satisfied = (sum(1 for r in given if r.rating >= 3), len(given))
     activity = await store.staff_activity(span.since, span.until)
     report.staff = {roster.name(actor): kinds for actor, kinds in sorted(activity.items())}
-    answered, ticketed = await store.answer_counts(span.since, span.until)
-    direct = await store.count_direct_tickets(span.since, span.until)
-    report.bot_answered = (answered - ticketed, answered + direct)
+    report.bot_answered = await bot_answered(store, span.since, span.until)
+    report.weekly = await weekly_bot_answered(store, rules, now)
     questions = [(t.number, t.text.splitlines()[0]) for t in tickets if t.category == "unanswered"]
     report.unanswered = group_similar(questions)[:TOP_UNANSWERED]
     feedback = (await store.stats()).feedback  # with the totals of purged answers
     report.votes = {"up": feedback.get("up", 0), "down": feedback.get("down", 0)}
     return report
+
+
+WEEKS_SHOWN = 8
+
+
+async def bot_answered(store: TicketStore, since: datetime, until: datetime) -> tuple[int, int]:
+    """(questions the knowledge base answered that did not become a ticket, all questions:
+    those answered plus the tickets filed without an answer) in [since, until)."""
+    answered, ticketed = await store.answer_counts(since, until)
+    direct = await store.count_direct_tickets(since, until)
+    return answered - ticketed, answered + direct
+
+
+async def weekly_bot_answered(
+    store: TicketStore, rules: Rules, now: datetime, weeks: int = WEEKS_SHOWN
+) -> list[tuple[str, tuple[int, int]]]:
+    """`bot_answered` for each of the last `weeks` ISO weeks (local time), oldest first."""
+    zone = rules.limits.hours.zone
+    today = now.astimezone(zone).date()
+    this_monday = today - timedelta(days=today.weekday())
+    shown = []
+    for back in range(weeks - 1, -1, -1):
+        monday = this_monday - timedelta(weeks=back)
+        since = datetime.combine(monday, time(), zone)
+        year, week, _ = monday.isocalendar()
+        counts = await bot_answered(store, since, since + timedelta(days=7))
+        shown.append((f"{year}-W{week:02d}", counts))
+    return shown
 
 
 def _hours(rules: Rules, start: datetime, end: datetime) -> float:
@@ -227,6 +257,10 @@ def as_json(report: Report) -> dict[str, Any]:
             "rate": _rate(report.satisfied),
         },
         "staff": report.staff,
+        "bot_answered_weekly": [
+            {"week": week, "answered_without_ticket": a, "questions": q, "share": _rate((a, q))}
+            for week, (a, q) in report.weekly
+        ],
         "bot_answered": {
             "answered_without_ticket": report.bot_answered[0],
             "questions": report.bot_answered[1],
@@ -291,6 +325,8 @@ def report_text(report: Report, *, short: bool = False) -> str:
         lines.append(f"  {n} × {mask_pii(text)[:40]}（{refs}）")
     if not report.unanswered:
         lines.append("  —")
+    lines.append(f"{stats_label('bot_answered_weekly')}：")
+    lines += [f"  {week}：{pct(counts)}" for week, counts in report.weekly]
     up, down = report.votes.get("up", 0), report.votes.get("down", 0)
     lines.append(f"{stats_label('votes')}：👍 {up} · 👎 {down}")
     return "\n".join(lines)

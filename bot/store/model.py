@@ -95,28 +95,12 @@ class Event:
 
 
 @dataclass(frozen=True)
-class WeekShare:
-    """One ISO week: questions the bot answered from the knowledge base, and questions it could
-    not answer (tickets of category 'unanswered'); the share it answered."""
-
-    week: str  # "2026-W49"
-    answered: int
-    filed: int
-
-    @property
-    def share(self) -> float:
-        asked = self.answered + self.filed
-        return 100 * self.answered / asked if asked else 0.0
-
-
-@dataclass(frozen=True)
 class Stats:
     by_status: dict[str, int]
     by_category: dict[str, int]
     median_first_reply: timedelta | None  # over tickets that have a staff reply
     replied: int
     feedback: dict[str, int]
-    weekly: tuple[WeekShare, ...] = ()  # the latest weeks, oldest first
 
 
 def next_status(ticket: Ticket, kind: str) -> TicketStatus:

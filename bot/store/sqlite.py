@@ -26,7 +26,6 @@ from bot.store.model import (
     Stats,
     Ticket,
     TicketQuery,
-    WeekShare,
     next_status,
 )
 from bot.store.outbox import OutboxStore
@@ -35,8 +34,6 @@ from bot.store.proposals import ProposalStore
 from bot.store.search import search_filter, search_order
 from bot.store.staffwork import StaffWorkStore
 from bot.store.workflow import WorkflowStore
-
-WEEKS_SHOWN = 8  # weeks of the answered share in `stats`
 
 TICKET_SELECT = """
 SELECT t.*,
@@ -291,20 +288,7 @@ class SQLiteTicketStore(
             median,
             len(waits),
             await self.feedback_counts(),
-            await self._weekly_share(),
         )
-
-    async def _weekly_share(self, weeks: int = WEEKS_SHOWN) -> tuple[WeekShare, ...]:
-        """The bot's answered share per ISO week, the latest `weeks` weeks with questions."""
-        answered = await self.rows("SELECT created_at FROM answers WHERE entry_id IS NOT NULL")
-        filed = await self.rows("SELECT created_at FROM tickets WHERE category = 'unanswered'")
-        counts: dict[str, list[int]] = {}
-        for rows, column in ((answered, 0), (filed, 1)):
-            for row in rows:
-                year, week, _ = from_text(row["created_at"]).isocalendar()
-                counts.setdefault(f"{year}-W{week:02d}", [0, 0])[column] += 1
-        latest = sorted(counts)[-weeks:]
-        return tuple(WeekShare(w, *counts[w]) for w in latest)
 
     async def purge(self, closed_before: datetime, *, dry_run: bool = False) -> int:
         """Retention: delete closed tickets last changed before the cutoff (with their events,
