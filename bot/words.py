@@ -1146,8 +1146,10 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
     "b_more": ("超过 3 个工作日", "over 3 working days"),
     "b_none": ("尚未回复", "no reply yet"),
     "share_note": (
-        "占比 = 机器人解答的问题 ÷（解答的问题 + 未解答而转为工单的问题）。",
-        "Share = questions the bot answered ÷ (those + questions filed as unanswered tickets).",
+        "占比 = 机器人解答、没有再转成工单的问题 ÷ 全部问题"
+        "（解答的 + 直接转成工单的），与 /stats 相同。",
+        "Share = questions the bot answered that did not become a ticket ÷ all questions "
+        "(answered + filed straight as tickets), as in /stats.",
     ),
     "photo_missing": ("照片无法获取", "photo unavailable"),
     "logged_in": ("已登录，正在进入工作台…", "Logged in; opening the console…"),

@@ -613,3 +613,18 @@ def test_stats_show_the_ratings(client: TestClient, settings: Settings) -> None:
     chart = page.split('id="chart-ratings"')[1].split("</figure>")[0]
     assert chart.count('<rect class="bar"') == 2  # 非常满意 ×2, 非常不满意 ×1
     assert "非常满意: 2" in chart
+
+
+def test_the_answered_share_is_the_helpdesk_s(client: TestClient, settings: Settings) -> None:
+    """Three questions answered, one filed straight as a ticket: 75% this week (answered
+    without a ticket ÷ all questions, as /stats counts it)."""
+    seed(settings, "火星天气")
+
+    async def answered(store: TicketStore) -> None:
+        for _ in range(3):
+            await store.record_answer("telegram", 7, 7, "渝才荟", "any-entry", (), utcnow())
+
+    with_store(settings, answered)
+    log_in(client, settings)
+    chart = client.get("/stats?days=7").text.split('id="chart-share"')[1].split("</figure>")[0]
+    assert ": 75%</title>" in chart

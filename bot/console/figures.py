@@ -7,9 +7,10 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.console.workflow import Workflow
+from bot.helpdesk.stats import bot_answered
 from bot.privacy import mask_pii
 from bot.store.console import TicketFigure
 from bot.store.interface import TicketStore
@@ -31,7 +32,7 @@ class Figures:
     reply_buckets: list[tuple[str, int]]  # (bucket key, tickets), BUCKETS order
     no_reply: int
     median_first_reply: timedelta | None  # working time
-    weeks: list[tuple[date, int, int]]  # (Monday, answered by the bot, filed as unanswered)
+    weeks: list[tuple[date, int, int]]  # (Monday, answered without a ticket, all questions)
     groups: list[tuple[str | None, int, str]]  # (closest entry, tickets, masked example)
     tickets: int
     answered: int
@@ -46,7 +47,7 @@ async def figures(
     store: TicketStore, workflow: Workflow, since: datetime, until: datetime
 ) -> Figures:
     tickets = await store.ticket_figures(since, until)
-    answers = await store.answers_given(since, until)
+    weeks = await _weeks(store, workflow, since, until)
     first_day, last_day = local_day(since, workflow), local_day(until, workflow)
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     per_day: dict[date, dict[str, int]] = {day: dict.fromkeys(CATEGORIES, 0) for day in days}
@@ -70,10 +71,10 @@ async def figures(
         reply_buckets=_buckets(waits, _day_length(workflow)),
         no_reply=sum(1 for t in tickets if t.first_reply_at is None),
         median_first_reply=median,
-        weeks=_weeks(tickets, [at for at, _ in answers], workflow),
+        weeks=weeks,
         groups=_groups(tickets),
         tickets=len(tickets),
-        answered=len(answers),
+        answered=sum(a for _, a, _ in weeks),
         ratings=await _ratings(store, since, until),
     )
 
@@ -96,16 +97,22 @@ def _buckets(waits: list[timedelta], day: timedelta) -> list[tuple[str, int]]:
     return [(key, counts.get(i, 0)) for i, key in enumerate(BUCKETS)]
 
 
-def _weeks(
-    tickets: list[TicketFigure], answered_at: list[datetime], workflow: Workflow
+async def _weeks(
+    store: TicketStore, workflow: Workflow, since: datetime, until: datetime
 ) -> list[tuple[date, int, int]]:
-    def monday(moment: datetime) -> date:
-        day = local_day(moment, workflow)
-        return day - timedelta(days=day.weekday())
-
-    answered = Counter(monday(at) for at in answered_at)
-    unanswered = Counter(monday(t.created_at) for t in tickets if t.category == "unanswered")
-    return [(week, answered[week], unanswered[week]) for week in sorted(answered | unanswered)]
+    """For each week (from Monday, local time) the period touches, the helpdesk's answered
+    share (`bot_answered`: answered without becoming a ticket, all questions), within the
+    period."""
+    zone = workflow.limits.hours.zone
+    first = local_day(since, workflow)
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while (start := datetime.combine(monday, time(), zone)) < until:
+        end = start + timedelta(days=7)
+        answered, questions = await bot_answered(store, max(start, since), min(end, until))
+        weeks.append((monday, answered, questions))
+        monday += timedelta(days=7)
+    return weeks
 
 
 def _groups(tickets: list[TicketFigure]) -> list[tuple[str | None, int, str]]:

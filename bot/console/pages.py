@@ -106,7 +106,7 @@ async def stats_page(console: Console, request: Request, staff: Staff) -> Respon
         [n for _, n in found.reply_buckets] + [found.no_reply],
     )
     weeks = [d.strftime("%m-%d") for d, _, _ in found.weeks]
-    shares = [a / (a + u) if a + u else None for _, a, u in found.weeks]
+    shares = [a / q if q else None for _, a, q in found.weeks]
     share_chart = charts.line(w["answered_share"], weeks, shares)
     ratings = charts.bars(
         w["ratings"],
