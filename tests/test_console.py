@@ -628,3 +628,18 @@ def test_the_answered_share_is_the_helpdesk_s(client: TestClient, settings: Sett
     log_in(client, settings)
     chart = client.get("/stats?days=7").text.split('id="chart-share"')[1].split("</figure>")[0]
     assert ": 75%</title>" in chart
+
+
+def test_unanswered_questions_are_grouped_as_stats_groups_them(
+    client: TestClient, settings: Settings
+) -> None:
+    seed(
+        settings, "火星上明天的天气预报是什么", "火星上明天的天气预报是什么？", "月球有没有社区食堂"
+    )
+    log_in(client, settings)
+    table = client.get("/stats?days=7").text.split('id="groups"')[1].split("</table>")[0]
+    first = table.split("<tr>")[2]
+    assert "火星上明天的天气预报是什么" in first
+    assert "<td>2</td>" in first
+    assert '<a href="/tickets/1">#1</a>' in first
+    assert '<a href="/tickets/2">#2</a>' in first

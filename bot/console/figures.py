@@ -1,6 +1,6 @@
 """The stats page's figures for a period: tickets per day by category, time to first reply in
 working time (a distribution), the share of questions the bot answered per week, the top
-unanswered question groups (by the matcher's closest entry), and the 好差评 given."""
+unanswered question groups (similar wordings, as /stats groups them), and the 好差评 given."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.console.workflow import Workflow
-from bot.helpdesk.stats import bot_answered
+from bot.helpdesk.stats import bot_answered, group_similar
 from bot.privacy import mask_pii
 from bot.store.console import TicketFigure
 from bot.store.interface import TicketStore
@@ -33,7 +33,7 @@ class Figures:
     no_reply: int
     median_first_reply: timedelta | None  # working time
     weeks: list[tuple[date, int, int]]  # (Monday, answered without a ticket, all questions)
-    groups: list[tuple[str | None, int, str]]  # (closest entry, tickets, masked example)
+    groups: list[tuple[str, int, list[int]]]  # (masked wording, how many, ticket numbers)
     tickets: int
     answered: int
     ratings: dict[int, int]  # 好差评 given in the period: rating (5 best … 1) → how many
@@ -115,14 +115,11 @@ async def _weeks(
     return weeks
 
 
-def _groups(tickets: list[TicketFigure]) -> list[tuple[str | None, int, str]]:
-    unanswered = [t for t in tickets if t.category == "unanswered"]
-    counts = Counter(t.closest_entry for t in unanswered)
-    examples: dict[str | None, str] = {}
-    for ticket in reversed(unanswered):  # the latest question of each group
-        examples.setdefault(ticket.closest_entry, _first_line(ticket.text))
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
-    return [(entry, n, examples[entry]) for entry, n in ordered[:TOP_GROUPS]]
+def _groups(tickets: list[TicketFigure]) -> list[tuple[str, int, list[int]]]:
+    """The unanswered questions grouped as /stats groups them (similar first lines), largest
+    first: (the first wording, masked; how many; their ticket numbers)."""
+    questions = [(t.number, _first_line(t.text)) for t in tickets if t.category == "unanswered"]
+    return group_similar(questions)[:TOP_GROUPS]
 
 
 def _first_line(text: str) -> str:

@@ -4,7 +4,6 @@ hashes of their secrets are kept), and the raw figures its stats and knowledge p
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,14 +32,13 @@ class ConsoleSession:
 
 @dataclass(frozen=True)
 class TicketFigure:
-    """What the stats count of one ticket: when, which kind, the first staff reply, the
-    matcher's closest entry (for grouping unanswered questions) and the question."""
+    """What the stats count of one ticket: when, which kind, the first staff reply and the
+    question."""
 
     number: int
     created_at: datetime
     category: str
     first_reply_at: datetime | None
-    closest_entry: str | None
     text: str
 
 
@@ -109,7 +107,7 @@ class ConsoleStore(Database):
     async def ticket_figures(self, since: datetime, until: datetime) -> list[TicketFigure]:
         """Tickets created in [since, until) with their first staff reply, oldest first."""
         rows = await self.rows(
-            "SELECT t.number, t.created_at, t.category, t.candidates, t.text,"
+            "SELECT t.number, t.created_at, t.category, t.text,"
             " (SELECT MIN(e.at) FROM events e WHERE e.ticket_number = t.number"
             "  AND e.kind = 'staff_reply') AS first_reply"
             " FROM tickets t WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.number",
@@ -117,14 +115,12 @@ class ConsoleStore(Database):
         )
         figures = []
         for r in rows:
-            candidates = json.loads(r["candidates"])
             figures.append(
                 TicketFigure(
                     r["number"],
                     from_text(r["created_at"]),
                     r["category"],
                     from_text(r["first_reply"]) if r["first_reply"] else None,
-                    str(candidates[0][0]) if candidates else None,
                     r["text"],
                 )
             )
