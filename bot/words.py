@@ -1256,7 +1256,8 @@ CONSOLE_WORDS: dict[str, tuple[str, str]] = {
 
 def console_words(language: str | None = None) -> dict[str, str]:
     """The console's labels in one language, for the templates."""
-    return {key: pick(language, zh, en) for key, (zh, en) in CONSOLE_WORDS.items()}
+    labels = CONSOLE_WORDS | CONSOLE_TEACH_WORDS
+    return {key: pick(language, zh, en) for key, (zh, en) in labels.items()}
 
 
 def console_page_text(page: int, pages: int, total: int, language: str | None = None) -> str:
@@ -1579,3 +1580,122 @@ def console_category_label(category: str, language: str | None = None) -> str:
 def console_event_label(kind: str, language: str | None = None) -> str:
     """A history event's label in the console (Chinese as /ticket shows it, or English)."""
     return pick(language, EVENT_LABELS.get(kind, kind), CONSOLE_EVENTS_EN.get(kind, kind))
+
+
+# --- The console's knowledge proposals (bot/console/teach.py, issue 18) --------------------
+CONSOLE_TEACH_WORDS: dict[str, tuple[str, str]] = {
+    "teach": ("转为知识", "Teach the knowledge base"),
+    "teach_hint": (
+        "把这张工单的问题和工作人员的答复提交为知识库提案，由另一位工作人员审核后生效。",
+        "Propose this ticket's question and the staff answer as knowledge; another staff member "
+        "reviews it before residents see it.",
+    ),
+    "teach_wording": ("作为已有条目的新问法", "A new wording for an existing entry"),
+    "teach_entry": ("根据工作人员的答复新建条目", "A new entry drafted from the staff reply"),
+    "teach_entry_id": ("条目", "Entry"),
+    "teach_more": ("其他问法（每行一个，可不填）", "More wordings (one a line, optional)"),
+    "teach_title": ("标题（可不填：取问题的开头）", "Title (optional: the question's start)"),
+    "teach_category": ("类别", "Category"),
+    "teach_audience": ("对象", "Audience"),
+    "audience_resident": ("居民", "residents"),
+    "audience_enterprise": ("企业", "enterprises"),
+    "audience_both": ("居民和企业", "both"),
+    "teach_answer": ("答案（取自工作人员的答复）", "Answer (from the staff reply)"),
+    "teach_answer_en": ("英文答案（可不填）", "English answer (optional)"),
+    "teach_owner": (
+        "负责部门（谁提供、谁维护，必填）",
+        "Department that provides and maintains the answer (required)",
+    ),
+    "teach_public_number": (
+        "答案中的公开服务电话（须经负责部门确认）",
+        "Public service number in the answer (confirmed by the department)",
+    ),
+    "teach_button": ("提交提案", "File the proposal"),
+    "teach_needs_reply": (
+        "工作人员答复之后，才能把这张工单转为知识。",
+        "A ticket can be taught once staff have answered it.",
+    ),
+    "tab_entries": ("条目", "Entries"),
+    "tab_proposals": ("待审核", "To review"),
+    "no_proposals": ("没有待审核的提案。", "No proposals wait for review."),
+    "p_change": ("改动", "Change"),
+    "p_origin": ("来源", "Origin"),
+    "p_author": ("提出人", "Proposed by"),
+    "p_checks": ("自动检查", "Checks"),
+    "p_kind_wording": ("新问法", "new wording"),
+    "p_kind_entry": ("新条目", "new entry"),
+    "origin_ticket": ("工单", "ticket"),
+    "origin_thumbs-down": ("居民点了 👎 的答案", "an answer a resident rated 👎"),
+    "origin_none-of-these": ("居民选了“都不是”", "a resident chose “none of these”"),
+    "p_owner": ("负责部门", "Owner"),
+    "p_rules": ("知识库规则（kb check）", "kb check rules"),
+    "p_rules_ok": ("✓ 全部通过", "✓ all pass"),
+    "p_already": (
+        "现在已能正确回答（可能不需要）",
+        "Already answered right today (maybe not needed)",
+    ),
+    "p_contacts": (
+        "答案中的联系方式（须确认为公开服务电话）",
+        "Contact details in the answer (must be a confirmed public number)",
+    ),
+    "p_regression": ("回归检查", "Regression"),
+    "p_stolen": ("抢走其他条目的问题", "takes another entry's question"),
+    "p_loo": ("留一法准确率", "Leave-one-out accuracy"),
+    "p_changed": ("结果改变的问题", "questions decided differently"),
+    "approve": ("批准", "Approve"),
+    "despite_stolen": ("仍然批准（已看过被抢走的问题）", "approve despite the taken questions"),
+    "reject": ("驳回", "Reject"),
+    "reject_why": ("驳回理由（必填）", "Why (required)"),
+    "gaps": (
+        "本周未解答的问题（相似问法归为一组）",
+        "This week's unanswered questions (similar wordings grouped)",
+    ),
+    "no_gaps": ("本周没有未解答的问题。", "No unanswered questions this week."),
+    "gap_best": ("最佳答复", "Best staff answer"),
+    "gap_propose": ("据此新建条目", "Propose a new entry from it"),
+    "gap_no_reply": ("尚无工作人员答复", "no staff answer yet"),
+}
+
+
+def console_proposal_made_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已提交知识库提案 P{number}，检查结果如下；须由另一位工作人员批准。",
+        f"Proposal P{number} is filed; its checks are below. Another staff member approves it.",
+    )
+
+
+def console_proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
+    if approved:
+        return pick(
+            language,
+            f"提案 P{number} 已批准并写入知识库，服务会自动重新加载（一分钟内）。",
+            f"Proposal P{number} is approved and written; the service reloads (within a minute).",
+        )
+    return pick(language, f"提案 P{number} 已驳回。", f"Proposal P{number} is rejected.")
+
+
+def console_author_refused_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不能批准 P{number}：这是您自己提出的提案，须由另一位工作人员审核。没有做任何改动。",
+        f"You cannot approve P{number}: you proposed it, so another staff member must review "
+        "it. Nothing was changed.",
+    )
+
+
+def console_proposal_refused_text(
+    number: int, reasons: Sequence[str], language: str | None = None
+) -> str:
+    """An approval or rejection not done, with the reasons (English: they name entries and
+    files as the shell does)."""
+    joined = "；".join(reasons) if not is_english(language) else "; ".join(reasons)
+    return pick(
+        language,
+        f"P{number} 没有批准，知识库未改动：{joined}",
+        f"P{number} was not approved; the knowledge is unchanged: {joined}",
+    )
+
+
+def console_proposal_not_done_text(reason: str, language: str | None = None) -> str:
+    return pick(language, f"没有提交：{reason}", f"Not done: {reason}")

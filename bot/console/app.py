@@ -47,7 +47,6 @@ SECURITY_HEADERS = [
 ]
 
 LOCAL_TIME = "%Y-%m-%d %H:%M"  # times are shown in the time limits' zone (Asia/Shanghai)
-LOCAL_TIME = "%Y-%m-%d %H:%M"  # times are shown in the time limits' zone (Asia/Shanghai)
 Handler = Callable[["Console", Request, Staff], Awaitable[Response]]
 
 
@@ -62,6 +61,8 @@ class Console:
     sessions: Sessions
     clock: Callable[[], datetime] = utcnow
     presence: Presence = field(default_factory=Presence)
+    # After an approved proposal is written: the service's reload (else its watch finds it).
+    after_approval: Callable[[], Awaitable[object]] | None = None
     env: Environment = field(
         default_factory=lambda: Environment(
             loader=PackageLoader("bot.console", "templates"),
@@ -150,14 +151,22 @@ def build_console(
     *,
     clock: Callable[[], datetime] = utcnow,
     open_store: bool = False,
+    after_approval: Callable[[], Awaitable[object]] | None = None,
 ) -> Starlette:
     """The console app. With `open_store` it opens the store at start-up and closes it at the
-    end (`python -m bot console`); otherwise the caller does."""
-    from bot.console import pages, photos, picker, queue, ticket  # (they import this module)
+    end (`python -m bot console`); otherwise the caller does. `after_approval` runs once an
+    approved knowledge proposal is written (the service's reload)."""
+    from bot.console import pages, photos, picker, queue, teach, ticket  # (they import this)
 
     workflow = load_workflow(settings)
     console = Console(
-        settings, store, knowledge, workflow, Sessions(settings, store, secret), clock
+        settings,
+        store,
+        knowledge,
+        workflow,
+        Sessions(settings, store, secret),
+        clock,
+        after_approval=after_approval,
     )
     zone = workflow.limits.hours.zone  # the district's time zone (time_limits.yaml)
     console.env.filters["local"] = lambda moment: moment.astimezone(zone).strftime(LOCAL_TIME)
@@ -185,10 +194,17 @@ def build_console(
             methods=["GET", "POST"],
         ),
         Route("/tickets/{number:int}/standard", staff_only(picker.standard_picker)),
+        Route("/tickets/{number:int}/teach", staff_only(ticket.teach), methods=["POST"]),
         Route("/tickets/{number:int}/{action}", staff_only(ticket.act), methods=["POST"]),
         Route("/photos/{number:int}/{index:int}", staff_only(photos.photo)),
         Route("/stats", staff_only(pages.stats_page)),
         Route("/knowledge", staff_only(pages.knowledge_page)),
+        Route("/knowledge/proposals", staff_only(teach.proposals_page)),
+        Route(
+            "/knowledge/proposals/{number:int}/{decision}",
+            staff_only(teach.decide),
+            methods=["POST"],
+        ),
         Mount("/static", StaticFiles(packages=[("bot.console", "static")]), name="static"),
     ]
     app = Starlette(

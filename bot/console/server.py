@@ -7,7 +7,7 @@ import asyncio
 import logging
 import secrets
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 import uvicorn
@@ -90,12 +90,17 @@ class _Beside(uvicorn.Server):
 
 @asynccontextmanager
 async def console_beside(
-    settings: Settings, store: TicketStore, knowledge: Callable[[], Matcher]
+    settings: Settings,
+    store: TicketStore,
+    knowledge: Callable[[], Matcher],
+    after_approval: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIterator[None]:
     """Serve the console on the running service's store and knowledge (`run` with
-    CONSOLE_PORT) until the block ends. Raises OSError when the port cannot be bound."""
+    CONSOLE_PORT) until the block ends; `after_approval` (the service's reload) runs once a
+    knowledge proposal approved in the console is written. Raises OSError when the port cannot
+    be bound."""
     secret = console_secret(settings)
-    app = build_console(settings, store, knowledge, secret)
+    app = build_console(settings, store, knowledge, secret, after_approval=after_approval)
     server = _Beside(_config(app, settings, None))
     task = asyncio.create_task(server.serve())
     for _ in range(int(START_TIMEOUT * 20)):

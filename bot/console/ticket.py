@@ -1,6 +1,7 @@
 """One ticket: its whole history, the reply box with the 答复口径 picker, the internal note
 box, claim / take / assign / release / close / reopen, the matcher's closest entries, who else
-has it open, and its photos fetched through the Bot API.
+has it open, its photos fetched through the Bot API, and (once staff answered) the 转为知识
+form (bot/console/teach.py).
 
 Every action carries the ticket's `updated_at` as the page showed it: when someone changed the
 ticket since, the action is refused (409) and the page shows the ticket as it is now."""
@@ -14,11 +15,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.console.sessions import Staff
+from bot.console.teach import form_fields, propose, teach_form
 from bot.helpdesk import assignment, ratings
 from bot.helpdesk import operations as staff_ops
 from bot.helpdesk.roster import load_roster, staff_actor
 from bot.helpdesk.views import event_text
 from bot.kb.model import UnknownEntryError
+from bot.learning.change import ChangeError
 from bot.store.database import TicketNotFound
 from bot.store.model import ClaimedByOtherError, InvalidTransitionError, NotRatedBadError, Rating
 from bot.words import (
@@ -26,6 +29,7 @@ from bot.words import (
     console_category_label,
     console_event_label,
     console_presence_text,
+    console_proposal_not_done_text,
     console_words,
     empty_reply_text,
     entry_title,
@@ -70,12 +74,12 @@ class StaleTicketError(Exception):
 async def ticket_page(console: Console, request: Request, staff: Staff) -> Response:
     number = int(request.path_params["number"])
     done = request.query_params.get("done", "")
-    return await _render(
+    return await render_ticket(
         console, staff, number, notice=await _done_text(console, staff, number, done)
     )
 
 
-async def _render(
+async def render_ticket(
     console: Console,
     staff: Staff,
     number: int,
@@ -84,7 +88,10 @@ async def _render(
     error: str = "",
     code: int = 200,
     draft: str = "",
+    teach: dict[str, str] | None = None,
 ) -> Response:
+    """The ticket page; `error` above it, and `draft` / `teach` refill the reply box and the
+    转为知识 form after a refusal."""
     store = console.store
     try:
         ticket = await store.ticket(number)
@@ -145,6 +152,7 @@ async def _render(
         "error": error,
         "draft": draft,
         "presence": await _presence_text(console, staff, number),
+        "teach": teach_form(matcher, ticket, staff.language, teach or {}),
     }
     return console.page("ticket.html", staff, code, **values)
 
@@ -206,7 +214,7 @@ async def act(console: Console, request: Request, staff: Staff) -> Response:
         return console.message("not_found", 404, staff)
     except StaleTicketError:
         stale = console_words(language)["stale"]
-        return await _render(
+        return await render_ticket(
             console,
             staff,
             number,
@@ -216,26 +224,43 @@ async def act(console: Console, request: Request, staff: Staff) -> Response:
         )
     except ClaimedByOtherError as exc:
         holder = (await load_roster(store, console.settings)).name(exc.holder)
-        return await _render(
+        return await render_ticket(
             console, staff, number, error=held_by_text(number, holder, language), code=409
         )
     except InvalidTransitionError as exc:
         message = transition_error_text(number, exc.reason, exc.status, language)
-        return await _render(console, staff, number, error=message, code=409)
+        return await render_ticket(console, staff, number, error=message, code=409)
     except NotRatedBadError:
-        return await _render(
+        return await render_ticket(
             console, staff, number, error=not_rated_bad_text(number, language), code=409
         )
     except staff_ops.EmptyReplyError:
-        return await _render(console, staff, number, error=empty_reply_text(language), code=400)
+        return await render_ticket(console, staff, number, error=empty_reply_text(language), code=400)
     except assignment.UnknownStaffError:
         message = unknown_staff_text(text, language)
-        return await _render(console, staff, number, error=message, code=400)
+        return await render_ticket(console, staff, number, error=message, code=400)
     except assignment.NotStaffError as exc:
         message = not_staff_member_text(str(exc.user_id), language)
-        return await _render(console, staff, number, error=message, code=400)
+        return await render_ticket(console, staff, number, error=message, code=400)
     console.presence.saw(number, staff.user_id, now)
     return RedirectResponse(f"/tickets/{number}?done={action}", status_code=303)
+
+
+async def teach(console: Console, request: Request, staff: Staff) -> Response:
+    """转为知识: file the form as a knowledge proposal and show it with its checks (the
+    checks take seconds); what the draft lacks is said above the form, kept as sent."""
+    number = int(request.path_params["number"])
+    fields = form_fields(await request.form())
+    try:
+        proposal = await propose(console, staff, number, fields)
+    except TicketNotFound:
+        return console.message("not_found", 404, staff)
+    except ChangeError as exc:
+        message = console_proposal_not_done_text(str(exc), staff.language)
+        return await render_ticket(console, staff, number, error=message, code=400, teach=fields)
+    return RedirectResponse(
+        f"/knowledge/proposals?made={proposal}#p{proposal}", status_code=303
+    )
 
 
 async def presence_block(console: Console, request: Request, staff: Staff) -> Response:
