@@ -402,7 +402,9 @@ def test_two_staff_see_who_is_replying(client: TestClient, settings: Settings) -
         headers=ORIGIN,
     )
     assert typing.status_code == 200
-    assert "张三 正在回复" in as_staff(STAFF_B).get("/tickets/1/presence").text
+    polled = as_staff(STAFF_B).get("/tickets/1/presence").text
+    assert "张三 正在回复" in polled
+    assert 'hx-get="/tickets/1/presence"' in polled  # the swapped block polls the same ticket
 
 
 def test_standard_reply_picker_fills_the_box(client: TestClient, settings: Settings) -> None:

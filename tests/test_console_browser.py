@@ -21,6 +21,8 @@ import pytest
 
 from bot.console.server import console_beside
 from bot.helpdesk.console_access import issue_link
+from bot.matching.matcher import load_matcher
+from bot.paths import bundled_dir
 from bot.store.database import utcnow
 from tests.factories import STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
@@ -249,3 +251,88 @@ async def test_two_staff_on_one_ticket_see_who_is_replying(
     zhang, li = pages
     await li.fill("#reply-text", "正在核实，请稍等")
     await zhang.locator("#presence", has_text="李四 正在回复").wait_for(timeout=15_000)
+
+
+TEACH_QUESTION = "渝中区的社区图书馆周末开门吗"
+TEACH_REPLY = "社区图书馆周末正常开放，具体以各社区公告为准。"
+TEACH_OWNER = "渝中区文化旅游委"
+TEACH_WORDINGS = (
+    "社区图书馆星期六星期天开不开\n周末能去社区图书馆看书不\n社区图书馆双休日开放吗\n"
+    "社区图书馆礼拜天开门不\nIs the community library open at weekends?"
+)
+
+
+@pytest.fixture
+async def teaching(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """The service on a copy of the knowledge (KB_DIR) with the console beside it, the
+    console's approvals followed by the service's reload."""
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(bundled_dir("knowledge"), kb_dir)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = service_settings(
+        api,
+        tmp_path,
+        KB_DIR=str(kb_dir),
+        CONSOLE_PORT=str(port),
+        CONSOLE_SECRET="browser-test-secret-0123456789",
+        CONSOLE_BASE_URL=base,
+        STAFF=f"{STAFF_USER_ID}:张三,900002:李四",
+    )
+    matcher = load_matcher(settings.kb_dir, settings.intents_dir)
+    async with running_service(settings, matcher) as rt:
+        knowledge = lambda: rt.engine.services.matcher  # noqa: E731 -- follows reloads
+        reload = rt.reloader.reload_if_changed
+        async with console_beside(settings, rt.store, knowledge, after_approval=reload):
+            yield {"settings": settings, "store": rt.store, "base": base, "rt": rt}
+
+
+async def test_teach_from_a_ticket_then_a_colleague_approves_and_the_question_is_answered(
+    api: FakeBotApi, teaching: dict[str, Any], browser: Any
+) -> None:
+    """The loop from the console: a resident's question becomes ticket #1, 张三 answers it and
+    files 转为知识 as a new entry owned by a department, his own approval is refused, 李四
+    approves it in the 知识库 tab's 待审核 view, and the same question is then answered by the
+    bot with the department as its source."""
+    store, settings, base = teaching["store"], teaching["settings"], teaching["base"]
+    api.push(make_text_update(RESIDENT, TEACH_QUESTION))
+    await api.wait_for(lambda: api.texts(RESIDENT), what="the ticket notice")
+    assert (await store.ticket(1)).status == "open"
+
+    zhang = await (await browser.new_context()).new_page()
+    await zhang.goto(await issue_link(store, settings, STAFF_USER_ID, utcnow()))
+    await zhang.wait_for_url("**/queue")
+    await zhang.goto(base + "/tickets/1")
+    assert await zhang.locator("#teach").count() == 0  # not before staff answered
+    await zhang.fill("#reply-text", TEACH_REPLY)
+    await zhang.click("#do-reply")
+    await zhang.wait_for_selector("#notice")
+    assert TEACH_REPLY in await zhang.input_value("#teach-answer")  # drafted from the reply
+    await zhang.check("#teach-new")
+    await zhang.fill("#teach-owner", TEACH_OWNER)
+    await zhang.select_option("select[name=category]", "resident")
+    await zhang.fill("#teach-questions", TEACH_WORDINGS)
+    await zhang.click("#do-teach")
+    proposal = zhang.locator("#p1")
+    await proposal.wait_for(timeout=20_000)
+    assert "P1" in await zhang.inner_text("#notice")
+    assert TEACH_OWNER in await proposal.inner_text()
+    assert "全部通过" in await proposal.locator(".check-rules").inner_text()
+    await zhang.click("#approve-1")
+    await zhang.locator("#p1 .proposal-error", has_text="另一位工作人员").wait_for(timeout=20_000)
+    assert (await store.proposal(1)).status == "open"
+
+    li = await (await browser.new_context()).new_page()
+    await li.goto(await issue_link(store, settings, 900002, utcnow()))
+    await li.wait_for_url("**/queue")
+    await li.click("header nav a[href='/knowledge']")
+    await li.click("#tab-proposals")
+    await li.click("#approve-1")
+    await li.locator("#notice", has_text="已批准").wait_for(timeout=20_000)
+    assert (await store.proposal(1)).reviewer == "staff:900002"
+
+    asker = RESIDENT + 1
+    api.push(make_text_update(asker, TEACH_QUESTION))
+    await api.wait_for(lambda: api.texts(asker), what="the answer")
+    assert TEACH_REPLY in api.texts(asker)[-1]
+    assert f"来源：{TEACH_OWNER}" in api.texts(asker)[-1]

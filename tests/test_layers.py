@@ -27,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "helpdesk": FOUNDATION | {"store", "words", "kb", "yamlio"},
     "learning": FOUNDATION | {"kb", "words", "matching", "store"},
     "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning"},
-    "console": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue"},
+    "console": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue"},
     "transport": FOUNDATION
     | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "console"},
     "cli": FOUNDATION

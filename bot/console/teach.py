@@ -27,8 +27,8 @@ from bot.learning.change import ChangeError
 from bot.learning.draft import Draft, closest_entries, ticket_question
 from bot.learning.gaps import GAP_STATUSES, group_gaps
 from bot.matching.matcher import Matcher
-from bot.store.proposals import ProposalDecidedError, ProposalNotFound
 from bot.store.model import Ticket
+from bot.store.proposals import ProposalDecidedError, ProposalNotFound
 from bot.words import (
     console_author_refused_text,
     console_proposal_decided_text,
@@ -102,7 +102,8 @@ def draft_from(fields: dict[str, str]) -> Draft:
     audience = fields["audience"] if fields["audience"] in AUDIENCES else "resident"
     return Draft(
         kind,
-        entry_id=fields["entry_id"] or None,
+        # The closest entry chosen for a wording; a new entry's id is made from the ticket.
+        entry_id=(fields["entry_id"] or None) if kind == "wording" else None,
         questions=tuple(q.strip() for q in fields["questions"].splitlines() if q.strip()),
         title=fields["title"],
         category=fields["category"],

@@ -235,7 +235,9 @@ async def act(console: Console, request: Request, staff: Staff) -> Response:
             console, staff, number, error=not_rated_bad_text(number, language), code=409
         )
     except staff_ops.EmptyReplyError:
-        return await render_ticket(console, staff, number, error=empty_reply_text(language), code=400)
+        return await render_ticket(
+            console, staff, number, error=empty_reply_text(language), code=400
+        )
     except assignment.UnknownStaffError:
         message = unknown_staff_text(text, language)
         return await render_ticket(console, staff, number, error=message, code=400)
@@ -258,9 +260,7 @@ async def teach(console: Console, request: Request, staff: Staff) -> Response:
     except ChangeError as exc:
         message = console_proposal_not_done_text(str(exc), staff.language)
         return await render_ticket(console, staff, number, error=message, code=400, teach=fields)
-    return RedirectResponse(
-        f"/knowledge/proposals?made={proposal}#p{proposal}", status_code=303
-    )
+    return RedirectResponse(f"/knowledge/proposals?made={proposal}#p{proposal}", status_code=303)
 
 
 async def presence_block(console: Console, request: Request, staff: Staff) -> Response:
@@ -268,7 +268,11 @@ async def presence_block(console: Console, request: Request, staff: Staff) -> Re
     number = int(request.path_params["number"])
     console.presence.saw(number, staff.user_id, console.clock(), replying=request.method == "POST")
     return console.block(
-        "ticket.html", "presence", staff, presence=await _presence_text(console, staff, number)
+        "ticket.html",
+        "presence",
+        staff,
+        number=number,  # the block polls itself again at this ticket's address
+        presence=await _presence_text(console, staff, number),
     )
 
 
