@@ -16,8 +16,9 @@ from starlette.applications import Starlette
 from bot.config import Settings
 from bot.console.app import build_console
 from bot.helpdesk.console_access import DEFAULT_CONSOLE_PORT
-from bot.matching.matcher import Matcher
+from bot.matching.matcher import Matcher, load_matcher
 from bot.store.interface import TicketStore
+from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -50,8 +51,31 @@ def console_server(
     open_store: bool,
     port: int | None = None,
 ) -> uvicorn.Server:
-    app = build_console(settings, store, knowledge, secret, open_store=open_store)
+    own = _OwnKnowledge(settings, knowledge())
+    app = build_console(
+        settings, store, own, secret, open_store=open_store, after_approval=own.reload
+    )
     return _Alone(_config(app, settings, port))
+
+
+class _OwnKnowledge:
+    """The knowledge of a console serving alone: what it started with, loaded again once a
+    proposal approved in it is written (the service reloads on its own)."""
+
+    def __init__(self, settings: Settings, matcher: Matcher) -> None:
+        self.settings = settings
+        self.matcher = matcher
+
+    def __call__(self) -> Matcher:
+        return self.matcher
+
+    async def reload(self) -> None:
+        try:
+            self.matcher = await asyncio.to_thread(
+                load_matcher, self.settings.kb_dir, self.settings.intents_dir
+            )
+        except (DataError, OSError) as exc:  # (approval checked the files: not expected)
+            log.error("console: knowledge reload failed, showing the previous: %s", exc)
 
 
 class _Alone(uvicorn.Server):
