@@ -1643,6 +1643,10 @@ CONSOLE_TEACH_WORDS: dict[str, tuple[str, str]] = {
     "p_loo": ("留一法准确率", "Leave-one-out accuracy"),
     "p_changed": ("结果改变的问题", "questions decided differently"),
     "approve": ("批准", "Approve"),
+    "p_mine": (
+        "（您提出的提案，须由另一位工作人员批准）",
+        "(your proposal: another staff member approves it)",
+    ),
     "despite_stolen": ("仍然批准（已看过被抢走的问题）", "approve despite the taken questions"),
     "reject": ("驳回", "Reject"),
     "reject_why": ("驳回理由（必填）", "Why (required)"),

@@ -162,6 +162,8 @@ def test_teach_a_new_entry_refused_to_its_author_approved_by_a_colleague(
     assert "✓" in block.split('class="check-rules"')[1].split("</li>")[0]
     assert "留一法准确率" in block
 
+    assert 'class="mine"' in block  # the author is told before trying
+    assert 'class="mine"' not in proposal_block(colleague.get("/knowledge/proposals").text, 1)
     refused = submit(author, "/knowledge/proposals/1/approve", shown)
     assert refused.status_code == 403  # type: ignore[attr-defined]
     assert console_author_refused_text(1) in refused.text  # type: ignore[attr-defined]

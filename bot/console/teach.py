@@ -33,6 +33,7 @@ from bot.words import (
     console_author_refused_text,
     console_proposal_decided_text,
     console_proposal_made_text,
+    console_proposal_not_done_text,
     console_proposal_refused_text,
     entry_title,
 )
@@ -221,10 +222,10 @@ async def decide(console: Console, request: Request, staff: Staff) -> Response:
         message = console_proposal_refused_text(number, exc.reasons, language)
         return await render_proposals(console, staff, error=message, failed=number, code=409)
     except ProposalDecidedError:
-        message = console_proposal_refused_text(number, [f"P{number} decided already"], language)
+        message = console_proposal_not_done_text(f"P{number} decided already", language)
         return await render_proposals(console, staff, error=message, failed=number, code=409)
-    except ChangeError as exc:
-        message = console_proposal_refused_text(number, [str(exc)], language)
+    except ChangeError as exc:  # a rejection without its reason
+        message = console_proposal_not_done_text(str(exc), language)
         return await render_proposals(console, staff, error=message, failed=number, code=400)
     done = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/knowledge/proposals?{done}={number}", status_code=303)
