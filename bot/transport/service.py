@@ -83,6 +83,12 @@ async def serve(application: App, settings: Settings) -> None:
         if settings.console_port is None:
             await stop.wait()
             return
-        # The console shares the service's store and follows its knowledge reloads.
-        async with console_beside(settings, rt.store, lambda: rt.engine.services.matcher):
+        # The console shares the service's store, follows its knowledge reloads and, after an
+        # approval written in the console, reloads the service at once.
+        async with console_beside(
+            settings,
+            rt.store,
+            lambda: rt.engine.services.matcher,
+            after_approval=rt.reloader.reload_if_changed,
+        ):
             await stop.wait()
