@@ -10,6 +10,7 @@ Layers, from the bottom (each imports only the ones before it; `tests/test_layer
 - `helpdesk`: the ticket workflow staff work by;
 - `learning`: staff answers become reviewed knowledge (proposals, checks, review, YAML writes);
 - `dialogue`: one message in → the replies out, for residents and staff;
-- `transport`: Telegram (the only package importing `telegram`);
+- `console`: the staff web console (a site on the helpdesk, the learning loop and the store);
+- `transport`: Telegram (the only package importing `telegram`; serves the console beside it);
 - `cli`: the commands (`python -m bot …`), leaves.
 """

@@ -82,6 +82,10 @@ class Settings:
     replica_name: str | None = None
     holidays_file: Path | None = None  # the operator's holiday file, read before the bundled one
     time_limits_file: Path | None = None  # the operator's time limits, over the bundled ones
+    console_listen: str = "127.0.0.1"  # the staff web console (bot/console/)
+    console_port: int | None = None  # None: `run` does not serve it; `console` uses 8080
+    console_secret: Secret | None = None  # signs the console's session cookies
+    console_base_url: str | None = None  # where staff reach it, for one-time login links
 
     @property
     def database_path(self) -> Path:
@@ -211,6 +215,13 @@ def _parse(env: Mapping[str, str]) -> Settings:
             "WEBHOOK_SECRET has a value Telegram does not accept "
             "(1-256 characters of A-Z, a-z, 0-9, _ and -)"
         )
+    console_base_url = get("CONSOLE_BASE_URL")
+    if console_base_url is not None and not console_base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"CONSOLE_BASE_URL has value {console_base_url!r}; not an http(s) URL")
+    console_secret = get("CONSOLE_SECRET")
+    if console_secret is not None and len(console_secret) < 16:
+        raise SettingsError("CONSOLE_SECRET is too short; use at least 16 random characters")
+    defaults = Settings()
     return Settings(
         telegram_bot_token=Secret(token) if token else None,
         telegram_base_url=base_url,
@@ -239,6 +250,10 @@ def _parse(env: Mapping[str, str]) -> Settings:
         replica_name=get("REPLICA_NAME"),
         holidays_file=_file(env, "HOLIDAYS_FILE"),
         time_limits_file=_file(env, "TIME_LIMITS_FILE"),
+        console_listen=get("CONSOLE_LISTEN") or defaults.console_listen,
+        console_port=_port(env, "CONSOLE_PORT", 0) or None,
+        console_secret=Secret(console_secret) if console_secret else None,
+        console_base_url=console_base_url.rstrip("/") if console_base_url else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
@@ -845,6 +846,11 @@ STAFF_COMMAND_HELP: tuple[tuple[str, str, str], ...] = (
     ),
     ("snippets", "答复口径列表", "saved standard replies"),
     ("stats", "工单统计（本周）：/stats [day|week|month]", "ticket stats: /stats [day|week|month]"),
+    (
+        "console",
+        "网页工作台的一次性登录链接（仅私聊）",
+        "a one-time web console login link (private chat only)",
+    ),
     ("reload", "重新加载知识库", "reload the knowledge base"),
     (
         "teach",
@@ -1095,6 +1101,205 @@ def stats_label(key: str) -> str:
     return STATS_LABELS.get(key, key)
 
 
+# --- The staff web console (bot/console/, issue 17) ---------------------------------------
+# key → (Chinese, English): the console's fixed labels; templates read them as `w.key`.
+CONSOLE_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("渝中区服务助手 · 工作台", "Yuzhong assistant · staff console"),
+    "nav_queue": ("工单队列", "Queue"),
+    "nav_stats": ("统计", "Stats"),
+    "nav_knowledge": ("知识库", "Knowledge"),
+    "logout": ("退出", "Log out"),
+    "tab_unassigned": ("未认领", "Unclaimed"),
+    "tab_mine": ("我的", "Mine"),
+    "tab_due": ("即将超期", "Due soon"),
+    "tab_overdue": ("已超期", "Overdue"),
+    "tab_rated-bad": ("待回访", "Follow-up"),
+    "tab_all": ("全部", "All"),
+    "status": ("状态", "Status"),
+    "category": ("类别", "Category"),
+    "assignee": ("负责人", "Assignee"),
+    "since": ("起始日期", "From"),
+    "until": ("截止日期", "To"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("问题、补充或回复中的文字", "text in questions, follow-ups, replies"),
+    "sort": ("排序", "Sort"),
+    "sort_newest": ("最新在前", "newest first"),
+    "sort_oldest": ("最早在前", "oldest first"),
+    "sort_updated": ("最近更新", "recently changed"),
+    "any": ("不限", "any"),
+    "apply": ("筛选", "Filter"),
+    "export": ("导出 CSV", "Export CSV"),
+    "col_number": ("编号", "No."),
+    "col_age": ("已等待（工作时间）", "Waiting (working time)"),
+    "col_due": ("期限", "Due"),
+    "col_question": ("问题", "Question"),
+    "no_tickets": ("没有符合条件的工单。", "No tickets match."),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "due_soon": ("即将超期", "due soon"),
+    "overdue": ("已超期", "overdue"),
+    "on_time": ("按期", "on time"),
+    "b_1h": ("1 小时内", "within 1 h"),
+    "b_4h": ("1–4 小时", "1–4 h"),
+    "b_1d": ("4 小时–1 个工作日", "4 h – 1 working day"),
+    "b_3d": ("1–3 个工作日", "1–3 working days"),
+    "b_more": ("超过 3 个工作日", "over 3 working days"),
+    "b_none": ("尚未回复", "no reply yet"),
+    "share_note": (
+        "占比 = 机器人解答、没有再转成工单的问题 ÷ 全部问题"
+        "（解答的 + 直接转成工单的），与 /stats 相同。",
+        "Share = questions the bot answered that did not become a ticket ÷ all questions "
+        "(answered + filed straight as tickets), as in /stats.",
+    ),
+    "photo_missing": ("照片无法获取", "photo unavailable"),
+    "logged_in": ("已登录，正在进入工作台…", "Logged in; opening the console…"),
+    "continue": ("进入工作台", "Open the console"),
+    "done": ("已完成", "Done"),
+    "error": (
+        "出错了，操作可能没有完成。请刷新页面查看，稍后再试。",
+        "Something went wrong; the action may not have been done. Reload the page to check.",
+    ),
+    "unassigned": ("（未认领）", "(unclaimed)"),
+    "history": ("记录", "History"),
+    "question": ("问题", "Question"),
+    "created": ("提交时间", "Filed"),
+    "resident": ("居民", "Resident"),
+    "phone": ("电话", "Phone"),
+    "photos": ("照片", "Photos"),
+    "reply": ("答复居民", "Reply to the resident"),
+    "reply_button": ("发送答复", "Send reply"),
+    "note": ("内部备注（居民看不到）", "Internal note (never sent)"),
+    "note_button": ("保存备注", "Save note"),
+    "snippets": ("答复口径", "Standard replies"),
+    "snippet_search": ("按标题搜索知识条目", "search entries by title"),
+    "insert": ("插入", "Insert"),
+    "claim": ("认领", "Claim"),
+    "take": ("接手", "Take over"),
+    "assign": ("指派", "Assign"),
+    "assign_to": ("指派给", "Assign to"),
+    "release": ("释放", "Release"),
+    "close": ("关闭", "Close"),
+    "close_note": ("关闭备注（内部，可不填）", "closing note (internal, optional)"),
+    "reopen": ("重新打开", "Reopen"),
+    "closest": ("相近知识条目", "Closest knowledge entries"),
+    "none": ("（无）", "(none)"),
+    "stats_period": ("统计区间", "Period"),
+    "days_7": ("近 7 天", "last 7 days"),
+    "days_30": ("近 30 天", "last 30 days"),
+    "days_90": ("近 90 天", "last 90 days"),
+    "per_day": ("每日工单（按类别）", "Tickets per day by category"),
+    "first_reply": ("首次回复时间分布（工作时间）", "Time to first reply (working time)"),
+    "ratings": ("好差评分布", "Ratings (好差评)"),
+    "rating": ("好差评", "Rating"),
+    "follow_up": ("回访", "Follow-up"),
+    "follow_up_due": ("回访期限", "follow up by"),
+    "follow_up_hint": (
+        "回访结果：联系了谁、怎么说的（记入记录）",
+        "what the follow-up found (kept in the history)",
+    ),
+    "follow_up_button": ("记录回访", "Record follow-up"),
+    "no_ratings": ("这段时间没有评价。", "No ratings in this period."),
+    "answered_share": ("机器人解答占比（每周）", "Share the bot answered, per week"),
+    "top_unanswered": (
+        "未解答问题（相似问法归为一组，与 /stats 相同）",
+        "Top unanswered questions (similar wordings grouped, as in /stats)",
+    ),
+    "tickets": ("工单", "Tickets"),
+    "count": ("数量", "Count"),
+    "example": ("问法", "Wording"),
+    "totals": ("合计", "Totals"),
+    "tickets_total": ("工单", "tickets"),
+    "answered_total": ("机器人解答", "answered by the bot"),
+    "replied_median": ("首次回复中位数", "median first reply"),
+    "entries": ("知识条目", "Knowledge entries"),
+    "questions": ("问法", "Questions"),
+    "answered_week": ("本周解答次数", "Answered this week"),
+    "answer": ("答案", "Answer"),
+    "login_needed": (
+        "请先登录：在 Telegram 里私聊机器人，发送 /console，打开它给您的链接。",
+        "Please log in: send /console to the bot in a private Telegram chat and open the link.",
+    ),
+    "link_used": (
+        "这个登录链接已经用过了，每个链接只能用一次。请在 Telegram 私聊里再发一次 /console。",
+        "This login link has been used already; each link works once. Send /console again.",
+    ),
+    "link_expired": (
+        "这个登录链接已过期（有效 10 分钟）。请在 Telegram 私聊里再发一次 /console。",
+        "This login link has expired (links last 10 minutes). Send /console again.",
+    ),
+    "link_unknown": (
+        "这个登录链接无效。请在 Telegram 私聊里发送 /console 获取新链接。",
+        "This login link is not valid. Send /console in a private chat for a new one.",
+    ),
+    "not_staff": (
+        "这个账号不在工作人员名单中，不能使用工作台。",
+        "This account is not on the staff list and cannot use the console.",
+    ),
+    "csrf_refused": (
+        "请求没有通过安全校验（页面可能已过期），没有执行任何操作。请刷新页面后重试。",
+        "The request failed the security check (the page may be stale); nothing was done. "
+        "Reload the page and try again.",
+    ),
+    "logged_out": ("您已退出工作台。", "You are logged out."),
+    "stale": (
+        "这张工单在您打开后已被他人更改，您的操作没有执行。下面是它现在的状态，请看过后再操作。",
+        "Someone changed this ticket after you opened it; your action was not done. "
+        "Here is its state now: check it and try again.",
+    ),
+    "not_found": ("没有这个页面。", "No such page."),
+    "busy": (
+        "系统有点忙，刚才的操作没有保存。请过一会儿再试一次。",
+        "The system is busy; that was not saved. Please try again in a moment.",
+    ),
+}
+
+
+def console_words(language: str | None = None) -> dict[str, str]:
+    """The console's labels in one language, for the templates."""
+    labels = CONSOLE_WORDS | CONSOLE_TEACH_WORDS
+    return {key: pick(language, zh, en) for key, (zh, en) in labels.items()}
+
+
+def console_page_text(page: int, pages: int, total: int, language: str | None = None) -> str:
+    return pick(
+        language, f"第 {page}/{pages} 页，共 {total} 条", f"page {page} of {pages}, {total} in all"
+    )
+
+
+def console_presence_text(names: Sequence[str], replying: bool, language: str | None = None) -> str:
+    """Who else has the ticket open: "张三 正在回复" / "张三, 李四 are viewing"."""
+    joined = "、".join(names) if not is_english(language) else ", ".join(names)
+    if replying:
+        return pick(language, f"{joined} 正在回复这张工单", f"{joined} replying to this ticket")
+    return pick(language, f"{joined} 也在查看这张工单", f"{joined} also viewing this ticket")
+
+
+def console_link_text(url: str, minutes: int, language: str | None = None) -> str:
+    """The reply to /console: a one-time login link."""
+    return pick(
+        language,
+        f"工作台登录链接（{minutes} 分钟内有效，只能用一次，请勿转发）：\n{url}",
+        f"Your console login link (valid {minutes} minutes, works once; do not forward it):\n{url}",
+    )
+
+
+def console_private_only_text(language: str | None = None) -> str:
+    return pick(
+        language,
+        "请在与机器人的私聊中发送 /console：登录链接不能发到群里。",
+        "Send /console in a private chat with the bot: a login link must not go to a group.",
+    )
+
+
+def console_age_text(span: timedelta, language: str | None = None) -> str:
+    """A working-time span in the queue: "45 分钟", "3 小时 20 分" / "45 min", "3 h 20 min"."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 60:
+        return pick(language, f"{minutes} 分钟", f"{minutes} min")
+    hours, rest = divmod(minutes, 60)
+    return pick(language, f"{hours} 小时 {rest} 分", f"{hours} h {rest} min")
+
+
 # --- Messages to a resident about their ticket ------------------------------------------------
 
 
@@ -1340,3 +1545,161 @@ def teach_usage_text(language: str | None = None) -> str:
         "staff reply; at least 6 wordings); more wordings after |: /teach N new DEPARTMENT | "
         "wording 2 | wording 3; /approve P; /reject P reason",
     )
+
+
+# The console in English: categories and history events (the group and the CLI show them in
+# Chinese only, as CATEGORY_LABELS and bot/helpdesk/operations.py EVENT_LABELS).
+CONSOLE_CATEGORIES_EN = {
+    "unanswered": "unanswered",
+    "cross-district": "cross-district",
+    "human-request": "asked for a person",
+    "feedback": "answer feedback",
+    "report": "photo report",
+}
+CONSOLE_EVENTS_EN = {
+    "created": "filed",
+    "claimed": "claimed",
+    "staff_reply": "staff reply",
+    "resident_followup": "resident's follow-up",
+    "closed": "closed",
+    "reopened": "reopened",
+    "assigned": "assigned",
+    "released": "released",
+    "note": "internal note",
+    "notice_failed": "private notice failed",
+    "rated": "rated by the resident",
+    "rating_comment": "rating comment",
+    "followed_up": "bad rating followed up",
+}
+
+
+def console_category_label(category: str, language: str | None = None) -> str:
+    return pick(language, category_label(category), CONSOLE_CATEGORIES_EN.get(category, category))
+
+
+def console_event_label(kind: str, language: str | None = None) -> str:
+    """A history event's label in the console (Chinese as /ticket shows it, or English)."""
+    return pick(language, EVENT_LABELS.get(kind, kind), CONSOLE_EVENTS_EN.get(kind, kind))
+
+
+# --- The console's knowledge proposals (bot/console/teach.py, issue 18) --------------------
+CONSOLE_TEACH_WORDS: dict[str, tuple[str, str]] = {
+    "teach": ("转为知识", "Teach the knowledge base"),
+    "teach_hint": (
+        "把这张工单的问题和工作人员的答复提交为知识库提案，由另一位工作人员审核后生效。",
+        "Propose this ticket's question and the staff answer as knowledge; another staff member "
+        "reviews it before residents see it.",
+    ),
+    "teach_wording": ("作为已有条目的新问法", "A new wording for an existing entry"),
+    "teach_entry": ("根据工作人员的答复新建条目", "A new entry drafted from the staff reply"),
+    "teach_entry_id": ("条目", "Entry"),
+    "teach_more": ("其他问法（每行一个，可不填）", "More wordings (one a line, optional)"),
+    "teach_title": ("标题（可不填：取问题的开头）", "Title (optional: the question's start)"),
+    "teach_category": ("类别", "Category"),
+    "teach_audience": ("对象", "Audience"),
+    "audience_resident": ("居民", "residents"),
+    "audience_enterprise": ("企业", "enterprises"),
+    "audience_both": ("居民和企业", "both"),
+    "teach_answer": ("答案（取自工作人员的答复）", "Answer (from the staff reply)"),
+    "teach_answer_en": ("英文答案（可不填）", "English answer (optional)"),
+    "teach_owner": (
+        "负责部门（谁提供、谁维护，必填）",
+        "Department that provides and maintains the answer (required)",
+    ),
+    "teach_public_number": (
+        "答案中的公开服务电话（须经负责部门确认）",
+        "Public service number in the answer (confirmed by the department)",
+    ),
+    "teach_button": ("提交提案", "File the proposal"),
+    "teach_needs_reply": (
+        "工作人员答复之后，才能把这张工单转为知识。",
+        "A ticket can be taught once staff have answered it.",
+    ),
+    "tab_entries": ("条目", "Entries"),
+    "tab_proposals": ("待审核", "To review"),
+    "no_proposals": ("没有待审核的提案。", "No proposals wait for review."),
+    "p_change": ("改动", "Change"),
+    "p_origin": ("来源", "Origin"),
+    "p_author": ("提出人", "Proposed by"),
+    "p_checks": ("自动检查", "Checks"),
+    "p_kind_wording": ("新问法", "new wording"),
+    "p_kind_entry": ("新条目", "new entry"),
+    "origin_ticket": ("工单", "ticket"),
+    "origin_thumbs-down": ("居民点了 👎 的答案", "an answer a resident rated 👎"),
+    "origin_none-of-these": ("居民选了“都不是”", "a resident chose “none of these”"),
+    "p_owner": ("负责部门", "Owner"),
+    "p_rules": ("知识库规则（kb check）", "kb check rules"),
+    "p_rules_ok": ("✓ 全部通过", "✓ all pass"),
+    "p_already": (
+        "现在已能正确回答（可能不需要）",
+        "Already answered right today (maybe not needed)",
+    ),
+    "p_contacts": (
+        "答案中的联系方式（须确认为公开服务电话）",
+        "Contact details in the answer (must be a confirmed public number)",
+    ),
+    "p_regression": ("回归检查", "Regression"),
+    "p_stolen": ("抢走其他条目的问题", "takes another entry's question"),
+    "p_loo": ("留一法准确率", "Leave-one-out accuracy"),
+    "p_changed": ("结果改变的问题", "questions decided differently"),
+    "approve": ("批准", "Approve"),
+    "p_mine": (
+        "（您提出的提案，须由另一位工作人员批准）",
+        "(your proposal: another staff member approves it)",
+    ),
+    "despite_stolen": ("仍然批准（已看过被抢走的问题）", "approve despite the taken questions"),
+    "reject": ("驳回", "Reject"),
+    "reject_why": ("驳回理由（必填）", "Why (required)"),
+    "gaps": (
+        "本周未解答的问题（相似问法归为一组）",
+        "This week's unanswered questions (similar wordings grouped)",
+    ),
+    "no_gaps": ("本周没有未解答的问题。", "No unanswered questions this week."),
+    "gap_best": ("最佳答复", "Best staff answer"),
+    "gap_propose": ("据此新建条目", "Propose a new entry from it"),
+    "gap_no_reply": ("尚无工作人员答复", "no staff answer yet"),
+}
+
+
+def console_proposal_made_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"已提交知识库提案 P{number}，检查结果如下；须由另一位工作人员批准。",
+        f"Proposal P{number} is filed; its checks are below. Another staff member approves it.",
+    )
+
+
+def console_proposal_decided_text(number: int, approved: bool, language: str | None = None) -> str:
+    if approved:
+        return pick(
+            language,
+            f"提案 P{number} 已批准并写入知识库，服务会自动重新加载（一分钟内）。",
+            f"Proposal P{number} is approved and written; the service reloads (within a minute).",
+        )
+    return pick(language, f"提案 P{number} 已驳回。", f"Proposal P{number} is rejected.")
+
+
+def console_author_refused_text(number: int, language: str | None = None) -> str:
+    return pick(
+        language,
+        f"不能批准 P{number}：这是您自己提出的提案，须由另一位工作人员审核。没有做任何改动。",
+        f"You cannot approve P{number}: you proposed it, so another staff member must review "
+        "it. Nothing was changed.",
+    )
+
+
+def console_proposal_refused_text(
+    number: int, reasons: Sequence[str], language: str | None = None
+) -> str:
+    """An approval or rejection not done, with the reasons (English: they name entries and
+    files as the shell does)."""
+    joined = "；".join(reasons) if not is_english(language) else "; ".join(reasons)
+    return pick(
+        language,
+        f"P{number} 没有批准，知识库未改动：{joined}",
+        f"P{number} was not approved; the knowledge is unchanged: {joined}",
+    )
+
+
+def console_proposal_not_done_text(reason: str, language: str | None = None) -> str:
+    return pick(language, f"没有提交：{reason}", f"Not done: {reason}")

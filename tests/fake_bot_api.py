@@ -52,6 +52,10 @@ _TRUE_METHODS = {
 
 # Methods that deliver a message to a chat.
 _SENDS = ("sendMessage", "sendPhoto", "copyMessage")
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 # Parameters python-telegram-bot sends JSON-encoded inside a form field.
@@ -124,6 +128,7 @@ class FakeBotApi:
         self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
@@ -275,6 +280,9 @@ class FakeBotApi:
             call.result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         elif method in ("sendMessage", "sendPhoto", "editMessageText"):
             call.result = self._message(params)
+        elif method == "getFile":  # every file is a small PNG at photos/<file_id>.png
+            file_id = str(params["file_id"])
+            call.result = {"file_id": file_id, "file_path": f"photos/{file_id}.png"}
         elif method == "copyMessage":
             call.result = {"message_id": next(self._message_ids)}
         elif method == "editMessageReplyMarkup":
@@ -288,6 +296,13 @@ class FakeBotApi:
             self._sent.setdefault(int(params["chat_id"]), []).append(call)
         self._notify()
         return web.json_response({"ok": True, "result": call.result})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A file's bytes, as Telegram serves them after getFile (a 1×1 PNG here)."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        self.calls.append(Call("file", {"path": request.match_info["path"]}))
+        return web.Response(body=TINY_PNG, content_type="image/png")
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

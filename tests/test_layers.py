@@ -27,10 +27,13 @@ ALLOWED: dict[str, set[str]] = {
     "helpdesk": FOUNDATION | {"store", "words", "kb", "yamlio"},
     "learning": FOUNDATION | {"kb", "words", "matching", "store"},
     "dialogue": FOUNDATION | {"kb", "words", "matching", "store", "helpdesk", "learning"},
-    "transport": FOUNDATION
+    "console": FOUNDATION
     | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue"},
+    "transport": FOUNDATION
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "console"},
     "cli": FOUNDATION
-    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "transport"},
+    | {"kb", "words", "matching", "store", "helpdesk", "learning", "dialogue", "console"}
+    | {"transport"},
     "__main__": {"cli"},
     "__init__": set(),
 }

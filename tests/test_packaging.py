@@ -72,3 +72,7 @@ def test_installed_package_finds_knowledge_and_intents(tmp_path: Path) -> None:
         cwd=elsewhere,
         env=env,
     )
+    # the web console's templates, stylesheet and vendored htmx are installed with it
+    console = site / "bot" / "console"
+    for part in ("templates/queue.html", "static/console.css", "static/htmx-2.0.9.min.js"):
+        assert (console / part).is_file(), part

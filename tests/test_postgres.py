@@ -213,7 +213,7 @@ async def test_a_read_only_server_stops_start_up(postgres_url: str) -> None:
 async def seed(url: str) -> None:
     """Two residents with tickets, staff replies, follow-ups, a photo, an answer with a vote,
     chat state, sent messages, inbox updates and an erasure record; a snippet, a staff name,
-    vote totals, a rating, a due notice and a knowledge proposal."""
+    vote totals, a rating, a due notice, a knowledge proposal, a console link and session."""
     store = make_store(Settings(database_url=url))
     await store.open()
     try:
@@ -234,6 +234,8 @@ async def seed(url: str) -> None:
         await store.execute("INSERT INTO vote_totals (vote, count) VALUES ('down', 2)")
         await store.rate(1, 301, 2, T0, T0)
         await store.note_due([(4, "accept", "overdue")], T0)
+        await store.add_console_link("hash-of-a-link", ENGINE_STAFF_ID, T0, T0.replace(year=2100))
+        await store.start_console_session("hash-of-a-session", ENGINE_STAFF_ID, "csrf", T0)
         await store.add_proposal(
             NewProposal("wording", "ticket", 1, "e1", '{"question": "哪里"}', "staff:1"), T0
         )

@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "tickets": ("bot.cli.tickets", "staff ticket operations: list, show, claim, reply, close …"),
     "db": ("bot.cli.db", "the database: `db status`, `db migrate`, `db copy --from URL --to URL`"),
+    "console": ("bot.cli.console", "serve the staff web console (CONSOLE_* settings)"),
+    "console-link": (
+        "bot.cli.console_link",
+        "print a one-time console login link for a staff member",
+    ),
 }
 
 
@@ -74,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     secrets = tuple(
-        s.reveal() for s in (settings.telegram_bot_token, settings.webhook_secret) if s is not None
+        s.reveal()
+        for s in (settings.telegram_bot_token, settings.webhook_secret, settings.console_secret)
+        if s is not None
     )
     setup_logging(settings.log_level, secrets, resident_text=settings.log_resident_text)
     if args.command is None:

@@ -1,7 +1,8 @@
 """Staff commands and buttons inside the dialogue (Telegram, or `chat --as-staff`): queues,
 one ticket, claim / take / assign / release, replies (plain, or a standard reply shown first
-with a confirm button), internal notes, close / reopen, snippets and stats. Replies are in the
-staff member's language (Chinese unless their client or /lang says English)."""
+with a confirm button), internal notes, close / reopen, snippets, stats and a one-time web
+console login link. Replies are in the staff member's language (Chinese unless their client or
+/lang says English)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.dialogue.turn import ExpiredChoiceError, Services, Turn, is_number, say
-from bot.helpdesk import assignment, queues, ratings, standard, views
+from bot.helpdesk import assignment, console_access, queues, ratings, standard, views
 from bot.helpdesk import operations as staff
 from bot.helpdesk.deadlines import timings
 from bot.helpdesk.roster import load_roster, staff_actor
@@ -26,6 +27,8 @@ from bot.store.model import (
 from bot.store.staffwork import SnippetNotFound
 from bot.words import (
     assigned_text,
+    console_link_text,
+    console_private_only_text,
     empty_reply_text,
     follow_up_saved_text,
     held_by_text,
@@ -63,6 +66,7 @@ STAFF_COMMANDS = (
     "snippets",
     "stats",
     "followup",
+    "console",
 )
 STAFF_BUTTONS = ("claim", "take", "close", "send")
 LISTED = 20
@@ -88,6 +92,8 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
     if name == "snippets":
         lines = [f"${s.name} — {s.text[:60]}" for s in await svc.store.snippets()]
         return say(snippets_text(lines, language), note="staff_snippets")
+    if name == "console":
+        return await _console_link(svc, turn)
     head, _, rest = args.strip().partition(" ")
     if not is_number(head.removeprefix("#")) or (name in NEEDS_TEXT and not rest.strip()):
         return say(staff_usage_text(name, language), note="staff_usage")
@@ -119,6 +125,15 @@ async def command(svc: Services, turn: Turn, name: str, args: str) -> Outcome:
         return say(unknown_snippet_text(str(exc), language), note="staff_unknown_snippet")
     except NotRatedBadError:
         return say(not_rated_bad_text(number, language), note="staff_not_rated_bad")
+
+
+async def _console_link(svc: Services, turn: Turn) -> Outcome:
+    """A one-time web console login link, only in a private chat (a group would share it)."""
+    if turn.chat_id != turn.user_id:
+        return say(console_private_only_text(turn.language), note="staff_console_private_only")
+    url = await console_access.issue_link(svc.store, svc.settings, turn.user_id, turn.now)
+    minutes = int(console_access.LINK_LIFETIME.total_seconds() // 60)
+    return say(console_link_text(url, minutes, turn.language), note="staff_console_link")
 
 
 async def _list(svc: Services, turn: Turn, args: str) -> Outcome:

@@ -104,12 +104,12 @@ def ticket_detail(
     )
     lines += [words.question_heading(), quoted(ticket.text), words.history_heading()]
     for event in events:
-        text = _event_text(event, who)
+        text = event_text(event, who)
         lines.append(words.event_line(_when(event.at), event.kind, who(event.actor), text))
     return "\n".join(lines)
 
 
-def _event_text(event: Event, who: Callable[[str | None], str]) -> str:
+def event_text(event: Event, who: Callable[[str | None], str]) -> str:
     """What an event adds after its label: assignment names (stored "to|from"), not ids."""
     if event.kind == "created":
         return ""

@@ -36,6 +36,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("ratings", "ticket_number"),
     ("due_notices", "ticket_number, due_kind, state"),
     ("kb_proposals", "id"),
+    ("console_links", "token_hash"),
+    ("console_sessions", "id_hash"),
 )
 CHECKSUMMED = ("tickets", "events")
 PAGE = 5000  # rows read and written at a time

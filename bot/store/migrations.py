@@ -517,6 +517,48 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     (
         9,
+        "staff web console: one-time login links and sessions",
+        # Only hashes of the link tokens and session ids are stored: a copy of the database
+        # does not let anyone in. Plain SQL both SQLite and PostgreSQL run.
+        """
+        CREATE TABLE console_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id    INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT
+        );
+
+        CREATE TABLE console_sessions (
+            id_hash    TEXT PRIMARY KEY,
+            user_id    INTEGER NOT NULL,
+            csrf       TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            seen_at    TEXT NOT NULL
+        );
+        CREATE INDEX console_sessions_by_seen ON console_sessions (seen_at);
+        """,
+        """
+        CREATE TABLE console_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id    BIGINT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT
+        );
+
+        CREATE TABLE console_sessions (
+            id_hash    TEXT PRIMARY KEY,
+            user_id    BIGINT NOT NULL,
+            csrf       TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            seen_at    TEXT NOT NULL
+        );
+        CREATE INDEX console_sessions_by_seen ON console_sessions (seen_at);
+        """,
+    ),
+    (
+        10,
         "outbox claims: the replica sending a message (owner) and until when (lease)",
         """
         ALTER TABLE outbox ADD COLUMN owner TEXT;

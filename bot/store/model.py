@@ -163,6 +163,7 @@ class TicketQuery:
     until: datetime | None = None  # created before
     sort: str = "newest"  # one of SORTS; "updated": most recently changed first
     limit: int | None = None
+    offset: int = 0  # with `limit`: skip this many first (a page of a long list)
     rated_bad: bool = False  # a bad rating whose follow-up is not recorded yet
 
 

@@ -1,10 +1,11 @@
 """`PostgresTicketStore`: the server-database implementation of the `TicketStore` interface,
 selected by `DATABASE_URL=postgresql://…`: the same parts as the SQLite store (tickets, chat
 state, the inbox, the outbox, processed messages, erasures, staff work, the workflow,
-knowledge proposals) over a pool of connections."""
+knowledge proposals, the console's logins) over a pool of connections."""
 
 from __future__ import annotations
 
+from bot.store.console import ConsoleStore
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
 from bot.store.outbox import OutboxStore
@@ -25,6 +26,7 @@ class PostgresTicketStore(
     StaffWorkStore,
     WorkflowStore,
     ProposalStore,
+    ConsoleStore,
     PostgresDatabase,
 ):
     """The server store: one PostgreSQL database, shared by every replica of the service."""

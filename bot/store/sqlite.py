@@ -12,6 +12,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from bot.store.chat_state import StateStore
+from bot.store.console import ConsoleStore
 from bot.store.database import Database, TicketNotFound, from_text, to_text
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
@@ -135,9 +136,15 @@ class TicketRecords(StateStore):
         where, params = search_filter(query, self.dialect)
         sql = ticket_select(self.dialect) + where + f" ORDER BY {search_order(query)}"
         if query.limit is not None:
-            sql += " LIMIT ?"
-            params.append(query.limit)
+            sql += " LIMIT ? OFFSET ?"
+            params += [query.limit, query.offset]
         return [ticket_from_row(row) for row in await self.rows(sql, params)]
+
+    async def search_count(self, query: TicketQuery) -> int:
+        """How many tickets match `query` (its limit and offset aside): for paging."""
+        where, params = search_filter(query, self.dialect)
+        row = await self.row("SELECT COUNT(*) AS n FROM tickets t" + where, params)
+        return int(row["n"]) if row else 0
 
     async def events(self, number: int) -> list[Event]:
         await self.ticket(number)
@@ -388,6 +395,7 @@ class SQLiteTicketStore(
     StaffWorkStore,
     WorkflowStore,
     ProposalStore,
+    ConsoleStore,
     Database,
 ):
     """The embedded store: one SQLite file in WAL mode."""

@@ -1,7 +1,8 @@
 """`python -m bot run`: the Telegram service, by long polling or (with WEBHOOK_URL) by webhook.
 
 Every update is stored in the inbox before Telegram is told it arrived (bot/telegram_intake.py).
-SIGHUP reloads the knowledge (bot/reload.py). SIGINT and SIGTERM stop it cleanly: fetching
+SIGHUP reloads the knowledge (bot/reload.py). With CONSOLE_PORT the staff web console is served
+beside it, on the same store (bot/console/). SIGINT and SIGTERM stop it cleanly: fetching
 stops, the updates stored are handled (up to 10 s; the rest wait in the inbox), the outbox sends
 what is in flight, the store closes, and the exit status is 0.
 """
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import Settings
+from bot.console.server import console_beside
 from bot.store.database import DatabaseStartupError
 from bot.transport.app import STOP_REQUESTED, App, build_application
 from bot.transport.intake import serving
@@ -41,6 +43,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    if settings.console_port is not None and settings.console_secret is None:
+        print(
+            "CONSOLE_PORT is set but CONSOLE_SECRET is not: the web console signs its session "
+            "cookies with it (at least 16 random characters).",
+            file=sys.stderr,
+        )
+        return 2
     application = build_application(settings, reload_on_hangup=True)
     try:
         asyncio.run(serve(application, settings))
@@ -50,7 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except NetworkError as exc:
         log.error("could not reach the Bot API at %s: %s", settings.telegram_base_url, exc)
         return 1
-    except (DataError, DatabaseStartupError) as exc:
+    except (DataError, DatabaseStartupError, OSError) as exc:
         log.error("cannot start: %s", exc)
         return 1
     log.info("stopped")
@@ -69,5 +78,16 @@ async def serve(application: App, settings: Settings) -> None:
         )
     else:
         log.info("receiving updates by long polling from %s…", settings.telegram_base_url)
-    async with serving(application, settings, webhook_path=webhook_path):
-        await stop.wait()
+    async with serving(application, settings, webhook_path=webhook_path) as rt:
+        if settings.console_port is None:
+            await stop.wait()
+            return
+        # The console shares the service's store, follows its knowledge reloads and, after an
+        # approval written in the console, reloads the service at once.
+        async with console_beside(
+            settings,
+            rt.store,
+            lambda: rt.engine.services.matcher,
+            after_approval=rt.reloader.reload_if_changed,
+        ):
+            await stop.wait()
