@@ -15,9 +15,9 @@ test: $(STAMP)  ## lint, format check, type check and the whole test suite (what
 	$(PY) -m mypy bot
 	$(PY) -m pytest
 
-test-fast: $(STAMP)  ## the inner loop: lint and the tests not marked slow (CI runs `make test`)
+test-fast: $(STAMP)  ## the inner loop: lint and the tests not marked slow, on SQLite (CI runs `make test`)
 	$(PY) -m ruff check bot tests bench
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -k "not postgres" -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot tests bench
