@@ -170,3 +170,28 @@ def test_a_missing_database_folder_is_an_error(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/bot.db")
     assert tickets(tmp_path, "list") == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_export_never_writes_a_cell_a_spreadsheet_would_run(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resident's text starting like a formula (=HYPERLINK…, +, -, @) is exported with a
+    leading apostrophe, so Excel shows it as text instead of running it."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    formula = '=HYPERLINK("http://evil.example","点这里")'
+
+    async def seed() -> None:
+        store = make_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            await store.create_ticket(NewTicket(7, 7, "telegram", "unanswered", formula), T0)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    target = tmp_path / "out.csv"
+    assert tickets(tmp_path, "export", "--csv", str(target)) == 0
+    with target.open(encoding="utf-8-sig") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["text"] == "'" + formula

@@ -30,7 +30,6 @@ DUE_TABS = ("due", "overdue")  # chosen by the working-day limits (bot/helpdesk/
 PAGE_SIZE = 50
 QUESTION_LENGTH = 60
 CSV_LIMIT = 10_000  # rows in one export
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 
 
 @dataclass(frozen=True)
@@ -179,17 +178,9 @@ async def queue_csv(console: Console, request: Request, staff: Staff) -> Respons
     writer.writeheader()
     for ticket in tickets:
         row = export.row(ticket, await console.store.events(ticket.number), roster)
-        writer.writerow({key: _inert(value) for key, value in row.items()})
+        writer.writerow({key: export.inert(value) for key, value in row.items()})
     return Response(
         ("\ufeff" + out.getvalue()).encode(),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="tickets.csv"'},
     )
-
-
-def _inert(value: object) -> object:
-    """A cell a spreadsheet shows as text: residents' text starting like a formula
-    (`=HYPERLINK(…)`) gets a leading apostrophe (OWASP's advice for CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

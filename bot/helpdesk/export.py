@@ -126,4 +126,15 @@ async def export(
 def _write(rows: list[dict[str, object]], handle: TextIO) -> None:
     writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: inert(value) for key, value in r.items()} for r in rows)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
+
+
+def inert(value: object) -> object:
+    """A cell a spreadsheet shows as text: residents' text starting like a formula
+    (`=HYPERLINK(…)`) gets a leading apostrophe (OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
