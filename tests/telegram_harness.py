@@ -25,7 +25,7 @@ from bot.transport.app import build_application
 from bot.transport.handlers import Runtime
 from bot.transport.intake import serving
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_YEARS = REPO / "tests" / "data" / "holidays_test_years.yaml"
@@ -139,3 +139,15 @@ async def post_recorded(api: FakeBotApi, runtime: Runtime, post: Any) -> None:
         return True
 
     await api.wait_for(recorded, what=f"staff post {message_id} recorded")
+
+
+async def next_to(api: FakeBotApi, chat_id: int, update: dict[str, object]) -> Call:
+    """Push an update and return the next message sent to `chat_id`."""
+    before = len(api.sent(chat_id))
+    api.push(update)
+    await api.wait_for(lambda: len(api.sent(chat_id)) > before, what=f"a message to {chat_id}")
+    return api.sent(chat_id)[before]
+
+
+def text_of(call: Call) -> str:
+    return str(call.params.get("text") or "")

@@ -27,7 +27,13 @@ from tests.factories import (
     make_text_update,
 )
 from tests.fake_bot_api import Call, FakeBotApi
-from tests.telegram_harness import replies_markup, running_service, service_settings
+from tests.telegram_harness import (
+    next_to,
+    replies_markup,
+    running_service,
+    service_settings,
+    text_of,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
@@ -43,18 +49,6 @@ async def service(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Runtime]:
         service_settings(api, tmp_path, STAFF=f"{STAFF_USER_ID}:张三")
     ) as rt:
         yield rt
-
-
-async def next_to(api: FakeBotApi, chat_id: int, update: dict[str, object]) -> Call:
-    """Push an update and return the next message sent to `chat_id`."""
-    before = len(api.sent(chat_id))
-    api.push(update)
-    await api.wait_for(lambda: len(api.sent(chat_id)) > before, what=f"a message to {chat_id}")
-    return api.sent(chat_id)[before]
-
-
-def text_of(call: Call) -> str:
-    return str(call.params.get("text") or "")
 
 
 def in_group(text: str) -> dict[str, object]:
