@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from bot.console.sessions import COOKIE
 from bot.helpdesk import operations
 from bot.helpdesk.assignment import NotStaffError
 from bot.helpdesk.console_access import issue_link
+from bot.helpdesk.workdays import DEFAULT_ZONE
 from bot.store.database import utcnow
 from bot.store.interface import TicketStore
 from bot.store.model import NewTicket
@@ -206,7 +208,7 @@ def test_queue_tabs_filters_and_masking(client: TestClient, settings: Settings) 
     assert rows(client.get(f"/queue?tab=all&assignee={STAFF_A}").text) == [2]
     assert rows(client.get("/queue?tab=all&q=食堂").text) == [1]
     assert rows(client.get("/queue?tab=all&category=report").text) == []
-    today = utcnow().date().isoformat()
+    today = utcnow().astimezone(ZoneInfo(DEFAULT_ZONE)).date().isoformat()  # the service's day
     assert rows(client.get(f"/queue?tab=all&since={today}&until={today}").text) == [3, 2, 1]
 
 
