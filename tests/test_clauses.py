@@ -56,6 +56,19 @@ def test_thin_question_takes_the_clause_before_it_as_context() -> None:
     assert reading.story == ("在化龙桥租了一层楼",)
 
 
+def test_a_question_pointing_back_takes_the_clause_that_names_what_it_points_at() -> None:
+    """ "这栋楼…" points back past a clause that names nothing to the one naming the building."""
+    names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read(
+        "朋友推荐了环球金融中心，说里面外资和领事馆很多。这栋楼现在一共入驻了多少个经营主体？",
+        names,
+    )
+    assert reading.questions == (
+        Question("这栋楼现在一共入驻了多少个经营主体", "朋友推荐了环球金融中心"),
+    )
+    assert reading.story == ("说里面外资和领事馆很多",)
+
+
 def test_a_thin_follow_up_joins_the_question_before_it() -> None:
     """ "要交钱不" after "怎么报名" is the same question, not a second one."""
     reading = read("蓝玫瑰女骑手团队怎么报名 要交钱不")
