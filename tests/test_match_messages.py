@@ -117,6 +117,14 @@ def test_whom_to_hand_something_to_is_a_contact_the_reports_do_not_give() -> Non
     assert matcher().decide("时代天街新就业群体党支部是干什么的").outcome == "answer"
 
 
+def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answer() -> None:
+    """The first question is answered; "他们的联系电话" (not in the reports) is filed, not
+    answered by an entry that merely mentions phone numbers."""
+    decision = matcher().decide("楼小二是谁派的？他们的联系电话是多少？")
+    outcomes = [(p.outcome, p.entry_id) for p in decision.parts]
+    assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
+
+
 def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
     """A story around the question dilutes the evidence: a long message whose entry leads the
     next by `Bands.long_lead` is answered from `Bands.answer_long`, below a short question's

@@ -70,7 +70,7 @@ _SHAPE = frozenset(
 # A question that points back ("这个体系…", "那它…", "this programme"): what it is about is in
 # the clause before, however many words it has.
 _REFERS = re.compile(
-    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们)(?!时候)"
+    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它们|它|他们|她们|他|她)(?!时候)"
     r"|^(?:那)?(?:这|那|该)[栋座幢家所条项位支栋处](?!时候)|^(?:this|that|it)\b",
     re.IGNORECASE,
 )
@@ -184,7 +184,10 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         if not clause.asks:
             continue
         short = thin(clause.text, names)
-        if short and index - 1 in used:
+        if short and index - 1 in used and _REFERS.match(clause.text):
+            # "楼小二是谁派的？他们的电话是多少": a second question about the first one's subject
+            questions.append([" ".join(questions[-1][1:]), clause.text])
+        elif short and index - 1 in used:
             questions[-1].append(clause.text)  # "怎么报名 要交钱不": one question
         elif short and index > 0:
             before = (
