@@ -69,6 +69,18 @@ def test_a_question_pointing_back_takes_the_clause_that_names_what_it_points_at(
     assert reading.story == ("说里面外资和领事馆很多",)
 
 
+def test_a_question_asked_of_a_place_inside_takes_the_clause_naming_the_place() -> None:
+    """ "里头聚了多少家企业" asks about the place a clause before named; without such a clause the
+    question stands alone."""
+    names = lambda clause: "会客厅" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read("我想去环球互联网大厦那个人才会客厅耍下，里头聚了好多家企业哦", names)
+    assert reading.questions == (
+        Question("里头聚了好多家企业哦", "我想去环球互联网大厦那个人才会客厅耍下"),
+    )
+    alone = read("上周去耍了一下，里头聚了好多家企业哦", names)
+    assert alone.questions == (Question("里头聚了好多家企业哦"),)
+
+
 def test_a_follow_up_pointing_back_is_a_second_question_about_the_same_subject() -> None:
     """ "他们的联系电话是多少" after "楼小二是谁派的" asks about 楼小二 again, something else:
     it is a question of its own, with the first question as its context."""
