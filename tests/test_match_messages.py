@@ -110,6 +110,21 @@ def test_thanks_greetings_and_goodbyes_said_together_are_what_is_said_last(
     assert (decision.outcome, decision.intent) == ("intent", intent)
 
 
+def test_whom_to_hand_something_to_is_a_contact_the_reports_do_not_give() -> None:
+    """ "入党申请书交给哪个" asks for a person or office; the entry tells what the branch is."""
+    decision = matcher().decide("时代天街骑手党支部的入党申请书交给哪个")
+    assert decision.outcome == "ticket"
+    assert matcher().decide("时代天街新就业群体党支部是干什么的").outcome == "answer"
+
+
+def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answer() -> None:
+    """The first question is answered; "他们的联系电话" (not in the reports) is filed, not
+    answered by an entry that merely mentions phone numbers."""
+    decision = matcher().decide("楼小二是谁派的？他们的联系电话是多少？")
+    outcomes = [(p.outcome, p.entry_id) for p in decision.parts]
+    assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
+
+
 def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
     """A story around the question dilutes the evidence: a long message whose entry leads the
     next by `Bands.long_lead` is answered from `Bands.answer_long`, below a short question's
@@ -194,6 +209,7 @@ def test_a_yes_no_clause_asks_for_the_detail_it_ends_with(clause: str, details: 
     [
         ("暖新驿站周末开门吗", "asks for hours"),
         ("楼宇党群服务中心要提前预约吗", "asks for booking"),
+        ("企业天地借会议室要缴费吗", "asks for price"),
     ],
 )
 def test_a_yes_no_question_for_a_detail_the_reports_omit_goes_to_staff(
