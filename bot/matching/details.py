@@ -184,9 +184,10 @@ _COUNT = re.compile(
 )
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
-# counted in 名, 人 or 位 alike.
+# counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
 _PEOPLE = "(?:名|人|位)"
+_ITEMS = "(?:条|项)"  # measures, rules and services are counted in 条 or 项 alike
 _SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
@@ -214,9 +215,14 @@ def count_given(answer: str, detail: str) -> bool:
     rest = detail[len("count:") :]
     measure = "人次" if rest.startswith("人次") else rest[0]
     counted = rest[len(measure) :]
-    unit = {"个": _ANY_MEASURE, "名": _PEOPLE, "人": _PEOPLE, "位": _PEOPLE}.get(
-        measure, re.escape(measure)
-    )
+    unit = {
+        "个": _ANY_MEASURE,
+        "名": _PEOPLE,
+        "人": _PEOPLE,
+        "位": _PEOPLE,
+        "条": _ITEMS,
+        "项": _ITEMS,
+    }.get(measure, re.escape(measure))
     counts = re.compile(_NUMBER + unit)
     for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
         # the number, and what is counted (its first character: 队伍 → 队) in the same sentence
