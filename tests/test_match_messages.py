@@ -247,7 +247,12 @@ def test_a_districts_own_programme_still_answers_with_its_place() -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["暖新驿站现在还提供免费充电吗", "Is the Nuanxin rider station still open?"]
+    "question",
+    [
+        "暖新驿站现在还提供免费充电吗",
+        "Is the Nuanxin rider station still open?",
+        "暖新驿站今年还在搞免费充电没得",
+    ],
 )
 def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
     """The reports are dated: whether a service is still offered today is for staff to check."""

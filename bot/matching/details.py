@@ -62,7 +62,10 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "pay": ("待遇", "工资", "薪资"),
     "booking": ("预约",),
     # whether something is still so now: the reports are dated, and say what was
-    "current": ("现在还", "目前还", "如今还", "现在仍", "目前仍"),
+    "current": (
+        *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
+        *("还搞不搞", "还办不办"),
+    ),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
     "name": ("姓什么", "全名", "姓名"),
@@ -148,7 +151,10 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
 }
-_NOT_GIVEN = re.compile(r"没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)[^。；，\n]*")
+# "没有提供……", and the "也没有……" that goes on listing what the reports leave out
+_NOT_GIVEN = re.compile(
+    r"(?:没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)|也没有)[^。；，\n]*"
+)
 
 # detail → what an answer that does give it would contain
 _GIVEN: dict[str, re.Pattern[str]] = {
