@@ -183,6 +183,7 @@ def test_a_persons_name_is_only_given_by_an_entry_that_asks_for_it() -> None:
         ("名校名院人才直通车今年什么时候报名", "when"),
         ("急需紧缺人才目录里都有哪些岗位", "list"),
         ("黄金12条具体是哪12条", "list"),
+        ("黄金十二条能不能全部列出来", "list"),
         ("能把原文发我1份吗", "download"),
         ("can you send me the application form", "download"),
         ("渝中人才咖啡免费喝吗", "price"),
