@@ -132,6 +132,17 @@ def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answe
     assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
 
 
+def test_where_the_asker_lives_holds_for_a_question_naming_no_place() -> None:
+    """ "我家住在大渡口 … 社区有没有调解邻里纠纷的地方" is about 大渡口's communities: the
+    Yuzhong studio is no answer; a hometown ("老家在大渡口") is not where one lives."""
+    lives = matcher().decide(
+        "我家住在大渡口，楼上楼下经常因为漏水吵架。社区有没有专门调解邻里纠纷的地方？"
+    )
+    assert lives.entry_id != "hongyan-pioneer-neighbour-studio"
+    came = matcher().decide("我老家在大渡口，现在在渝中上班。社区有没有专门调解邻里纠纷的地方？")
+    assert came.entry_id == "hongyan-pioneer-neighbour-studio"
+
+
 def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
     """A story around the question dilutes the evidence: a long message whose entry leads the
     next by `Bands.long_lead` is answered from `Bands.answer_long`, below a short question's
