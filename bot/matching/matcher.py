@@ -256,8 +256,10 @@ class Matcher:
         long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
-        if not named & (self._places | YUZHONG_TERMS):  # the question names no place …
-            named |= self._where_one_lives(parts)  # … so where the asker lives holds
+        if not named & (self._places | YUZHONG_TERMS):  # the question names no place, so
+            # where the asker lives holds: an entry serving somewhere else is no candidate
+            lives = self._where_one_lives(parts)
+            hits = [h for h in hits if not lives or not self.scope.lacking(h.entry_id, lives)]
         if question is not None:
             raw = " ".join(filter(None, (question.context, question.text)))
         normalize = partial(self.normalizer, fillers=False)
