@@ -15,6 +15,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.kb.model import KnowledgeBase
 from bot.learning.change import Change, ChangeError
+from bot.learning.refusal import Refusal
 
 
 def _yaml() -> YAML:
@@ -30,7 +31,7 @@ def theme_file(kb: KnowledgeBase, category: str) -> str:
     """The file name (in the knowledge folder) holding most of the category's entries."""
     files = Counter(Path(e.file).name for e in kb.entries if e.category == category)
     if not files:
-        raise ChangeError(f"no theme file holds entries of category {category!r}")
+        raise ChangeError(Refusal("no_theme_file", category=category))
     return files.most_common(1)[0][0]
 
 
@@ -71,7 +72,7 @@ def _add_questions(data: Any, change: Change, path: Path) -> None:
                 if question not in questions:
                     questions.append(question)
             return
-    raise ChangeError(f"entry {change.entry_id!r} is not in {path.name}")
+    raise ChangeError(Refusal("entry_not_in_file", entry=change.entry_id, detail=path.name))
 
 
 def _add_entry(data: Any, change: Change) -> None:
