@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store = make_store(settings)
         return asyncio.run(_run(args, settings, store))
     except TicketNotFound as exc:
-        print(f"Not found: ticket #{exc}", file=sys.stderr)
+        print(f"Not done: {exc}", file=sys.stderr)  # "ticket #N does not exist"
     except ProposalNotFound:
         refused([Refusal("no_proposal", proposal=args.number)])
     except ProposalDecidedError:
