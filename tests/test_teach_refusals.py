@@ -22,9 +22,10 @@ import ast
 import asyncio
 import re
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from starlette.testclient import TestClient
@@ -40,6 +41,7 @@ from bot.learning.refusal import Refusal
 from bot.matching.matcher import load_matcher
 from bot.paths import bundled_dir
 from bot.store.backend import Store, make_store
+from bot.store.interface import TicketStore
 from bot.store.model import NewTicket
 from bot.transport.handlers import Runtime
 from bot.words import (
@@ -81,6 +83,7 @@ EXISTING = """
         owner: 渝中区体育局
 """
 NOW = datetime(2026, 12, 3, 9, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -97,7 +100,7 @@ def files(kb_dir: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(kb_dir.glob("*.yaml"))}
 
 
-async def file_tickets(store: Store) -> None:
+async def file_tickets(store: TicketStore) -> None:
     """File TICKETS and answer those with a reply (as the author)."""
     for i, (text, reply) in enumerate(TICKETS):
         new = NewTicket(7001 + i, 7001 + i, "telegram", "unanswered", text)
@@ -106,7 +109,7 @@ async def file_tickets(store: Store) -> None:
             await operations.reply(store, ticket.number, f"staff:{AUTHOR}", reply, NOW)
 
 
-async def proposals_as_left(store: Store) -> list[tuple[int, str, str | None]]:
+async def proposals_as_left(store: TicketStore) -> list[tuple[int, str, str | None]]:
     return [(p.number, p.status, p.reviewer) for p in await store.proposals()]
 
 
@@ -384,14 +387,14 @@ def console_env(tmp_path: Path, database_url: str, kb_dir: Path) -> Settings:
     return settings
 
 
-def on_store(settings: Settings, work: object) -> object:
+def on_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
     """Run `work(store)` on a connection of its own, as another process would."""
 
-    async def run() -> object:
+    async def run() -> T:
         store = make_store(settings)
         await store.open()
         try:
-            return await work(store)  # type: ignore[operator]
+            return await work(store)
         finally:
             await store.close()
 
@@ -413,7 +416,7 @@ def console(console_env: Settings) -> Iterator[dict[int, TestClient]]:
         async def link(store: Store, user: int = user) -> str:
             return await issue_link(store, console_env, user, datetime.now(UTC))
 
-        url = str(on_store(console_env, link))
+        url = on_store(console_env, link)
         assert client.get(url.removeprefix(BASE)).status_code == 200
         clients[user] = client
     yield clients
@@ -657,12 +660,12 @@ def test_review_refusals_in_the_shell(
     )
     status, said = kb(tmp_path, capsys, "approve", "1", *colleague)
     lines = said.splitlines()
-    taken = on_store(shell, lambda store: store.proposal(1))
+    taken = on_store(shell, lambda store: store.proposal(1)).checks
     assert status == 1
     assert lines[0] == "Cannot approve; nothing was written:"
     assert lines[1:-1] == [
         f"  - takes {c.question!r} ({c.where}: {c.before} → {c.after})"
-        for c in Checks.from_json(taken.checks).stolen  # type: ignore[attr-defined]
+        for c in Checks.from_json(taken).stolen
     ]
     assert lines[-1] == (
         "  → to approve it anyway once you have read them, add --despite-stolen; otherwise "
