@@ -1910,11 +1910,32 @@ TEACH_REFUSAL_FIXES: dict[tuple[str, TeachSurface], tuple[str, str]] = {
 }
 
 
+# How the matcher decided a question ("answer: entry-id", "ticket: -"), in Chinese.
+_VERDICTS_ZH = {
+    "answer": "答复",
+    "clarify": "追问",
+    "confirm": "确认",
+    "intent": "意图",
+    "ticket": "转人工",
+}
+
+
+def _decided_zh(said: str) -> str:
+    verdict, _, what = said.partition(": ")
+    label = _VERDICTS_ZH.get(verdict, verdict)
+    return label if what in ("", "-") else f"{label} {what}"
+
+
 def _teach_values(refusal: TeachRefusal, language: str | None) -> dict[str, str | int]:
     values = refusal.values()
-    status = str(values.get("detail", ""))
-    zh, en = _DECIDED.get(status, ("处理", "decided"))
-    return values | {"status": pick(language, zh, en)}
+    zh, en = _DECIDED.get(str(values["detail"]), ("处理", "decided"))
+    values["status"] = pick(language, zh, en)
+    if not is_english(language):  # a taken question: where it is from, how it was decided
+        where = str(values["where"])
+        values["where"] = f"留一法 {where[4:]}" if where.startswith("loo:") else where
+        values["before"] = _decided_zh(str(values["before"]))
+        values["after"] = _decided_zh(str(values["after"]))
+    return values
 
 
 def teach_refusal_reason(refusal: TeachRefusal, language: str | None = None) -> str:

@@ -177,12 +177,17 @@ def test_str_is_the_english_reason_without_any_surfaces_terms() -> None:
 
 def test_several_reasons_share_one_fix() -> None:
     taken = [
-        Refusal("takes", proposal=1, question=q, where="loo:x", before="a", after="b")
-        for q in ("问一", "问二")
+        Refusal("takes", proposal=1, question=q, where=w, before="answer: a", after="answer: b")
+        for q, w in (("问一", "loo:a"), ("问二", "eval.yaml#3"))
     ]
     assert teach_refused_text(taken, "console", "zh") == (
-        "会抢走「问一」（loo:x：a → b）；会抢走「问二」（loo:x：a → b）。"
+        "会抢走「问一」（留一法 a：答复 a → 答复 b）；"
+        "会抢走「问二」（eval.yaml#3：答复 a → 答复 b）。"
         "看过这些问题后仍要批准，请勾选「仍然批准」；否则驳回"
+    )
+    assert teach_refused_text(taken[:1], "cli", "en") == (
+        "takes '问一' (loo:a: answer: a → answer: b). To approve it anyway once you have read "
+        "them, add --despite-stolen; otherwise reject it"
     )
 
 
