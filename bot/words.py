@@ -1752,6 +1752,10 @@ TEACH_REFUSALS: dict[str, tuple[str, str]] = {
         "类别「{category}」还没有任何条目，不知道把新条目写进哪个文件",
         "no theme file holds entries of category {category!r}",
     ),
+    "entry_gone": (
+        "条目「{entry}」已不在知识库中（提案之后被删除或改名）",
+        "entry {entry!r} is no longer in the knowledge base (removed or renamed since)",
+    ),
     "entry_not_in_file": (
         "条目「{entry}」不在文件 {detail} 中",
         "entry {entry!r} is not in {detail}",
@@ -1862,6 +1866,9 @@ TEACH_REFUSAL_FIXES: dict[tuple[str, TeachSurface], tuple[str, str]] = {
         "choose another category in the web console's “Teach the knowledge base” form",
     ),
     ("no_theme_file", "console"): ("请在「类别」中换一个", "choose another under “Category”"),
+    ("entry_gone", "cli"): ("请用 kb reject 驳回这个提案", "reject the proposal (kb reject)"),
+    ("entry_gone", "telegram"): ("请用 /reject 驳回这个提案", "reject the proposal (/reject)"),
+    ("entry_gone", "console"): ("请驳回这个提案", "reject the proposal"),
     ("no_reason", "cli"): ("用 --why 写明理由", "give the reason with --why"),
     ("no_reason", "telegram"): (
         "请把理由写在编号之后：/reject {proposal} 理由",

@@ -711,3 +711,24 @@ def test_review_refusals_in_the_shell(
         (2, "rejected", f"staff:{COLLEAGUE}"),
     ]
     assert files(kb_dir) == before
+
+
+@pytest.mark.slow
+def test_an_approval_of_a_wording_whose_entry_is_gone_is_refused(
+    shell: Settings, tmp_path: Path, kb_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wording proposed for an entry that was removed before the approval: refused with the
+    reason (not a traceback), nothing written, the proposal still open."""
+    assert kb(tmp_path, capsys, *propose("1", "--entry", "staff-answer-1"))[0] == 0
+    residents = kb_dir / "residents.yaml"
+    residents.write_text(
+        residents.read_text(encoding="utf-8").replace(EXISTING, ""), encoding="utf-8"
+    )
+    before = files(kb_dir)
+    assert kb(tmp_path, capsys, "approve", "1", "--as", str(COLLEAGUE)) == (
+        1,
+        "Not done: entry 'staff-answer-1' is no longer in the knowledge base (removed or "
+        "renamed since). Reject the proposal (kb reject)",
+    )
+    assert on_store(shell, proposals_as_left) == [(1, "open", None)]
+    assert files(kb_dir) == before

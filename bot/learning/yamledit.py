@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import KnowledgeBase, UnknownEntryError
 from bot.learning.change import Change, ChangeError
 from bot.learning.refusal import Refusal
 
@@ -38,7 +38,11 @@ def theme_file(kb: KnowledgeBase, category: str) -> str:
 def target_file(kb_dir: Path, kb: KnowledgeBase, change: Change) -> Path:
     """The file a change is written into: the entry's own, or the category's theme file."""
     if change.kind == "wording":
-        return kb_dir / Path(kb.entry(change.entry_id).file).name
+        try:
+            entry = kb.entry(change.entry_id)
+        except UnknownEntryError:  # removed or renamed since the wording was proposed
+            raise ChangeError(Refusal("entry_gone", entry=change.entry_id)) from None
+        return kb_dir / Path(entry.file).name
     return kb_dir / theme_file(kb, change.category)
 
 
