@@ -219,7 +219,7 @@ def test_a_wording_that_takes_other_entries_questions_is_flagged_and_not_approve
 
     refused = submit(colleague, "/knowledge/proposals/1/approve", shown)
     assert refused.status_code == 409  # type: ignore[attr-defined]
-    assert "takes" in proposal_block(refused.text, 1)  # type: ignore[attr-defined]
+    assert "会抢走" in proposal_block(refused.text, 1)  # type: ignore[attr-defined]
     assert (Path(settings.kb_dir) / "residents.yaml").read_text(encoding="utf-8") == before
     assert proposal(settings, 1).status == "open"
 

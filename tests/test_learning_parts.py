@@ -198,7 +198,7 @@ def test_teach_in_the_terminal_chat_and_the_author_refused(
     script = f"{UNCOVERED}\n/teach 1 #nuanxin-yizhan\n/approve 1\n"
     result = chat(tmp_path, script, "--as-staff")
     assert "P1" in result.stdout
-    assert "author" in result.stdout
+    assert "P1 是您提出的，须由另一位工作人员审核" in result.stdout
     assert (copy / "residents.yaml").read_text(encoding="utf-8") == before
 
 
