@@ -7,11 +7,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.dialogue.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
+from bot.store.backend import Store
 from bot.store.database import StoreFullError
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
@@ -165,7 +167,8 @@ async def test_a_moving_button_can_be_tapped_again(
 
 async def test_a_refused_attempt_is_not_remembered(tmp_path: Path) -> None:
     """An input the database could not take (busy) is not recorded as processed: sent again,
-    it is acted on."""
+    it is acted on. SQLite only: the lock is SQLite's (BEGIN IMMEDIATE on a second connection);
+    test_postgres locks a table for the same behaviour on PostgreSQL."""
     store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=50)
     await store.open()
     other = sqlite3.connect(store.path, isolation_level=None)
@@ -243,29 +246,29 @@ async def test_without_a_reply_key_nothing_is_queued_for_the_same_chat(
     assert [row for row in await outbox_rows(store) if row[1] == "reply"] == []
 
 
-class FailingReplies(SQLiteTicketStore):
-    """A store whose disk fills up exactly when a reply is queued."""
+def fill_the_disk_at_the_reply(store: Store) -> None:
+    """The store's disk fills up exactly when a reply is queued (a fault at the storage edge,
+    made the same way on both backends)."""
+    original = store.enqueue
 
-    async def enqueue(self, chat_id: int, text: str, **kwargs: object) -> int | None:
+    async def enqueue(chat_id: int, text: str, **kwargs: Any) -> int | None:
         if kwargs.get("kind") == "reply":
             raise StoreFullError("the database is full")
-        return await super().enqueue(chat_id, text, **kwargs)  # type: ignore[arg-type]
+        return await original(chat_id, text, **kwargs)
+
+    store.enqueue = enqueue  # type: ignore[method-assign]
 
 
-async def test_a_reply_that_cannot_be_queued_undoes_the_turn(tmp_path: Path) -> None:
+async def test_a_reply_that_cannot_be_queued_undoes_the_turn(store: Store) -> None:
     """The replies and the turn's effects are one transaction: when the replies cannot be
     queued, no ticket is left behind, and the resident is asked to send it again (that reply
     is not queued, so the transport shows it directly)."""
-    store = FailingReplies(tmp_path / "bot.db")
-    await store.open()
-    try:
-        engine = make_engine(store, Clock())
-        outcome = await engine.handle(make_text(UNCOVERED, message_id=33), reply_key="u33")
-        assert not outcome.queued
-        assert outcome.ticket_number is None
-        assert outcome.notes == ("disk_full",)
-        for table in ("tickets", "outbox", "processed_messages"):
-            rows = await store.rows(f"SELECT * FROM {table}")  # names from the tuple
-            assert rows == [], table
-    finally:
-        await store.close()
+    fill_the_disk_at_the_reply(store)
+    engine = make_engine(store, Clock())
+    outcome = await engine.handle(make_text(UNCOVERED, message_id=33), reply_key="u33")
+    assert not outcome.queued
+    assert outcome.ticket_number is None
+    assert outcome.notes == ("disk_full",)
+    for table in ("tickets", "outbox", "processed_messages"):
+        rows = await store.rows(f"SELECT * FROM {table}")  # names from the tuple
+        assert rows == [], table
