@@ -11,6 +11,7 @@ import pytest
 
 from bot.matching.decision import Candidate, Decision
 from bot.matching.matcher import Matcher
+from bot.store.backend import Store
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
 from tests.factories import make_choice, make_command, make_speaker, make_text
@@ -35,7 +36,7 @@ def test_the_chosen_questions_are_covered_and_uncovered() -> None:
 
 
 async def test_open_ticket_limit_stops_new_tickets_but_not_answers(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """At MAX_OPEN_TICKETS a new question gets a clear message, no ticket; covered ones are
     still answered."""
@@ -50,7 +51,7 @@ async def test_open_ticket_limit_stops_new_tickets_but_not_answers(
     assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 3
 
 
-async def test_hourly_limit_counts_closed_tickets_too(store: SQLiteTicketStore) -> None:
+async def test_hourly_limit_counts_closed_tickets_too(store: Store) -> None:
     """MAX_TICKETS_PER_HOUR: a fourth ticket within the hour is refused, an hour later allowed."""
     clock = Clock()
     engine = make_engine(store, clock, max_tickets_per_hour=3)
@@ -64,7 +65,7 @@ async def test_hourly_limit_counts_closed_tickets_too(store: SQLiteTicketStore) 
     assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 4
 
 
-async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_redelivered_message_files_one_ticket(store: Store) -> None:
     """The same message id twice: the same ticket number, one staff post."""
     engine = make_engine(store, Clock())
     first = await engine.handle(make_text(UNCOVERED[0], message_id=555))
@@ -74,7 +75,7 @@ async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) 
     assert len(posts) == 1
 
 
-async def test_a_double_tap_on_not_solved_files_one_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_double_tap_on_not_solved_files_one_ticket(store: Store) -> None:
     """Tapping 👎 twice under the same answer asks once; the line that follows files one ticket."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -124,7 +125,7 @@ async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Pat
         await store.close()
 
 
-async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTicketStore) -> None:
+async def test_not_solved_and_human_tickets_carry_the_question(store: Store) -> None:
     """👎 (and the line on what was missing) → a feedback ticket, 转人工 → a human-request
     ticket, each with the question asked."""
     engine = make_engine(store, Clock())
@@ -142,7 +143,7 @@ async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTick
     assert stats.feedback == {"down": 1}
 
 
-async def test_thumbs_up_is_recorded(store: SQLiteTicketStore) -> None:
+async def test_thumbs_up_is_recorded(store: Store) -> None:
     """👍 creates no ticket but is counted."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -152,7 +153,7 @@ async def test_thumbs_up_is_recorded(store: SQLiteTicketStore) -> None:
     assert await store.tickets() == []
 
 
-async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore) -> None:
+async def test_another_chats_answer_button_has_expired(store: Store) -> None:
     """Answer references belong to their chat: forging another chat's ref reveals nothing."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -161,7 +162,7 @@ async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore)
     assert outcome.notes == ("expired",)
 
 
-async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
+async def test_english_speakers_get_english(store: Store) -> None:
     """An English client: English answers and ticket wording, until the resident writes Chinese."""
     engine = make_engine(store, Clock())
     english = make_speaker(language="en-GB")
@@ -184,7 +185,7 @@ def has_chinese(reply: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in reply)
 
 
-async def test_an_entry_without_english_says_so(store: SQLiteTicketStore) -> None:
+async def test_an_entry_without_english_says_so(store: Store) -> None:
     """/lang en on an entry with only Chinese: the Chinese answer, saying so."""
     kb, _, matcher = knowledge()
     entry = next(
@@ -218,7 +219,7 @@ class ScriptedMatcher(Matcher):
     [("pick:yuanjiagang-health-station", "answer", None), ("none:", "ticket", "unanswered")],
 )
 async def test_clarify_offers_candidates_and_none_of_these(
-    store: SQLiteTicketStore, tap: str, note: str, category: str | None
+    store: Store, tap: str, note: str, category: str | None
 ) -> None:
     """Clarify: the candidates as buttons plus 都不是; a pick answers, 都不是 files a ticket."""
     kb, intents, _ = knowledge()
@@ -237,7 +238,7 @@ async def test_clarify_offers_candidates_and_none_of_these(
         assert len(ticket.candidates) == 2
 
 
-async def test_typing_human_without_an_answer_files_the_text(store: SQLiteTicketStore) -> None:
+async def test_typing_human_without_an_answer_files_the_text(store: Store) -> None:
     """转人工 as the first message asks what they need; the answer becomes a human-request
     ticket. A request that names its matter is filed at once."""
     engine = make_engine(store, Clock())

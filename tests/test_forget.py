@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.store.backend import Store
 from bot.store.database import utcnow
 from bot.store.inbox import Accepted
 from bot.store.sqlite import SQLiteTicketStore
@@ -174,7 +175,7 @@ async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> No
     assert rows_mentioning(db, GONE)["tickets"] == 0
 
 
-async def rows_of(store: SQLiteTicketStore, user_id: int) -> dict[str, int]:
+async def rows_of(store: Store, user_id: int) -> dict[str, int]:
     """Rows that belong to `user_id` (by user, chat or ticket; inbox: by sender), per table."""
     mine = "SELECT number FROM tickets WHERE user_id = ?"
     queries = {
@@ -197,7 +198,7 @@ async def rows_of(store: SQLiteTicketStore, user_id: int) -> dict[str, int]:
 
 
 async def test_forget_on_either_backend_removes_one_resident_and_keeps_the_other(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """On SQLite and on PostgreSQL: every row of the resident goes (their tickets with history
     and messages, answers, state, processed messages, the updates they sent in the inbox, read

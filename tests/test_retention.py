@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.messages import Speaker
-from bot.store.backend import make_store
+from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
@@ -31,12 +31,12 @@ COVERED = "渝中区有多少栋建成楼宇"
 STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 
 
-async def rows(store: SQLiteTicketStore, table: str) -> list[dict[str, object]]:
+async def rows(store: Store, table: str) -> list[dict[str, object]]:
     return [dict(r) for r in await store.rows(f"SELECT * FROM {table}")]  # names: RESIDENT_TABLES
 
 
 async def test_purge_removes_a_closed_ticket_and_everything_about_it(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """An old closed ticket goes with its events, attachments, staff posts and messages; an old
     open ticket and a recently closed one stay; old answers, chat states and processed-message

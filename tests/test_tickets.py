@@ -12,6 +12,7 @@ import aiosqlite
 import asyncpg
 import pytest
 
+from bot.store.backend import Store
 from bot.store.database import DatabaseFolderMissingError, StoreBusyError, TicketNotFound
 from bot.store.migrations import MIGRATIONS, current_version, migrate
 from bot.store.model import InvalidTransitionError, NewTicket
@@ -70,7 +71,7 @@ async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> Non
         await conn.close()
 
 
-async def test_foreign_keys_are_enforced(store: SQLiteTicketStore) -> None:
+async def test_foreign_keys_are_enforced(store: Store) -> None:
     """An event for a ticket that does not exist is refused by the database."""
     with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         await store.execute(
@@ -85,7 +86,7 @@ async def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
         await store.open()
 
 
-async def test_create_ticket_records_everything(store: SQLiteTicketStore) -> None:
+async def test_create_ticket_records_everything(store: Store) -> None:
     """A ticket keeps resident, category, text, candidates, attachments, phone, and a created
     event."""
     ticket, created = await store.create_ticket(
@@ -109,7 +110,7 @@ async def test_create_ticket_records_everything(store: SQLiteTicketStore) -> Non
     assert [(e.kind, e.actor) for e in await store.events(1)] == [("created", "user:1")]
 
 
-async def test_the_same_message_never_creates_two_tickets(store: SQLiteTicketStore) -> None:
+async def test_the_same_message_never_creates_two_tickets(store: Store) -> None:
     """A second create with the same idempotency key returns the first ticket."""
     first, created = await store.create_ticket(new(key="telegram:1:77"), T0)
     again, created_again = await store.create_ticket(new("别的", key="telegram:1:77"), T0)
@@ -136,7 +137,7 @@ async def test_a_failure_between_creation_steps_leaves_no_half_ticket(tmp_path: 
         await store.close()
 
 
-async def test_a_transaction_rolls_back_and_reraises(store: SQLiteTicketStore) -> None:
+async def test_a_transaction_rolls_back_and_reraises(store: Store) -> None:
     """An exception after the ticket is written, before its staff post, undoes both."""
 
     async def file_then_fail() -> None:
@@ -192,7 +193,7 @@ async def test_a_locked_database_raises_store_busy(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_status_moves_through_claim_reply_close_reopen(store: SQLiteTicketStore) -> None:
+async def test_status_moves_through_claim_reply_close_reopen(store: Store) -> None:
     """open → claimed → answered → closed → reopened, each recorded with actor and time."""
     await store.create_ticket(new(), T0)
     assert (await store.claim(1, "staff:9", T0 + timedelta(minutes=1))).status == "claimed"
@@ -218,7 +219,7 @@ async def test_status_moves_through_claim_reply_close_reopen(store: SQLiteTicket
     ]
 
 
-async def test_a_followup_reopens_an_answered_ticket_for_staff(store: SQLiteTicketStore) -> None:
+async def test_a_followup_reopens_an_answered_ticket_for_staff(store: Store) -> None:
     """A resident's follow-up puts an answered ticket back in front of staff, with the file."""
     await store.create_ticket(new(), T0)
     await store.staff_reply(1, "staff:9", "哪栋楼？", T0)
@@ -236,13 +237,13 @@ async def test_a_followup_reopens_an_answered_ticket_for_staff(store: SQLiteTick
         lambda s: s.ticket_for_staff_message(-1, 5),
     ],
 )
-async def test_not_found_raises(store: SQLiteTicketStore, call: object) -> None:
+async def test_not_found_raises(store: Store, call: object) -> None:
     """Unknown tickets (and staff posts) raise TicketNotFound, never return None."""
     with pytest.raises(TicketNotFound):
         await call(store)  # type: ignore[operator]
 
 
-async def test_list_filters_by_status_category_and_age(store: SQLiteTicketStore) -> None:
+async def test_list_filters_by_status_category_and_age(store: Store) -> None:
     """Filters combine; newest first."""
     await store.create_ticket(new("old"), T0)
     await store.create_ticket(new("feedback", category="feedback"), T0 + timedelta(hours=5))
@@ -255,7 +256,7 @@ async def test_list_filters_by_status_category_and_age(store: SQLiteTicketStore)
     assert [t.number for t in await store.tickets(created_before=before)] == [2, 1]
 
 
-async def test_count_tickets_counts_open_and_recent(store: SQLiteTicketStore) -> None:
+async def test_count_tickets_counts_open_and_recent(store: Store) -> None:
     """Limits count one resident's open tickets and the ones filed since a time."""
     for hour in range(3):
         await store.create_ticket(new(), T0 + timedelta(hours=hour))
@@ -266,7 +267,7 @@ async def test_count_tickets_counts_open_and_recent(store: SQLiteTicketStore) ->
     assert await store.count_tickets("telegram", 1, open_only=False, since=since) == 2
 
 
-async def test_stats_count_and_median_first_reply(store: SQLiteTicketStore) -> None:
+async def test_stats_count_and_median_first_reply(store: Store) -> None:
     """Median of the time to the first staff reply, over replied tickets only."""
     for minutes in (10, 30, 50):
         ticket, _ = await store.create_ticket(new(), T0)
@@ -279,7 +280,7 @@ async def test_stats_count_and_median_first_reply(store: SQLiteTicketStore) -> N
     assert stats.by_category["report"] == 1
 
 
-async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteTicketStore) -> None:
+async def test_purge_removes_old_closed_tickets_and_their_history(store: Store) -> None:
     """Retention: closed tickets past the cutoff go with their events; open ones stay."""
     await store.create_ticket(new("old closed"), T0)
     await store.close_ticket(1, "x", "", T0)
@@ -289,7 +290,7 @@ async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteT
     assert await store.rows("SELECT * FROM events WHERE ticket_number = 1") == []
 
 
-async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicketStore) -> None:
+async def test_purge_forgets_old_chat_state_and_sent_messages(store: Store) -> None:
     """Retention also covers conversation state and delivered messages, not pending ones."""
     from bot.store.chat_state import ChatState
 
@@ -302,7 +303,7 @@ async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicke
     assert [m.text for m in await store.due_messages(T0 + timedelta(days=2))] == ["pending"]
 
 
-async def test_outbox_dedupes_and_retries(store: SQLiteTicketStore) -> None:
+async def test_outbox_dedupes_and_retries(store: Store) -> None:
     """A dedupe key queues once; a retry is not due before its time; sent messages leave."""
     first = await store.enqueue(5, "hi", kind="reply", dedupe_key="reply:5:1:0")
     assert await store.enqueue(5, "hi", kind="reply", dedupe_key="reply:5:1:0") is None
@@ -317,7 +318,7 @@ async def test_outbox_dedupes_and_retries(store: SQLiteTicketStore) -> None:
     assert await store.due_messages(T0 + timedelta(days=1)) == []
 
 
-async def test_a_sent_staff_post_maps_back_to_its_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_sent_staff_post_maps_back_to_its_ticket(store: Store) -> None:
     """Staff reply to a post: the post's Telegram message id leads to the ticket."""
     await store.create_ticket(new(), T0)
     post = await store.enqueue(-100, "#1", kind="staff_post", ticket_number=1)
@@ -326,7 +327,7 @@ async def test_a_sent_staff_post_maps_back_to_its_ticket(store: SQLiteTicketStor
     assert await store.ticket_for_staff_message(-100, 4242) == 1
 
 
-async def test_outbox_keeps_channels_apart(store: SQLiteTicketStore) -> None:
+async def test_outbox_keeps_channels_apart(store: Store) -> None:
     """The Telegram dispatcher never sees terminal messages, and the reverse."""
     await store.enqueue(1, "to terminal", kind="to_resident", channel="terminal")
     await store.enqueue(1, "to telegram", kind="to_resident")
