@@ -15,6 +15,7 @@ from bot.store.backend import Store
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
 from tests.factories import make_choice, make_command, make_speaker, make_text
+from tests.stored import opened
 
 COVERED = "渝中区有多少栋建成楼宇"
 UNCOVERED = [
@@ -87,27 +88,22 @@ async def test_a_double_tap_on_not_solved_files_one_ticket(store: Store) -> None
     assert len(await store.tickets()) == 1
 
 
-async def test_a_flow_survives_a_restart(tmp_path: Path) -> None:
+async def test_a_flow_survives_a_restart(database_url: str) -> None:
     """Half-way through /tongban, a new engine on a reopened database continues the flow."""
-    path = tmp_path / "bot.db"
-    store = SQLiteTicketStore(path)
-    await store.open()
-    await make_engine(store, Clock()).handle(make_command("/tongban"))
-    await make_engine(store, Clock()).handle(make_choice("tb:jlp"))
-    await store.close()
-    store = SQLiteTicketStore(path)
-    await store.open()
-    try:
+    async with opened(database_url) as store:
+        await make_engine(store, Clock()).handle(make_command("/tongban"))
+        await make_engine(store, Clock()).handle(make_choice("tb:jlp"))
+    async with opened(database_url) as store:
         engine = make_engine(store, Clock())
         assert (await engine.handle(make_text("开证明"))).notes == ("tongban_phone",)
         done = await engine.handle(make_text("跳过"))
         assert (await store.ticket(done.ticket_number or 0)).category == "cross-district"
-    finally:
-        await store.close()
 
 
 async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Path) -> None:
-    """Another writer holding the lock: a polite retry message, no ticket reported or saved."""
+    """Another writer holding the lock: a polite retry message, no ticket reported or saved.
+    SQLite only: the lock is SQLite's (BEGIN IMMEDIATE on a second connection); test_postgres
+    locks a table for the same behaviour on PostgreSQL."""
     path = tmp_path / "bot.db"
     store = SQLiteTicketStore(path, busy_timeout_ms=50)
     await store.open()
