@@ -1,5 +1,6 @@
-"""The ticket store on a real SQLite file: migrations, transactions, idempotency, history,
-outbox, concurrency."""
+"""The ticket store on both backends (conftest's `store` and `database_url`): transactions,
+idempotency, history, outbox, concurrency; and on SQLite alone what is SQLite's own (its
+migrations and catalogue, its file's folder, its write lock), each test saying so."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ import aiosqlite
 import asyncpg
 import pytest
 
-from bot.store.backend import Store
-from bot.store.database import DatabaseFolderMissingError, StoreBusyError, TicketNotFound
+from bot.config import Settings
+from bot.store.backend import Store, make_store
+from bot.store.database import (
+    DatabaseFolderMissingError,
+    StoreBusyError,
+    StoreFullError,
+    TicketNotFound,
+)
 from bot.store.migrations import MIGRATIONS, current_version, migrate
 from bot.store.model import InvalidTransitionError, NewTicket
 from bot.store.sqlite import SQLiteTicketStore
+from tests.stored import opened
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -41,7 +49,8 @@ def raw(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> None:
-    """An empty file gets every step recorded once; opening again applies nothing twice."""
+    """An empty file gets every step recorded once; opening again applies nothing twice.
+    SQLite only (its catalogue, WAL); test_postgres runs `db migrate` twice on a server."""
     path = tmp_path / "t.db"
     for _ in range(2):
         store = SQLiteTicketStore(path)
@@ -55,7 +64,8 @@ async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> No
 
 
 async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> None:
-    """A step that breaks half-way is rolled back together with its version record."""
+    """A step that breaks half-way is rolled back together with its version record. SQLite's
+    migrate; test_postgres has the same test for PostgreSQL's."""
     broken = (
         *MIGRATIONS,
         (99, "broken", "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)"),
@@ -80,7 +90,8 @@ async def test_foreign_keys_are_enforced(store: Store) -> None:
 
 
 async def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
-    """The store does not invent folders: a wrong DATABASE_URL fails at start-up."""
+    """The store does not invent folders: a wrong DATABASE_URL fails at start-up (a SQLite
+    file's folder; test_postgres: an unreachable server)."""
     store = SQLiteTicketStore(tmp_path / "nowhere" / "t.db")
     with pytest.raises(DatabaseFolderMissingError, match="does not exist"):
         await store.open()
@@ -119,22 +130,17 @@ async def test_the_same_message_never_creates_two_tickets(store: Store) -> None:
     assert len(await store.tickets()) == 1
 
 
-async def test_a_failure_between_creation_steps_leaves_no_half_ticket(tmp_path: Path) -> None:
+async def test_a_failure_between_creation_steps_leaves_no_half_ticket(store: Store) -> None:
     """If the step after inserting the ticket and its event fails, all of it is rolled back."""
 
-    class AttachFails(SQLiteTicketStore):
-        async def _attach(self, number: int, files: tuple[str, ...], at: datetime) -> None:
-            raise OSError("disk full while attaching")
+    async def attach_fails(number: int, files: tuple[str, ...], at: datetime) -> None:
+        raise StoreFullError("disk full while attaching")
 
-    store = AttachFails(tmp_path / "t.db")
-    await store.open()
-    try:
-        with pytest.raises(OSError, match="disk full"):
-            await store.create_ticket(new(attachments=("f",)), T0)
-        assert await store.tickets() == []
-        assert await store.rows("SELECT * FROM events") == []
-    finally:
-        await store.close()
+    store._attach = attach_fails  # type: ignore[method-assign]
+    with pytest.raises(StoreFullError, match="disk full"):
+        await store.create_ticket(new(attachments=("f",)), T0)
+    assert await store.tickets() == []
+    assert await store.rows("SELECT * FROM events") == []
 
 
 async def test_a_transaction_rolls_back_and_reraises(store: Store) -> None:
@@ -154,10 +160,10 @@ async def test_a_transaction_rolls_back_and_reraises(store: Store) -> None:
     assert ticket.number >= 1
 
 
-async def test_two_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+async def test_two_concurrent_writers_lose_nothing(database_url: str) -> None:
     """Two connections creating tickets at once get distinct numbers and every ticket is kept."""
-    path = tmp_path / "t.db"
-    first, second = SQLiteTicketStore(path), SQLiteTicketStore(path)
+    settings = Settings(database_url=database_url)
+    first, second = make_store(settings), make_store(settings)
     await first.open()
     await second.open()
     try:
@@ -177,7 +183,8 @@ async def test_two_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
 
 
 async def test_a_locked_database_raises_store_busy(tmp_path: Path) -> None:
-    """Another process holding the write lock past the busy timeout gives StoreBusyError."""
+    """Another process holding the write lock past the busy timeout gives StoreBusyError.
+    SQLite's lock (BEGIN IMMEDIATE); test_postgres locks a table for PostgreSQL."""
     path = tmp_path / "t.db"
     store = SQLiteTicketStore(path, busy_timeout_ms=50)
     await store.open()
@@ -337,20 +344,13 @@ async def test_outbox_keeps_channels_apart(store: Store) -> None:
     assert [m.text for m in terminal] == ["to terminal"]
 
 
-async def test_chat_state_survives_a_restart(tmp_path: Path) -> None:
+async def test_chat_state_survives_a_restart(database_url: str) -> None:
     """A flow in progress is in the database, not in memory."""
     from bot.store.chat_state import ChatState
 
-    path = tmp_path / "t.db"
-    store = SQLiteTicketStore(path)
-    await store.open()
     state = ChatState("telegram", 7, "tongban", "matter", {"community": "yz"}, "en", 3)
-    await store.save_state(state, T0)
-    await store.close()
-    store = SQLiteTicketStore(path)
-    await store.open()
-    try:
+    async with opened(database_url) as store:
+        await store.save_state(state, T0)
+    async with opened(database_url) as store:
         assert await store.load_state("telegram", 7) == state
         assert await store.load_state("terminal", 7) == ChatState("terminal", 7)
-    finally:
-        await store.close()
