@@ -92,6 +92,7 @@ async def test_an_update_claimed_too_often_is_marked_failed(store: Store) -> Non
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -119,6 +120,7 @@ async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
     assert not [u for u in api.pending() if u["update_id"] == broken["update_id"]]
 
 
+@pytest.mark.usefixtures("service_backend")
 @pytest.mark.slow
 async def test_one_chats_updates_are_handled_in_order_while_others_run(
     api: FakeBotApi, tmp_path: Path
@@ -209,6 +211,7 @@ async def test_replicas_claiming_at_once_never_share_a_chat_and_keep_its_order(
         assert handled[f"chat:{chat}"] == [chat * 100 + n for n in range(per_chat)], chat
 
 
+@pytest.mark.usefixtures("service_backend")
 async def test_a_second_poller_on_the_token_is_named_in_the_log(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
