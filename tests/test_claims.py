@@ -143,6 +143,7 @@ def test_the_cli_refuses_then_takes_over_with_force(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_two_staff_tapping_claim_at_once_then_take_over_in_telegram(
     api: FakeBotApi, tmp_path: Path
 ) -> None:

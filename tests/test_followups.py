@@ -101,6 +101,7 @@ async def test_a_reply_to_the_staff_message_is_a_followup_even_when_covered(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_followups_over_the_real_application(api: FakeBotApi, tmp_path: Path) -> None:
     """The real Application: (1) a covered question after a staff question gets its answer;
     (2) a reply to the staff message is a follow-up; (3) a 补充说明 sent as staff close the
