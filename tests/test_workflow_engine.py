@@ -106,11 +106,14 @@ async def test_staff_usage_and_refusals(engine: Engine, command: str, expected: 
 
 
 def test_tickets_calendar_names_each_years_source(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """This year and the next: where their working days come from, and a warning (file and
     line) for a year nobody knows, as `load_rules(...).calendar` decides."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("HOLIDAYS_FILE", raising=False)
     assert main(["--env-file", str(tmp_path / "none.env"), "tickets", "calendar"]) == 0
     out = capsys.readouterr().out
@@ -125,6 +128,7 @@ def test_tickets_calendar_names_each_years_source(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_a_broken_time_limit_file_stops_start_up_with_its_line(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -137,6 +141,7 @@ async def test_a_broken_time_limit_file_stops_start_up_with_its_line(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_a_set_sla_hours_is_warned_about_at_start_up(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
