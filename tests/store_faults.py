@@ -1,4 +1,5 @@
-"""Database faults made at the storage edge, on a real SQLite file, for the fault tests.
+"""Database faults made at the storage edge, on a real SQLite file (and the lock on a real
+PostgreSQL database, `PostgresLock`), for the fault tests.
 
 - locked: a second real connection holds the write lock (BEGIN IMMEDIATE);
 - read-only: `PRAGMA query_only = ON` on the store's connection, so SQLite itself refuses every
@@ -14,6 +15,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import asyncpg
 
 from bot.store.database import Database
 
@@ -75,3 +78,26 @@ def _full() -> Awaitable[Any]:
         raise error
 
     return fail()
+
+
+class PostgresLock:
+    """The lock fault on PostgreSQL: another connection holds `LOCK TABLE outbox IN EXCLUSIVE
+    MODE` (reads go on; every write to the outbox waits past the store's lock_timeout and is
+    refused as busy). Read-only and full-disk faults are made on SQLite only."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._other: asyncpg.Connection | None = None
+        self._transaction: Any = None
+
+    async def on(self) -> None:
+        self._other = await asyncpg.connect(self.database_url)
+        self._transaction = self._other.transaction()
+        await self._transaction.start()
+        await self._other.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")
+
+    async def off(self) -> None:
+        if self._other is not None:
+            await self._transaction.rollback()
+            await self._other.close()
+            self._other = None
