@@ -182,6 +182,20 @@ async def test_two_concurrent_writers_lose_nothing(database_url: str) -> None:
         await second.close()
 
 
+async def test_a_mistake_in_our_sql_is_not_mistaken_for_a_fault(store: Store) -> None:
+    """Only faults outside the program become "please try again"; a bad statement (a bug)
+    still raises the driver's own error, inside a transaction or not, and the store goes on."""
+    missing = (sqlite3.OperationalError, asyncpg.UndefinedTableError)
+    with pytest.raises(missing, match="no_such_table"):
+        await store.execute("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(missing, match="no_such_table"):
+        await store.rows("SELECT * FROM no_such_table")
+    with pytest.raises(missing, match="no_such_table"):
+        async with store.transaction():
+            await store.execute("INSERT INTO no_such_table VALUES (1)")
+    assert await store.tickets() == []  # the connection is still usable
+
+
 async def test_a_locked_database_raises_store_busy(tmp_path: Path) -> None:
     """Another process holding the write lock past the busy timeout gives StoreBusyError.
     SQLite's lock (BEGIN IMMEDIATE); test_postgres locks a table for PostgreSQL."""
