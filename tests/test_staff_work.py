@@ -100,7 +100,7 @@ async def test_reassign_release_and_the_history_names_everyone(
 
 
 async def test_assigning_a_ticket_to_its_holder_again_tells_nobody_twice(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """A second /assign to the same colleague changes nothing: one notice, one history line."""
     await engine.handle(make_command("/assign 1 @LiLei", STAFF))
