@@ -1,4 +1,5 @@
-"""A real engine on a real SQLite file, for the engine and terminal tests."""
+"""A real engine on a real store (the test's backend: conftest's `store`), for the engine and
+terminal tests."""
 
 from __future__ import annotations
 
