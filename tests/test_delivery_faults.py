@@ -3,7 +3,7 @@ the database is read-only, full or locked is sent once, remembered, and recorded
 Telegram message id, so staff replies to it still reach the resident) once the database takes
 writes again. Real parts: the fake Bot API over HTTP, a real SQLite file, faults at the storage
 edge (tests/store_faults.py). On PostgreSQL (its outbox is claimed, shared by replicas) the
-staff post goes through the lock fault; the read-only and full-disk faults are SQLite's."""
+staff post goes through a lock and a read-only database; the full disk is SQLite's."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.delivery import Dispatcher, utcnow
 from tests.factories import STAFF_CHAT_ID, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.store_faults import FAULTS, Fault, PostgresLock
+from tests.store_faults import FAULTS, Fault, PostgresLock, PostgresReadOnly
 from tests.telegram_harness import running_service, service_settings
 
 RESIDENT = 1001
@@ -43,15 +43,24 @@ async def quick_store(database_url: str) -> AsyncIterator[Store]:
     await store.close()
 
 
-def make_fault(kind: str, store: Store, database_url: str) -> Fault | PostgresLock:
+def make_fault(
+    kind: str, store: Store, database_url: str
+) -> Fault | PostgresLock | PostgresReadOnly:
     if isinstance(store, PostgresTicketStore):
-        assert kind == "locked", kind
-        return PostgresLock(database_url)
+        if kind == "locked":
+            return PostgresLock(database_url)
+        assert kind == "read_only", kind
+        return PostgresReadOnly(database_url, store)
     return Fault(kind, store)
 
 
-# Every fault on SQLite; the lock on PostgreSQL.
-FAULT_CASES = [*(("sqlite", kind) for kind in FAULTS), ("postgres", "locked")]
+# Every fault on SQLite; on PostgreSQL the lock and a read-only database (a full disk is made
+# by failing SQLite's own connection, tests/store_faults.py).
+FAULT_CASES = [
+    *(("sqlite", kind) for kind in FAULTS),
+    ("postgres", "locked"),
+    ("postgres", "read_only"),
+]
 
 
 async def queue_staff_post(store: Store) -> int:
@@ -104,15 +113,14 @@ async def test_a_staff_post_the_database_cannot_record_is_sent_once(
     assert await store.ticket_for_staff_message(STAFF_CHAT_ID, call.result["message_id"]) == number
 
 
-@pytest.mark.sqlite_only  # a read-only database (PRAGMA query_only)
 async def test_record_attempts_back_off(
-    api: FakeBotApi, quick_store: Store, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, quick_store: Store, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Each failed record is counted and the wait doubles: a read-only database for ~1.5 s at a
     0.1 s base is tried about five times (0.1 + 0.2 + 0.4 + 0.8), not every pass."""
     store = quick_store
     await queue_staff_post(store)
-    fault = Fault("read_only", store)
+    fault = make_fault("read_only", store, database_url)
     api.hold(STAFF_CHAT_ID)
     async with Bot(TOKEN, base_url=api.base_url) as bot:
         dispatcher = Dispatcher(bot, store, backoff_base=0.1)
@@ -134,10 +142,15 @@ async def test_record_attempts_back_off(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["read_only", "disk_full"])
+@pytest.mark.parametrize(
+    ("backend", "kind"),
+    [("sqlite", "read_only"), ("sqlite", "disk_full"), ("postgres", "read_only")],
+    indirect=["backend"],
+)
+@pytest.mark.usefixtures("service_backend")
 async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
-    api: FakeBotApi, tmp_path: Path, kind: str
-) -> None:  # SQLite only: both faults are SQLite's
+    api: FakeBotApi, tmp_path: Path, database_url: str, kind: str
+) -> None:
     """The real Application: a resident's uncovered question files a ticket; the database
     fails while its staff post is in flight; the group gets the post once, and after the
     fault a staff reply to that post still reaches the resident (the record caught up)."""
@@ -154,7 +167,7 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
             return not rows
 
         await api.wait_for(notice_recorded, what="the notice recorded")
-        fault = Fault(kind, rt.store)
+        fault = make_fault(kind, rt.store, database_url)
         await fault.on()
         api.release(STAFF_CHAT_ID)
         await api.wait_for(lambda: rt.dispatcher.unrecorded == 1, what="a failed record")
@@ -169,16 +182,18 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
     assert len(api.sent(STAFF_CHAT_ID)) == 1
 
 
-@pytest.mark.sqlite_only  # a read-only database (PRAGMA query_only)
+# SQLite only: on PostgreSQL a message is claimed (a write) before it is sent, so a read-only
+# database sends nothing and this case cannot arise.
+@pytest.mark.sqlite_only
 async def test_a_failed_send_the_database_cannot_record_is_retried_and_sent_once(
-    api: FakeBotApi, quick_store: Store
+    api: FakeBotApi, quick_store: Store, database_url: str
 ) -> None:
     """Telegram refuses (a 500) while the database is read-only, so not even the failure can
     be recorded: the message was not delivered, so it is sent again once the store is back,
     and exactly once."""
     store = quick_store
     await store.enqueue(RESIDENT, "您的工单 #1 已办结。", kind="to_resident")
-    fault = Fault("read_only", store)
+    fault = make_fault("read_only", store, database_url)
     await fault.on()
     api.fail_next("sendMessage", times=1, status=500)
     async with Bot(TOKEN, base_url=api.base_url) as bot:
