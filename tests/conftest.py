@@ -18,11 +18,14 @@ Every test that uses a database runs on both, except these, each saying why wher
   test_telegram_service's missing folder, test_forget's WAL test);
 - faults made SQLite's way: its write lock held by a second connection (BEGIN IMMEDIATE),
   `PRAGMA query_only`, a full disk (test_store_faults, test_engine_rules' and
-  test_engine_redelivery's busy database, test_tickets' locked database, test_console's and
-  test_telegram_e2e's read-only database, test_delivery_faults' read-only and full-disk
-  faults), and a table dropped under the engine (test_telegram_e2e: PostgreSQL's foreign keys
-  refuse it). test_postgres makes the same faults PostgreSQL's way (a locked table, a
-  read-only server, a server that goes away), and test_delivery_faults locks the outbox on it;
+  test_engine_redelivery's busy database, test_tickets' locked database, test_delivery_faults'
+  full disk), and a table dropped under the engine (test_telegram_e2e: PostgreSQL's foreign
+  keys refuse it). test_postgres makes the same faults PostgreSQL's way (a locked table, a
+  read-only server, a server that goes away); tests/store_faults.py makes a lock and a
+  read-only database on PostgreSQL too, for test_delivery_faults, test_console's and
+  test_telegram_e2e's read-only tests, which run on both;
+- a case that cannot arise on PostgreSQL: a failed send not recorded on a read-only database
+  (test_delivery_faults: PostgreSQL's outbox claims a message, a write, before sending it);
 - an old SQLite file carried forward by the migrations (test_migration_staff,
   test_migration_workflow, test_console_access' step 9, test_learning_parts' proposals step,
   test_tickets' schema and failing-step tests): test_postgres carries a PostgreSQL database of

@@ -26,6 +26,7 @@ from bot.helpdesk.workdays import DEFAULT_ZONE
 from bot.store.backend import Store
 from bot.store.database import utcnow
 from bot.store.model import NewTicket
+from bot.store.postgres import PostgresTicketStore
 from tests.console_setup import (
     BASE,
     OUTSIDER,
@@ -41,6 +42,7 @@ from tests.console_setup import (
     with_store,
 )
 from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.store_faults import Fault, PostgresReadOnly
 from tests.telegram_harness import shared_knowledge
 
 ORIGIN = {"origin": BASE}
@@ -63,6 +65,14 @@ def post(client: TestClient, path: str, page: str, **fields: str) -> object:
     if 'name="seen"' in page and "seen" not in fields:
         data["seen"] = form_value(page, "seen")
     return client.post(path, data=data, headers=ORIGIN)
+
+
+def read_only_fault(store: Store, database_url: str) -> Fault | PostgresReadOnly:
+    """The store's database made read-only: SQLite's PRAGMA query_only, or PostgreSQL's
+    default_transaction_read_only."""
+    if isinstance(store, PostgresTicketStore):
+        return PostgresReadOnly(database_url, store)
+    return Fault("read_only", store)
 
 
 def rows(html: str) -> list[int]:
@@ -582,9 +592,8 @@ def test_csv_cells_never_run_as_formulas(client: TestClient, settings: Settings)
     assert table[0]["text"] == """'=HYPERLINK("http://evil.example","点我")"""
 
 
-@pytest.mark.sqlite_only  # the fault is made with SQLite's PRAGMA query_only
 def test_a_read_only_database_saves_nothing_and_says_so(
-    client: TestClient, settings: Settings
+    client: TestClient, settings: Settings, database_url: str
 ) -> None:
     """The reply is not reported as sent: 503 with the busy notice; nothing in the history."""
     seed(settings, "问题")
@@ -592,11 +601,12 @@ def test_a_read_only_database_saves_nothing_and_says_so(
     page = client.get("/tickets/1").text
     store = client.app.state.console.store  # type: ignore[attr-defined]
     assert client.portal is not None
-    client.portal.call(store.db.execute, "PRAGMA query_only = ON")
+    fault = read_only_fault(store, database_url)
+    client.portal.call(fault.on)
     response = post(client, "/tickets/1/reply", page, text="答复")
     assert response.status_code == 503
     assert "没有保存" in response.text
-    client.portal.call(store.db.execute, "PRAGMA query_only = OFF")
+    client.portal.call(fault.off)
 
     async def check(store: Store) -> None:
         assert [e.kind for e in await store.events(1)] == ["created"]
