@@ -524,6 +524,16 @@ def ticket_for_answer_text(question: str, entry_id: str | None, reason: str | No
     return text
 
 
+def withdraw_which_text(language: str | None = None) -> str:
+    """Above the resident's tickets when they asked to cancel one ("取消我的工单")."""
+    return pick(
+        language,
+        "要撤回已提交的工单，请点对应工单下的「撤回」；问题已经解决的话，撤回后工作人员就不再处理。",
+        "To withdraw a ticket you filed, tap 「撤回」 (withdraw) under it; once withdrawn, "
+        "staff no longer work on it.",
+    )
+
+
 def nothing_to_cancel_text(language: str | None = None) -> str:
     return pick(
         language,

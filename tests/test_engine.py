@@ -146,6 +146,12 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
         (Say("撤回 #1"), "closed", "#1"),
     ],
     "withdrawing someone else's ticket has expired": [(Forged("withdraw:1"), "expired", "失效")],
+    "asking in words to cancel one's ticket offers to withdraw it": [
+        (Say(UNCOVERED), "ticket", "#1"),
+        (Say("取消我的工单，问题已经解决了"), "cancel_tickets", "请点对应工单下的「撤回」"),
+        (Tap("withdraw:1"), "withdrawn", "已撤回工单 #1"),
+        (Say("取消我的工单"), "cancel_nothing", "没有进行中"),  # none open now
+    ],
     "/tongban answers a knowledge-base question typed as the matter, and waits": [
         (Cmd("/tongban"), "tongban_community", ""),
         (Tap("tb:yz"), "tongban_matter", ""),
