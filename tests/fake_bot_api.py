@@ -5,7 +5,7 @@ or multipart parameters, JSON answers of the form `{"ok": true, "result": …}`)
 call, serves pushed updates through `getUpdates` with long polling and `offset` confirmation as
 Telegram does (remembering which updates were confirmed; unconfirmed ones are served again to
 the next process, as after a crash), and can be told to fail the next calls of a method with a
-500 or a 429.
+500, a 429, or (getUpdates) the 409 Conflict Telegram answers a second poller.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ _JSON_FIELDS = {
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     403: "Forbidden: bot was blocked by the user",
+    # What Telegram answers a getUpdates while another one is polling with the same token.
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance"
+    " is running",
     502: "Bad Gateway",
 }
 

@@ -1,0 +1,173 @@
+"""Polling mode is one process per bot: a second `python -m bot run` on the same database refuses
+to start (exit status 3, a message naming the holder and what to do), a poller killed outright
+is followed at once by its restart on the same host and, on another host, once its lease has run
+out; and Telegram's 409 Conflict lasting past the grace stops the service the same way."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.store.backend import make_store
+from bot.store.database import utcnow
+from bot.store.leases import PollerLease
+from bot.transport.polling import EXIT_ANOTHER_POLLER, bot_key
+from tests.factories import make_text_update
+from tests.fake_bot_api import BOT_ID, TOKEN, FakeBotApi
+from tests.telegram_harness import (
+    BotProcess,
+    next_to,
+    running_service,
+    service_env,
+    service_settings,
+)
+
+pytestmark = pytest.mark.slow
+
+START_UP = 60.0
+RESIDENT = 51_000_001
+QUESTION = "你好"
+
+
+async def stored_lease(database_url: str) -> PollerLease | None:
+    store = make_store(Settings(database_url=database_url))
+    await store.open()
+    try:
+        return await store.poller_lease(bot_key(BOT_ID))
+    finally:
+        await store.close()
+
+
+async def answers(api: FakeBotApi, user: int) -> None:
+    """A message from `user` is answered by whichever process polls now."""
+    await next_to(api, user, make_text_update(user, QUESTION))
+
+
+def poller(
+    api: FakeBotApi, tmp_path: Path, database_url: str, name: str, **extra: str
+) -> BotProcess:
+    env = service_env(api, tmp_path, DATABASE_URL=database_url, **extra)
+    return BotProcess(env, tmp_path / f"{name}.log")
+
+
+async def test_a_second_poller_on_one_database_refuses_and_a_killed_ones_restart_polls(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """The second process exits 3 saying who polls (replica, host, pid), until when, and what
+    to do; the first keeps answering. After the first is killed with SIGKILL, a new process on
+    the same host takes its lease over at once (the holder's pid is gone) and answers; a clean
+    stop gives the lease back."""
+    first = poller(api, tmp_path, database_url, "first")
+    try:
+        await api.wait_for(lambda: api.of("getUpdates"), within=START_UP, what="the first poll")
+        lease = await stored_lease(database_url)
+        assert lease is not None
+        assert lease.pid == first.process.pid
+        assert TOKEN.split(":", 1)[1] not in repr(lease)  # keyed by the bot's id, not the token
+        second = poller(api, tmp_path, database_url, "second")
+        assert await second.wait(START_UP) == EXIT_ANOTHER_POLLER
+        refusal = second.log()
+        assert "not starting: another process is polling Telegram for this bot" in refusal
+        assert f"replica {socket.gethostname()!r}" in refusal
+        assert f"pid {first.process.pid}" in refusal
+        assert "its lease runs until" in refusal
+        assert "stop the other one first" in refusal
+        assert "webhook mode (WEBHOOK_URL and WEBHOOK_SECRET, on PostgreSQL)" in refusal
+        assert "Traceback" not in refusal
+        assert "receiving updates" in refusal  # it got as far as the lease, and no further:
+        assert "service ready" not in refusal  # no outbox, no inbox, no poll
+        await answers(api, RESIDENT)  # the first one still serves
+
+        first.kill()
+        held = await stored_lease(database_url)
+        assert held is not None
+        assert held.pid == first.process.pid
+        third = poller(api, tmp_path, database_url, "third")
+        try:
+            await answers(api, RESIDENT + 1)
+            assert "taking over the polling lease of pid" in third.log()
+            assert await third.stop() == 0
+        finally:
+            if third.process.poll() is None:
+                third.kill()
+        assert await stored_lease(database_url) is None
+    finally:
+        if first.process.poll() is None:
+            first.kill()
+
+
+async def test_a_lease_held_on_another_host_is_taken_over_once_it_runs_out(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """A poller on another machine holds the lease (its process cannot be looked at from
+    here): a start is refused while the lease is live and succeeds once it has run out."""
+    store = make_store(Settings(database_url=database_url))
+    await store.open()
+    now = utcnow()
+    elsewhere = PollerLease(bot_key(BOT_ID), "replica-b", "other-machine", 4242, now, now)
+    try:
+        taken = await store.take_poller_lease(
+            PollerLease(**{**elsewhere.__dict__, "lease_until": now + timedelta(seconds=6)}), now
+        )
+        assert taken.host == "other-machine"
+    finally:
+        await store.close()
+    refused = poller(api, tmp_path, database_url, "refused")
+    assert await refused.wait(START_UP) == EXIT_ANOTHER_POLLER
+    assert "replica 'replica-b' on host 'other-machine', pid 4242" in refused.log()
+
+    await asyncio.sleep((taken.lease_until - utcnow()).total_seconds() + 0.1)
+    later = poller(api, tmp_path, database_url, "later")
+    try:
+        await answers(api, RESIDENT)
+        held = await stored_lease(database_url)
+        assert held is not None
+        assert (held.host, held.pid) == (
+            socket.gethostname(),
+            later.process.pid,
+        )
+        assert await later.stop() == 0
+    finally:
+        if later.process.poll() is None:
+            later.kill()
+
+
+@pytest.mark.sqlite_only
+async def test_telegram_answering_409_past_the_grace_stops_the_service(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """Another poller on another database: every getUpdates is answered 409 Conflict. The
+    service stops after POLLING_CONFLICT_GRACE with exit status 3 and the reason, giving its
+    own lease back."""
+    api.fail_next("getUpdates", times=10**6, status=409)
+    process = poller(api, tmp_path, database_url, "conflict", POLLING_CONFLICT_GRACE="4")
+    try:
+        assert await process.wait(START_UP) == EXIT_ANOTHER_POLLER
+    finally:
+        if process.process.poll() is None:
+            process.kill()
+    log = process.log()
+    assert "stopping: Telegram answered every getUpdates with 409 Conflict for 4 s" in log
+    assert "run several replicas in webhook mode" in log
+    assert len(api.of("getUpdates")) >= 3  # it tried again within the grace
+    assert "Traceback" not in log
+    assert await stored_lease(database_url) is None
+
+
+@pytest.mark.sqlite_only
+async def test_a_409_shorter_than_the_grace_is_waited_out(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """A restart's leftover long poll: Telegram answers 409 a few times, then serves; the
+    service goes on and answers."""
+    api.fail_next("getUpdates", times=3, status=409)
+    settings = service_settings(api, tmp_path, DATABASE_URL=database_url)
+    async with running_service(settings):
+        await answers(api, RESIDENT)
+    assert [c.failed for c in api.of("getUpdates")][:3] == [True, True, True]
+    assert await stored_lease(database_url) is None
