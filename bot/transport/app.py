@@ -14,7 +14,6 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,6 +30,7 @@ from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.backend import make_store
 from bot.store.database import utcnow
+from bot.transport.budget import SendBudget
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
@@ -84,9 +84,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_base_url)
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=FLOOD_RETRIES)
-        )
+        # Telegram's send limits, kept across replicas on PostgreSQL (bot/transport/budget.py).
+        .rate_limiter(SendBudget(settings.telegram_max_rate, max_retries=FLOOD_RETRIES))
         # No Updater: it confirms an update to Telegram as soon as it is queued in memory, so
         # a crash lost it. bot/telegram_intake.py fetches updates into the inbox instead, and
         # bot/telegram_runner.py hands them to process_update (several chats at once, each
@@ -137,6 +136,9 @@ async def open_services(
             raise
         application.bot_data[POLLING_LEASE] = lease
         lease.keep(partial(stop_refused, application))
+    budget = application.bot.rate_limiter
+    if isinstance(budget, SendBudget) and settings.uses_postgres:  # replicas share the budget
+        budget.share_through(store)
     engine = Engine(store, matcher, settings)
     dispatcher = Dispatcher(application.bot, store, settings=settings, owner=settings.replica)
     reloader = Reloader(settings, engine, store)
@@ -245,6 +247,9 @@ async def close_services(application: App) -> None:
     if "runtime" in application.bot_data:
         rt = runtime(application.bot_data)
         await rt.dispatcher.stop()
+        budget = application.bot.rate_limiter
+        if isinstance(budget, SendBudget):  # the last sends count in memory
+            budget.share_through(None)
         lease = application.bot_data.pop(POLLING_LEASE, None)
         if isinstance(lease, PollingLease):
             await lease.release()

@@ -72,9 +72,11 @@ class Poller:
                 if lasted is not None:  # another poller, not a restart's leftover long poll
                     stop_refused(self._application, PollingRefusedError(conflict_text(lasted)))
                     return
-                log.warning(
-                    "Telegram answered getUpdates with 409 Conflict: another process is polling"
-                    " with this bot token; stopping if it lasts %.0f s more",
+                log.error(
+                    "another process is polling Telegram with this bot token (409 Conflict):"
+                    " polling mode runs as one process only; stop the other one, or use"
+                    " webhook mode (WEBHOOK_URL) for several replicas (this one stops if it"
+                    " lasts %.0f s more)",
                     self._conflicts.left(),
                 )
                 await asyncio.sleep(min(RETRY_CAP, 0.5 * 2**failures, self._conflicts.left()))
