@@ -80,6 +80,10 @@ def check_rate(times: list[float], rate: float) -> None:
         assert busiest_window(times, width) <= rate * (width + BURST) + 1 + CLOCKS, width
     steady = times[int(rate * BURST) + 1 :]  # after the burst the budget lets go at once
     measured = (len(steady) - 1) / (steady[-1] - steady[0])
+    print(
+        f"\n{len(times)} requests at {measured:.2f}/s after the first burst (budget {rate:g}/s);"
+        f" busiest 1 s / 3 s / 5 s: {[busiest_window(times, w) for w in (1.0, 3.0, 5.0)]}"
+    )
     assert measured <= rate * 1.1
     assert measured >= rate * 0.75, f"{measured:.1f}/s: the budget is not used in full"
 
