@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Settings  # noqa: E402
-from bot.store.backend import make_store  # noqa: E402
+from bot.config import Settings
+from bot.store.backend import make_store
 
 
 async def replica(url: str, sends: int, at_once: int, latencies: list[float]) -> None:
