@@ -84,6 +84,18 @@ def _construct_seq(loader: _LineLoader, node: SequenceNode) -> Iterator[LineList
     data.extend(loader.construct_sequence(node, deep=True))
 
 
+def _construct_timestamp(loader: _LineLoader, node: ScalarNode) -> Any:
+    """A date or time as PyYAML reads it; an impossible one (2027-02-30) is an error at its line
+    (PyYAML raises a bare ValueError there, without a place)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date or time ({exc})", node.start_mark
+        ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 

@@ -56,6 +56,41 @@ def test_thin_question_takes_the_clause_before_it_as_context() -> None:
     assert reading.story == ("在化龙桥租了一层楼",)
 
 
+def test_a_question_pointing_back_takes_the_clause_that_names_what_it_points_at() -> None:
+    """ "这栋楼…" points back past a clause that names nothing to the one naming the building."""
+    names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read(
+        "朋友推荐了环球金融中心，说里面外资和领事馆很多。这栋楼现在一共入驻了多少个经营主体？",
+        names,
+    )
+    assert reading.questions == (
+        Question("这栋楼现在一共入驻了多少个经营主体", "朋友推荐了环球金融中心"),
+    )
+    assert reading.story == ("说里面外资和领事馆很多",)
+
+
+def test_a_question_asked_of_a_place_inside_takes_the_clause_naming_the_place() -> None:
+    """ "里头聚了多少家企业" asks about the place a clause before named; without such a clause the
+    question stands alone."""
+    names = lambda clause: "会客厅" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read("我想去环球互联网大厦那个人才会客厅耍下，里头聚了好多家企业哦", names)
+    assert reading.questions == (
+        Question("里头聚了好多家企业哦", "我想去环球互联网大厦那个人才会客厅耍下"),
+    )
+    alone = read("上周去耍了一下，里头聚了好多家企业哦", names)
+    assert alone.questions == (Question("里头聚了好多家企业哦"),)
+
+
+def test_a_follow_up_pointing_back_is_a_second_question_about_the_same_subject() -> None:
+    """ "他们的联系电话是多少" after "楼小二是谁派的" asks about 楼小二 again, something else:
+    it is a question of its own, with the first question as its context."""
+    reading = read("楼小二是谁派的？他们的联系电话是多少？")
+    assert reading.questions == (
+        Question("楼小二是谁派的"),
+        Question("他们的联系电话是多少", "楼小二是谁派的"),
+    )
+
+
 def test_a_thin_follow_up_joins_the_question_before_it() -> None:
     """ "要交钱不" after "怎么报名" is the same question, not a second one."""
     reading = read("蓝玫瑰女骑手团队怎么报名 要交钱不")

@@ -36,6 +36,9 @@ def matcher() -> Matcher:
         ("Is there any reply yet on my question?", "ticket_status"),
         ("算了 刚刚那个不要了", "cancel"),
         ("撤销刚才的", "cancel"),
+        ("Can I talk to a real person please?", "human"),
+        ("你都能回答哪些方面的问题？", "help"),
+        ("what can you help me with?", "help"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
@@ -54,6 +57,8 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
         "取消通办申请需要什么手续",  # cancelling something else: not the dialogue's cancel
         "我的问题是人才公寓怎么申请",  # "my question is …": a question, not its progress
         "怎么联系楼小二的工作人员",
+        "what do you know about Yucaihui",  # names a subject: the knowledge base answers
+        "你能帮我查下渝才荟怎么申请吗",
     ],
 )
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
@@ -86,6 +91,68 @@ def test_an_entry_holds_a_focus_word_by_its_characters() -> None:
     assert lacking(frozenset({"收入标准", "旁听"}), "低保 申请 收入 标准") == {"旁听"}
     assert lacking(frozenset({"寄存行李"}), "驿站 提供 饮水 充电 休息") == {"寄存行李"}
     assert lacking(frozenset({"党员比例"}), "党员占比近80%") == frozenset()  # all but one
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("好的拜拜", "goodbye"),
+        ("谢谢 再见", "goodbye"),
+        ("再见 谢谢", "thanks"),
+        ("你好 谢谢", "thanks"),
+    ],
+)
+def test_thanks_greetings_and_goodbyes_said_together_are_what_is_said_last(
+    text: str, intent: str
+) -> None:
+    """A chat message of two social phrases is one intent, the last said; never a ticket."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+def test_whom_to_hand_something_to_is_a_contact_the_reports_do_not_give() -> None:
+    """ "入党申请书交给哪个" asks for a person or office; the entry tells what the branch is."""
+    decision = matcher().decide("时代天街骑手党支部的入党申请书交给哪个")
+    assert decision.outcome == "ticket"
+    assert matcher().decide("时代天街新就业群体党支部是干什么的").outcome == "answer"
+
+
+def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answer() -> None:
+    """The first question is answered; "他们的联系电话" (not in the reports) is filed, not
+    answered by an entry that merely mentions phone numbers."""
+    decision = matcher().decide("楼小二是谁派的？他们的联系电话是多少？")
+    outcomes = [(p.outcome, p.entry_id) for p in decision.parts]
+    assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
+
+
+def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
+    """A story around the question dilutes the evidence: a long message whose entry leads the
+    next by `Bands.long_lead` is answered from `Bands.answer_long`, below a short question's
+    band; with the long band at the short one it would have gone to staff."""
+    kb, intents = matcher().kb, matcher().intents
+    question = (
+        "我们厂子注册在石油路，现在要融资，还牵扯到别的区的一块用地，两边跑得头都大了。"
+        "街道能帮企业跨区协调吗？一般怎么操作？"
+    )
+    decision = matcher().decide(question)
+    assert decision.outcome == "answer"
+    assert Bands().answer_long <= decision.score < Bands().answer
+    assert decision.score - decision.candidates[1].score >= Bands().long_lead
+    strict = Matcher(kb, intents, Bands(answer_long=Bands().answer))
+    assert strict.decide(question).outcome == "ticket"
+
+
+def test_a_long_message_without_a_clear_leader_is_not_answered_from_the_long_band() -> None:
+    """Two entries close together below the short band: not sure enough, so staff answer."""
+    kb, intents = matcher().kb, matcher().intents
+    question = (
+        "我是退休的中学语文老师，想去社区当志愿者。"
+        "看到报道说大渡口文化馆馆长每周进社区开培训班，都教些什么？"
+    )
+    decision = matcher().decide(question)
+    assert decision.outcome == "ticket"
+    loose = Matcher(kb, intents, Bands(long_lead=0.0))
+    assert loose.decide(question).outcome == "answer"  # the lead is what holds it back
 
 
 def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
@@ -142,6 +209,7 @@ def test_a_yes_no_clause_asks_for_the_detail_it_ends_with(clause: str, details: 
     [
         ("暖新驿站周末开门吗", "asks for hours"),
         ("楼宇党群服务中心要提前预约吗", "asks for booking"),
+        ("企业天地借会议室要缴费吗", "asks for price"),
     ],
 )
 def test_a_yes_no_question_for_a_detail_the_reports_omit_goes_to_staff(

@@ -99,6 +99,17 @@ async def test_reassign_release_and_the_history_names_everyone(
     assert "staff:" not in shown
 
 
+async def test_assigning_a_ticket_to_its_holder_again_tells_nobody_twice(
+    store: SQLiteTicketStore, engine: Engine
+) -> None:
+    """A second /assign to the same colleague changes nothing: one notice, one history line."""
+    await engine.handle(make_command("/assign 1 @LiLei", STAFF))
+    again = await engine.handle(make_command("/assign 1 @LiLei", STAFF))
+    assert text(again).startswith("#1 已指派给 Li Lei。")
+    assert len(await sent(store, "assignee_notice")) == 1
+    assert [k for k, _, _ in await history(store)].count("assigned") == 1
+
+
 @pytest.mark.parametrize(
     ("command", "note", "words"),
     [

@@ -149,7 +149,8 @@ def test_a_holiday_file_year_replaces_the_package_for_that_year(tmp_path: Path) 
             5,
             "2028-01-01 is not in 2027",
         ),
-        ("years:\n  2027:\n    holidays:\n      - 2027-13-01\n", 4, "is not a date"),
+        ("years:\n  2027:\n    holidays:\n      - 2027-13-01\n", 4, "is not a real date"),
+        ("years:\n  2027:\n    holidays:\n      - 2027-02-30\n", 4, "is not a real date"),
         ("years:\n  2027:\n    holidays:\n      - 2027-10-07 .. 2027-10-01\n", 4, "is not a range"),
         ("years:\n  2027:\n    holidays:\n      - 2027-01-01 09:00:00\n", 4, "has a time of day"),
         (

@@ -59,11 +59,15 @@ async def assign(
     store: TicketStore, settings: Settings, number: int, actor: str, wanted: str, now: datetime
 ) -> Assignment:
     """Assign (or reassign) the ticket to the staff member `wanted` names and queue their
-    private notice, in one transaction."""
+    private notice, in one transaction. Assigning it to its holder changes nothing and tells
+    nobody again."""
     roster = await load_roster(store, settings)
     user_id = resolve(roster, wanted)
     assignee = staff_actor(user_id)
     async with store.transaction():
+        held = await store.ticket(number)
+        if held.assignee == assignee and held.status != "closed":  # already theirs: nothing to do
+            return Assignment(held, roster.name(assignee), notified=False)
         ticket = await store.assign(number, actor, assignee, now)
         notified = assignee != actor
         if notified:

@@ -70,9 +70,12 @@ _SHAPE = frozenset(
 # A question that points back ("这个体系…", "那它…", "this programme"): what it is about is in
 # the clause before, however many words it has.
 _REFERS = re.compile(
-    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它|它们)(?!时候)|^(?:this|that|it)\b",
+    r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它们|它|他们|她们|他|她)(?!时候)"
+    r"|^(?:那)?(?:这|那|该)[栋座幢家所条项位支栋处](?!时候)|^(?:this|that|it)\b",
     re.IGNORECASE,
 )
+# A question asked of a place the story named ("楼里", "里头"): the place is in a clause before.
+_WITHIN = re.compile(r"楼里|里头|里面|那里|这里|这儿|那儿|那边|这边|在里|园区里")
 THIN = 4
 THIN_EN = 3  # English words other than stop words
 
@@ -159,6 +162,21 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     return len(named) < THIN
 
 
+def _named_before(
+    clauses: tuple[Clause, ...], index: int, used: set[int], names: Callable[[str], bool] | None
+) -> int | None:
+    """For a question that points back ("这栋楼入驻了多少个经营主体"): the nearest clause before it,
+    not yet part of a question, that names something ("朋友推荐了环球金融中心"), within three."""
+    if names is None:
+        return None
+    for before in range(index - 1, max(-1, index - 4), -1):
+        if before in used:
+            return None
+        if names(clauses[before].text):
+            return before
+    return None
+
+
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
     clauses = tuple(Clause(part, marked or asks(part)) for part, marked in _marked(text))
@@ -168,11 +186,22 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         if not clause.asks:
             continue
         short = thin(clause.text, names)
-        if short and index - 1 in used:
+        points = bool(_REFERS.match(clause.text))
+        # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
+        inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
+        if short and index - 1 in used and points:
+            # "楼小二是谁派的？他们的电话是多少": a second question about the first one's subject
+            questions.append([" ".join(questions[-1][1:]), clause.text])
+        elif short and index - 1 in used:
             questions[-1].append(clause.text)  # "怎么报名 要交钱不": one question
-        elif short and index > 0:
-            questions.append([clauses[index - 1].text, clause.text])
-            used.add(index - 1)
+        elif (short or inside) and index > 0:
+            before = _named_before(clauses, index, used, names) if points or inside else None
+            if before is None and inside:
+                questions.append(["", clause.text])
+            else:
+                before = index - 1 if before is None else before
+                questions.append([clauses[before].text, clause.text])
+                used.add(before)
         else:
             questions.append(["", clause.text])
         used.add(index)

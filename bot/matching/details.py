@@ -26,7 +26,7 @@ from bot.kb.model import KnowledgeBase
 ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "contact": (
         *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
-        *("抖音", "公众号", "微博"),
+        *("抖音", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
     ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
@@ -38,6 +38,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
         *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金", "房租", "交租"),
         *("多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费", "服务费"),
+        *("交费", "缴费", "会费", "怎么收费", "收多少"),
     ),
     # how to sign up for or join something the reports only describe
     "signup": (
@@ -123,7 +124,7 @@ _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items(
 # away ("周六上班吗" → "周6上班", "免费喝吗" → "免费喝"); see `asked_yes_no`.
 ASKED_YES_NO: dict[str, str] = {
     "hours": r"(?:上班|开门|营业|关门|休息)$",
-    "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱)$",
+    "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱|交费|缴费)$",
 }
 _YES_NO_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_YES_NO.items()))
 _LETTER = re.compile("[a-z]")

@@ -26,6 +26,7 @@ CONTAINED = 90.0  # the score of an example found whole inside a clause at most 
 MAX_UNITS = 12  # a longer message is a question, whatever greeting it starts with
 
 
+SOCIAL = frozenset({"greeting", "thanks", "goodbye"})  # said together, the last one counts
 MAX_REQUEST_UNITS = 30  # a request written as a sentence is short; a longer message asks more
 REQUEST_SCORE = 80.0
 # intent → what a sentence asking for it holds (normalised text: Simplified, lower case, 好多 →
@@ -34,8 +35,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     "human": re.compile(
         r"(?:找|要|转|叫|换|联系|接)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
         r"|真人客服|人工客服|(?:不想|不要|不愿意?|别)(?:再)?(?:跟|和|同)机器人"
-        # English, unless asked how to ("How do I talk to a real person?": the entry answers)
-        r"|^(?!how |can i |could i ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
+        # English, unless asked how to ("How do I talk to a real person?": the entry answers);
+        # "Can I talk to a real person?" asks for one
+        r"|^(?!how ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
         r"(?:human|person|real person|staff|agent)|\b(?:real|live) (?:person|human|agent)\b)"
     ),
     # one's own ticket or question ("我的…", "上次…"), and how far it has got; not a question
@@ -46,6 +48,14 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
+    ),
+    # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
+    # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
+    "help": re.compile(
+        r"^(?:你|您|小助手|机器人|这个机器人|这个助手)(?:都|还|1般|主要|到底)?(?:能|可以|会)"
+        r"(?:回答|解答|答|问|做|干|帮(?:我|忙)?|办|查)(?:我|些|点|哪)?(?:什么|啥子?|哪些|哪方面|哪类)"
+        r"|^\W*what (?:can|could|do) you (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
+        r"|^\W*how (?:can|could) you help(?: me)?\W*$"
     ),
     # the whole message: words that cancel, and at most words that point at the last step
     "cancel": re.compile(
@@ -101,6 +111,7 @@ class IntentMatcher:
         clauses = [whole] if is_english_text(norm) else [self._form(c) for c in norm.split(" ")]
         found: set[str] = set()
         scores: list[float] = []
+        last = ""
         for clause in clauses:
             if not clause:
                 continue
@@ -109,6 +120,9 @@ class IntentMatcher:
                 return self.request(norm)
             found.add(name)
             scores.append(score)
+            last = name
+        if len(found) > 1 and found <= SOCIAL:  # "谢谢 再见": what is said last
+            return IntentMatch(last, min(scores))
         if len(found) != 1:
             return self.request(norm)
         return IntentMatch(found.pop(), min(scores))
@@ -129,11 +143,16 @@ class IntentMatcher:
         scores = process.cdist(
             [clause], self._forms, scorer=fuzz.ratio, processor=None, dtype=np.float64
         )[0]
-        # An example found whole inside the clause (at most twice its length) scores CONTAINED.
+        # An example found whole inside the clause (at most twice its length) scores CONTAINED;
+        # of two found ("好的拜拜": thanks, then goodbye) the one said last, then the longer, wins.
         n = len(clause)
+        said: dict[int, tuple[int, int]] = {}  # example index → (where it ends, its length)
         for start in range(n):
             for end in range(start + max(1, (n + 1) // 2), n + 1):
                 for i in self._where.get(clause[start:end], ()):
                     scores[i] = max(scores[i], CONTAINED)
+                    said[i] = max(said.get(i, (0, 0)), (end, end - start))
         best = int(np.argmax(scores))
+        if scores[best] == CONTAINED and said:
+            best = max(said, key=said.__getitem__)
         return self.examples[best][0], float(scores[best])
