@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.store.backend import make_store
-from bot.store.database import utcnow
+from bot.store.database import to_text, utcnow
 from bot.store.leases import PollerLease
 from bot.transport.polling import EXIT_ANOTHER_POLLER, bot_key
 from tests.factories import make_text_update
@@ -135,6 +135,38 @@ async def test_a_lease_held_on_another_host_is_taken_over_once_it_runs_out(
     finally:
         if later.process.poll() is None:
             later.kill()
+
+
+async def test_a_poller_whose_lease_was_taken_over_stops(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """The database could not renew the lease in time and another process took it over: at
+    its next renewal the poller finds the lease gone and stops with exit status 3, naming the
+    new holder, leaving that holder's lease alone."""
+    process = poller(api, tmp_path, database_url, "overtaken", POLLING_LEASE="1.5")
+    try:
+        await api.wait_for(lambda: api.of("getUpdates"), within=START_UP, what="the first poll")
+        store = make_store(Settings(database_url=database_url))
+        await store.open()
+        try:
+            now = utcnow()
+            await store.execute(
+                "UPDATE poller_leases SET owner = ?, host = ?, pid = ?, lease_until = ?",
+                ("replica-c", "third-machine", 777, to_text(now + timedelta(minutes=5))),
+            )
+        finally:
+            await store.close()
+        assert await process.wait(START_UP) == EXIT_ANOTHER_POLLER
+    finally:
+        if process.process.poll() is None:
+            process.kill()
+    log = process.log()
+    assert "stopping: this process no longer holds the polling lease" in log
+    assert "replica 'replica-c' on host 'third-machine', pid 777" in log
+    assert "Traceback" not in log
+    held = await stored_lease(database_url)
+    assert held is not None
+    assert (held.host, held.pid) == ("third-machine", 777)
 
 
 @pytest.mark.sqlite_only
