@@ -24,8 +24,8 @@ import pytest
 
 from bot.config import Settings
 from bot.store.backend import make_store
-from bot.transport.budget import BURST
-from tests.factories import make_text_update
+from bot.transport.budget import BURST, GROUP_PERIOD, GROUP_RATE
+from tests.factories import STAFF_CHAT_ID, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import (
     BotProcess,
@@ -172,6 +172,30 @@ async def test_one_process_alone_sends_at_the_whole_rate(
             lambda: all(api.sent(u) for u in users), within=60, what="every answer sent"
         )
     check_rate(send_times(api, set(users)), RATE)
+
+
+@pytest.mark.slow
+async def test_the_staff_group_gets_twenty_at_once_then_one_every_three_seconds(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    """Telegram's group limit (20 a minute), kept whatever TELEGRAM_MAX_RATE says: of 23 new
+    tickets' staff posts, the first 20 go at once and the rest one every 3 seconds."""
+    matcher = shared_knowledge()
+    texts = [f"我住较场口{n}号，我的社保卡丢了怎么补办？" for n in range(1, 24)]
+    assert all(matcher.decide(t).outcome == "ticket" for t in texts)
+    settings = service_settings(api, tmp_path, DATABASE_URL=database_url, TELEGRAM_MAX_RATE="0")
+    async with running_service(settings):
+        for n, text in enumerate(texts):
+            api.push(make_text_update(FIRST_USER + n, text))
+        await api.wait_for(
+            lambda: len(api.sent(STAFF_CHAT_ID)) >= len(texts), within=30, what="23 staff posts"
+        )
+    times = [c.at for c in api.sent(STAFF_CHAT_ID)]
+    first = times[0]
+    assert times[19] - first < 2.0  # the group's burst
+    for n, extra in enumerate(times[20:23], start=1):
+        assert extra - first >= n * GROUP_PERIOD / GROUP_RATE - 0.2, (n, extra - first)
+    assert times[22] - times[20] >= 2 * GROUP_PERIOD / GROUP_RATE - 0.2
 
 
 async def test_slots_taken_at_once_by_several_connections_are_one_interval_apart(
