@@ -97,6 +97,8 @@ class _Failure:
     times: int
     status: int
     retry_after: int | None
+    every: int = 1  # fail every `every`-th call (2: every other one)
+    seen: int = 0
 
 
 @dataclass
@@ -168,13 +170,20 @@ class FakeBotApi:
         self._notify()
 
     def fail_next(
-        self, method: str, times: int = 1, *, status: int = 500, retry_after: int | None = None
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        status: int = 500,
+        retry_after: int | None = None,
+        every: int = 1,
     ) -> None:
         """Answer the next `times` calls of `method` with an error (429 when retry_after is set;
-        status 0: close the connection without answering, a network error for the client)."""
+        status 0: close the connection without answering, a network error for the client);
+        with `every`, only every `every`-th call fails (two pollers cutting each other off)."""
         if retry_after is not None:
             status = 429
-        self._failures[method] = _Failure(times, status, retry_after)
+        self._failures[method] = _Failure(times, status, retry_after, every)
 
     def hold(self, chat_id: int) -> None:
         """Keep sends to `chat_id` waiting for their answer until `release(chat_id)`."""
@@ -260,6 +269,8 @@ class FakeBotApi:
             return _error(*refusal)
         failure = self._failures.get(method)
         if failure is not None and failure.times > 0:
+            failure.seen += 1
+        if failure is not None and failure.times > 0 and failure.seen % failure.every == 0:
             failure.times -= 1
             call.failed = True
             self._notify()

@@ -184,11 +184,32 @@ async def test_telegram_answering_409_past_the_grace_stops_the_service(
         if process.process.poll() is None:
             process.kill()
     log = process.log()
-    assert "stopping: Telegram answered every getUpdates with 409 Conflict for 4 s" in log
+    assert "stopping: Telegram has kept answering getUpdates with 409 Conflict for 4 s" in log
     assert "run several replicas in webhook mode" in log
     assert len(api.of("getUpdates")) >= 3  # it tried again within the grace
     assert "Traceback" not in log
     assert await stored_lease(database_url) is None
+
+
+@pytest.mark.sqlite_only
+async def test_409_every_other_poll_past_the_grace_stops_polling(
+    api: FakeBotApi, tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two pollers cut each other off: every other getUpdates is answered 409, the ones in
+    between are answered. The conflicts keep coming past the grace, so polling stops with the
+    reason (the answers in between do not start the grace again)."""
+    api.fail_next("getUpdates", times=10**6, status=409, every=2)
+    settings = service_settings(
+        api, tmp_path, DATABASE_URL=database_url, POLLING_CONFLICT_GRACE="4"
+    )
+    async with running_service(settings):
+        await api.wait_for(
+            lambda: "kept answering getUpdates with 409" in caplog.text, within=30, what="stop"
+        )
+        polls = len(api.of("getUpdates"))
+        await asyncio.sleep(3)  # polling stopped: no more getUpdates
+        assert len(api.of("getUpdates")) == polls
+    assert any(not c.failed for c in api.of("getUpdates"))  # answered in between
 
 
 @pytest.mark.sqlite_only

@@ -94,7 +94,6 @@ class Poller:
                 await asyncio.sleep(min(RETRY_CAP, 0.5 * 2**failures))
                 continue
             failures = 0
-            self._conflicts.answered()
             ids = [u["update_id"] for u in raw if isinstance(u, dict) and "update_id" in u]
             if ids:
                 self.offset = max(ids) + 1

@@ -71,7 +71,7 @@ def lease_lost_text(held: PollerLease | None) -> str:
 
 def conflict_text(seconds: float) -> str:
     return (
-        f"stopping: Telegram answered every getUpdates with 409 Conflict for {seconds:.0f} s:"
+        f"stopping: Telegram has kept answering getUpdates with 409 Conflict for {seconds:.0f} s:"
         " another process is polling with this bot token, on another database or machine (one"
         " on this database would hold the polling lease). Stop the other one, or run several"
         " replicas in webhook mode (WEBHOOK_URL, on PostgreSQL); a webhook set for the bot"
@@ -185,23 +185,26 @@ class PollingLease:
 
 
 class ConflictWatch:
-    """Counts how long getUpdates has answered nothing but 409 Conflict.
+    """Tells a restart's leftover from another poller by how long 409 Conflict keeps coming.
 
     After a restart the previous process's long poll can hold Telegram for up to its timeout
-    (a few seconds here), so a 409 now and then is not yet another poller; one lasting past
-    the grace is.
+    (10 s), so a few 409s are waited out. Two pollers cut each other off again and again, each
+    getting an answer now and then in between: 409s that keep coming, none more than `grace`
+    seconds after the one before, for `grace` seconds, are another poller.
     """
 
     def __init__(self, grace: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.grace = grace
         self._clock = clock
-        self._since: float | None = None
+        self._since: float | None = None  # the first 409 of the current run of them
+        self._last = 0.0
 
     def conflict(self) -> float | None:
-        """A 409 now; return how long they have lasted once that exceeds the grace."""
+        """A 409 now; return how long they have kept coming once that is the grace or more."""
         now = self._clock()
-        if self._since is None:
+        if self._since is None or now - self._last > self.grace:
             self._since = now
+        self._last = now
         lasted = now - self._since
         return lasted if lasted >= self.grace else None
 
@@ -210,7 +213,3 @@ class ConflictWatch:
         if self._since is None:
             return self.grace
         return max(0.0, self.grace - (self._clock() - self._since))
-
-    def answered(self) -> None:
-        """getUpdates answered: any earlier conflict is over."""
-        self._since = None
