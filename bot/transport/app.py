@@ -62,7 +62,7 @@ STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
 POLLING_LEASE = "polling_lease"  # bot_data key: polling mode's lease (bot/transport/polling.py)
-REFUSED = "refused"  # bot_data key: why the service stopped refusing to poll (PollingRefusedError)
+REFUSED = "refused"  # bot_data key: the PollingRefusedError the service stopped for
 
 # Staff commands the service answers itself, not the engine (they act on the running service).
 TRANSPORT_STAFF_COMMANDS = ("reload", *TEACH_COMMANDS)

@@ -74,7 +74,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def serve(application: App, settings: Settings) -> None:
-    """Run the service until a stop signal (see bot/telegram_intake.py for how updates come)."""
+    """Run the service until a stop signal (see bot/transport/intake.py for how updates come);
+    PollingRefusedError when it stopped, or never started, because another process polls."""
     stop = asyncio.Event()
     application.bot_data[STOP_REQUESTED] = stop
     webhook_path = None
