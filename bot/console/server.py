@@ -7,6 +7,7 @@ import asyncio
 import logging
 import secrets
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 
 from bot.config import Settings
 from bot.console.app import build_console
+from bot.dialogue.reload import knowledge_signature
 from bot.helpdesk.console_access import DEFAULT_CONSOLE_PORT
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.interface import TicketStore
@@ -23,6 +25,7 @@ from bot.yamlio import DataError
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 START_TIMEOUT = 10.0  # seconds for the console to bind its port beside the service
+CHECK_EVERY = 5.0  # seconds between looks at the knowledge files of a console serving alone
 
 
 class ConsoleSecretMissingError(RuntimeError):
@@ -59,22 +62,34 @@ def console_server(
 
 
 class _OwnKnowledge:
-    """The knowledge of a console serving alone: what it started with, loaded again once a
-    proposal approved in it is written (the service reloads on its own)."""
+    """The knowledge of a console serving alone: what it started with, loaded again when the
+    knowledge or intent files change (an approval written here or by `kb approve`, an edit;
+    looked at every `CHECK_EVERY` seconds at most, when a page needs the knowledge), since the
+    service's reload does not reach this process. A file with an error keeps the previous."""
 
     def __init__(self, settings: Settings, matcher: Matcher) -> None:
         self.settings = settings
         self.matcher = matcher
+        self._signature = knowledge_signature(settings)
+        self._checked = time.monotonic()
 
     def __call__(self) -> Matcher:
+        if time.monotonic() - self._checked >= CHECK_EVERY:
+            self._checked = time.monotonic()
+            signature = knowledge_signature(self.settings)
+            if signature != self._signature:
+                self._signature = signature  # one attempt (and warning) per change
+                self._load()
         return self.matcher
 
     async def reload(self) -> None:
+        self._signature = knowledge_signature(self.settings)
+        await asyncio.to_thread(self._load)
+
+    def _load(self) -> None:
         try:
-            self.matcher = await asyncio.to_thread(
-                load_matcher, self.settings.kb_dir, self.settings.intents_dir
-            )
-        except (DataError, OSError) as exc:  # (approval checked the files: not expected)
+            self.matcher = load_matcher(self.settings.kb_dir, self.settings.intents_dir)
+        except (DataError, OSError) as exc:
             log.error("console: knowledge reload failed, showing the previous: %s", exc)
 
 
