@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.store.backend import make_store
+from bot.store.backend import Store, make_store
 from bot.store.database import to_text, utcnow
 from bot.store.leases import PollerLease
 from bot.transport.polling import EXIT_ANOTHER_POLLER, bot_key
@@ -26,8 +26,6 @@ from tests.telegram_harness import (
     service_env,
     service_settings,
 )
-
-pytestmark = pytest.mark.slow
 
 START_UP = 60.0
 RESIDENT = 51_000_001
@@ -55,6 +53,7 @@ def poller(
     return BotProcess(env, tmp_path / f"{name}.log")
 
 
+@pytest.mark.slow
 async def test_a_second_poller_on_one_database_refuses_and_a_killed_ones_restart_polls(
     api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
@@ -101,6 +100,7 @@ async def test_a_second_poller_on_one_database_refuses_and_a_killed_ones_restart
             first.kill()
 
 
+@pytest.mark.slow
 async def test_a_lease_held_on_another_host_is_taken_over_once_it_runs_out(
     api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
@@ -137,6 +137,7 @@ async def test_a_lease_held_on_another_host_is_taken_over_once_it_runs_out(
             later.kill()
 
 
+@pytest.mark.slow
 async def test_a_poller_whose_lease_was_taken_over_stops(
     api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
@@ -169,6 +170,7 @@ async def test_a_poller_whose_lease_was_taken_over_stops(
     assert (held.host, held.pid) == ("third-machine", 777)
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 async def test_telegram_answering_409_past_the_grace_stops_the_service(
     api: FakeBotApi, tmp_path: Path, database_url: str
@@ -191,6 +193,7 @@ async def test_telegram_answering_409_past_the_grace_stops_the_service(
     assert await stored_lease(database_url) is None
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 async def test_409_every_other_poll_past_the_grace_stops_polling(
     api: FakeBotApi, tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
@@ -212,6 +215,7 @@ async def test_409_every_other_poll_past_the_grace_stops_polling(
     assert any(not c.failed for c in api.of("getUpdates"))  # answered in between
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 async def test_a_409_shorter_than_the_grace_is_waited_out(
     api: FakeBotApi, tmp_path: Path, database_url: str
@@ -224,3 +228,38 @@ async def test_a_409_shorter_than_the_grace_is_waited_out(
         await answers(api, RESIDENT)
     assert [c.failed for c in api.of("getUpdates")][:3] == [True, True, True]
     assert await stored_lease(database_url) is None
+
+
+async def test_the_lease_is_taken_refused_taken_over_renewed_and_released_by_its_holder(
+    store: Store,
+) -> None:
+    """The lease row as the store keeps it: taken when free, refused (the holder returned)
+    while live, taken once run out or when its holder is named as dead; renewed and released
+    only by the one holding it."""
+    now = utcnow()
+    second = timedelta(seconds=1)
+
+    def lease(host: str, pid: int, until: float) -> PollerLease:
+        return PollerLease("telegram:1", "r", host, pid, now, now + until * second)
+
+    first = lease("a", 1, 30)
+    assert await store.take_poller_lease(first, now) == first
+    assert await store.take_poller_lease(lease("b", 2, 30), now + second) == first
+    assert not await store.renew_poller_lease(lease("b", 2, 30), now + 60 * second)
+    assert await store.renew_poller_lease(first, now + 40 * second)
+    renewed = await store.poller_lease("telegram:1")
+    assert renewed is not None
+    assert renewed.lease_until == now + 40 * second
+    # Past the renewed lease another host takes it; the old holder can renew it no more.
+    later = lease("b", 2, 60)
+    assert await store.take_poller_lease(later, now + 41 * second) == later
+    assert not await store.renew_poller_lease(first, now + 90 * second)
+    await store.release_poller_lease(first)  # not its lease: nothing happens
+    assert await store.poller_lease("telegram:1") == later
+    # A holder known to be dead is taken over while its lease is live; only that one.
+    restart = lease("b", 3, 30)
+    assert await store.take_poller_lease(restart, now + 42 * second, stale=first) == later
+    assert await store.take_poller_lease(restart, now + 42 * second, stale=later) == restart
+    await store.release_poller_lease(restart)
+    assert await store.poller_lease("telegram:1") is None
+    assert await store.poller_lease("telegram:2") is None
