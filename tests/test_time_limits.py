@@ -79,7 +79,7 @@ def test_an_operator_file_overrides_only_what_it_gives(tmp_path: Path) -> None:
         ("categories: [report]\n", 1, "must be a mapping"),
         ("- 3\n", 1, "expected a mapping of settings"),
         ("categories:\n  report: {answer: 3\n", 3, "YAML syntax error"),
-        ("\ndue_soon_hours: 2027-02-30\n", 2, "'2027-02-30' is not a date"),
+        ("\ndue_soon_hours: 2027-02-30\n", 2, "'2027-02-30' is not a real date"),
     ],
 )
 def test_a_bad_time_limit_file_names_file_and_line(

@@ -15,7 +15,6 @@ listed, its weekend days are days off except the working days listed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +24,6 @@ from typing import Any
 from bot.paths import PACKAGE_DIR
 from bot.yamlio import DataError, Fields, LineDict, LineList, Problem, load_yaml
 
-ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -67,9 +65,6 @@ def load_holiday_file(path: Path) -> HolidayFile:
         data = load_yaml(path, display)
     except OSError as exc:
         raise DataError([Problem(display, 1, f"cannot read the file ({exc.strerror})")]) from None
-    except ValueError:
-        # PyYAML turns 2027-13-01 into a date and raises a bare ValueError, with no line.
-        raise DataError([Problem(display, *impossible_date(path))]) from None
     problems: list[Problem] = []
     if not isinstance(data, LineDict) or "years" not in data:
         raise DataError([Problem(display, 1, "expected a top-level 'years' mapping")])
@@ -86,18 +81,6 @@ def load_holiday_file(path: Path) -> HolidayFile:
     if problems:
         raise DataError(problems)
     return HolidayFile(display, data.line_of("years"), years)
-
-
-def impossible_date(path: Path) -> tuple[int, str]:
-    """The line of the first YYYY-MM-DD in the file that is no real day, and the message."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        for found in ISO_DATE.finditer(line.split("#", 1)[0]):
-            try:
-                date.fromisoformat(found.group())
-            except ValueError:
-                return number, f"{found.group()!r} is not a date"
-    return 1, "a value that reads as a date is no real day"
 
 
 def _year(

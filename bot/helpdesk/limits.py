@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.helpdesk.holidays import display_name, impossible_date
+from bot.helpdesk.holidays import display_name
 from bot.helpdesk.workdays import WorkingHours
 from bot.store.model import CATEGORIES, TicketCategory
 from bot.yamlio import DataError, Fields, LineDict, Problem, load_yaml
@@ -91,9 +91,6 @@ def _read(path: Path, problems: list[Problem]) -> _Values:
         return values
     except DataError as exc:
         problems.extend(exc.problems)
-        return values
-    except ValueError:  # PyYAML raises a bare ValueError for a date like 2027-13-01
-        problems.append(Problem(display, *impossible_date(path)))
         return values
     if not isinstance(data, LineDict):
         problems.append(Problem(display, 1, "expected a mapping of settings"))
