@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Literal, Protocol
 
 from bot.kb.intents import Intent
 from bot.kb.model import Entry
@@ -522,6 +523,16 @@ def ticket_for_answer_text(question: str, entry_id: str | None, reason: str | No
     if reason:
         text += f"\n居民说明：{reason}"
     return text
+
+
+def withdraw_which_text(language: str | None = None) -> str:
+    """Above the resident's tickets when they asked to cancel one ("取消我的工单")."""
+    return pick(
+        language,
+        "要撤回已提交的工单，请点对应工单下的「撤回」；问题已经解决的话，撤回后工作人员就不再处理。",
+        "To withdraw a ticket you filed, tap 「撤回」 (withdraw) under it; once withdrawn, "
+        "staff no longer work on it.",
+    )
 
 
 def nothing_to_cancel_text(language: str | None = None) -> str:
@@ -1529,8 +1540,8 @@ def proposal_decided_text(number: int, approved: bool, language: str | None = No
 
 
 def proposal_refused_text(reason: str, language: str | None = None) -> str:
-    """A /teach, /approve or /reject that cannot be done, with the reason (English: the reason
-    names files, entries and options as the shell does)."""
+    """A /teach, /approve or /reject that cannot be done, with the reason
+    (`teach_refused_text`)."""
     return pick(language, f"无法处理：{reason}", f"Not done: {reason}")
 
 
@@ -1688,18 +1699,286 @@ def console_author_refused_text(number: int, language: str | None = None) -> str
     )
 
 
-def console_proposal_refused_text(
-    number: int, reasons: Sequence[str], language: str | None = None
-) -> str:
-    """An approval or rejection not done, with the reasons (English: they name entries and
-    files as the shell does)."""
-    joined = "；".join(reasons) if not is_english(language) else "; ".join(reasons)
+def console_proposal_refused_text(number: int, reasons: str, language: str | None = None) -> str:
+    """An approval not done, with the reasons (`teach_refused_text`)."""
     return pick(
         language,
-        f"P{number} 没有批准，知识库未改动：{joined}",
-        f"P{number} was not approved; the knowledge is unchanged: {joined}",
+        f"P{number} 没有批准，知识库未改动：{reasons}",
+        f"P{number} was not approved; the knowledge is unchanged: {reasons}",
     )
 
 
 def console_proposal_not_done_text(reason: str, language: str | None = None) -> str:
     return pick(language, f"没有提交：{reason}", f"Not done: {reason}")
+
+
+# --- The learning loop's refusals (bot/learning/refusal.py, issue 18) -----------------------
+# A refusal's reason in each language, then what to do about it on the surface the staff
+# member used: the shell ("cli", English throughout), the staff group ("telegram") or the
+# console's forms ("console"). Placeholders are the fields of `bot.learning.refusal.Refusal`.
+TeachSurface = Literal["cli", "telegram", "console"]
+
+
+class TeachRefusal(Protocol):
+    """What words need of a refusal (`bot.learning.refusal.Refusal`)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def values(self) -> dict[str, str | int]: ...
+
+
+TEACH_REFUSALS: dict[str, tuple[str, str]] = {
+    "no_question": (
+        "工单 #{ticket} 去掉电话、证件号等个人信息后，没有剩下问题文字",
+        "ticket #{ticket} has no question text left once personal data is removed",
+    ),
+    "no_close_entry": ("没有与这个问题接近的条目", "no entry is close to this question"),
+    "unknown_kind": (
+        "没有「{detail}」这种提案：只能是新问法或新条目",
+        "unknown kind {detail!r}: wording or entry",
+    ),
+    "bad_id": (
+        "条目id「{entry}」只能由小写字母、数字和 - 组成",
+        "id {entry!r} must be lowercase letters, digits and '-'",
+    ),
+    "entry_exists": ("条目「{entry}」已经存在", "entry {entry!r} exists already"),
+    "unknown_entry": ("知识库中没有条目「{entry}」", "no entry {entry!r} in the knowledge base"),
+    "no_staff_reply": (
+        "工单 #{ticket} 还没有工作人员答复，无法据此起草答案",
+        "ticket #{ticket} has no staff reply to draft an answer from",
+    ),
+    "no_category": (
+        "新条目需要类别，而没有与这个问题接近的条目可以借用类别",
+        "a new entry needs a category, and no entry is close enough to take one from",
+    ),
+    "unknown_category": ("没有类别「{category}」", "unknown category {category!r}"),
+    "no_source": (
+        "新条目需要来源：提供和维护这个答案的部门，或来源报告中的原文",
+        "a new entry needs a source: the department that owns the answer, or a quote from a "
+        "seed report",
+    ),
+    "no_theme_file": (
+        "类别「{category}」还没有任何条目，不知道把新条目写进哪个文件",
+        "no theme file holds entries of category {category!r}",
+    ),
+    "entry_gone": (
+        "条目「{entry}」已不在知识库中（提案之后被删除或改名）",
+        "entry {entry!r} is no longer in the knowledge base (removed or renamed since)",
+    ),
+    "entry_not_in_file": (
+        "条目「{entry}」不在文件 {detail} 中",
+        "entry {entry!r} is not in {detail}",
+    ),
+    "no_reason": ("驳回提案 P{proposal} 需要说明理由", "say why proposal P{proposal} is rejected"),
+    "no_proposal": ("没有提案 P{proposal}", "no proposal P{proposal}"),
+    "decided": ("提案 P{proposal} 已经{status}，不能再审核", "P{proposal} is already {status}"),
+    "author": (
+        "P{proposal} 是您提出的，须由另一位工作人员审核",
+        "you proposed P{proposal}; another staff member reviews it",
+    ),
+    "kb_check": ("不符合知识库规则（kb check）：{detail}", "kb check: {detail}"),
+    "contact": (
+        "答案中有联系方式：{detail}（只能保留负责部门确认过的公开服务电话）",
+        "contact detail in the answer: {detail} (only a public number its owner confirmed may "
+        "stay)",
+    ),
+    "takes": (
+        "会抢走「{question}」（{where}：{before} → {after}）",
+        "takes {question!r} ({where}: {before} → {after})",
+    ),
+}
+_DECIDED = {"approved": ("批准", "approved"), "rejected": ("驳回", "rejected")}
+_ON_CONSOLE = "请在网页工作台这张工单的「转为知识」中"
+TEACH_REFUSAL_FIXES: dict[tuple[str, TeachSurface], tuple[str, str]] = {
+    ("no_question", "cli"): ("用 --question 加一个问法", "add a wording with --question"),
+    ("no_question", "telegram"): (
+        "请在命令后用 | 加上问法：/teach {ticket} … | 问法",
+        "add a wording after |: /teach {ticket} … | wording",
+    ),
+    ("no_question", "console"): (
+        "请在「其他问法」中写一个问法",
+        "write one under “More wordings”",
+    ),
+    ("no_close_entry", "cli"): (
+        "用 --entry 指定条目，或用 --new 新建条目",
+        "name one with --entry, or draft a new entry with --new",
+    ),
+    ("no_close_entry", "telegram"): (
+        "请指明条目：/teach {ticket} #条目id；或新建条目：/teach {ticket} new 主管部门",
+        "name one: /teach {ticket} #entry-id; or draft a new entry: /teach {ticket} new DEPARTMENT",
+    ),
+    ("no_close_entry", "console"): (
+        "请改选「根据工作人员的答复新建条目」",
+        "choose “A new entry drafted from the staff reply” instead",
+    ),
+    ("bad_id", "cli"): ("用 --entry 换一个id", "give another with --entry"),
+    ("entry_exists", "cli"): (
+        "用 --entry 换一个id，或把问题加为它的新问法：kb propose --from-ticket {ticket} "
+        "--entry {entry}",
+        "give another id with --entry, or add the question as a wording of it: kb propose "
+        "--from-ticket {ticket} --entry {entry}",
+    ),
+    ("entry_exists", "telegram"): (
+        "可以把问题加为它的新问法：/teach {ticket} #{entry}",
+        "add the question as a wording of it instead: /teach {ticket} #{entry}",
+    ),
+    ("entry_exists", "console"): (
+        "可以改选「作为已有条目的新问法」",
+        "choose “A new wording for an existing entry” instead",
+    ),
+    ("unknown_entry", "cli"): (
+        "请检查id，或去掉 --entry 以取最接近的条目",
+        "check the id, or leave out --entry to take the closest entry",
+    ),
+    ("unknown_entry", "telegram"): (
+        "请检查条目id；不写条目id则取最接近的条目：/teach {ticket}",
+        "check the id; without one the closest entry is taken: /teach {ticket}",
+    ),
+    ("unknown_entry", "console"): ("请在「条目」中选择一个", "choose one under “Entry”"),
+    ("no_staff_reply", "cli"): (
+        "请先答复（tickets reply {ticket} …），或用 --answer 写出答案",
+        "reply first (tickets reply {ticket} …), or give the answer with --answer",
+    ),
+    ("no_staff_reply", "telegram"): (
+        "请先答复：/reply {ticket} 答复内容",
+        "reply first: /reply {ticket} YOUR ANSWER",
+    ),
+    ("no_staff_reply", "console"): (
+        "请先答复这张工单，或在「答案」中写出答案",
+        "reply to the ticket first, or write the answer under “Answer”",
+    ),
+    ("no_category", "cli"): ("用 --category 指定类别", "give one with --category"),
+    ("no_category", "telegram"): (
+        f"群里的 /teach 不能指定类别：{_ON_CONSOLE}选择类别",
+        "the group's /teach cannot name a category: choose one in the web console's "
+        "“Teach the knowledge base” form of this ticket",
+    ),
+    ("no_category", "console"): ("请在「类别」中选择一个", "choose one under “Category”"),
+    ("unknown_category", "cli"): ("用 --category 指定类别", "give another with --category"),
+    ("unknown_category", "console"): ("请在「类别」中选择一个", "choose one under “Category”"),
+    ("no_source", "cli"): (
+        "用 --owner 写明负责部门，或用 --seed-file 和 --seed-quote 引用来源报告",
+        "name the department with --owner, or quote a seed report with --seed-file and "
+        "--seed-quote",
+    ),
+    ("no_source", "telegram"): (
+        "请把负责部门写在 new 之后：/teach {ticket} new 主管部门",
+        "name the department after new: /teach {ticket} new DEPARTMENT",
+    ),
+    ("no_source", "console"): (
+        "请填写「负责部门」",
+        "fill in “Department that provides and maintains the answer”",
+    ),
+    ("no_theme_file", "cli"): ("用 --category 换一个类别", "give another with --category"),
+    ("no_theme_file", "telegram"): (
+        f"{_ON_CONSOLE}换一个类别",
+        "choose another category in the web console's “Teach the knowledge base” form",
+    ),
+    ("no_theme_file", "console"): ("请在「类别」中换一个", "choose another under “Category”"),
+    ("entry_gone", "cli"): ("请用 kb reject 驳回这个提案", "reject the proposal (kb reject)"),
+    ("entry_gone", "telegram"): ("请用 /reject 驳回这个提案", "reject the proposal (/reject)"),
+    ("entry_gone", "console"): ("请驳回这个提案", "reject the proposal"),
+    ("no_reason", "cli"): ("用 --why 写明理由", "give the reason with --why"),
+    ("no_reason", "telegram"): (
+        "请把理由写在编号之后：/reject {proposal} 理由",
+        "give the reason after the number: /reject {proposal} REASON",
+    ),
+    ("no_reason", "console"): ("请填写「驳回理由」", "fill in “Why”"),
+    ("kb_check", "cli"): (
+        "请驳回它（kb reject {proposal} --why …），改好后重新提出",
+        "reject it (kb reject {proposal} --why …) and propose it again fixed",
+    ),
+    ("kb_check", "telegram"): (
+        "请驳回（/reject {proposal} 理由），改好后重新提交",
+        "reject it (/reject {proposal} REASON) and propose it again fixed",
+    ),
+    ("kb_check", "console"): ("请驳回它，改好后重新提交", "reject it and propose it again fixed"),
+    ("contact", "cli"): (
+        "请驳回它，去掉联系方式后重新提出，或用 --public-number 写明负责部门确认的公开服务电话",
+        "reject it and propose it again without it, or with --public-number for a public number "
+        "its owner confirmed",
+    ),
+    ("contact", "telegram"): (
+        "请驳回（/reject {proposal} 理由），去掉联系方式后重新提交",
+        "reject it (/reject {proposal} REASON) and propose it again without it",
+    ),
+    ("contact", "console"): (
+        "请驳回它，去掉联系方式，或在「答案中的公开服务电话」中写明后重新提交",
+        "reject it and propose it again without it, or with it under “Public service number in "
+        "the answer”",
+    ),
+    ("takes", "cli"): (
+        "看过这些问题后仍要批准，请加 --despite-stolen；否则驳回",
+        "to approve it anyway once you have read them, add --despite-stolen; otherwise reject it",
+    ),
+    ("takes", "telegram"): (
+        "群里的 /approve 不能越过这项检查：看过这些问题后仍要批准，请在网页工作台勾选"
+        "「仍然批准」；否则驳回：/reject {proposal} 理由",
+        "the group's /approve does not override this check: to approve it anyway, tick "
+        "“approve despite the taken questions” in the web console; otherwise /reject "
+        "{proposal} REASON",
+    ),
+    ("takes", "console"): (
+        "看过这些问题后仍要批准，请勾选「仍然批准」；否则驳回",
+        "to approve it anyway once you have read them, tick “approve despite the taken "
+        "questions”; otherwise reject it",
+    ),
+}
+
+
+# How the matcher decided a question ("answer: entry-id", "ticket: -"), in Chinese.
+_VERDICTS_ZH = {
+    "answer": "答复",
+    "clarify": "追问",
+    "confirm": "确认",
+    "intent": "意图",
+    "ticket": "转人工",
+}
+
+
+def _decided_zh(said: str) -> str:
+    verdict, _, what = said.partition(": ")
+    label = _VERDICTS_ZH.get(verdict, verdict)
+    return label if what in ("", "-") else f"{label} {what}"
+
+
+def _teach_values(refusal: TeachRefusal, language: str | None) -> dict[str, str | int]:
+    values = refusal.values()
+    zh, en = _DECIDED.get(str(values["detail"]), ("处理", "decided"))
+    values["status"] = pick(language, zh, en)
+    if not is_english(language):  # a taken question: where it is from, how it was decided
+        where = str(values["where"])
+        values["where"] = f"留一法 {where[4:]}" if where.startswith("loo:") else where
+        values["before"] = _decided_zh(str(values["before"]))
+        values["after"] = _decided_zh(str(values["after"]))
+    return values
+
+
+def teach_refusal_reason(refusal: TeachRefusal, language: str | None = None) -> str:
+    """Why: the reason alone, with no surface's terms (in English: the sentence logs keep)."""
+    zh, en = TEACH_REFUSALS[refusal.kind]
+    return pick(language, zh, en).format(**_teach_values(refusal, language))
+
+
+def teach_refusal_fixes(
+    refusals: Sequence[TeachRefusal], surface: TeachSurface, language: str | None = None
+) -> list[str]:
+    """What to do about them on `surface`, each fix once (none for a refusal nothing fixes)."""
+    fixes: list[str] = []
+    for refusal in refusals:
+        pair = TEACH_REFUSAL_FIXES.get((refusal.kind, surface))
+        if pair is not None:
+            fixes.append(pick(language, *pair).format(**_teach_values(refusal, language)))
+    return list(dict.fromkeys(fixes))
+
+
+def teach_refused_text(
+    refusals: Sequence[TeachRefusal], surface: TeachSurface, language: str | None = None
+) -> str:
+    """The reasons, then what to do about them on `surface`, as one paragraph."""
+    reasons = [teach_refusal_reason(r, language) for r in refusals]
+    fixes = teach_refusal_fixes(refusals, surface, language)
+    if is_english(language):
+        return "; ".join(reasons) + "".join(f". {fix[0].upper()}{fix[1:]}" for fix in fixes)
+    return "；".join(reasons) + "".join(f"。{fix}" for fix in fixes)

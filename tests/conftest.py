@@ -1,10 +1,41 @@
-"""Fixtures shared across the test suite.
+"""Fixtures shared across the test suite, and which tests run on which database.
 
 `store` is parametrised over both backends: every test that takes it runs on a fresh SQLite
 file and on a fresh PostgreSQL database (of one throwaway server per session,
-tests/postgres_server.py). A test about SQLite itself (PRAGMAs, its files) is marked
-`sqlite_only` and runs once. When no PostgreSQL server can be started the Postgres runs are
-skipped with the reason, except in CI (CI=true), where that is a failure.
+tests/postgres_server.py; each test's database is a copy of one migrated template, so a new
+one costs a `CREATE DATABASE … TEMPLATE`). `database_url` is that database's DATABASE_URL for
+tests that open it themselves or hand it to a command or a process (tests/stored.py reads what
+it holds on either backend); a module running the Telegram service in-process or as `run`
+opts in with `pytestmark = pytest.mark.usefixtures("service_backend")`. When no PostgreSQL
+server can be started the Postgres runs are skipped with the reason, except in CI (CI=true),
+where that is a failure. `make test-fast` runs the SQLite half only (`-k "not postgres"`).
+
+Every test that uses a database runs on both, except these, each saying why where it is:
+- SQLite's own files and PRAGMAs: the default file and folder, owner-only permissions, WAL and
+  its checkpoint, secure_delete's overwritten bytes (the check inside test_forget's removal
+  test), a missing folder, a file that is not a database (test_store_faults,
+  test_tickets::test_a_missing_folder_is_a_clear_error, test_staff_cli and
+  test_telegram_service's missing folder, test_forget's WAL test);
+- faults made SQLite's way: its write lock held by a second connection (BEGIN IMMEDIATE),
+  `PRAGMA query_only`, a full disk (test_store_faults, test_engine_rules' and
+  test_engine_redelivery's busy database, test_tickets' locked database, test_delivery_faults'
+  full disk), and a table dropped under the engine (test_telegram_e2e: PostgreSQL's foreign
+  keys refuse it). test_postgres makes the same faults PostgreSQL's way (a locked table, a
+  read-only server, a server that goes away); tests/store_faults.py makes a lock and a
+  read-only database on PostgreSQL too, for test_delivery_faults, test_console's and
+  test_telegram_e2e's read-only tests, which run on both;
+- a case that cannot arise on PostgreSQL: a failed send not recorded on a read-only database
+  (test_delivery_faults: PostgreSQL's outbox claims a message, a write, before sending it);
+- an old SQLite file carried forward by the migrations (test_migration_staff,
+  test_migration_workflow, test_console_access' step 9, test_learning_parts' proposals step,
+  test_tickets' schema and failing-step tests): test_postgres carries a PostgreSQL database of
+  step 5 to the last step and runs a failing step there;
+- PostgreSQL only: test_postgres and test_replicas (several processes on one database);
+- no database of DATABASE_URL's at all: `ask` and `eval` (test_ask_eval) always preview on a
+  throwaway SQLite file (bot/dialogue/preview.py); the settings, knowledge, matching and
+  words tests; the start-up refusals before any store is opened (`run` without a token,
+  the console without a secret).
+A test marked `sqlite_only` has its Postgres instance deselected.
 """
 
 from __future__ import annotations

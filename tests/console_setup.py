@@ -1,5 +1,6 @@
-"""The staff console on a real SQLite file, for route tests (Starlette's TestClient) and the
-browser tests: settings, seeding tickets, logging in through a one-time link."""
+"""The staff console on a real database (the test's backend: a SQLite file or a PostgreSQL
+database, `database_url` in tests/conftest.py), for route tests (Starlette's TestClient) and
+the browser tests: settings, seeding tickets, logging in through a one-time link."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TypeVar
 
 from starlette.applications import Starlette
@@ -16,10 +16,9 @@ from starlette.testclient import TestClient
 from bot.config import Settings, load_settings
 from bot.console.app import build_console
 from bot.helpdesk.console_access import issue_link
+from bot.store.backend import Store, make_store
 from bot.store.database import utcnow
-from bot.store.interface import TicketStore
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from tests.telegram_harness import shared_knowledge
 
 STAFF_A, STAFF_B, OUTSIDER = 900001, 900002, 555
@@ -28,9 +27,9 @@ BASE = "http://testserver"
 T = TypeVar("T")
 
 
-def console_settings(tmp_path: Path, **extra: str) -> Settings:
+def console_settings(database_url: str, **extra: str) -> Settings:
     env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "DATABASE_URL": database_url,
         "STAFF_USER_IDS": f"{STAFF_A},{STAFF_B}",
         "STAFF": f"{STAFF_A}:张三,{STAFF_B}:李四",
         "CONSOLE_SECRET": SECRET,
@@ -40,11 +39,11 @@ def console_settings(tmp_path: Path, **extra: str) -> Settings:
     return load_settings(env, env_file=None)
 
 
-def with_store(settings: Settings, work: Callable[[TicketStore], Awaitable[T]]) -> T:
+def with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
     """Run `work` on a store connection of its own (as another process would)."""
 
     async def run() -> T:
-        store = SQLiteTicketStore(settings.database_path)
+        store = make_store(settings)
         await store.open()
         try:
             return await work(store)
@@ -57,7 +56,7 @@ def with_store(settings: Settings, work: Callable[[TicketStore], Awaitable[T]]) 
 def seed(settings: Settings, *texts: str, category: str = "unanswered") -> list[int]:
     """File one ticket per text (residents 1001, 1002 …); return their numbers."""
 
-    async def work(store: TicketStore) -> list[int]:
+    async def work(store: Store) -> list[int]:
         numbers = []
         for i, text in enumerate(texts):
             new = NewTicket(
@@ -76,14 +75,14 @@ def seed(settings: Settings, *texts: str, category: str = "unanswered") -> list[
 
 
 def login_link(settings: Settings, user_id: int, at: datetime | None = None) -> str:
-    async def work(store: TicketStore) -> str:
+    async def work(store: Store) -> str:
         return await issue_link(store, settings, user_id, at or utcnow())
 
     return with_store(settings, work)
 
 
 def console_app(settings: Settings) -> Starlette:
-    store = SQLiteTicketStore(settings.database_path)
+    store = make_store(settings)
     return build_console(settings, store, shared_knowledge, SECRET, open_store=True)
 
 

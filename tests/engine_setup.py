@@ -1,4 +1,5 @@
-"""A real engine on a real SQLite file, for the engine and terminal tests."""
+"""A real engine on a real store (the test's backend: conftest's `store`), for the engine and
+terminal tests."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.kb.intents import IntentSet
 from bot.kb.model import KnowledgeBase
 from bot.matching.matcher import Matcher, load_matcher
 from bot.messages import Choice, Outcome
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store
 from tests.factories import ENGINE_STAFF_CHAT_ID, ENGINE_STAFF_ID
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -46,7 +47,7 @@ class Clock:
         return self.now + timedelta(seconds=next(self.ticks))
 
 
-def make_engine(store: SQLiteTicketStore, clock: Clock, **settings: object) -> Engine:
+def make_engine(store: Store, clock: Clock, **settings: object) -> Engine:
     _, _, matcher = knowledge()
     return Engine(store, matcher, engine_settings(**settings), clock)
 

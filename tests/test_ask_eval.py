@@ -58,6 +58,13 @@ MESSY_2_FILE = ROOT / "tests" / "data" / "messy_tune_2.yaml"
 # before it was first scored; not blind. Measured: 67.9% in-scope, 70% deferral, 100% intents,
 # 14.3% wrong answers (main before the round: 67.9%, 60%, 75%, 19%).
 MESSY_2_GATES = ["--min-accuracy=64", "--min-deferral=70", "--min-intent=100", "--max-wrong=15"]
+# Blind sets no. 3 and 4 were scored once each (BENCHMARKS.md) and tuned on afterwards: from then
+# on they guard against regressions like the tuning sets. Measured 2026-12-03 evening: no. 3
+# 93.8% in-scope, 95% deferral, 100% intents, 2.1% wrong; no. 4 86.9%, 91.7%, 100%, 3.8%.
+USED_BLIND_GATES = {
+    "messy_blind_3.yaml": ["--min-accuracy=92", "--min-deferral=93", "--max-wrong=3"],
+    "messy_blind_4.yaml": ["--min-accuracy=85", "--min-deferral=90", "--max-wrong=4.5"],
+}
 
 
 QUESTIONS = [
@@ -224,6 +231,19 @@ def test_eval_meets_the_gates_on_the_second_messy_tuning_set(
 ) -> None:
     """The second set of messages as people write them stays at or above its figures."""
     code = main([*NO_ENV_FILE, "eval", str(MESSY_2_FILE), "--no-loo", *MESSY_2_GATES])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+
+
+@pytest.mark.parametrize("name", sorted(USED_BLIND_GATES))
+def test_eval_meets_the_gates_on_the_blind_sets_tuned_on_since(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A blind set, once scored and then tuned on, stays at or above its figures."""
+    path = ROOT / "tests" / "data" / name
+    code = main(
+        [*NO_ENV_FILE, "eval", str(path), "--no-loo", "--min-intent=95", *USED_BLIND_GATES[name]]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
 

@@ -23,9 +23,15 @@ COVERED = "渝中区有多少栋建成楼宇"
 UNCOVERED = "火星上明天的天气预报是什么"
 
 
-def chat(cwd: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+def chat(
+    cwd: Path, script: str, *args: str, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot chat` fed `script`: on `database_url`, or without DATABASE_URL (the
+    default SQLite file under `cwd`)."""
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
     env["PYTHONPATH"] = str(REPO)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", *args],
         input=script,
@@ -39,10 +45,14 @@ def chat(cwd: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.mark.slow
-def test_piped_script_shows_an_answer_a_ticket_and_the_list(tmp_path: Path) -> None:
+def test_piped_script_shows_an_answer_a_ticket_and_the_list(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     """A greeting, a covered question, an uncovered one and /mytickets, through a pipe: an
-    answer, a ticket number, and that ticket in the list (the issue's "done when")."""
-    result = chat(tmp_path, f"你好\n{COVERED}\n{UNCOVERED}\n/mytickets\n")
+    answer, a ticket number, and that ticket in the list (the issue's "done when"). On SQLite
+    without DATABASE_URL (the default file is created), on PostgreSQL with it."""
+    url = None if backend == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    result = chat(tmp_path, f"你好\n{COVERED}\n{UNCOVERED}\n/mytickets\n", database_url=url)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "服务助手" in out  # the greeting
@@ -51,13 +61,15 @@ def test_piped_script_shows_an_answer_a_ticket_and_the_list(tmp_path: Path) -> N
     assert "已为您登记工单 #1" in out  # the ticket
     assert "#1 · 待处理 · 火星上明天的天气预报是什么" in out  # in /mytickets
     assert "> " not in out  # no prompts when stdin is not a terminal
-    assert (tmp_path / "data" / "bot.db").is_file()  # the default folder is created
+    if url is None:
+        assert (tmp_path / "data" / "bot.db").is_file()  # the default folder is created
 
 
 @pytest.mark.slow
-def test_as_staff_allows_staff_commands(tmp_path: Path) -> None:
+def test_as_staff_allows_staff_commands(tmp_path: Path, database_url: str) -> None:
     """--as-staff makes the terminal user staff: /stats answers instead of refusing."""
-    result = chat(tmp_path, f"{UNCOVERED}\n/stats\n/reply 1 明天晴\n", "--as-staff")
+    script = f"{UNCOVERED}\n/stats\n/reply 1 明天晴\n"
+    result = chat(tmp_path, script, "--as-staff", database_url=database_url)
     assert result.returncode == 0, result.stderr
     assert "新工单：1" in result.stdout
     assert "工作人员回复了您的工单 #1" in result.stdout  # the reply arrives in this chat

@@ -11,10 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from bot.store.backend import make_store
+from bot.store.backend import Store, make_store
 from bot.store.database import utcnow
 from bot.store.model import ClaimedByOtherError, NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_callback_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import replies_markup, running_service, service_settings
@@ -23,7 +22,7 @@ OTHER_STAFF_ID = 900002  # the second id in the harness's STAFF_USER_IDS
 RESIDENT = 5101
 
 
-async def new_ticket(store: SQLiteTicketStore) -> int:
+async def new_ticket(store: Store) -> int:
     ticket, _ = await store.create_ticket(
         NewTicket(RESIDENT, RESIDENT, "telegram", "unanswered", "路灯坏了"), utcnow()
     )
@@ -31,7 +30,7 @@ async def new_ticket(store: SQLiteTicketStore) -> int:
 
 
 async def test_claiming_a_held_ticket_is_refused_naming_the_holder(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """staff:2 cannot claim what staff:1 holds; the ticket and its history are unchanged."""
     number = await new_ticket(store)
@@ -44,7 +43,7 @@ async def test_claiming_a_held_ticket_is_refused_naming_the_holder(
     await store.claim(number, "staff:1", utcnow())  # the holder may claim again
 
 
-async def test_taking_over_is_recorded_with_the_previous_holder(store: SQLiteTicketStore) -> None:
+async def test_taking_over_is_recorded_with_the_previous_holder(store: Store) -> None:
     number = await new_ticket(store)
     await store.claim(number, "staff:1", utcnow())
     taken = await store.claim(number, "staff:2", utcnow(), take_over=True)
@@ -144,6 +143,7 @@ def test_the_cli_refuses_then_takes_over_with_force(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_two_staff_tapping_claim_at_once_then_take_over_in_telegram(
     api: FakeBotApi, tmp_path: Path
 ) -> None:

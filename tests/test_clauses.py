@@ -42,6 +42,9 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("我们是做软件外包的", False),
         ("Is there a meeting room", True),
         ("I run a small design studio", False),
+        ("想跟几个朋友一起做AI应用", False),  # a few friends: what one means to do
+        ("化龙桥跟几个街道结了对", True),  # how many
+        ("打算找几家企业合作，有啥渠道", True),  # something else asks
     ],
 )
 def test_asks_recognises_questions_without_a_question_mark(clause: str, expected: bool) -> None:
@@ -67,6 +70,15 @@ def test_a_question_pointing_back_takes_the_clause_that_names_what_it_points_at(
         Question("这栋楼现在一共入驻了多少个经营主体", "朋友推荐了环球金融中心"),
     )
     assert reading.story == ("说里面外资和领事馆很多",)
+
+
+def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:
+    """ "想先了解下这栋楼…" points back just as "这栋楼…" does."""
+    names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read("打算搬进解放碑环球金融中心。想先了解下这栋楼里有多少家领事机构？", names)
+    assert reading.questions == (
+        Question("想先了解下这栋楼里有多少家领事机构", "打算搬进解放碑环球金融中心"),
+    )
 
 
 def test_a_question_asked_of_a_place_inside_takes_the_clause_naming_the_place() -> None:

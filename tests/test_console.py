@@ -1,4 +1,4 @@
-"""The staff web console's routes over a real SQLite store (Starlette's TestClient): login
+"""The staff web console's routes over a real store on both backends (Starlette's TestClient): login
 with a one-time link, the queue, a ticket's actions, the stats and knowledge pages, the CSV,
 and the security rules (sessions, cookie flags, CSRF and Origin, escaping, photo paths)."""
 
@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -24,10 +23,10 @@ from bot.helpdesk import operations
 from bot.helpdesk.assignment import NotStaffError
 from bot.helpdesk.console_access import issue_link
 from bot.helpdesk.workdays import DEFAULT_ZONE
+from bot.store.backend import Store
 from bot.store.database import utcnow
-from bot.store.interface import TicketStore
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.postgres import PostgresTicketStore
 from tests.console_setup import (
     BASE,
     OUTSIDER,
@@ -43,14 +42,15 @@ from tests.console_setup import (
     with_store,
 )
 from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.store_faults import Fault, PostgresReadOnly
 from tests.telegram_harness import shared_knowledge
 
 ORIGIN = {"origin": BASE}
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return console_settings(tmp_path)
+def settings(database_url: str) -> Settings:
+    return console_settings(database_url)
 
 
 @pytest.fixture
@@ -65,6 +65,14 @@ def post(client: TestClient, path: str, page: str, **fields: str) -> object:
     if 'name="seen"' in page and "seen" not in fields:
         data["seen"] = form_value(page, "seen")
     return client.post(path, data=data, headers=ORIGIN)
+
+
+def read_only_fault(store: Store, database_url: str) -> Fault | PostgresReadOnly:
+    """The store's database made read-only: SQLite's PRAGMA query_only, or PostgreSQL's
+    default_transaction_read_only."""
+    if isinstance(store, PostgresTicketStore):
+        return PostgresReadOnly(database_url, store)
+    return Fault("read_only", store)
 
 
 def rows(html: str) -> list[int]:
@@ -108,8 +116,8 @@ def test_a_link_logs_in_once_with_a_new_session_and_strict_cookie(
     assert client.get("/queue").status_code == 401  # the old session ended at the new login
 
 
-def test_secure_cookie_when_the_console_is_https(tmp_path: Path) -> None:
-    settings = console_settings(tmp_path, CONSOLE_BASE_URL="https://console.example.org")
+def test_secure_cookie_when_the_console_is_https(database_url: str) -> None:
+    settings = console_settings(database_url, CONSOLE_BASE_URL="https://console.example.org")
     with TestClient(console_app(settings), base_url="https://console.example.org") as client:
         link = login_link(settings, STAFF_A)
         response = client.get(link.removeprefix("https://console.example.org"))
@@ -132,10 +140,10 @@ def test_non_staff_get_no_link(settings: Settings) -> None:
         login_link(settings, OUTSIDER)
 
 
-def test_a_staff_member_removed_since_cannot_use_the_link(tmp_path: Path) -> None:
-    settings = console_settings(tmp_path)
+def test_a_staff_member_removed_since_cannot_use_the_link(database_url: str) -> None:
+    settings = console_settings(database_url)
     link = login_link(settings, STAFF_B)
-    narrowed = console_settings(tmp_path, STAFF_USER_IDS=str(STAFF_A))
+    narrowed = console_settings(database_url, STAFF_USER_IDS=str(STAFF_A))
     with TestClient(console_app(narrowed), base_url=BASE) as client:
         response = client.get(link.removeprefix(BASE))
         assert response.status_code == 403
@@ -145,8 +153,8 @@ def test_a_staff_member_removed_since_cannot_use_the_link(tmp_path: Path) -> Non
 def test_idle_session_ends_after_twelve_hours(client: TestClient, settings: Settings) -> None:
     log_in(client, settings)
 
-    async def age(store: TicketStore) -> None:
-        await store.db.execute(
+    async def age(store: Store) -> None:
+        await store.execute(
             "UPDATE console_sessions SET seen_at = ?",
             ((utcnow() - timedelta(hours=12, minutes=1)).isoformat(),),
         )
@@ -238,7 +246,7 @@ def test_rated_bad_tab_and_the_follow_up(client: TestClient, settings: Settings)
     (回访) takes it out, and the history says who did it."""
     seed(settings, "问题", "另一个")
 
-    async def rate_badly(store: TicketStore) -> None:
+    async def rate_badly(store: Store) -> None:
         for number, rating in ((1, 2), (2, 5)):
             await operations.close(store, number, f"staff:{STAFF_B}", "", utcnow())
             await store.rate(number, 1000 + number, rating, utcnow() + timedelta(days=20), utcnow())
@@ -254,7 +262,7 @@ def test_rated_bad_tab_and_the_follow_up(client: TestClient, settings: Settings)
     assert rows(client.get("/queue?tab=rated-bad").text) == []
     assert 'id="do-followup"' not in client.get("/tickets/1").text
 
-    async def check(store: TicketStore) -> None:
+    async def check(store: Store) -> None:
         last = (await store.events(1))[-1]
         assert (last.kind, last.actor) == ("followed_up", f"staff:{STAFF_A}")
 
@@ -265,9 +273,9 @@ def test_due_tabs_use_the_working_day_limits(client: TestClient, settings: Setti
     """A ticket filed 30 days ago is past every limit: 已超期, not 即将超期."""
     seed(settings, "老问题")
 
-    async def backdate(store: TicketStore) -> None:
+    async def backdate(store: Store) -> None:
         old = (utcnow() - timedelta(days=30)).isoformat()
-        await store.db.execute("UPDATE tickets SET created_at = ?", (old,))
+        await store.execute("UPDATE tickets SET created_at = ?", (old,))
 
     with_store(settings, backdate)
     log_in(client, settings)
@@ -314,7 +322,7 @@ def test_claim_reply_note_close_reopen_are_in_the_history(
         response = post(client, f"/tickets/1/{action}", client.get("/tickets/1").text, **fields)
         assert response.status_code == 303, (action, response.text[:500])
 
-    async def check(store: TicketStore) -> None:
+    async def check(store: Store) -> None:
         events = await store.events(1)
         assert [e.kind for e in events] == [
             "created",
@@ -340,7 +348,7 @@ def test_an_empty_reply_is_refused_and_nothing_sent(client: TestClient, settings
     response = post(client, "/tickets/1/reply", client.get("/tickets/1").text, text="   ")
     assert response.status_code == 400
 
-    async def check(store: TicketStore) -> None:
+    async def check(store: Store) -> None:
         assert [e.kind for e in await store.events(1)] == ["created"]
 
     with_store(settings, check)
@@ -355,7 +363,7 @@ def test_a_reply_to_a_ticket_changed_meanwhile_is_refused_with_the_new_state(
     log_in(client, settings)
     page = client.get("/tickets/1").text
 
-    async def close(store: TicketStore) -> None:
+    async def close(store: Store) -> None:
         await operations.close(store, 1, f"staff:{STAFF_B}", "", utcnow())
 
     with_store(settings, close)
@@ -365,7 +373,7 @@ def test_a_reply_to_a_ticket_changed_meanwhile_is_refused_with_the_new_state(
     assert "已办结" in response.text
     assert "我的答复" in response.text
 
-    async def check(store: TicketStore) -> None:
+    async def check(store: Store) -> None:
         assert "staff_reply" not in [e.kind for e in await store.events(1)]
 
     with_store(settings, check)
@@ -470,7 +478,7 @@ def test_knowledge_search_and_weekly_counts(client: TestClient, settings: Settin
     assert ids
     entry = ids[0]
 
-    async def answered_entry(store: TicketStore) -> None:
+    async def answered_entry(store: Store) -> None:
         await store.record_answer("telegram", 1, 1, "q", entry, (), utcnow())
 
     with_store(settings, answered_entry)
@@ -480,7 +488,7 @@ def test_knowledge_search_and_weekly_counts(client: TestClient, settings: Settin
 
 
 def test_english_staff_get_english_pages(client: TestClient, settings: Settings) -> None:
-    async def english(store: TicketStore) -> None:
+    async def english(store: Store) -> None:
         state = await store.load_state("telegram", STAFF_A)
         await store.save_state(replace(state, language="en"), utcnow())
 
@@ -505,11 +513,13 @@ def test_security_headers(client: TestClient, settings: Settings) -> None:
 
 
 async def test_photos_are_fetched_through_the_bot_api(
-    api: FakeBotApi, store: SQLiteTicketStore, tmp_path: Path
+    api: FakeBotApi, store: Store, database_url: str
 ) -> None:
     """A report's photo shows as a thumbnail; its bytes come from getFile and the file URL
     (the token stays on the server side); a position past the last photo is 404."""
-    settings = console_settings(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=api.base_url)
+    settings = console_settings(
+        database_url, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=api.base_url
+    )
     new = NewTicket(1001, 1001, "telegram", "report", "路灯坏了", attachments=("AgAD-photo-1",))
     await store.create_ticket(new, utcnow())
     app = build_console(settings, store, shared_knowledge, SECRET)
@@ -534,9 +544,9 @@ def test_times_are_shown_in_the_district_s_time_zone(
     """Stored in UTC, shown in Asia/Shanghai (UTC+8)."""
     seed(settings, "问题")
 
-    async def at_two_utc(store: TicketStore) -> None:
-        await store.db.execute("UPDATE tickets SET created_at = '2026-12-01T02:00:00.000000+00:00'")
-        await store.db.execute("UPDATE events SET at = '2026-12-01T02:00:00.000000+00:00'")
+    async def at_two_utc(store: Store) -> None:
+        await store.execute("UPDATE tickets SET created_at = '2026-12-01T02:00:00.000000+00:00'")
+        await store.execute("UPDATE events SET at = '2026-12-01T02:00:00.000000+00:00'")
 
     with_store(settings, at_two_utc)
     log_in(client, settings)
@@ -558,8 +568,8 @@ def test_stats_for_a_chosen_period(client: TestClient, settings: Settings) -> No
     seed(settings, "今天的问题")
     seed(settings, "上个月的问题")
 
-    async def last_month(store: TicketStore) -> None:
-        await store.db.execute(
+    async def last_month(store: Store) -> None:
+        await store.execute(
             "UPDATE tickets SET created_at = '2026-11-03T04:00:00.000000+00:00' WHERE number = 2"
         )
 
@@ -583,7 +593,7 @@ def test_csv_cells_never_run_as_formulas(client: TestClient, settings: Settings)
 
 
 def test_a_read_only_database_saves_nothing_and_says_so(
-    client: TestClient, settings: Settings
+    client: TestClient, settings: Settings, database_url: str
 ) -> None:
     """The reply is not reported as sent: 503 with the busy notice; nothing in the history."""
     seed(settings, "问题")
@@ -591,13 +601,14 @@ def test_a_read_only_database_saves_nothing_and_says_so(
     page = client.get("/tickets/1").text
     store = client.app.state.console.store  # type: ignore[attr-defined]
     assert client.portal is not None
-    client.portal.call(store.db.execute, "PRAGMA query_only = ON")
+    fault = read_only_fault(store, database_url)
+    client.portal.call(fault.on)
     response = post(client, "/tickets/1/reply", page, text="答复")
     assert response.status_code == 503
     assert "没有保存" in response.text
-    client.portal.call(store.db.execute, "PRAGMA query_only = OFF")
+    client.portal.call(fault.off)
 
-    async def check(store: TicketStore) -> None:
+    async def check(store: Store) -> None:
         assert [e.kind for e in await store.events(1)] == ["created"]
 
     with_store(settings, check)
@@ -606,7 +617,7 @@ def test_a_read_only_database_saves_nothing_and_says_so(
 def test_stats_show_the_ratings(client: TestClient, settings: Settings) -> None:
     seed(settings, "一", "二", "三")
 
-    async def rate(store: TicketStore) -> None:
+    async def rate(store: Store) -> None:
         for number, rating in ((1, 5), (2, 5), (3, 1)):
             await operations.close(store, number, f"staff:{STAFF_B}", "", utcnow())
             await store.rate(number, 1000 + number, rating, None, utcnow())
@@ -624,7 +635,7 @@ def test_the_answered_share_is_the_helpdesk_s(client: TestClient, settings: Sett
     without a ticket ÷ all questions, as /stats counts it)."""
     seed(settings, "火星天气")
 
-    async def answered(store: TicketStore) -> None:
+    async def answered(store: Store) -> None:
         for _ in range(3):
             await store.record_answer("telegram", 7, 7, "渝才荟", "any-entry", (), utcnow())
 

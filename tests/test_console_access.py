@@ -1,6 +1,6 @@
 """Getting into the console: `/console` through the engine (private chat, staff only),
-`python -m bot console-link` and `python -m bot console` from the shell, the settings, and
-migration step 9 on a database of step 6."""
+`python -m bot console-link` and `python -m bot console` from the shell (both backends), the
+settings, and migration step 9 on a SQLite database of step 6."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ import pytest
 from bot.config import SettingsError, load_settings
 from bot.helpdesk.console_access import secret_hash
 from bot.messages import Speaker
+from bot.store.backend import Store
 from bot.store.migrations import MIGRATIONS, current_version, migrate
-from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
 from tests.factories import ENGINE_STAFF_CHAT_ID, ENGINE_STAFF_ID, make_command, make_speaker
 
@@ -31,7 +31,7 @@ IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "王芳", "zh", "teleg
 LINK = re.compile(r"http://127\.0\.0\.1:8080/login/([\w-]{40,})")
 
 
-async def test_console_in_a_private_chat_gives_a_one_time_link(store: SQLiteTicketStore) -> None:
+async def test_console_in_a_private_chat_gives_a_one_time_link(store: Store) -> None:
     """The link's token is stored only as a hash; it logs in once."""
     engine = make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID}))
     outcome = await engine.handle(make_command("/console", IN_PRIVATE))
@@ -45,7 +45,7 @@ async def test_console_in_a_private_chat_gives_a_one_time_link(store: SQLiteTick
     assert await store.use_console_link(secret_hash(token), Clock()()) == ENGINE_STAFF_ID
 
 
-async def test_console_in_the_group_gives_no_link(store: SQLiteTicketStore) -> None:
+async def test_console_in_the_group_gives_no_link(store: Store) -> None:
     engine = make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID}))
     outcome = await engine.handle(make_command("/console", IN_GROUP))
     assert "/login/" not in text(outcome)
@@ -53,7 +53,7 @@ async def test_console_in_the_group_gives_no_link(store: SQLiteTicketStore) -> N
     assert await store.row("SELECT 1 FROM console_links") is None
 
 
-async def test_console_from_a_resident_is_the_neutral_refusal(store: SQLiteTicketStore) -> None:
+async def test_console_from_a_resident_is_the_neutral_refusal(store: Store) -> None:
     engine = make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID}))
     outcome = await engine.handle(make_command("/console", make_speaker()))
     assert "/login/" not in text(outcome)
@@ -80,13 +80,18 @@ def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
 
 
 @pytest.mark.slow
-def test_console_link_from_the_shell(tmp_path: Path) -> None:
+def test_console_link_from_the_shell(tmp_path: Path, database_url: str) -> None:
     made = run_cli(
-        tmp_path, "console-link", "--staff-id", "42", CONSOLE_BASE_URL="https://c.example"
+        tmp_path,
+        "console-link",
+        "--staff-id",
+        "42",
+        CONSOLE_BASE_URL="https://c.example",
+        DATABASE_URL=database_url,
     )
     assert made.returncode == 0, made.stderr
     assert re.fullmatch(r"https://c\.example/login/[\w-]{40,}\n", made.stdout)
-    refused = run_cli(tmp_path, "console-link", "--staff-id", "7")
+    refused = run_cli(tmp_path, "console-link", "--staff-id", "7", DATABASE_URL=database_url)
     assert refused.returncode == 1
     assert "not in STAFF_USER_IDS" in refused.stderr
     assert refused.stdout == ""
@@ -122,7 +127,8 @@ def test_console_secret_is_never_shown() -> None:
 
 async def test_step_9_carries_a_step_6_database_forward(tmp_path: Path) -> None:
     """A database at step 6 (main before the console) gains the console's tables; its
-    tickets stay."""
+    tickets stay. SQLite only: an old SQLite file carried forward (test_postgres carries a
+    PostgreSQL database of an earlier step)."""
     async with aiosqlite.connect(tmp_path / "fresh.db", isolation_level=None) as db:
         early = tuple(step for step in MIGRATIONS if step[0] <= 6)
         await migrate(db, early)
@@ -142,7 +148,7 @@ async def test_step_9_carries_a_step_6_database_forward(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_console_alone_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_console_alone_serves_and_stops_on_sigterm(tmp_path: Path, database_url: str) -> None:
     """`python -m bot console --dev --port N`: pages answer (a login is asked for), SIGTERM
     stops it with exit status 0."""
     with socket.socket() as probe:
@@ -155,7 +161,7 @@ def test_console_alone_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
         env={
             "PATH": "/usr/bin:/bin",
             "PYTHONPATH": str(REPO),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "DATABASE_URL": database_url,
             "STAFF_USER_IDS": "42",
         },
         stdout=log,

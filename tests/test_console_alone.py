@@ -1,6 +1,6 @@
 """The console serving alone (`python -m bot console`) follows the knowledge files: an approval
 by `kb approve` in a shell, or an edit, reaches it without a restart; a broken file keeps the
-previous knowledge."""
+previous knowledge. On both backends."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ MARK = "试验新标题"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     copy = tmp_path / "knowledge"
     shutil.copytree(bundled_dir("knowledge"), copy)
-    return console_settings(tmp_path, KB_DIR=str(copy))
+    return console_settings(database_url, KB_DIR=str(copy))
 
 
 def picked(client: TestClient, words: str) -> str:

@@ -1,6 +1,7 @@
 """The staff console in a real browser: Debian's Chromium driven by Playwright, against the
 real Telegram service (in this process, on the fake Bot API) with the console served beside
-it, as `python -m bot run` serves it with CONSOLE_PORT (and `run` itself, as a process).
+it, as `python -m bot run` serves it with CONSOLE_PORT (and `run` itself, as a process), on
+both backends.
 
 Skipped, with the reason, only when Chromium cannot be started (`apt-get install chromium`;
 .ci/run installs it). Set UPDATE_SCREENSHOTS=1 to refresh docs/console-queue.png."""
@@ -28,7 +29,7 @@ from tests.factories import STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import BotProcess, running_service, service_env, service_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -1,4 +1,4 @@
-"""The console's side of the learning loop (issue 18) over a real SQLite store and a copy of
+"""The console's side of the learning loop (issue 18) over a real store (both backends) and
 the knowledge (KB_DIR in tmp_path, never the repository's knowledge/): 转为知识 on a ticket staff
 answered, the 知识库 tab's 待审核 view with the checks, approval refused to the author and done
 by a colleague (the YAML written, the console's knowledge reloaded), a wording that takes
@@ -22,10 +22,9 @@ from bot.helpdesk.roster import staff_actor
 from bot.learning.checks import Checks
 from bot.matching.matcher import Matcher, load_matcher
 from bot.paths import bundled_dir
+from bot.store.backend import Store, make_store
 from bot.store.database import utcnow
-from bot.store.interface import TicketStore
 from bot.store.model import Proposal
-from bot.store.sqlite import SQLiteTicketStore
 from bot.words import console_author_refused_text
 from tests.console_setup import (
     BASE,
@@ -57,10 +56,10 @@ WORDINGS = "\n".join(
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
     copy = tmp_path / "knowledge"
     shutil.copytree(bundled_dir("knowledge"), copy)
-    return console_settings(tmp_path, KB_DIR=str(copy))
+    return console_settings(database_url, KB_DIR=str(copy))
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def knowledge(settings: Settings) -> Matcher:
 def client_for(settings: Settings, knowledge: Matcher) -> TestClient:
     """The console as `python -m bot console` serves it alone (it reloads its own knowledge
     after an approval), in a process of its own."""
-    store = SQLiteTicketStore(settings.database_path)
+    store = make_store(settings)
     server = console_server(settings, store, lambda: knowledge, SECRET, open_store=True)
     return TestClient(server.config.app, base_url=BASE, follow_redirects=False)
 
@@ -94,7 +93,7 @@ def answered(settings: Settings, question: str, reply: str = REPLY) -> int:
     """A resident's ticket that staff member A answered; its number."""
     [number] = seed(settings, question)
 
-    async def work(store: TicketStore) -> None:
+    async def work(store: Store) -> None:
         await operations.reply(store, number, staff_actor(STAFF_A), reply, utcnow())
 
     with_store(settings, work)
@@ -102,7 +101,7 @@ def answered(settings: Settings, question: str, reply: str = REPLY) -> int:
 
 
 def proposal(settings: Settings, number: int) -> Proposal:
-    async def work(store: TicketStore) -> Proposal:
+    async def work(store: Store) -> Proposal:
         return await store.proposal(number)
 
     return with_store(settings, work)
@@ -219,7 +218,7 @@ def test_a_wording_that_takes_other_entries_questions_is_flagged_and_not_approve
 
     refused = submit(colleague, "/knowledge/proposals/1/approve", shown)
     assert refused.status_code == 409  # type: ignore[attr-defined]
-    assert "takes" in proposal_block(refused.text, 1)  # type: ignore[attr-defined]
+    assert "会抢走" in proposal_block(refused.text, 1)  # type: ignore[attr-defined]
     assert (Path(settings.kb_dir) / "residents.yaml").read_text(encoding="utf-8") == before
     assert proposal(settings, 1).status == "open"
 

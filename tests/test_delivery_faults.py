@@ -2,7 +2,8 @@
 the database is read-only, full or locked is sent once, remembered, and recorded (with its
 Telegram message id, so staff replies to it still reach the resident) once the database takes
 writes again. Real parts: the fake Bot API over HTTP, a real SQLite file, faults at the storage
-edge (tests/store_faults.py)."""
+edge (tests/store_faults.py). On PostgreSQL (its outbox is claimed, shared by replicas) the
+staff post goes through a lock and a read-only database; the full disk is SQLite's."""
 
 from __future__ import annotations
 
@@ -13,28 +14,56 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
+from bot.config import is_postgres_url, parse_database_url
 from bot.messages import Choice
+from bot.store.backend import Store
 from bot.store.model import NewTicket
+from bot.store.postgres import PostgresTicketStore
 from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.delivery import Dispatcher, utcnow
 from tests.factories import STAFF_CHAT_ID, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.store_faults import FAULTS, Fault
+from tests.store_faults import FAULTS, Fault, PostgresLock, PostgresReadOnly
 from tests.telegram_harness import running_service, service_settings
 
 RESIDENT = 1001
 
 
 @pytest.fixture
-async def quick_store(tmp_path: Path) -> AsyncIterator[SQLiteTicketStore]:
-    """A store that gives up on a held lock after 50 ms (the service waits 5 s)."""
-    store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=50)
+async def quick_store(database_url: str) -> AsyncIterator[Store]:
+    """A store that gives up on a held lock quickly (SQLite 50 ms, PostgreSQL 200 ms; the
+    service waits 5 s)."""
+    store: Store
+    if is_postgres_url(database_url):
+        store = PostgresTicketStore(database_url, lock_timeout_ms=200)
+    else:
+        store = SQLiteTicketStore(parse_database_url(database_url), busy_timeout_ms=50)
     await store.open()
     yield store
     await store.close()
 
 
-async def queue_staff_post(store: SQLiteTicketStore) -> int:
+def make_fault(
+    kind: str, store: Store, database_url: str
+) -> Fault | PostgresLock | PostgresReadOnly:
+    if isinstance(store, PostgresTicketStore):
+        if kind == "locked":
+            return PostgresLock(database_url)
+        assert kind == "read_only", kind
+        return PostgresReadOnly(database_url, store)
+    return Fault(kind, store)
+
+
+# Every fault on SQLite; on PostgreSQL the lock and a read-only database (a full disk is made
+# by failing SQLite's own connection, tests/store_faults.py).
+FAULT_CASES = [
+    *(("sqlite", kind) for kind in FAULTS),
+    ("postgres", "locked"),
+    ("postgres", "read_only"),
+]
+
+
+async def queue_staff_post(store: Store) -> int:
     new = NewTicket(RESIDENT, RESIDENT, "telegram", "unanswered", "我家楼下的路灯坏了找谁")
     ticket, _ = await store.create_ticket(new, utcnow())
     n = ticket.number
@@ -50,16 +79,16 @@ async def queue_staff_post(store: SQLiteTicketStore) -> int:
     return n
 
 
-@pytest.mark.parametrize("kind", FAULTS)
+@pytest.mark.parametrize(("backend", "kind"), FAULT_CASES, indirect=["backend"])
 async def test_a_staff_post_the_database_cannot_record_is_sent_once(
-    api: FakeBotApi, quick_store: SQLiteTicketStore, kind: str
+    api: FakeBotApi, quick_store: Store, database_url: str, kind: str
 ) -> None:
     """While the database refuses the "sent" record, the dispatcher keeps trying to record it
     with a growing backoff but never sends the post again; writable again, the record lands
     with Telegram's message id and still nothing is sent twice."""
     store = quick_store
     number = await queue_staff_post(store)
-    fault = Fault(kind, store)
+    fault = make_fault(kind, store, database_url)
     api.hold(STAFF_CHAT_ID)  # the post is in flight when the fault begins
     async with Bot(TOKEN, base_url=api.base_url) as bot:
         dispatcher = Dispatcher(bot, store, backoff_base=0.05)
@@ -85,13 +114,13 @@ async def test_a_staff_post_the_database_cannot_record_is_sent_once(
 
 
 async def test_record_attempts_back_off(
-    api: FakeBotApi, quick_store: SQLiteTicketStore, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, quick_store: Store, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Each failed record is counted and the wait doubles: a read-only database for ~1.5 s at a
     0.1 s base is tried about five times (0.1 + 0.2 + 0.4 + 0.8), not every pass."""
     store = quick_store
     await queue_staff_post(store)
-    fault = Fault("read_only", store)
+    fault = make_fault("read_only", store, database_url)
     api.hold(STAFF_CHAT_ID)
     async with Bot(TOKEN, base_url=api.base_url) as bot:
         dispatcher = Dispatcher(bot, store, backoff_base=0.1)
@@ -113,9 +142,14 @@ async def test_record_attempts_back_off(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["read_only", "disk_full"])
+@pytest.mark.parametrize(
+    ("backend", "kind"),
+    [("sqlite", "read_only"), ("sqlite", "disk_full"), ("postgres", "read_only")],
+    indirect=["backend"],
+)
+@pytest.mark.usefixtures("service_backend")
 async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
-    api: FakeBotApi, tmp_path: Path, kind: str
+    api: FakeBotApi, tmp_path: Path, database_url: str, kind: str
 ) -> None:
     """The real Application: a resident's uncovered question files a ticket; the database
     fails while its staff post is in flight; the group gets the post once, and after the
@@ -133,7 +167,7 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
             return not rows
 
         await api.wait_for(notice_recorded, what="the notice recorded")
-        fault = Fault(kind, rt.store)
+        fault = make_fault(kind, rt.store, database_url)
         await fault.on()
         api.release(STAFF_CHAT_ID)
         await api.wait_for(lambda: rt.dispatcher.unrecorded == 1, what="a failed record")
@@ -148,15 +182,18 @@ async def test_the_service_sends_a_staff_post_once_through_a_database_fault(
     assert len(api.sent(STAFF_CHAT_ID)) == 1
 
 
+# SQLite only: on PostgreSQL a message is claimed (a write) before it is sent, so a read-only
+# database sends nothing and this case cannot arise.
+@pytest.mark.sqlite_only
 async def test_a_failed_send_the_database_cannot_record_is_retried_and_sent_once(
-    api: FakeBotApi, quick_store: SQLiteTicketStore
+    api: FakeBotApi, quick_store: Store, database_url: str
 ) -> None:
     """Telegram refuses (a 500) while the database is read-only, so not even the failure can
     be recorded: the message was not delivered, so it is sent again once the store is back,
     and exactly once."""
     store = quick_store
     await store.enqueue(RESIDENT, "您的工单 #1 已办结。", kind="to_resident")
-    fault = Fault("read_only", store)
+    fault = make_fault("read_only", store, database_url)
     await fault.on()
     api.fail_next("sendMessage", times=1, status=500)
     async with Bot(TOKEN, base_url=api.base_url) as bot:

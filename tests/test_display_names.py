@@ -39,6 +39,7 @@ def _layout_characters(text: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 @pytest.mark.parametrize("name", [FORGED, RTL + "ok"], ids=["line breaks", "bidi controls"])
 async def test_a_forged_name_cannot_add_a_line_to_the_staff_post(
     api: FakeBotApi, tmp_path: Path, name: str
@@ -65,6 +66,7 @@ async def test_a_forged_name_cannot_add_a_line_to_the_staff_post(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_a_question_cannot_forge_a_line_of_the_staff_post_either(
     api: FakeBotApi, tmp_path: Path
 ) -> None:

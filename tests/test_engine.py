@@ -10,7 +10,7 @@ from bot.dialogue.engine import Engine
 from bot.matching.decision import Bands
 from bot.matching.matcher import Matcher
 from bot.messages import Incoming, Outcome
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store
 from tests.engine_setup import Clock, data, engine_settings, knowledge, make_engine, text
 from tests.factories import (
     make_choice,
@@ -146,6 +146,12 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
         (Say("撤回 #1"), "closed", "#1"),
     ],
     "withdrawing someone else's ticket has expired": [(Forged("withdraw:1"), "expired", "失效")],
+    "asking in words to cancel one's ticket offers to withdraw it": [
+        (Say(UNCOVERED), "ticket", "#1"),
+        (Say("取消我的工单，问题已经解决了"), "cancel_tickets", "请点对应工单下的「撤回」"),
+        (Tap("withdraw:1"), "withdrawn", "已撤回工单 #1"),
+        (Say("取消我的工单"), "cancel_nothing", "没有进行中"),  # none open now
+    ],
     "/tongban answers a knowledge-base question typed as the matter, and waits": [
         (Cmd("/tongban"), "tongban_community", ""),
         (Tap("tb:yz"), "tongban_matter", ""),
@@ -266,9 +272,7 @@ SCENARIOS: dict[str, list[tuple[Action, str, str]]] = {
 
 
 @pytest.mark.parametrize("steps", list(SCENARIOS.values()), ids=list(SCENARIOS))
-async def test_resident_flows(
-    store: SQLiteTicketStore, steps: list[tuple[Action, str, str]]
-) -> None:
+async def test_resident_flows(store: Store, steps: list[tuple[Action, str, str]]) -> None:
     """Each step gets the expected kind of reply, containing the expected words."""
     engine = make_engine(store, Clock())
     previous: Outcome | None = None
@@ -279,7 +283,7 @@ async def test_resident_flows(
 
 
 async def test_a_ticket_offers_related_entries_only_when_some_are_near(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """A question far from every entry gets the plain ticket notice, with no buttons."""
     engine = make_engine(store, Clock())
@@ -293,7 +297,7 @@ async def test_a_ticket_offers_related_entries_only_when_some_are_near(
     ]
 
 
-async def test_an_english_question_gets_an_english_ticket_notice(store: SQLiteTicketStore) -> None:
+async def test_an_english_question_gets_an_english_ticket_notice(store: Store) -> None:
     """Like an answer, the notice follows the question's language when none was chosen."""
     engine = make_engine(store, Clock())
     outcome = await engine.handle(make_text("Where can I renew my passport?"))
@@ -302,7 +306,7 @@ async def test_an_english_question_gets_an_english_ticket_notice(store: SQLiteTi
 
 
 async def test_confirm_offers_the_close_entry_and_both_answers_work(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """With a confirm band, a near answer is proposed: 是 shows it, 不是 files the question."""
     kb, intents, _ = knowledge()

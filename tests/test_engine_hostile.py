@@ -11,8 +11,8 @@ import pytest
 
 from bot.dialogue.engine import Engine
 from bot.messages import Incoming, Speaker, display_name
+from bot.store.backend import Store
 from bot.store.postgres_database import NUL_STANDIN
-from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -31,14 +31,14 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 
 
 @pytest.fixture
-async def engine(store: SQLiteTicketStore) -> Engine:
+async def engine(store: Store) -> Engine:
     """An engine with ticket #1 filed by the resident."""
     engine = make_engine(store, Clock())
     assert (await engine.handle(make_text(UNCOVERED))).ticket_number == 1
     return engine
 
 
-async def snapshot(store: SQLiteTicketStore) -> list[object]:
+async def snapshot(store: Store) -> list[object]:
     """The rows of every table but the record of processed messages and chat state."""
     found: list[object] = []
     for table in ("tickets", "events", "outbox", "answers", "attachments", "staff_posts"):
@@ -73,7 +73,7 @@ FORGED = [
 
 @pytest.mark.parametrize("data", FORGED, ids=range(len(FORGED)))
 async def test_forged_button_data_is_expired_or_refused_and_changes_nothing(
-    store: SQLiteTicketStore, engine: Engine, data: str
+    store: Store, engine: Engine, data: str
 ) -> None:
     """Any forged or oversized button data: one polite reply (expired, or the staff refusal),
     no exception, nothing written."""
@@ -86,7 +86,7 @@ async def test_forged_button_data_is_expired_or_refused_and_changes_nothing(
 
 @pytest.mark.parametrize("data", ["claim:999999", "close:abc", "claim:²", "close:" + "9" * 40])
 async def test_forged_staff_buttons_from_staff_change_nothing(
-    store: SQLiteTicketStore, engine: Engine, data: str
+    store: Store, engine: Engine, data: str
 ) -> None:
     """Staff tapping forged data: a clear answer (no such ticket, or expired), nothing written."""
     before = await snapshot(store)
@@ -117,7 +117,7 @@ WRONG_ARGUMENTS = [
 
 @pytest.mark.parametrize(("command", "note"), WRONG_ARGUMENTS)
 async def test_staff_commands_with_wrong_arguments_explain_and_change_nothing(
-    store: SQLiteTicketStore, engine: Engine, command: str, note: str
+    store: Store, engine: Engine, command: str, note: str
 ) -> None:
     """A usage line (or "no ticket #N", or why not), never an exception; nothing written."""
     before = await snapshot(store)
@@ -143,7 +143,7 @@ NON_STAFF_INPUTS = [
 
 @pytest.mark.parametrize(("kind", "template"), NON_STAFF_INPUTS)
 async def test_non_staff_get_the_same_refusal_whether_or_not_the_ticket_exists(
-    store: SQLiteTicketStore, engine: Engine, kind: str, template: str
+    store: Store, engine: Engine, kind: str, template: str
 ) -> None:
     """Staff commands and buttons from a resident, for ticket #1 (theirs) and #999 (none): the
     same neutral refusal, nothing written."""
@@ -175,7 +175,7 @@ PAYLOADS = [
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
 async def test_sql_metacharacters_in_every_text_field_are_stored_verbatim(
-    store: SQLiteTicketStore, backend: str, payload: str
+    store: Store, backend: str, payload: str
 ) -> None:
     """Question, display name, 通办 matter, staff reply, close note and follow-up: each read
     back exactly as written (on PostgreSQL, whose text cannot hold NUL, a NUL reads back as
@@ -223,7 +223,7 @@ async def test_sql_metacharacters_in_every_text_field_are_stored_verbatim(
         assert check[0] == "ok"
 
 
-async def table_names(store: SQLiteTicketStore) -> list[str]:
+async def table_names(store: Store) -> list[str]:
     """Every table in the database, by name."""
     if store.dialect.name == "sqlite":
         rows = await store.rows("SELECT name FROM sqlite_master ORDER BY name")

@@ -7,11 +7,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.dialogue.engine import Engine
 from bot.messages import Incoming, Outcome, Speaker
+from bot.store.backend import Store
 from bot.store.database import StoreFullError
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
@@ -31,11 +33,11 @@ LATER = T0 + timedelta(days=30)
 
 
 @pytest.fixture
-def engine(store: SQLiteTicketStore) -> Engine:
+def engine(store: Store) -> Engine:
     return make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID, OTHER_STAFF_ID}))
 
 
-async def snapshot(store: SQLiteTicketStore) -> list[object]:
+async def snapshot(store: Store) -> list[object]:
     """Everything a turn could change, to compare before and after a redelivery."""
     found: list[object] = []
     for table in ("tickets", "events", "outbox", "answers", "attachments", "chat_state"):
@@ -44,7 +46,7 @@ async def snapshot(store: SQLiteTicketStore) -> list[object]:
     return found
 
 
-async def delivered_twice(engine: Engine, store: SQLiteTicketStore, incoming: Incoming) -> Outcome:
+async def delivered_twice(engine: Engine, store: Store, incoming: Incoming) -> Outcome:
     """Handle the input, then the same input again: assert the second changed nothing and
     repeated the replies; return the first outcome."""
     first = await engine.handle(incoming)
@@ -56,9 +58,7 @@ async def delivered_twice(engine: Engine, store: SQLiteTicketStore, incoming: In
     return first
 
 
-async def test_a_redelivered_follow_up_is_appended_once(
-    engine: Engine, store: SQLiteTicketStore
-) -> None:
+async def test_a_redelivered_follow_up_is_appended_once(engine: Engine, store: Store) -> None:
     """补充说明 then the details: the same message again is not appended again, and is not
     taken for a new question either."""
     await engine.handle(make_text(UNCOVERED))
@@ -71,7 +71,7 @@ async def test_a_redelivered_follow_up_is_appended_once(
 
 
 async def test_a_follow_up_after_a_staff_question_is_appended_once(
-    engine: Engine, store: SQLiteTicketStore
+    engine: Engine, store: Store
 ) -> None:
     """Staff ask something (a question mark puts the chat in the follow-up flow); the answer
     delivered twice is appended once and posted to staff once."""
@@ -82,9 +82,7 @@ async def test_a_follow_up_after_a_staff_question_is_appended_once(
     assert len(notices) == 1
 
 
-async def test_a_redelivered_tongban_step_files_one_ticket(
-    engine: Engine, store: SQLiteTicketStore
-) -> None:
+async def test_a_redelivered_tongban_step_files_one_ticket(engine: Engine, store: Store) -> None:
     """Each step of the 通办 flow delivered twice: the flow does not move twice, and the last
     step files one ticket (the repeat is not read as a new question after the flow ended)."""
     await engine.handle(make_command("/tongban"))
@@ -100,7 +98,7 @@ async def test_a_redelivered_tongban_step_files_one_ticket(
 
 @pytest.mark.parametrize(("vote", "tickets"), [("up", 0), ("down", 1)])
 async def test_a_redelivered_feedback_tap_counts_once(
-    engine: Engine, store: SQLiteTicketStore, vote: str, tickets: int
+    engine: Engine, store: Store, vote: str, tickets: int
 ) -> None:
     """👍 / 👎 under an answer, the tap delivered twice: one vote (and for 👎, after the line
     on what was missing, also delivered twice, one ticket)."""
@@ -122,7 +120,7 @@ async def test_a_redelivered_feedback_tap_counts_once(
     ids=["command", "reply to the staff post"],
 )
 async def test_a_redelivered_staff_reply_reaches_the_resident_once(
-    engine: Engine, store: SQLiteTicketStore, reply: Incoming
+    engine: Engine, store: Store, reply: Incoming
 ) -> None:
     """A staff reply delivered twice: one staff_reply event, one message queued for the
     resident."""
@@ -136,7 +134,7 @@ async def test_a_redelivered_staff_reply_reaches_the_resident_once(
 
 
 async def test_two_staff_tapping_the_same_claim_button_each_get_their_answer(
-    engine: Engine, store: SQLiteTicketStore
+    engine: Engine, store: Store
 ) -> None:
     """The same button under the same post tapped by two people is two inputs, not a
     redelivery: the second is told who holds the ticket (a claim never overwrites another)
@@ -150,9 +148,7 @@ async def test_two_staff_tapping_the_same_claim_button_each_get_their_answer(
     assert (await store.ticket(1)).assignee == f"staff:{ENGINE_STAFF_ID}"
 
 
-async def test_a_moving_button_can_be_tapped_again(
-    engine: Engine, store: SQLiteTicketStore
-) -> None:
+async def test_a_moving_button_can_be_tapped_again(engine: Engine, store: Store) -> None:
     """补充说明 under a staff reply, used twice: each tap opens the follow-up again."""
     await engine.handle(make_text(UNCOVERED))
     for details in ("第一次补充", "第二次补充"):
@@ -165,7 +161,8 @@ async def test_a_moving_button_can_be_tapped_again(
 
 async def test_a_refused_attempt_is_not_remembered(tmp_path: Path) -> None:
     """An input the database could not take (busy) is not recorded as processed: sent again,
-    it is acted on."""
+    it is acted on. SQLite only: the lock is SQLite's (BEGIN IMMEDIATE on a second connection);
+    test_postgres locks a table for the same behaviour on PostgreSQL."""
     store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=50)
     await store.open()
     other = sqlite3.connect(store.path, isolation_level=None)
@@ -180,9 +177,7 @@ async def test_a_refused_attempt_is_not_remembered(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_purge_forgets_old_processed_messages(
-    engine: Engine, store: SQLiteTicketStore
-) -> None:
+async def test_purge_forgets_old_processed_messages(engine: Engine, store: Store) -> None:
     """Retention covers the record of processed messages (it holds the replies' text)."""
     await engine.handle(make_text(COVERED, message_id=80))
     assert await store.rows("SELECT * FROM processed_messages")
@@ -190,7 +185,7 @@ async def test_purge_forgets_old_processed_messages(
     assert await store.rows("SELECT * FROM processed_messages") == []
 
 
-async def test_processed_messages_are_remembered_for_two_days(store: SQLiteTicketStore) -> None:
+async def test_processed_messages_are_remembered_for_two_days(store: Store) -> None:
     """Records older than two days (Telegram redelivers within one) are dropped as new ones are
     written; a redelivery within the window is still recognised."""
     clock = Clock()
@@ -204,13 +199,13 @@ async def test_processed_messages_are_remembered_for_two_days(store: SQLiteTicke
     assert keys == ["m:82"]
 
 
-async def outbox_rows(store: SQLiteTicketStore) -> list[tuple[object, ...]]:
+async def outbox_rows(store: Store) -> list[tuple[object, ...]]:
     rows = await store.rows("SELECT chat_id, kind, text, dedupe_key FROM outbox ORDER BY id")
     return [tuple(row) for row in rows]
 
 
 async def test_with_a_reply_key_the_replies_are_queued_in_the_turn(
-    engine: Engine, store: SQLiteTicketStore
+    engine: Engine, store: Store
 ) -> None:
     """The transport's way: the replies go to the outbox with the turn's own effects (here a
     ticket and its staff post), each under a key derived from the input; delivered again,
@@ -234,7 +229,7 @@ async def test_with_a_reply_key_the_replies_are_queued_in_the_turn(
 
 
 async def test_without_a_reply_key_nothing_is_queued_for_the_same_chat(
-    engine: Engine, store: SQLiteTicketStore
+    engine: Engine, store: Store
 ) -> None:
     """The terminal chat shows the replies itself."""
     outcome = await engine.handle(make_text(COVERED, message_id=32))
@@ -243,29 +238,29 @@ async def test_without_a_reply_key_nothing_is_queued_for_the_same_chat(
     assert [row for row in await outbox_rows(store) if row[1] == "reply"] == []
 
 
-class FailingReplies(SQLiteTicketStore):
-    """A store whose disk fills up exactly when a reply is queued."""
+def fill_the_disk_at_the_reply(store: Store) -> None:
+    """The store's disk fills up exactly when a reply is queued (a fault at the storage edge,
+    made the same way on both backends)."""
+    original = store.enqueue
 
-    async def enqueue(self, chat_id: int, text: str, **kwargs: object) -> int | None:
+    async def enqueue(chat_id: int, text: str, **kwargs: Any) -> int | None:
         if kwargs.get("kind") == "reply":
             raise StoreFullError("the database is full")
-        return await super().enqueue(chat_id, text, **kwargs)  # type: ignore[arg-type]
+        return await original(chat_id, text, **kwargs)
+
+    store.enqueue = enqueue  # type: ignore[method-assign]
 
 
-async def test_a_reply_that_cannot_be_queued_undoes_the_turn(tmp_path: Path) -> None:
+async def test_a_reply_that_cannot_be_queued_undoes_the_turn(store: Store) -> None:
     """The replies and the turn's effects are one transaction: when the replies cannot be
     queued, no ticket is left behind, and the resident is asked to send it again (that reply
     is not queued, so the transport shows it directly)."""
-    store = FailingReplies(tmp_path / "bot.db")
-    await store.open()
-    try:
-        engine = make_engine(store, Clock())
-        outcome = await engine.handle(make_text(UNCOVERED, message_id=33), reply_key="u33")
-        assert not outcome.queued
-        assert outcome.ticket_number is None
-        assert outcome.notes == ("disk_full",)
-        for table in ("tickets", "outbox", "processed_messages"):
-            rows = await store.rows(f"SELECT * FROM {table}")  # names from the tuple
-            assert rows == [], table
-    finally:
-        await store.close()
+    fill_the_disk_at_the_reply(store)
+    engine = make_engine(store, Clock())
+    outcome = await engine.handle(make_text(UNCOVERED, message_id=33), reply_key="u33")
+    assert not outcome.queued
+    assert outcome.ticket_number is None
+    assert outcome.notes == ("disk_full",)
+    for table in ("tickets", "outbox", "processed_messages"):
+        rows = await store.rows(f"SELECT * FROM {table}")  # names from the tuple
+        assert rows == [], table

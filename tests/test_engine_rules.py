@@ -13,9 +13,11 @@ import pytest
 from bot.dialogue.engine import Engine
 from bot.matching.decision import Candidate, Decision
 from bot.matching.matcher import Matcher
+from bot.store.backend import Store
 from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, engine_settings, knowledge, make_engine, text
 from tests.factories import make_choice, make_command, make_speaker, make_text
+from tests.stored import opened
 
 COVERED = "渝中区有多少栋建成楼宇"
 UNCOVERED = [
@@ -37,7 +39,7 @@ def test_the_chosen_questions_are_covered_and_uncovered() -> None:
 
 
 async def test_open_ticket_limit_stops_new_tickets_but_not_answers(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """At MAX_OPEN_TICKETS a new question gets a clear message, no ticket; covered ones are
     still answered."""
@@ -52,7 +54,7 @@ async def test_open_ticket_limit_stops_new_tickets_but_not_answers(
     assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 3
 
 
-async def test_hourly_limit_counts_closed_tickets_too(store: SQLiteTicketStore) -> None:
+async def test_hourly_limit_counts_closed_tickets_too(store: Store) -> None:
     """MAX_TICKETS_PER_HOUR: a fourth ticket within the hour is refused, an hour later allowed."""
     clock = Clock()
     engine = make_engine(store, clock, max_tickets_per_hour=3)
@@ -66,7 +68,7 @@ async def test_hourly_limit_counts_closed_tickets_too(store: SQLiteTicketStore) 
     assert (await engine.handle(make_text(UNCOVERED[3]))).ticket_number == 4
 
 
-async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_redelivered_message_files_one_ticket(store: Store) -> None:
     """The same message id twice: the same ticket number, one staff post."""
     engine = make_engine(store, Clock())
     first = await engine.handle(make_text(UNCOVERED[0], message_id=555))
@@ -76,7 +78,7 @@ async def test_a_redelivered_message_files_one_ticket(store: SQLiteTicketStore) 
     assert len(posts) == 1
 
 
-async def test_a_double_tap_on_not_solved_files_one_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_double_tap_on_not_solved_files_one_ticket(store: Store) -> None:
     """Tapping 👎 twice under the same answer asks once; the line that follows files one ticket."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -88,27 +90,22 @@ async def test_a_double_tap_on_not_solved_files_one_ticket(store: SQLiteTicketSt
     assert len(await store.tickets()) == 1
 
 
-async def test_a_flow_survives_a_restart(tmp_path: Path) -> None:
+async def test_a_flow_survives_a_restart(database_url: str) -> None:
     """Half-way through /tongban, a new engine on a reopened database continues the flow."""
-    path = tmp_path / "bot.db"
-    store = SQLiteTicketStore(path)
-    await store.open()
-    await make_engine(store, Clock()).handle(make_command("/tongban"))
-    await make_engine(store, Clock()).handle(make_choice("tb:jlp"))
-    await store.close()
-    store = SQLiteTicketStore(path)
-    await store.open()
-    try:
+    async with opened(database_url) as store:
+        await make_engine(store, Clock()).handle(make_command("/tongban"))
+        await make_engine(store, Clock()).handle(make_choice("tb:jlp"))
+    async with opened(database_url) as store:
         engine = make_engine(store, Clock())
         assert (await engine.handle(make_text("开证明"))).notes == ("tongban_phone",)
         done = await engine.handle(make_text("跳过"))
         assert (await store.ticket(done.ticket_number or 0)).category == "cross-district"
-    finally:
-        await store.close()
 
 
 async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Path) -> None:
-    """Another writer holding the lock: a polite retry message, no ticket reported or saved."""
+    """Another writer holding the lock: a polite retry message, no ticket reported or saved.
+    SQLite only: the lock is SQLite's (BEGIN IMMEDIATE on a second connection); test_postgres
+    locks a table for the same behaviour on PostgreSQL."""
     path = tmp_path / "bot.db"
     store = SQLiteTicketStore(path, busy_timeout_ms=50)
     await store.open()
@@ -126,7 +123,7 @@ async def test_a_busy_database_asks_to_try_again_and_saves_nothing(tmp_path: Pat
         await store.close()
 
 
-async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTicketStore) -> None:
+async def test_not_solved_and_human_tickets_carry_the_question(store: Store) -> None:
     """👎 (and the line on what was missing) → a feedback ticket, 转人工 → a human-request
     ticket, each with the question asked."""
     engine = make_engine(store, Clock())
@@ -144,7 +141,7 @@ async def test_not_solved_and_human_tickets_carry_the_question(store: SQLiteTick
     assert stats.feedback == {"down": 1}
 
 
-async def test_thumbs_up_is_recorded(store: SQLiteTicketStore) -> None:
+async def test_thumbs_up_is_recorded(store: Store) -> None:
     """👍 creates no ticket but is counted."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -154,7 +151,7 @@ async def test_thumbs_up_is_recorded(store: SQLiteTicketStore) -> None:
     assert await store.tickets() == []
 
 
-async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore) -> None:
+async def test_another_chats_answer_button_has_expired(store: Store) -> None:
     """Answer references belong to their chat: forging another chat's ref reveals nothing."""
     engine = make_engine(store, Clock())
     answer = await engine.handle(make_text(COVERED))
@@ -163,7 +160,7 @@ async def test_another_chats_answer_button_has_expired(store: SQLiteTicketStore)
     assert outcome.notes == ("expired",)
 
 
-async def test_english_speakers_get_english(store: SQLiteTicketStore) -> None:
+async def test_english_speakers_get_english(store: Store) -> None:
     """An English client: English answers and ticket wording, until the resident writes Chinese."""
     engine = make_engine(store, Clock())
     english = make_speaker(language="en-GB")
@@ -186,7 +183,7 @@ def has_chinese(reply: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in reply)
 
 
-async def test_an_entry_without_english_says_so(store: SQLiteTicketStore) -> None:
+async def test_an_entry_without_english_says_so(store: Store) -> None:
     """/lang en on an entry with only Chinese: the Chinese answer, saying so. Every shipped entry
     has English (issue 12), so one loses it here, as an approved staff answer may have none."""
     kb, intents, matcher = knowledge()
@@ -221,7 +218,7 @@ class ScriptedMatcher(Matcher):
     [("pick:yuanjiagang-health-station", "answer", None), ("none:", "ticket", "unanswered")],
 )
 async def test_clarify_offers_candidates_and_none_of_these(
-    store: SQLiteTicketStore, tap: str, note: str, category: str | None
+    store: Store, tap: str, note: str, category: str | None
 ) -> None:
     """Clarify: the candidates as buttons plus 都不是; a pick answers, 都不是 files a ticket."""
     kb, intents, _ = knowledge()
@@ -240,7 +237,7 @@ async def test_clarify_offers_candidates_and_none_of_these(
         assert len(ticket.candidates) == 2
 
 
-async def test_typing_human_without_an_answer_files_the_text(store: SQLiteTicketStore) -> None:
+async def test_typing_human_without_an_answer_files_the_text(store: Store) -> None:
     """转人工 as the first message asks what they need; the answer becomes a human-request
     ticket. A request that names its matter is filed at once."""
     engine = make_engine(store, Clock())

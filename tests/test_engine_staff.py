@@ -9,7 +9,7 @@ import pytest
 
 from bot.dialogue.engine import Engine
 from bot.messages import Speaker
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store
 from tests.engine_setup import T0, Clock, data, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -28,20 +28,18 @@ STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", 
 
 
 @pytest.fixture
-async def engine(store: SQLiteTicketStore) -> Engine:
+async def engine(store: Store) -> Engine:
     engine = make_engine(store, Clock())
     outcome = await engine.handle(make_text(UNCOVERED))
     assert outcome.ticket_number == 1
     return engine
 
 
-async def outbox(store: SQLiteTicketStore, kind: str) -> list[str]:
+async def outbox(store: Store, kind: str) -> list[str]:
     return [m.text for m in await store.due_messages(LATER) if m.kind == kind]
 
 
-async def test_a_new_ticket_is_posted_to_the_staff_chat(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_a_new_ticket_is_posted_to_the_staff_chat(store: Store, engine: Engine) -> None:
     """One staff post per ticket, with claim/close buttons and the masked question."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
     assert (post.chat_id, post.ticket_number) == (ENGINE_STAFF_CHAT_ID, 1)
@@ -67,7 +65,7 @@ async def test_a_new_ticket_is_posted_to_the_staff_chat(
     ids=lambda i: i.text or i.choice,
 )
 async def test_non_staff_get_one_neutral_refusal(
-    store: SQLiteTicketStore, engine: Engine, incoming: object
+    store: Store, engine: Engine, incoming: object
 ) -> None:
     """Whether or not the ticket exists, a resident sees the same refusal and nothing changes."""
     outcome = await engine.handle(incoming)  # type: ignore[arg-type]
@@ -78,7 +76,7 @@ async def test_non_staff_get_one_neutral_refusal(
     assert (await store.ticket(1)).status == "open"
 
 
-async def test_staff_claim_reply_close_reopen(store: SQLiteTicketStore, engine: Engine) -> None:
+async def test_staff_claim_reply_close_reopen(store: Store, engine: Engine) -> None:
     """Each staff command changes the ticket; replies and closing are queued for the resident."""
     steps = [
         ("/claim 1", "staff_claimed", "claimed"),
@@ -129,7 +127,7 @@ async def test_staff_commands_answer(engine: Engine, command: str, note: str, wo
     assert (outcome.notes[0], words in text(outcome)) == (note, True), text(outcome)
 
 
-async def test_staff_buttons_claim_and_close(store: SQLiteTicketStore, engine: Engine) -> None:
+async def test_staff_buttons_claim_and_close(store: Store, engine: Engine) -> None:
     """认领 and 关闭 under a staff post work for staff."""
     assert (await engine.handle(make_choice("claim:1", STAFF_IN_GROUP))).notes == ("staff_claimed",)
     assert (await store.ticket(1)).assignee == f"staff:{ENGINE_STAFF_ID}"
@@ -137,9 +135,7 @@ async def test_staff_buttons_claim_and_close(store: SQLiteTicketStore, engine: E
     assert (await store.ticket(1)).status == "closed"
 
 
-async def test_a_reply_to_the_staff_post_answers_the_resident(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_a_reply_to_the_staff_post_answers_the_resident(store: Store, engine: Engine) -> None:
     """Staff reply to the ticket's post in the group: that text goes to the resident."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
     await store.mark_sent(post.id, 7001)
@@ -149,9 +145,7 @@ async def test_a_reply_to_the_staff_post_answers_the_resident(
     assert any("明天晴。" in t for t in await outbox(store, "to_resident"))
 
 
-async def test_a_non_staff_reply_to_a_staff_post_is_refused(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_a_non_staff_reply_to_a_staff_post_is_refused(store: Store, engine: Engine) -> None:
     """Someone else in the staff chat replying to a post: refused, nothing sent, no ticket."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
     await store.mark_sent(post.id, 7002)
@@ -164,7 +158,7 @@ async def test_a_non_staff_reply_to_a_staff_post_is_refused(
 
 
 async def test_a_staff_question_makes_the_next_message_a_followup(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """After staff ask something, the resident's answer is appended to the ticket."""
     await engine.handle(make_command("/reply 1 请问是哪一天？", STAFF))
@@ -177,7 +171,7 @@ async def test_a_staff_question_makes_the_next_message_a_followup(
 
 
 async def test_show_gives_staff_the_full_phone_and_the_post_masks_it(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """The phone is stored in full; only staff's /ticket N shows it whole."""
     engine = make_engine(store, Clock())
@@ -202,14 +196,14 @@ async def test_show_gives_staff_the_full_phone_and_the_post_masks_it(
     )
 
 
-async def test_no_staff_chat_means_no_staff_posts(store: SQLiteTicketStore) -> None:
+async def test_no_staff_chat_means_no_staff_posts(store: Store) -> None:
     """Without STAFF_CHAT_ID the ticket is still filed; staff find it in the CLI."""
     engine = make_engine(store, Clock(), staff_chat_id=None)
     assert (await engine.handle(make_text(UNCOVERED))).ticket_number == 1
     assert await store.due_messages(LATER) == []
 
 
-async def test_a_photo_report_is_posted_with_the_photo(store: SQLiteTicketStore) -> None:
+async def test_a_photo_report_is_posted_with_the_photo(store: Store) -> None:
     """A photo becomes a report ticket holding the file; the staff post carries the photo."""
     from tests.factories import make_photo
 
@@ -234,9 +228,7 @@ async def test_staff_commands_from_the_resident_side_are_not_resident_buttons(
     assert data(outcome)
 
 
-async def test_tickets_lists_the_work_queue_oldest_first(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_tickets_lists_the_work_queue_oldest_first(store: Store, engine: Engine) -> None:
     """/tickets shows tickets still waiting for staff (open or claimed), oldest first."""
     await engine.handle(make_text("月球上的停车场怎么收费", make_speaker(RESIDENT_ID + 1)))
     await engine.handle(make_text("海底隧道几点通车", make_speaker(RESIDENT_ID + 2)))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue.engine import Engine
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store
 from bot.words import followup_after_close_text
 from tests.engine_setup import T0, Clock, make_engine
 from tests.factories import (
@@ -36,18 +36,18 @@ STAFF = make_speaker(ENGINE_STAFF_ID)
 
 
 @pytest.fixture
-async def engine(store: SQLiteTicketStore) -> Engine:
+async def engine(store: Store) -> Engine:
     engine = make_engine(store, Clock())
     assert (await engine.handle(make_text(UNCOVERED))).ticket_number == 1
     return engine
 
 
-async def staff_notices(store: SQLiteTicketStore) -> list[str]:
+async def staff_notices(store: Store) -> list[str]:
     return [m.text for m in await store.due_messages(LATER) if m.kind == "staff_notice"]
 
 
 async def test_a_followup_sent_as_staff_close_the_ticket_is_kept(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """补充说明 opened, staff close, the text arrives: it is on the (still closed) ticket, the
     resident is told so, and staff get a notice saying it came after closing."""
@@ -64,7 +64,7 @@ async def test_a_followup_sent_as_staff_close_the_ticket_is_kept(
 
 
 async def test_a_covered_question_after_a_staff_question_is_answered(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """Staff ask "…？"; the resident asks something the knowledge base covers: answered, the
     ticket untouched, and the flow over (the next uncovered message is a new ticket)."""
@@ -77,7 +77,7 @@ async def test_a_covered_question_after_a_staff_question_is_answered(
 
 
 async def test_an_uncovered_answer_to_a_staff_question_is_a_followup(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     await engine.handle(make_command("/reply 1 请问是哪一天？", STAFF))
     outcome = await engine.handle(make_text("下周一上午"))
@@ -85,7 +85,7 @@ async def test_an_uncovered_answer_to_a_staff_question_is_a_followup(
 
 
 async def test_a_reply_to_the_staff_message_is_a_followup_even_when_covered(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """Replying (Telegram reply) to the staff message makes any text the answer to it, in the
     flow or after it."""
@@ -101,6 +101,7 @@ async def test_a_reply_to_the_staff_message_is_a_followup_even_when_covered(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_followups_over_the_real_application(api: FakeBotApi, tmp_path: Path) -> None:
     """The real Application: (1) a covered question after a staff question gets its answer;
     (2) a reply to the staff message is a follow-up; (3) a 补充说明 sent as staff close the

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import parse_database_url
+from bot.store.backend import Store
 from bot.store.database import utcnow
 from bot.store.inbox import Accepted
 from bot.store.sqlite import SQLiteTicketStore
@@ -25,20 +27,19 @@ from tests.factories import (
     make_speaker,
     make_text,
 )
+from tests.stored import opened, stored_rows
 
 GONE = 301  # the resident asking to be forgotten
 KEPT = 302
 SECRET = "我家住在较场口某巷七号"  # text only the forgotten resident wrote
 
 
-def seed(path: Path) -> None:
+def seed(database_url: str) -> None:
     """Two residents with tickets, a staff reply and follow-up, a photo report, an answer with
     a vote, a bad rating with a comment, chat state and delivered messages."""
 
     async def run() -> None:
-        store = SQLiteTicketStore(path)
-        await store.open()
-        try:
+        async with opened(database_url) as store:
             engine = make_engine(store, Clock())
             staff = make_speaker(ENGINE_STAFF_ID)
             for user in (GONE, KEPT):
@@ -56,41 +57,47 @@ def seed(path: Path) -> None:
                 await engine.handle(make_command("/lang en", me))
             for message in await store.due_messages(Clock().now.replace(year=2100)):
                 await store.mark_sent(message, 10_000 + message.id)
-        finally:
-            await store.close()
 
     asyncio.run(run())
 
 
-def counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in RESIDENT_TABLES}
+async def count(database_url: str, sql: str, *params: object) -> int:
+    [(found,)] = await stored_rows(database_url, sql, params)
+    return int(found)
 
 
-def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
+def counts(database_url: str) -> dict[str, int]:
+    async def all_tables() -> dict[str, int]:
+        return {t: await count(database_url, f"SELECT COUNT(*) FROM {t}") for t in RESIDENT_TABLES}
+
+    return asyncio.run(all_tables())
+
+
+async def rows_mentioning(database_url: str, user_id: int) -> dict[str, int]:
     """Rows that belong to `user_id` (by user, chat or ticket), per table."""
-    with sqlite3.connect(path) as db:
-        mine = "SELECT number FROM tickets WHERE user_id = ?1"
-        queries = {
-            "tickets": "SELECT COUNT(*) FROM tickets WHERE user_id = ?1",
-            "events": f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({mine})",
-            "outbox": "SELECT COUNT(*) FROM outbox WHERE chat_id = ?1 OR ticket_number IN"
-            f" ({mine})",
-            "answers": "SELECT COUNT(*) FROM answers WHERE user_id = ?1",
-            "ratings": "SELECT COUNT(*) FROM ratings WHERE user_id = ?1",
-            "chat_state": "SELECT COUNT(*) FROM chat_state WHERE chat_id = ?1",
-            "processed_messages": "SELECT COUNT(*) FROM processed_messages WHERE chat_id = ?1",
-        }
-        return {t: db.execute(q, (user_id,)).fetchone()[0] for t, q in queries.items()}
+    mine = "SELECT number FROM tickets WHERE user_id = ?"
+    queries = {
+        "tickets": ("SELECT COUNT(*) FROM tickets WHERE user_id = ?", 1),
+        "events": (f"SELECT COUNT(*) FROM events WHERE ticket_number IN ({mine})", 1),
+        "outbox": (
+            f"SELECT COUNT(*) FROM outbox WHERE chat_id = ? OR ticket_number IN ({mine})",
+            2,
+        ),
+        "answers": ("SELECT COUNT(*) FROM answers WHERE user_id = ?", 1),
+        "ratings": ("SELECT COUNT(*) FROM ratings WHERE user_id = ?", 1),
+        "chat_state": ("SELECT COUNT(*) FROM chat_state WHERE chat_id = ?", 1),
+        "processed_messages": ("SELECT COUNT(*) FROM processed_messages WHERE chat_id = ?", 1),
+    }
+    return {t: await count(database_url, q, *[user_id] * n) for t, (q, n) in queries.items()}
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "bot.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's database (either backend) as DATABASE_URL, seeded."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    seed(path)
-    return path
+    seed(database_url)
+    return database_url
 
 
 def forget(tmp_path: Path, *args: str) -> int:
@@ -104,7 +111,7 @@ def forget_list(tmp_path: Path) -> int:
 
 
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = counts(db)
     assert forget(tmp_path, "--user", str(GONE), "--dry-run") == 0
@@ -112,28 +119,26 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(
     assert out.startswith(f"Would delete for user {GONE}: tickets 2, events ")
     assert "(dry run: nothing deleted)" in out
     assert counts(db) == before
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT COUNT(*) FROM erasures").fetchone()[0] == 0
+    assert asyncio.run(count(db, "SELECT COUNT(*) FROM erasures")) == 0
 
 
 def test_forget_removes_one_resident_and_records_it_without_content(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mine, theirs = rows_mentioning(db, GONE), rows_mentioning(db, KEPT)
+    mine, theirs = asyncio.run(rows_mentioning(db, GONE)), asyncio.run(rows_mentioning(db, KEPT))
     assert all(mine.values()), mine  # the seed gave the resident a row in every table
     assert forget(tmp_path, "--user", str(GONE)) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"Deleted for user {GONE}: tickets 2, ")
-    assert rows_mentioning(db, GONE) == dict.fromkeys(mine, 0)
-    assert rows_mentioning(db, KEPT) == theirs
-    with sqlite3.connect(db) as con:
-        [(at, actor, user_id, recorded)] = con.execute(
-            "SELECT at, actor, user_id, counts FROM erasures"
-        ).fetchall()
-        staff_posts = con.execute(
-            "SELECT COUNT(*) FROM staff_posts WHERE ticket_number NOT IN"
-            " (SELECT number FROM tickets)"
-        ).fetchone()[0]
+    assert asyncio.run(rows_mentioning(db, GONE)) == dict.fromkeys(mine, 0)
+    assert asyncio.run(rows_mentioning(db, KEPT)) == theirs
+    [(at, actor, user_id, recorded)] = asyncio.run(
+        stored_rows(db, "SELECT at, actor, user_id, counts FROM erasures")
+    )
+    orphans = (
+        "SELECT COUNT(*) FROM staff_posts WHERE ticket_number NOT IN (SELECT number FROM tickets)"
+    )
+    staff_posts = asyncio.run(count(db, orphans))
     assert (actor, user_id) == ("staff:77", GONE)
     assert forget_list(tmp_path) == 0
     listed = capsys.readouterr().out
@@ -142,27 +147,32 @@ def test_forget_removes_one_resident_and_records_it_without_content(
     assert json.loads(recorded)["tickets"] == 2
     assert SECRET not in recorded
     assert staff_posts == 0
-    # Overwritten, not just unlinked: the text is in neither the file nor its WAL.
-    left = b"".join(p.read_bytes() for p in db.parent.glob("bot.db*"))
-    assert f"{SECRET}{GONE}".encode() not in left
-    assert f"{SECRET}{KEPT}".encode() in left
+    if db.startswith("sqlite:"):
+        # SQLite's secure_delete: overwritten, not just unlinked, in neither the file nor its
+        # WAL (PostgreSQL's files are the server's: test_postgres checks what forget says).
+        path = parse_database_url(db)
+        left = b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+        assert f"{SECRET}{GONE}".encode() not in left
+        assert f"{SECRET}{KEPT}".encode() in left
 
 
 def test_forgetting_someone_with_no_data_is_recorded_with_zero_counts(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert forget(tmp_path, "--user", "999") == 0
     assert "tickets 0" in capsys.readouterr().out
 
 
-async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> None:
+@pytest.mark.sqlite_only  # SQLite's WAL and its checkpoint
+async def test_forget_says_when_another_connection_keeps_the_wal(db: str) -> None:
     """With the service reading the database at that moment, the rows are deleted all the
     same, but the WAL cannot be emptied yet, and the result says so."""
-    reader = sqlite3.connect(db, isolation_level=None)
+    path = parse_database_url(db)
+    reader = sqlite3.connect(path, isolation_level=None)
     try:
         reader.execute("BEGIN")
         reader.execute("SELECT COUNT(*) FROM tickets").fetchone()  # holds a read snapshot
-        store = SQLiteTicketStore(db, busy_timeout_ms=50)  # the checkpoint waits no longer
+        store = SQLiteTicketStore(path, busy_timeout_ms=50)  # the checkpoint waits no longer
         await store.open()
         try:
             erasure = await store.forget_resident(GONE, "cli", utcnow())
@@ -171,10 +181,10 @@ async def test_forget_says_when_another_connection_keeps_the_wal(db: Path) -> No
     finally:
         reader.close()
     assert (erasure.done, erasure.wal_emptied) == (True, False)
-    assert rows_mentioning(db, GONE)["tickets"] == 0
+    assert (await rows_mentioning(db, GONE))["tickets"] == 0
 
 
-async def rows_of(store: SQLiteTicketStore, user_id: int) -> dict[str, int]:
+async def rows_of(store: Store, user_id: int) -> dict[str, int]:
     """Rows that belong to `user_id` (by user, chat or ticket; inbox: by sender), per table."""
     mine = "SELECT number FROM tickets WHERE user_id = ?"
     queries = {
@@ -197,7 +207,7 @@ async def rows_of(store: SQLiteTicketStore, user_id: int) -> dict[str, int]:
 
 
 async def test_forget_on_either_backend_removes_one_resident_and_keeps_the_other(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """On SQLite and on PostgreSQL: every row of the resident goes (their tickets with history
     and messages, answers, state, processed messages, the updates they sent in the inbox, read

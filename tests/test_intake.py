@@ -18,7 +18,6 @@ from bot.config import Settings
 from bot.store.backend import Store, make_store
 from bot.store.database import utcnow
 from bot.store.inbox import MAX_ATTEMPTS, Accepted
-from bot.store.sqlite import SQLiteTicketStore
 from tests.factories import make_command_update, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.telegram_harness import running_service, service_settings
@@ -32,7 +31,7 @@ def accepted(update_id: int, chat: int) -> Accepted:
     return Accepted(update_id, f"chat:{chat}", f'{{"update_id": {update_id}}}')
 
 
-async def test_an_update_stored_twice_is_kept_once(store: SQLiteTicketStore) -> None:
+async def test_an_update_stored_twice_is_kept_once(store: Store) -> None:
     """Telegram re-sending an update (same id) adds nothing."""
     now = utcnow()
     assert await store.accept_updates("telegram", [accepted(1, 5), accepted(2, 6)], now) == 2
@@ -41,7 +40,7 @@ async def test_an_update_stored_twice_is_kept_once(store: SQLiteTicketStore) -> 
 
 
 async def test_claims_are_oldest_first_and_skip_a_chat_another_owner_holds(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """A replica claims the oldest updates; a chat whose earlier update another replica holds
     under a live lease is left alone, so one chat's updates keep their order."""
@@ -54,7 +53,7 @@ async def test_claims_are_oldest_first_and_skip_a_chat_another_owner_holds(
 
 
 async def test_an_expired_lease_lets_another_owner_take_the_update(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """When the owner died (its lease ran out), another replica claims its update again."""
     now = utcnow()
@@ -66,7 +65,7 @@ async def test_an_expired_lease_lets_another_owner_take_the_update(
 
 
 async def test_released_claims_come_back_and_done_updates_do_not(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """A restart under the same owner gives back what the dead process held; a finished
     update is never claimed again; handled ones are forgotten after the retention."""
@@ -81,7 +80,7 @@ async def test_released_claims_come_back_and_done_updates_do_not(
     assert await store.inbox_counts("telegram") == {}
 
 
-async def test_an_update_claimed_too_often_is_marked_failed(store: SQLiteTicketStore) -> None:
+async def test_an_update_claimed_too_often_is_marked_failed(store: Store) -> None:
     """An update whose handling kills the process every time is given up after MAX_ATTEMPTS."""
     now = utcnow()
     await store.accept_updates("telegram", [accepted(1, 5)], now)
@@ -93,6 +92,7 @@ async def test_an_update_claimed_too_often_is_marked_failed(store: SQLiteTicketS
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -120,6 +120,7 @@ async def test_an_update_the_library_cannot_read_is_logged_once_and_skipped(
     assert not [u for u in api.pending() if u["update_id"] == broken["update_id"]]
 
 
+@pytest.mark.usefixtures("service_backend")
 @pytest.mark.slow
 async def test_one_chats_updates_are_handled_in_order_while_others_run(
     api: FakeBotApi, tmp_path: Path
@@ -140,7 +141,7 @@ async def test_one_chats_updates_are_handled_in_order_while_others_run(
 
 
 async def test_forgetting_a_resident_deletes_the_updates_they_sent(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """`tickets forget --user ID` also removes that resident's raw updates from the inbox."""
     now = utcnow()
@@ -210,6 +211,7 @@ async def test_replicas_claiming_at_once_never_share_a_chat_and_keep_its_order(
         assert handled[f"chat:{chat}"] == [chat * 100 + n for n in range(per_chat)], chat
 
 
+@pytest.mark.usefixtures("service_backend")
 async def test_a_second_poller_on_the_token_is_named_in_the_log(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -11,10 +11,8 @@ import json
 import random
 import signal
 import socket
-import sqlite3
 import time
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +21,11 @@ import pytest
 
 from tests.factories import make_text_update
 from tests.fake_bot_api import FakeBotApi
+from tests.stored import stored_rows
 from tests.telegram_harness import BotProcess, service_env, shared_knowledge
 
-pytestmark = pytest.mark.slow
+# Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 START_UP = 60.0
 FIRST = 30_000_001
@@ -59,9 +59,8 @@ def uncovered(plan: dict[int, list[str]]) -> Counter[str]:
     return Counter(t for texts in plan.values() for t in texts if t != COVERED)
 
 
-def tickets(database: Path) -> Counter[str]:
-    with closing(sqlite3.connect(database)) as db:
-        return Counter(text for (text,) in db.execute("SELECT text FROM tickets"))
+async def tickets(database_url: str) -> Counter[str]:
+    return Counter(text for (text,) in await stored_rows(database_url, "SELECT text FROM tickets"))
 
 
 async def polling(api: FakeBotApi, process: BotProcess) -> None:
@@ -91,7 +90,7 @@ async def all_answered_once(
     api: FakeBotApi,
     process: BotProcess,
     plan: dict[int, list[str]],
-    database: Path,
+    database_url: str,
     kills: list[float],
 ) -> None:
     """Every message answered, one ticket per uncovered message, nothing handled twice.
@@ -110,7 +109,7 @@ async def all_answered_once(
     process.process.send_signal(signal.SIGTERM)
     await asyncio.sleep(0.5)  # a second SIGTERM: staff posts (20 a minute) stay queued
     assert await process.stop() == 0
-    assert tickets(database) == uncovered(plan)
+    assert await tickets(database_url) == uncovered(plan)
     repeats = 0
     for user, texts in plan.items():
         first_sent: dict[str, float] = {}
@@ -135,7 +134,7 @@ async def all_answered_once(
 
 
 async def test_a_killed_polling_service_loses_nothing_and_acts_once(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
     """300 residents write at once; the service is killed one second in; after the restart
     Telegram sends only the updates not confirmed: each is answered once, one ticket each."""
@@ -151,11 +150,11 @@ async def test_a_killed_polling_service_loses_nothing_and_acts_once(
     assert len(api.confirmed) > at_kill  # confirmed (stored) before they were answered
 
     second = BotProcess(env, tmp_path / "second.log")
-    await all_answered_once(api, second, plan, tmp_path / "bot.db", kills)
+    await all_answered_once(api, second, plan, database_url, kills)
 
 
 async def test_a_killed_webhook_service_loses_nothing_and_acts_once(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
     """The same burst by webhook: Telegram re-sends every update whose request did not get a
     200; after the restart each message is answered once, one ticket each."""
@@ -187,11 +186,11 @@ async def test_a_killed_webhook_service_loses_nothing_and_acts_once(
     await api.wait_for(lambda: len(api.of("setWebhook")) > 1, within=START_UP, what="restart")
     await deliver(port, [u for u in updates if u["update_id"] not in confirmed], confirmed)
     assert len(confirmed) == len(updates)
-    await all_answered_once(api, second, plan, tmp_path / "bot.db", kills)
+    await all_answered_once(api, second, plan, database_url, kills)
 
 
 async def test_ten_kills_during_a_paced_load_lose_nothing_and_act_once(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
     """150 residents send 4 messages each at a steady pace while the service is killed ten
     times (SIGKILL at a random moment after it starts polling) and restarted: 0 lost, 0 doubled."""
@@ -208,7 +207,7 @@ async def test_ten_kills_during_a_paced_load_lose_nothing_and_act_once(
         kills.append(time.monotonic())
     last = BotProcess(env, tmp_path / "last.log")
     await sending
-    await all_answered_once(api, last, plan, tmp_path / "bot.db", kills)
+    await all_answered_once(api, last, plan, database_url, kills)
 
 
 async def paced(api: FakeBotApi, plan: dict[int, list[str]], per_second: float) -> None:

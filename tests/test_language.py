@@ -25,7 +25,7 @@ from bot.dialogue.engine import Engine
 from bot.helpdesk import operations
 from bot.matching.normalize import written_language
 from bot.messages import Speaker
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store, make_store
 from bot.words import chat_language
 from tests.engine_setup import Clock, knowledge, make_engine, text
 from tests.factories import make_command, make_speaker, make_text
@@ -76,65 +76,51 @@ def test_the_language_a_message_is_written_in(message: str, expected: str | None
     assert written_language(message) == expected
 
 
-async def test_an_english_message_switches_the_chat_until_chinese(tmp_path: Path) -> None:
+async def test_an_english_message_switches_the_chat_until_chinese(store: Store) -> None:
     """A Chinese client writing English gets English for everything after, /mytickets and the
     thanks included; writing Chinese switches back; a message with no language keeps it."""
-    store = SQLiteTicketStore(tmp_path / "t.db")
-    await store.open()
     engine = make_engine(store, Clock())
     resident = make_speaker(language="zh-hans")
-    try:
-        assert "Lou Xiao Er" in text(await engine.handle(make_text(COVERED_EN, resident)))
-        filed = await engine.handle(make_text(UNCOVERED_EN, resident))
-        assert "ticket #1" in text(filed)
-        (ticket,) = await store.tickets()
-        assert ticket.language == "en"  # the ticket stores the chat's language
-        listing = text(await engine.handle(make_command("/mytickets", resident)))
-        assert written_language(listing.replace(UNCOVERED_EN, "")) != "zh", listing
-        neutral = text(await engine.handle(make_text("12345", resident)))
-        assert written_language(neutral) == "en", neutral  # a message with no language keeps it
-        back = text(await engine.handle(make_text("谢谢", resident)))
-        assert written_language(back) == "zh", back
-    finally:
-        await store.close()
+    assert "Lou Xiao Er" in text(await engine.handle(make_text(COVERED_EN, resident)))
+    filed = await engine.handle(make_text(UNCOVERED_EN, resident))
+    assert "ticket #1" in text(filed)
+    (ticket,) = await store.tickets()
+    assert ticket.language == "en"  # the ticket stores the chat's language
+    listing = text(await engine.handle(make_command("/mytickets", resident)))
+    assert written_language(listing.replace(UNCOVERED_EN, "")) != "zh", listing
+    neutral = text(await engine.handle(make_text("12345", resident)))
+    assert written_language(neutral) == "en", neutral  # a message with no language keeps it
+    back = text(await engine.handle(make_text("谢谢", resident)))
+    assert written_language(back) == "zh", back
 
 
-async def test_lang_wins_over_what_is_written(tmp_path: Path) -> None:
-    store = SQLiteTicketStore(tmp_path / "t.db")
-    await store.open()
+async def test_lang_wins_over_what_is_written(store: Store) -> None:
     engine = make_engine(store, Clock())
     resident = make_speaker(language="en")
-    try:
-        await engine.handle(make_command("/lang zh", resident))
-        reply = text(await engine.handle(make_text("thanks", resident)))
-        assert written_language(reply) == "zh", reply
-    finally:
-        await store.close()
+    await engine.handle(make_command("/lang zh", resident))
+    reply = text(await engine.handle(make_text("thanks", resident)))
+    assert written_language(reply) == "zh", reply
 
 
-async def test_staff_messages_follow_the_chat_language_now(tmp_path: Path) -> None:
+async def test_staff_messages_follow_the_chat_language_now(store: Store) -> None:
     """A ticket filed in English, then the resident switches with /lang zh: the staff reply
     and the close notice come in Chinese (the chat's language now, not the ticket's)."""
-    store = SQLiteTicketStore(tmp_path / "t.db")
-    await store.open()
     engine = make_engine(store, Clock())
     resident = make_speaker(language="en")
-    try:
-        await engine.handle(make_text(UNCOVERED_EN, resident))
-        await engine.handle(make_command("/lang zh", resident))
-        now = datetime.now(UTC)
-        await operations.reply(store, 1, "staff:1", "Sunny.", now)
-        await operations.close(store, 1, "staff:1", "done", now)
-        sent = [m.text for m in await store.due_messages(now, chat_id=resident.chat_id)]
-        assert sent[0].startswith("工作人员回复了您的工单 #1")
-        assert sent[1].startswith("您的工单 #1 已办结")
-    finally:
-        await store.close()
+    await engine.handle(make_text(UNCOVERED_EN, resident))
+    await engine.handle(make_command("/lang zh", resident))
+    now = datetime.now(UTC)
+    await operations.reply(store, 1, "staff:1", "Sunny.", now)
+    await operations.close(store, 1, "staff:1", "done", now)
+    sent = [m.text for m in await store.due_messages(now, chat_id=resident.chat_id)]
+    assert sent[0].startswith("工作人员回复了您的工单 #1")
+    assert sent[1].startswith("您的工单 #1 已办结")
 
 
-def _chat(cwd: Path, script: str) -> str:
+def _chat(cwd: Path, script: str, database_url: str) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
     env["PYTHONPATH"] = str(REPO)
+    env["DATABASE_URL"] = database_url
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--env-file", "/nonexistent/.env", "chat"],
         input=script,
@@ -158,25 +144,31 @@ def _messages(out: str) -> list[str]:
     ]
 
 
-def test_a_piped_english_conversation_gets_no_chinese_reply(tmp_path: Path) -> None:
+def test_a_piped_english_conversation_gets_no_chinese_reply(
+    tmp_path: Path, database_url: str
+) -> None:
     """Hello, a question, /mytickets, human, thanks: every reply is written in English (a
     Chinese name quoted inside an English sentence is allowed)."""
-    out = _chat(tmp_path, f"Hello\n{COVERED_EN}\n/mytickets\nhuman\nthanks\n/help\n")
+    out = _chat(tmp_path, f"Hello\n{COVERED_EN}\n/mytickets\nhuman\nthanks\n/help\n", database_url)
     messages = _messages(out)
     assert len(messages) >= 6, out
     assert [m for m in messages if written_language(m) != "en"] == []
     assert "ticket #1" in out
 
 
-def test_a_piped_chinese_conversation_gets_no_english_reply(tmp_path: Path) -> None:
-    out = _chat(tmp_path, f"你好\n{COVERED_ZH}\n/mytickets\n转人工\n谢谢\n/help\n")
+def test_a_piped_chinese_conversation_gets_no_english_reply(
+    tmp_path: Path, database_url: str
+) -> None:
+    out = _chat(tmp_path, f"你好\n{COVERED_ZH}\n/mytickets\n转人工\n谢谢\n/help\n", database_url)
     messages = _messages(out)
     assert len(messages) >= 6, out
     assert [m for m in messages if written_language(m) != "zh"] == []
     assert "工单 #1" in out
 
 
-def test_ask_shows_what_a_fresh_chat_shows_for_every_evaluation_case(tmp_path: Path) -> None:
+def test_ask_shows_what_a_fresh_chat_shows_for_every_evaluation_case(
+    tmp_path: Path, database_url: str
+) -> None:
     """For every case in tests/data/eval.yaml, `ask --json` text equals what `chat` prints for
     the same message as the first message of a new chat (ticket numbers included: both number
     the tickets of one run in order, on a new database)."""
@@ -193,7 +185,7 @@ def test_ask_shows_what_a_fresh_chat_shows_for_every_evaluation_case(tmp_path: P
         check=True,
     )
     asked = [json.loads(line)["text"] for line in result.stdout.splitlines()]
-    printed = _printed_by_chat(tmp_path / "chat.db", questions)
+    printed = _printed_by_chat(database_url, questions)
     assert len(asked) == len(printed) == len(questions)
     assert all(asked)
     assert any("#1" in a for a in asked)  # a ticket among them
@@ -201,13 +193,13 @@ def test_ask_shows_what_a_fresh_chat_shows_for_every_evaluation_case(tmp_path: P
     assert differing == []
 
 
-def _printed_by_chat(path: Path, questions: list[str]) -> list[str]:
+def _printed_by_chat(database_url: str, questions: list[str]) -> list[str]:
     """Each question typed into the terminal chat of a new resident, on one new database."""
     _, _, matcher = knowledge()
 
     async def run_all() -> list[str]:
         printed = []
-        store = SQLiteTicketStore(path)
+        store = make_store(Settings(database_url=database_url))
         engine = Engine(store, matcher, Settings())
         for number, question in enumerate(questions, 1):
             out = io.StringIO()
@@ -215,6 +207,7 @@ def _printed_by_chat(path: Path, questions: list[str]) -> list[str]:
                 Speaker(number, number, "", None, "terminal"), out, interactive=False
             )
             await terminal.run(store, engine, io.StringIO(question + "\n"))
+            await store.close()  # run opens it again for the next resident
             printed.append("\n\n".join(_messages(out.getvalue())))
         return printed
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -14,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.reload import Reloader
 from bot.learning.change import Change
 from bot.learning.checks import Checks
 from bot.matching.matcher import load_matcher
 from bot.paths import bundled_dir
+from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket, Proposal
-from bot.store.sqlite import SQLiteTicketStore
 
 pytestmark = pytest.mark.slow  # each proposal runs leave-one-out twice (seconds)
 
@@ -41,14 +42,30 @@ AUTHOR, REVIEWER = "11", "12"
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the knowledge in tmp_path as KB_DIR, and a fresh database as DATABASE_URL."""
+def kb_dir(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the knowledge in tmp_path as KB_DIR, and a fresh database (the test's
+    backend) as DATABASE_URL."""
     copy = tmp_path / "knowledge"
     shutil.copytree(bundled_dir("knowledge"), copy)
     monkeypatch.setenv("KB_DIR", str(copy))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     return copy
+
+
+def the_store() -> Store:
+    """The store DATABASE_URL names (the one the commands use), not yet open."""
+    return make_store(Settings(database_url=os.environ["DATABASE_URL"]))
+
+
+async def reload_if_changed(reloader: Reloader) -> str | None:
+    """What the running service's reloader does, on its store opened as the service has it
+    (a reload is announced to the other replicas through it)."""
+    await reloader.store.open()
+    try:
+        return await reloader.reload_if_changed()
+    finally:
+        await reloader.store.close()
 
 
 def bot(tmp_path: Path, *args: str) -> int:
@@ -57,7 +74,7 @@ def bot(tmp_path: Path, *args: str) -> int:
 
 def file_ticket(tmp_path: Path, text: str, category: str = "unanswered") -> int:
     async def go() -> int:
-        store = SQLiteTicketStore(tmp_path / "bot.db")
+        store = the_store()
         await store.open()
         try:
             ticket, _ = await store.create_ticket(
@@ -73,7 +90,7 @@ def file_ticket(tmp_path: Path, text: str, category: str = "unanswered") -> int:
 
 def proposal(tmp_path: Path, number: int) -> Proposal:
     async def go() -> Proposal:
-        store = SQLiteTicketStore(tmp_path / "bot.db")
+        store = the_store()
         await store.open()
         try:
             return await store.proposal(number)
@@ -125,12 +142,12 @@ def test_the_full_loop_from_the_shell(
     # The running service's knowledge, loaded before the approval; nothing changed yet.
     engine_settings = load_settings({"KB_DIR": str(kb_dir)}, env_file=None)
     engine = Engine(
-        SQLiteTicketStore(tmp_path / "bot.db"),
+        the_store(),
         load_matcher(kb_dir, engine_settings.intents_dir),
         engine_settings,
     )
     reloader = Reloader(engine_settings, engine, engine.services.store)
-    assert asyncio.run(reloader.reload_if_changed()) is None
+    assert asyncio.run(reload_if_changed(reloader)) is None
     assert bot(tmp_path, "kb", "approve", "2", "--as", REVIEWER) == 0
     decided = proposal(tmp_path, 2)
     assert (decided.status, decided.reviewer) == ("approved", f"staff:{REVIEWER}")
@@ -147,7 +164,7 @@ def test_the_full_loop_from_the_shell(
     assert "1 file changed, 18 insertions(+)\n" in diff, diff
 
     # The service's watch sees the changed files and swaps the knowledge in.
-    assert asyncio.run(reloader.reload_if_changed()) is not None
+    assert asyncio.run(reload_if_changed(reloader)) is not None
     served = engine.services.matcher.decide(QUESTION)
     assert (served.outcome, served.entry_id) == ("answer", "community-library-weekend")
     answered = ask(tmp_path, QUESTION, capsys)

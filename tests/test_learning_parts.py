@@ -138,7 +138,8 @@ async def test_gaps_group_similar_tickets_largest_first(database_url: str) -> No
 
 async def test_the_proposals_step_adds_proposals_to_an_older_database(tmp_path: Path) -> None:
     """A database at step 6 keeps its tickets through every later step and gains the proposals
-    table; a proposal is decided once."""
+    table; a proposal is decided once. SQLite only: an old SQLite file carried forward
+    (test_postgres carries a PostgreSQL database of step 5 to the last step)."""
     path = tmp_path / "bot.db"
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
@@ -187,7 +188,7 @@ async def test_forgetting_a_resident_deletes_the_proposals_not_approved(database
 
 @pytest.mark.slow
 def test_teach_in_the_terminal_chat_and_the_author_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`chat --as-staff`: /teach proposes from a ticket of this chat, /approve by the same
     person is refused and nothing is written."""
@@ -196,9 +197,9 @@ def test_teach_in_the_terminal_chat_and_the_author_refused(
     monkeypatch.setenv("KB_DIR", str(copy))
     before = (copy / "residents.yaml").read_text(encoding="utf-8")
     script = f"{UNCOVERED}\n/teach 1 #nuanxin-yizhan\n/approve 1\n"
-    result = chat(tmp_path, script, "--as-staff")
+    result = chat(tmp_path, script, "--as-staff", database_url=database_url)
     assert "P1" in result.stdout
-    assert "author" in result.stdout
+    assert "P1 是您提出的，须由另一位工作人员审核" in result.stdout
     assert (copy / "residents.yaml").read_text(encoding="utf-8") == before
 
 

@@ -70,7 +70,7 @@ async def test_teach_approve_and_the_same_question_answered(
     refused = await said(
         api, make_command_update(STAFF_USER_ID, approve, chat_id=group), group, "无法处理"
     )
-    assert "author" in refused
+    assert "另一位工作人员审核" in refused
     assert (await service.store.proposal(1)).status == "open"
     resident = await said(api, make_command_update(RESIDENT, approve), RESIDENT)
     assert resident == staff_only_text()

@@ -159,6 +159,9 @@ def test_an_entry_saying_a_detail_is_missing_cannot_answer_for_it() -> None:
     overview = EntryDetails.of(frozenset(), "人口密度、建筑密度高。")
     assert overview.unanswered(asked_details("渝中区人口多少")) == {"population"}
     assert overview.unanswered(asked_details("渝中人口密度高不高")) == frozenset()
+    # "也没有……" goes on listing what the reports leave out
+    listed = "报道没有公布清单的发布时间，也没有大会的日期、地点和报名方式。"
+    assert {"signup", "address"} <= missing_details(listed)
 
 
 def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:

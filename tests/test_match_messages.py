@@ -39,6 +39,12 @@ def matcher() -> Matcher:
         ("Can I talk to a real person please?", "human"),
         ("你都能回答哪些方面的问题？", "help"),
         ("what can you help me with?", "help"),
+        ("你是干什么的，都能问些啥", "help"),
+        ("我上周提的问题有进展了吗", "ticket_status"),
+        ("撤销我刚才的提问吧，已经问到了", "cancel"),
+        ("我的工单不用处理了", "cancel"),
+        ("能给我看下服务目录吗", "menu"),
+        ("ok, that helped", "thanks"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
@@ -59,6 +65,7 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
         "怎么联系楼小二的工作人员",
         "what do you know about Yucaihui",  # names a subject: the knowledge base answers
         "你能帮我查下渝才荟怎么申请吗",
+        "取消袁家岗通办的申请要带什么",
     ],
 )
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
@@ -123,6 +130,17 @@ def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answe
     decision = matcher().decide("楼小二是谁派的？他们的联系电话是多少？")
     outcomes = [(p.outcome, p.entry_id) for p in decision.parts]
     assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
+
+
+def test_where_the_asker_lives_holds_for_a_question_naming_no_place() -> None:
+    """ "我家住在大渡口 … 社区有没有调解邻里纠纷的地方" is about 大渡口's communities: the
+    Yuzhong studio is no answer; a hometown ("老家在大渡口") is not where one lives."""
+    lives = matcher().decide(
+        "我家住在大渡口，楼上楼下经常因为漏水吵架。社区有没有专门调解邻里纠纷的地方？"
+    )
+    assert lives.entry_id != "hongyan-pioneer-neighbour-studio"
+    came = matcher().decide("我老家在大渡口，现在在渝中上班。社区有没有专门调解邻里纠纷的地方？")
+    assert came.entry_id == "hongyan-pioneer-neighbour-studio"
 
 
 def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
@@ -240,7 +258,12 @@ def test_a_districts_own_programme_still_answers_with_its_place() -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["暖新驿站现在还提供免费充电吗", "Is the Nuanxin rider station still open?"]
+    "question",
+    [
+        "暖新驿站现在还提供免费充电吗",
+        "Is the Nuanxin rider station still open?",
+        "暖新驿站今年还在搞免费充电没得",
+    ],
 )
 def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
     """The reports are dated: whether a service is still offered today is for staff to check."""

@@ -15,15 +15,15 @@ import asyncio
 import math
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.dialogue.engine import Engine
 from bot.matching import normalize
 from bot.messages import Incoming, Outcome, Speaker
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import make_store
 from tests.engine_setup import Clock, knowledge, make_engine
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -146,10 +146,10 @@ def assert_plain_answer(outcome: Outcome, typed: str) -> None:
         assert not added, f"markup {added} in a reply to {typed!r}: {reply.text!r}"
 
 
-def with_engine(tmp_path: Path, check: Callable[[asyncio.Runner, Engine], None]) -> None:
-    """Run `check(runner, engine)` against one engine on one real database file."""
+def with_engine(database_url: str, check: Callable[[asyncio.Runner, Engine], None]) -> None:
+    """Run `check(runner, engine)` against one engine on one real database (either backend)."""
     with asyncio.Runner() as runner:
-        store = SQLiteTicketStore(tmp_path / "bot.db")
+        store = make_store(Settings(database_url=database_url))
         runner.run(store.open())
         try:
             engine = make_engine(store, Clock(), max_open_tickets=10**6, max_tickets_per_hour=10**6)
@@ -158,7 +158,7 @@ def with_engine(tmp_path: Path, check: Callable[[asyncio.Runner, Engine], None])
             runner.run(store.close())
 
 
-def test_the_engine_answers_any_text_plainly(tmp_path: Path) -> None:
+def test_the_engine_answers_any_text_plainly(database_url: str) -> None:
     """Any text message, from a resident or from staff in the staff chat, as a question or
     inside a flow: no exception, at least one non-empty plain reply."""
     staff = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
@@ -179,10 +179,10 @@ def test_the_engine_answers_any_text_plainly(tmp_path: Path) -> None:
 
         handle()
 
-    with_engine(tmp_path, check)
+    with_engine(database_url, check)
 
 
-def test_the_engine_answers_any_flow_step_plainly(tmp_path: Path) -> None:
+def test_the_engine_answers_any_flow_step_plainly(database_url: str) -> None:
     """Any text at each step of the 通办 flow and in a follow-up: a plain, non-empty reply."""
     steps = st.sampled_from(
         [[], [make_choice("tb:start")], [make_choice("tb:start"), make_choice("tb:yz")]]
@@ -202,10 +202,10 @@ def test_the_engine_answers_any_flow_step_plainly(tmp_path: Path) -> None:
 
         handle()
 
-    with_engine(tmp_path, check)
+    with_engine(database_url, check)
 
 
-def test_the_engine_answers_any_button_data_and_caption(tmp_path: Path) -> None:
+def test_the_engine_answers_any_button_data_and_caption(database_url: str) -> None:
     """Any callback data (up to Telegram's 64 bytes and beyond) and any photo caption."""
 
     def check(runner: asyncio.Runner, engine: Engine) -> None:
@@ -220,10 +220,10 @@ def test_the_engine_answers_any_button_data_and_caption(tmp_path: Path) -> None:
 
         handle()
 
-    with_engine(tmp_path, check)
+    with_engine(database_url, check)
 
 
-def test_a_person_named_anything_is_filed(tmp_path: Path) -> None:
+def test_a_person_named_anything_is_filed(database_url: str) -> None:
     """Any display name (the ticket keeps it verbatim) and any language code."""
 
     def check(runner: asyncio.Runner, engine: Engine) -> None:
@@ -236,4 +236,4 @@ def test_a_person_named_anything_is_filed(tmp_path: Path) -> None:
 
         handle()
 
-    with_engine(tmp_path, check)
+    with_engine(database_url, check)

@@ -12,7 +12,6 @@ from bot.helpdesk.deadlines import load_rules
 from bot.helpdesk.reminders import queue_due_reminder
 from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 
 STAFF_CHAT = -100777
 SETTINGS = Settings(staff_chat_id=STAFF_CHAT)
@@ -37,7 +36,7 @@ async def posts(store: Store) -> list[str]:
 
 
 async def test_tickets_that_became_due_soon_are_named_in_one_post(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """Filed on Monday morning, both must be accepted by Tuesday 18:00: at 15:00 on Tuesday
     (3 working hours left) both are due soon, named in one post, phone numbers masked; one
@@ -53,7 +52,7 @@ async def test_tickets_that_became_due_soon_are_named_in_one_post(
     assert "13812345678" not in text
 
 
-async def test_each_limit_and_state_is_told_once(store: SQLiteTicketStore) -> None:
+async def test_each_limit_and_state_is_told_once(store: Store) -> None:
     """Checking again tells nothing new; when the accept limit passes it is told as overdue
     (once); a claim meets it, so the answer limit is the one watched after that."""
     number = await file(store, "路灯坏了", local(2, 10))
@@ -71,14 +70,14 @@ async def test_each_limit_and_state_is_told_once(store: SQLiteTicketStore) -> No
     assert f"#{number} · 🟡答复 03-05 18:00 即将到期" in (await posts(store))[2]
 
 
-async def test_a_weekend_does_not_count(store: SQLiteTicketStore) -> None:
+async def test_a_weekend_does_not_count(store: Store) -> None:
     """Filed on Friday: accept by Monday 18:00, so on Monday morning nothing is due yet."""
     await file(store, "路灯坏了", local(6, 10))
     assert await queue_due_reminder(store, SETTINGS, RULES, local(9, 9)) is None
     assert await queue_due_reminder(store, SETTINGS, RULES, local(9, 15)) is not None
 
 
-async def test_an_overdue_bad_rating_follow_up_is_reminded(store: SQLiteTicketStore) -> None:
+async def test_an_overdue_bad_rating_follow_up_is_reminded(store: Store) -> None:
     number = await file(store, "路灯坏了", local(2, 10))
     await store.staff_reply(number, "staff:1", "已修好", local(2, 11))
     await store.close_ticket(number, "staff:1", "", local(2, 12))
@@ -88,7 +87,7 @@ async def test_an_overdue_bad_rating_follow_up_is_reminded(store: SQLiteTicketSt
 
 
 async def test_nothing_is_queued_without_a_staff_chat_or_when_nothing_is_due(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     await file(store, "路灯坏了", local(2, 10))
     assert await queue_due_reminder(store, SETTINGS, RULES, local(2, 11)) is None

@@ -13,9 +13,8 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.messages import Speaker
-from bot.store.backend import make_store
+from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import T0, Clock, data, make_engine
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -25,18 +24,19 @@ from tests.factories import (
     make_photo,
     make_text,
 )
+from tests.stored import opened
 
 UNCOVERED = ["火星上明天的天气预报是什么", "月球背面有没有快递柜", "深海鱼会不会失眠"]
 COVERED = "渝中区有多少栋建成楼宇"
 STAFF_IN_GROUP = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "值班", "zh", "telegram")
 
 
-async def rows(store: SQLiteTicketStore, table: str) -> list[dict[str, object]]:
+async def rows(store: Store, table: str) -> list[dict[str, object]]:
     return [dict(r) for r in await store.rows(f"SELECT * FROM {table}")]  # names: RESIDENT_TABLES
 
 
 async def test_purge_removes_a_closed_ticket_and_everything_about_it(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """An old closed ticket goes with its events, attachments, staff posts and messages; an old
     open ticket and a recently closed one stay; old answers, chat states and processed-message
@@ -120,15 +120,15 @@ def test_purge_defaults_to_retention_days(
 @pytest.mark.parametrize("days", ["-1", "abc", "1.5", "٣"])
 def test_purge_refuses_a_bad_age(
     tmp_path: Path,
+    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     days: str,
 ) -> None:
     """A negative or non-whole age (a negative one would purge tickets closed today) is a usage
     error; nothing is deleted."""
-    path = tmp_path / "bot.db"
-    asyncio.run(seed(f"sqlite:///{path}", closed_days_ago=0))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    asyncio.run(seed(database_url, closed_days_ago=0))
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     with pytest.raises(SystemExit) as stopped:
         purge(tmp_path, "--older-than", days)
@@ -136,11 +136,7 @@ def test_purge_refuses_a_bad_age(
     assert "whole number of days" in capsys.readouterr().err
 
     async def count() -> int:
-        store = SQLiteTicketStore(path)
-        await store.open()
-        try:
+        async with opened(database_url) as store:
             return len(await store.tickets())
-        finally:
-            await store.close()
 
     assert asyncio.run(count()) == 2

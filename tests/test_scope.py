@@ -183,6 +183,7 @@ def test_a_persons_name_is_only_given_by_an_entry_that_asks_for_it() -> None:
         ("名校名院人才直通车今年什么时候报名", "when"),
         ("急需紧缺人才目录里都有哪些岗位", "list"),
         ("黄金12条具体是哪12条", "list"),
+        ("黄金十二条能不能全部列出来", "list"),
         ("能把原文发我1份吗", "download"),
         ("can you send me the application form", "download"),
         ("渝中人才咖啡免费喝吗", "price"),
@@ -217,6 +218,8 @@ def test_ordinary_questions_ask_no_new_detail(question: str) -> None:
         ("环球金融中心有几个领事馆", "入驻了7家领事馆。", True),  # 个 counts any measure
         ("渝中区有多少栋建成楼宇", "渝中全区建成楼宇362栋。", True),
         ("义渡热爱有多少支队伍", "组织志愿服务队300余支。", True),
+        ("党建引领物业一共有多少条措施", "出台党建引领物业服务15项措施。", True),  # 条 or 项
+        ("一共有多少条措施", "组织了15支队伍。", False),
         ("红岩骑手跑腿代办总共跑了多少单", "骑手们为老人跑腿代办。", False),
         ("499个网格配了多少名网格员", "划分了499个网格。", False),
     ],

@@ -166,7 +166,8 @@ def test_purge_removes_old_closed_tickets(db: Path, capsys: pytest.CaptureFixtur
 def test_a_missing_database_folder_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A DATABASE_URL pointing into a missing folder is reported, not created."""
+    """A DATABASE_URL pointing into a missing folder is reported, not created. SQLite only: a
+    file's folder (test_postgres: an unreachable server)."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/bot.db")
     assert tickets(tmp_path, "list") == 1
     assert "does not exist" in capsys.readouterr().err

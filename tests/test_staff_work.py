@@ -13,7 +13,7 @@ from bot.config import SettingsError, load_settings
 from bot.dialogue.engine import Engine
 from bot.dialogue.staff import STAFF_COMMANDS
 from bot.messages import Speaker
-from bot.store.sqlite import SQLiteTicketStore
+from bot.store.backend import Store
 from tests.engine_setup import T0, Clock, data, knowledge, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -38,7 +38,7 @@ STAFF_EN = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "王芳", "en", "teleg
 
 
 @pytest.fixture
-async def engine(store: SQLiteTicketStore) -> Engine:
+async def engine(store: Store) -> Engine:
     """Ticket #1 from a Chinese resident; two staff members (900, 901) who have used the bot."""
     engine = make_engine(store, Clock(), staff_user_ids=frozenset({ENGINE_STAFF_ID, COLLEAGUE}))
     assert (await engine.handle(make_text(UNCOVERED))).ticket_number == 1
@@ -47,16 +47,16 @@ async def engine(store: SQLiteTicketStore) -> Engine:
     return engine
 
 
-async def sent(store: SQLiteTicketStore, kind: str) -> list[tuple[int, str]]:
+async def sent(store: Store, kind: str) -> list[tuple[int, str]]:
     return [(m.chat_id, m.text) for m in await store.due_messages(LATER) if m.kind == kind]
 
 
-async def history(store: SQLiteTicketStore, number: int = 1) -> list[tuple[str, str, str]]:
+async def history(store: Store, number: int = 1) -> list[tuple[str, str, str]]:
     return [(e.kind, e.actor, e.text) for e in await store.events(number)]
 
 
 async def test_assign_by_username_tells_the_assignee_privately(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """/assign N @username: the ticket is theirs (claimed), the history says who did it and
     when, and the assignee gets a private notice (an outbox message to their user id)."""
@@ -75,7 +75,7 @@ async def test_assign_by_username_tells_the_assignee_privately(
 
 
 async def test_reassign_release_and_the_history_names_everyone(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """Assign to a colleague by user id, reassign to oneself (no notice to oneself), release:
     the ticket goes back to the unassigned queue, and /ticket shows names, not ids."""
@@ -100,7 +100,7 @@ async def test_reassign_release_and_the_history_names_everyone(
 
 
 async def test_assigning_a_ticket_to_its_holder_again_tells_nobody_twice(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """A second /assign to the same colleague changes nothing: one notice, one history line."""
     await engine.handle(make_command("/assign 1 @LiLei", STAFF))
@@ -121,7 +121,7 @@ async def test_assigning_a_ticket_to_its_holder_again_tells_nobody_twice(
     ],
 )
 async def test_assignment_errors_are_clear_and_change_nothing(
-    store: SQLiteTicketStore, engine: Engine, command: str, note: str, words: str
+    store: Store, engine: Engine, command: str, note: str, words: str
 ) -> None:
     outcome = await engine.handle(make_command(command, STAFF))
     assert (outcome.notes, words in text(outcome)) == ((note,), True), text(outcome)
@@ -129,7 +129,7 @@ async def test_assignment_errors_are_clear_and_change_nothing(
     assert await sent(store, "assignee_notice") == []
 
 
-async def test_a_note_stays_internal(store: SQLiteTicketStore, engine: Engine) -> None:
+async def test_a_note_stays_internal(store: Store, engine: Engine) -> None:
     """/note N text is in the history and /ticket, never in anything queued for the resident."""
     outcome = await engine.handle(make_command("/note 1 已电话联系气象台，等回电", STAFF))
     assert (outcome.notes, text(outcome)) == (
@@ -147,7 +147,7 @@ async def test_a_note_stays_internal(store: SQLiteTicketStore, engine: Engine) -
 
 
 async def test_a_knowledge_base_answer_is_shown_first_then_sent_on_confirm(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """/reply N #entry-id shows the answer with a confirm button and sends nothing; tapping
     the button sends it as the staff reply."""
@@ -168,7 +168,7 @@ async def test_a_knowledge_base_answer_is_shown_first_then_sent_on_confirm(
 
 
 async def test_an_english_residents_standard_reply_is_in_english(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """The standard reply is in the ticket's language: the entry's English answer."""
     english = make_speaker(202, language="en")
@@ -185,7 +185,7 @@ async def test_an_english_residents_standard_reply_is_in_english(
     assert entry.answer not in message
 
 
-async def test_a_snippet_is_sent_the_same_way(store: SQLiteTicketStore, engine: Engine) -> None:
+async def test_a_snippet_is_sent_the_same_way(store: Store, engine: Engine) -> None:
     """A saved snippet: /snippets lists it, /reply N $name previews it, the button sends it."""
     await store.save_snippet("转气象", "您的问题已转交区气象局，请留意回复。", "cli", T0)
     listed = await engine.handle(make_command("/snippets", STAFF))
@@ -205,7 +205,7 @@ async def test_a_snippet_is_sent_the_same_way(store: SQLiteTicketStore, engine: 
     ],
 )
 async def test_an_unknown_standard_reply_is_refused(
-    store: SQLiteTicketStore, engine: Engine, command: str, note: str, words: str
+    store: Store, engine: Engine, command: str, note: str, words: str
 ) -> None:
     outcome = await engine.handle(make_command(command, STAFF))
     assert (outcome.notes, words in text(outcome)) == ((note,), True), text(outcome)
@@ -213,7 +213,7 @@ async def test_an_unknown_standard_reply_is_refused(
 
 
 async def test_a_forged_send_button_from_a_resident_is_refused(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     outcome = await engine.handle(make_choice(f"send:1:#{ENTRY}"))
     assert outcome.notes == ("refused",)
@@ -234,9 +234,7 @@ async def test_a_forged_send_button_from_a_resident_is_refused(
         ("all", [4, 3, 2, 1]),
     ],
 )
-async def test_queues(
-    store: SQLiteTicketStore, engine: Engine, filter_word: str, shown: list[int]
-) -> None:
+async def test_queues(store: Store, engine: Engine, filter_word: str, shown: list[int]) -> None:
     """/tickets with a queue name (English or Chinese) or a status label."""
     for index, question in enumerate(("河马吃什么", "月亮上能种菜吗", "恐龙为什么灭绝")):
         await engine.handle(make_text(question, make_speaker(300 + index)))
@@ -312,7 +310,7 @@ def test_a_bad_staff_setting_names_the_variable_and_value(value: str) -> None:
 
 
 async def test_replying_to_the_post_with_an_entry_id_previews_it_too(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     """A staff reply to the ticket's post that is just `#entry-id` is a standard reply."""
     [post] = [m for m in await store.due_messages(LATER) if m.kind == "staff_post"]
@@ -323,7 +321,7 @@ async def test_replying_to_the_post_with_an_entry_id_previews_it_too(
 
 
 async def test_confirming_a_snippet_removed_since_the_preview_sends_nothing(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     await store.save_snippet("旧口径", "旧的说法", "cli", T0)
     await engine.handle(make_command("/reply 1 $旧口径", STAFF))

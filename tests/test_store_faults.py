@@ -234,16 +234,6 @@ async def test_a_file_that_is_not_a_database_is_a_start_up_error(tmp_path: Path)
         await SQLiteTicketStore(path).open()
 
 
-async def test_a_mistake_in_our_sql_is_not_mistaken_for_a_fault(store: SQLiteTicketStore) -> None:
-    """Only faults outside the program become "please try again"; a bad statement (a bug)
-    still raises sqlite3's own error, inside a transaction or not."""
-    with pytest.raises(sqlite3.OperationalError, match="no such table"):
-        await store.execute("INSERT INTO no_such_table VALUES (1)")
-    with pytest.raises(sqlite3.OperationalError, match="no such table"):
-        await store.rows("SELECT * FROM no_such_table")
-    assert await store.tickets() == []  # the connection is still usable
-
-
 async def test_a_single_write_outside_a_transaction_on_a_locked_database_raises_busy(
     store: SQLiteTicketStore,
 ) -> None:

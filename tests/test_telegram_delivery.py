@@ -15,7 +15,6 @@ from bot.config import Settings
 from bot.messages import Choice
 from bot.store.backend import Store, make_store
 from bot.store.model import NewTicket
-from bot.store.sqlite import SQLiteTicketStore
 from bot.transport.chunks import MESSAGE_LIMIT, split_text, text_length
 from bot.transport.delivery import BATCH, GIVE_UP_AFTER, Dispatcher, utcnow
 from tests.fake_bot_api import TOKEN, FakeBotApi
@@ -31,7 +30,7 @@ async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
 
 
 @pytest.fixture
-async def dispatcher(bot: Bot, store: SQLiteTicketStore) -> AsyncIterator[Dispatcher]:
+async def dispatcher(bot: Bot, store: Store) -> AsyncIterator[Dispatcher]:
     dispatcher = Dispatcher(bot, store, backoff_base=0.05)
     dispatcher.start()
     yield dispatcher
@@ -39,7 +38,7 @@ async def dispatcher(bot: Bot, store: SQLiteTicketStore) -> AsyncIterator[Dispat
 
 
 async def test_messages_queued_before_start_up_are_sent(
-    api: FakeBotApi, bot: Bot, store: SQLiteTicketStore
+    api: FakeBotApi, bot: Bot, store: Store
 ) -> None:
     """Whatever was in the outbox when the process died is sent when the dispatcher starts."""
     await store.enqueue(RESIDENT, "排队中的回复", kind="to_resident")
@@ -53,7 +52,7 @@ async def test_messages_queued_before_start_up_are_sent(
 
 
 async def test_choices_become_an_inline_keyboard_and_staff_posts_map_back(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """A staff post carries its buttons, and its message id leads back to the ticket."""
     new = NewTicket(RESIDENT, RESIDENT, "telegram", "unanswered", "我的社保卡丢了怎么补办")
@@ -85,7 +84,7 @@ async def test_choices_become_an_inline_keyboard_and_staff_posts_map_back(
 )
 async def test_a_failed_send_is_retried_until_delivered(
     api: FakeBotApi,
-    store: SQLiteTicketStore,
+    store: Store,
     dispatcher: Dispatcher,
     failure: dict[str, int],
     expected_failed: int,
@@ -101,7 +100,7 @@ async def test_a_failed_send_is_retried_until_delivered(
 
 
 async def test_retry_after_is_honoured(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """After a 429 with retry_after=2 the message is not tried again for those 2 seconds."""
     api.fail_next("sendMessage", retry_after=2)
@@ -114,7 +113,7 @@ async def test_retry_after_is_honoured(
 
 
 async def test_order_within_a_chat_survives_a_failure(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """When the first of three messages fails, the three still arrive in their original order."""
     api.fail_next("sendMessage", status=500)
@@ -126,7 +125,7 @@ async def test_order_within_a_chat_survives_a_failure(
 
 
 async def test_an_unknown_chat_is_given_up_after_a_few_tries(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """A 400 "chat not found" is retried GIVE_UP_AFTER times, then left alone (and logged)."""
     api.fail_next("sendMessage", times=100, status=400)
@@ -142,7 +141,7 @@ async def test_an_unknown_chat_is_given_up_after_a_few_tries(
 
 
 async def test_a_long_message_is_split_with_the_buttons_on_the_last_piece(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """A 9,000-character text arrives as pieces under 4,096 characters, buttons on the last."""
     text = "这是一段很长的回答，包含很多句子。" * 530
@@ -156,7 +155,7 @@ async def test_a_long_message_is_split_with_the_buttons_on_the_last_piece(
 
 
 async def test_a_photo_report_is_sent_as_a_photo_with_its_caption(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """An outbox message with a photo goes out with sendPhoto, the text as its caption."""
     await store.enqueue(STAFF_CHAT, "#3 · 随手拍", photo="photo-file-1", kind="staff_notice")
@@ -191,14 +190,12 @@ def test_split_text_keeps_every_piece_within_the_limit_and_words_whole(text: str
         assert all(p.split()[-1] == "word" for p in pieces)
 
 
-async def _all_sent(store: SQLiteTicketStore) -> bool:
+async def _all_sent(store: Store) -> bool:
     rows = await store.rows("SELECT 1 FROM outbox WHERE sent_at IS NULL")
     return not rows
 
 
-async def test_stopping_sends_what_is_due_first(
-    api: FakeBotApi, bot: Bot, store: SQLiteTicketStore
-) -> None:
+async def test_stopping_sends_what_is_due_first(api: FakeBotApi, bot: Bot, store: Store) -> None:
     """Messages queued just before a clean stop are sent before the dispatcher ends."""
     dispatcher = Dispatcher(bot, store)
     dispatcher.start()
@@ -209,7 +206,7 @@ async def test_stopping_sends_what_is_due_first(
 
 
 async def test_a_long_caption_goes_after_the_photo_as_text(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """Captions are limited to 1,024 characters: a longer text follows the photo as a message."""
     text = "照片说明。" * 300
@@ -222,7 +219,7 @@ async def test_a_long_caption_goes_after_the_photo_as_text(
 
 
 async def test_a_message_given_up_on_does_not_hold_back_the_next_ones(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """After a refused message is abandoned, the chat's following messages still go out."""
     api.fail_next("sendMessage", times=GIVE_UP_AFTER, status=400)
@@ -234,7 +231,7 @@ async def test_a_message_given_up_on_does_not_hold_back_the_next_ones(
 
 
 async def test_a_slow_chat_does_not_hold_back_the_others(
-    api: FakeBotApi, store: SQLiteTicketStore, dispatcher: Dispatcher
+    api: FakeBotApi, store: Store, dispatcher: Dispatcher
 ) -> None:
     """While sends to the staff group hang (as at Telegram's 20-a-minute group limit), with more
     messages queued for it than one look at the outbox takes in, a resident's reply queued after
@@ -253,7 +250,7 @@ async def test_a_slow_chat_does_not_hold_back_the_others(
 
 
 async def test_chats_being_sent_to_are_skipped_when_looking_for_due_messages(
-    store: SQLiteTicketStore,
+    store: Store,
 ) -> None:
     """The outbox query leaves out the chats the dispatcher asks it to skip."""
     for chat_id in (1, 2, 3):

@@ -15,6 +15,7 @@ import pytest
 
 from bot.kb.loader import load_knowledge
 from bot.paths import bundled_dir
+from bot.store.postgres import PostgresTicketStore
 from bot.transport.chunks import MESSAGE_LIMIT, text_length
 from bot.transport.handlers import Runtime
 from bot.words import busy_text, limit_text, something_went_wrong_text
@@ -31,6 +32,7 @@ from tests.factories import (
     make_voice_update,
 )
 from tests.fake_bot_api import Call, FakeBotApi
+from tests.store_faults import PostgresReadOnly
 from tests.telegram_harness import (
     percentiles,
     post_recorded,
@@ -357,13 +359,16 @@ async def _status(service: Runtime, number: int, status: str) -> bool:
     return (await service.store.ticket(number)).status == status
 
 
-@pytest.mark.sqlite_only  # read-only by PRAGMA query_only; PostgreSQL: tests/test_postgres.py
 async def test_a_read_only_database_still_gets_the_resident_an_answer(
-    api: FakeBotApi, service: Runtime
+    api: FakeBotApi, service: Runtime, database_url: str
 ) -> None:
     """When nothing can be written, the resident is asked to send the message again, sent
     directly since the outbox cannot hold it."""
-    await service.store.execute("PRAGMA query_only = ON")
+    store = service.store
+    if isinstance(store, PostgresTicketStore):
+        await PostgresReadOnly(database_url, store).on()
+    else:
+        await store.execute("PRAGMA query_only = ON")
     [reply] = await ask(api, make_text_update(RESIDENT, UNCOVERED), RESIDENT)
     assert reply == busy_text("zh")
 

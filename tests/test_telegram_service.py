@@ -1,5 +1,6 @@
 """`python -m bot run` as a real process on the fake Bot API: crash and restart, stop signals,
-webhook mode, and the token never written to the log."""
+webhook mode, and the token never written to the log; on both backends (conftest:
+service_backend), but for the two start-up refusals that never reach a database store."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import aiohttp
@@ -23,9 +22,10 @@ from tests.factories import (
     make_text_update,
 )
 from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.stored import stored_rows
 from tests.telegram_harness import BotProcess, service_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 7001
 SECOND_RESIDENT = 7002
@@ -53,7 +53,7 @@ async def started(api: FakeBotApi, process: BotProcess) -> None:
 
 
 async def test_kill_9_and_redelivery_give_one_ticket_and_lose_no_message(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
     """After kill -9 and a restart that receives the last update again, there is exactly one
     ticket and one staff post, and a reply still queued at the crash is delivered."""
@@ -65,7 +65,7 @@ async def test_kill_9_and_redelivery_give_one_ticket_and_lose_no_message(
     await api.wait_for(lambda: api.sent(RESIDENT), within=30, what="the ticket number")
     # Killed between Telegram taking a message and the store recording it, a message is sent
     # again after the restart (at least once); that window is not what this test is about.
-    await api.wait_for(lambda: _all_sent(tmp_path / "bot.db"), within=30, what="mark_sent")
+    await api.wait_for(lambda: _all_sent(database_url), within=30, what="mark_sent")
     # A reply that cannot be sent yet: Telegram fails, so it waits in the outbox.
     api.fail_next("sendMessage", times=1000, status=500)
     api.push(make_text_update(SECOND_RESIDENT, COVERED))
@@ -115,7 +115,7 @@ async def test_a_stop_signal_stops_cleanly_with_status_0(
 
 
 async def test_a_second_stop_signal_stops_at_once_and_keeps_the_unsent_queued(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
     """While the service waits (up to 10 s) for a staff post Telegram has not answered, a
     second SIGTERM makes it stop at once, exit 0, and leave that post queued in the outbox.
@@ -131,13 +131,15 @@ async def test_a_second_stop_signal_stops_at_once_and_keeps_the_unsent_queued(
     assert process.process.poll() is None
     assert await process.stop(signal.SIGTERM, within=5) == 0
     assert "asked again to stop" in process.log()
-    with closing(sqlite3.connect(tmp_path / "bot.db")) as db:
-        unsent = db.execute(
-            "SELECT kind FROM outbox WHERE sent_at IS NULL AND chat_id = ?", (STAFF_CHAT_ID,)
-        ).fetchall()
+    unsent = await stored_rows(
+        database_url,
+        "SELECT kind FROM outbox WHERE sent_at IS NULL AND chat_id = ?",
+        (STAFF_CHAT_ID,),
+    )
     assert unsent == [("staff_post",)]
 
 
+@pytest.mark.sqlite_only  # it stops before opening any database
 async def test_run_without_a_token_explains_what_is_missing(tmp_path: Path) -> None:
     """`run` with no TELEGRAM_BOT_TOKEN exits 2 and names the setting."""
     process = BotProcess({"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}, tmp_path / "x.log")
@@ -191,12 +193,12 @@ async def _post_when_listening(
     raise AssertionError("the webhook listener never came up")
 
 
-def _all_sent(database: Path) -> bool:
-    """Read the service's database beside it (WAL lets a reader in while it writes)."""
-    with closing(sqlite3.connect(database)) as db:
-        [(unsent,)] = db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchall()
-        [(total,)] = db.execute("SELECT count(*) FROM outbox").fetchall()
-    return total > 0 and unsent == 0
+async def _all_sent(database_url: str) -> bool:
+    """Read the service's database beside it."""
+    [(unsent, total)] = await stored_rows(
+        database_url, "SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FROM outbox"
+    )
+    return bool(total > 0 and unsent == 0)
 
 
 def _free_port() -> int:
@@ -217,6 +219,7 @@ async def test_a_rejected_token_stops_start_up_with_a_clear_message(
     assert "WRONG-token" not in log
 
 
+@pytest.mark.sqlite_only  # a SQLite file's folder (test_postgres: an unreachable server)
 async def test_a_missing_database_folder_stops_start_up_with_a_clear_message(
     api: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -1,5 +1,6 @@
-"""The ticket store on a real SQLite file: migrations, transactions, idempotency, history,
-outbox, concurrency."""
+"""The ticket store on both backends (conftest's `store` and `database_url`): transactions,
+idempotency, history, outbox, concurrency; and on SQLite alone what is SQLite's own (its
+migrations and catalogue, its file's folder, its write lock), each test saying so."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ import aiosqlite
 import asyncpg
 import pytest
 
-from bot.store.database import DatabaseFolderMissingError, StoreBusyError, TicketNotFound
+from bot.config import Settings
+from bot.store.backend import Store, make_store
+from bot.store.database import (
+    DatabaseFolderMissingError,
+    StoreBusyError,
+    StoreFullError,
+    TicketNotFound,
+)
 from bot.store.migrations import MIGRATIONS, current_version, migrate
 from bot.store.model import InvalidTransitionError, NewTicket
 from bot.store.sqlite import SQLiteTicketStore
+from tests.stored import opened
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -40,7 +49,8 @@ def raw(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> None:
-    """An empty file gets every step recorded once; opening again applies nothing twice."""
+    """An empty file gets every step recorded once; opening again applies nothing twice.
+    SQLite only (its catalogue, WAL); test_postgres runs `db migrate` twice on a server."""
     path = tmp_path / "t.db"
     for _ in range(2):
         store = SQLiteTicketStore(path)
@@ -54,7 +64,8 @@ async def test_migrations_build_the_schema_from_empty_once(tmp_path: Path) -> No
 
 
 async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> None:
-    """A step that breaks half-way is rolled back together with its version record."""
+    """A step that breaks half-way is rolled back together with its version record. SQLite's
+    migrate; test_postgres has the same test for PostgreSQL's."""
     broken = (
         *MIGRATIONS,
         (99, "broken", "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)"),
@@ -70,7 +81,7 @@ async def test_a_failing_step_leaves_the_previous_version(tmp_path: Path) -> Non
         await conn.close()
 
 
-async def test_foreign_keys_are_enforced(store: SQLiteTicketStore) -> None:
+async def test_foreign_keys_are_enforced(store: Store) -> None:
     """An event for a ticket that does not exist is refused by the database."""
     with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         await store.execute(
@@ -79,13 +90,14 @@ async def test_foreign_keys_are_enforced(store: SQLiteTicketStore) -> None:
 
 
 async def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
-    """The store does not invent folders: a wrong DATABASE_URL fails at start-up."""
+    """The store does not invent folders: a wrong DATABASE_URL fails at start-up (a SQLite
+    file's folder; test_postgres: an unreachable server)."""
     store = SQLiteTicketStore(tmp_path / "nowhere" / "t.db")
     with pytest.raises(DatabaseFolderMissingError, match="does not exist"):
         await store.open()
 
 
-async def test_create_ticket_records_everything(store: SQLiteTicketStore) -> None:
+async def test_create_ticket_records_everything(store: Store) -> None:
     """A ticket keeps resident, category, text, candidates, attachments, phone, and a created
     event."""
     ticket, created = await store.create_ticket(
@@ -109,7 +121,7 @@ async def test_create_ticket_records_everything(store: SQLiteTicketStore) -> Non
     assert [(e.kind, e.actor) for e in await store.events(1)] == [("created", "user:1")]
 
 
-async def test_the_same_message_never_creates_two_tickets(store: SQLiteTicketStore) -> None:
+async def test_the_same_message_never_creates_two_tickets(store: Store) -> None:
     """A second create with the same idempotency key returns the first ticket."""
     first, created = await store.create_ticket(new(key="telegram:1:77"), T0)
     again, created_again = await store.create_ticket(new("别的", key="telegram:1:77"), T0)
@@ -118,25 +130,20 @@ async def test_the_same_message_never_creates_two_tickets(store: SQLiteTicketSto
     assert len(await store.tickets()) == 1
 
 
-async def test_a_failure_between_creation_steps_leaves_no_half_ticket(tmp_path: Path) -> None:
+async def test_a_failure_between_creation_steps_leaves_no_half_ticket(store: Store) -> None:
     """If the step after inserting the ticket and its event fails, all of it is rolled back."""
 
-    class AttachFails(SQLiteTicketStore):
-        async def _attach(self, number: int, files: tuple[str, ...], at: datetime) -> None:
-            raise OSError("disk full while attaching")
+    async def attach_fails(number: int, files: tuple[str, ...], at: datetime) -> None:
+        raise StoreFullError("disk full while attaching")
 
-    store = AttachFails(tmp_path / "t.db")
-    await store.open()
-    try:
-        with pytest.raises(OSError, match="disk full"):
-            await store.create_ticket(new(attachments=("f",)), T0)
-        assert await store.tickets() == []
-        assert await store.rows("SELECT * FROM events") == []
-    finally:
-        await store.close()
+    store._attach = attach_fails  # type: ignore[method-assign]
+    with pytest.raises(StoreFullError, match="disk full"):
+        await store.create_ticket(new(attachments=("f",)), T0)
+    assert await store.tickets() == []
+    assert await store.rows("SELECT * FROM events") == []
 
 
-async def test_a_transaction_rolls_back_and_reraises(store: SQLiteTicketStore) -> None:
+async def test_a_transaction_rolls_back_and_reraises(store: Store) -> None:
     """An exception after the ticket is written, before its staff post, undoes both."""
 
     async def file_then_fail() -> None:
@@ -153,10 +160,10 @@ async def test_a_transaction_rolls_back_and_reraises(store: SQLiteTicketStore) -
     assert ticket.number >= 1
 
 
-async def test_two_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+async def test_two_concurrent_writers_lose_nothing(database_url: str) -> None:
     """Two connections creating tickets at once get distinct numbers and every ticket is kept."""
-    path = tmp_path / "t.db"
-    first, second = SQLiteTicketStore(path), SQLiteTicketStore(path)
+    settings = Settings(database_url=database_url)
+    first, second = make_store(settings), make_store(settings)
     await first.open()
     await second.open()
     try:
@@ -175,8 +182,23 @@ async def test_two_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         await second.close()
 
 
+async def test_a_mistake_in_our_sql_is_not_mistaken_for_a_fault(store: Store) -> None:
+    """Only faults outside the program become "please try again"; a bad statement (a bug)
+    still raises the driver's own error, inside a transaction or not, and the store goes on."""
+    missing = (sqlite3.OperationalError, asyncpg.UndefinedTableError)
+    with pytest.raises(missing, match="no_such_table"):
+        await store.execute("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(missing, match="no_such_table"):
+        await store.rows("SELECT * FROM no_such_table")
+    with pytest.raises(missing, match="no_such_table"):
+        async with store.transaction():
+            await store.execute("INSERT INTO no_such_table VALUES (1)")
+    assert await store.tickets() == []  # the connection is still usable
+
+
 async def test_a_locked_database_raises_store_busy(tmp_path: Path) -> None:
-    """Another process holding the write lock past the busy timeout gives StoreBusyError."""
+    """Another process holding the write lock past the busy timeout gives StoreBusyError.
+    SQLite's lock (BEGIN IMMEDIATE); test_postgres locks a table for PostgreSQL."""
     path = tmp_path / "t.db"
     store = SQLiteTicketStore(path, busy_timeout_ms=50)
     await store.open()
@@ -192,7 +214,7 @@ async def test_a_locked_database_raises_store_busy(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_status_moves_through_claim_reply_close_reopen(store: SQLiteTicketStore) -> None:
+async def test_status_moves_through_claim_reply_close_reopen(store: Store) -> None:
     """open → claimed → answered → closed → reopened, each recorded with actor and time."""
     await store.create_ticket(new(), T0)
     assert (await store.claim(1, "staff:9", T0 + timedelta(minutes=1))).status == "claimed"
@@ -218,7 +240,7 @@ async def test_status_moves_through_claim_reply_close_reopen(store: SQLiteTicket
     ]
 
 
-async def test_a_followup_reopens_an_answered_ticket_for_staff(store: SQLiteTicketStore) -> None:
+async def test_a_followup_reopens_an_answered_ticket_for_staff(store: Store) -> None:
     """A resident's follow-up puts an answered ticket back in front of staff, with the file."""
     await store.create_ticket(new(), T0)
     await store.staff_reply(1, "staff:9", "哪栋楼？", T0)
@@ -236,13 +258,13 @@ async def test_a_followup_reopens_an_answered_ticket_for_staff(store: SQLiteTick
         lambda s: s.ticket_for_staff_message(-1, 5),
     ],
 )
-async def test_not_found_raises(store: SQLiteTicketStore, call: object) -> None:
+async def test_not_found_raises(store: Store, call: object) -> None:
     """Unknown tickets (and staff posts) raise TicketNotFound, never return None."""
     with pytest.raises(TicketNotFound):
         await call(store)  # type: ignore[operator]
 
 
-async def test_list_filters_by_status_category_and_age(store: SQLiteTicketStore) -> None:
+async def test_list_filters_by_status_category_and_age(store: Store) -> None:
     """Filters combine; newest first."""
     await store.create_ticket(new("old"), T0)
     await store.create_ticket(new("feedback", category="feedback"), T0 + timedelta(hours=5))
@@ -255,7 +277,7 @@ async def test_list_filters_by_status_category_and_age(store: SQLiteTicketStore)
     assert [t.number for t in await store.tickets(created_before=before)] == [2, 1]
 
 
-async def test_count_tickets_counts_open_and_recent(store: SQLiteTicketStore) -> None:
+async def test_count_tickets_counts_open_and_recent(store: Store) -> None:
     """Limits count one resident's open tickets and the ones filed since a time."""
     for hour in range(3):
         await store.create_ticket(new(), T0 + timedelta(hours=hour))
@@ -266,7 +288,7 @@ async def test_count_tickets_counts_open_and_recent(store: SQLiteTicketStore) ->
     assert await store.count_tickets("telegram", 1, open_only=False, since=since) == 2
 
 
-async def test_stats_count_and_median_first_reply(store: SQLiteTicketStore) -> None:
+async def test_stats_count_and_median_first_reply(store: Store) -> None:
     """Median of the time to the first staff reply, over replied tickets only."""
     for minutes in (10, 30, 50):
         ticket, _ = await store.create_ticket(new(), T0)
@@ -279,7 +301,7 @@ async def test_stats_count_and_median_first_reply(store: SQLiteTicketStore) -> N
     assert stats.by_category["report"] == 1
 
 
-async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteTicketStore) -> None:
+async def test_purge_removes_old_closed_tickets_and_their_history(store: Store) -> None:
     """Retention: closed tickets past the cutoff go with their events; open ones stay."""
     await store.create_ticket(new("old closed"), T0)
     await store.close_ticket(1, "x", "", T0)
@@ -289,7 +311,7 @@ async def test_purge_removes_old_closed_tickets_and_their_history(store: SQLiteT
     assert await store.rows("SELECT * FROM events WHERE ticket_number = 1") == []
 
 
-async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicketStore) -> None:
+async def test_purge_forgets_old_chat_state_and_sent_messages(store: Store) -> None:
     """Retention also covers conversation state and delivered messages, not pending ones."""
     from bot.store.chat_state import ChatState
 
@@ -302,7 +324,7 @@ async def test_purge_forgets_old_chat_state_and_sent_messages(store: SQLiteTicke
     assert [m.text for m in await store.due_messages(T0 + timedelta(days=2))] == ["pending"]
 
 
-async def test_outbox_dedupes_and_retries(store: SQLiteTicketStore) -> None:
+async def test_outbox_dedupes_and_retries(store: Store) -> None:
     """A dedupe key queues once; a retry is not due before its time; sent messages leave."""
     first = await store.enqueue(5, "hi", kind="reply", dedupe_key="reply:5:1:0")
     assert await store.enqueue(5, "hi", kind="reply", dedupe_key="reply:5:1:0") is None
@@ -317,7 +339,7 @@ async def test_outbox_dedupes_and_retries(store: SQLiteTicketStore) -> None:
     assert await store.due_messages(T0 + timedelta(days=1)) == []
 
 
-async def test_a_sent_staff_post_maps_back_to_its_ticket(store: SQLiteTicketStore) -> None:
+async def test_a_sent_staff_post_maps_back_to_its_ticket(store: Store) -> None:
     """Staff reply to a post: the post's Telegram message id leads to the ticket."""
     await store.create_ticket(new(), T0)
     post = await store.enqueue(-100, "#1", kind="staff_post", ticket_number=1)
@@ -326,7 +348,7 @@ async def test_a_sent_staff_post_maps_back_to_its_ticket(store: SQLiteTicketStor
     assert await store.ticket_for_staff_message(-100, 4242) == 1
 
 
-async def test_outbox_keeps_channels_apart(store: SQLiteTicketStore) -> None:
+async def test_outbox_keeps_channels_apart(store: Store) -> None:
     """The Telegram dispatcher never sees terminal messages, and the reverse."""
     await store.enqueue(1, "to terminal", kind="to_resident", channel="terminal")
     await store.enqueue(1, "to telegram", kind="to_resident")
@@ -336,20 +358,13 @@ async def test_outbox_keeps_channels_apart(store: SQLiteTicketStore) -> None:
     assert [m.text for m in terminal] == ["to terminal"]
 
 
-async def test_chat_state_survives_a_restart(tmp_path: Path) -> None:
+async def test_chat_state_survives_a_restart(database_url: str) -> None:
     """A flow in progress is in the database, not in memory."""
     from bot.store.chat_state import ChatState
 
-    path = tmp_path / "t.db"
-    store = SQLiteTicketStore(path)
-    await store.open()
     state = ChatState("telegram", 7, "tongban", "matter", {"community": "yz"}, "en", 3)
-    await store.save_state(state, T0)
-    await store.close()
-    store = SQLiteTicketStore(path)
-    await store.open()
-    try:
+    async with opened(database_url) as store:
+        await store.save_state(state, T0)
+    async with opened(database_url) as store:
         assert await store.load_state("telegram", 7) == state
         assert await store.load_state("terminal", 7) == ChatState("terminal", 7)
-    finally:
-        await store.close()

@@ -13,8 +13,8 @@ from bot.config import SLA_HOURS_RETIRED, Settings
 from bot.dialogue.engine import Engine
 from bot.helpdesk.deadlines import load_rules
 from bot.messages import Speaker
+from bot.store.backend import Store
 from bot.store.database import utcnow
-from bot.store.sqlite import SQLiteTicketStore
 from tests.engine_setup import Clock, data, make_engine, text
 from tests.factories import (
     ENGINE_STAFF_CHAT_ID,
@@ -32,7 +32,7 @@ STAFF = Speaker(ENGINE_STAFF_ID, ENGINE_STAFF_CHAT_ID, "王芳", "zh", "telegram
 
 
 @pytest.fixture
-async def engine(store: SQLiteTicketStore) -> Engine:
+async def engine(store: Store) -> Engine:
     """Ticket #1 answered and closed by staff, so the resident may rate it."""
     engine = make_engine(store, Clock())
     assert (await engine.handle(make_text(UNCOVERED))).ticket_number == 1
@@ -41,9 +41,7 @@ async def engine(store: SQLiteTicketStore) -> Engine:
     return engine
 
 
-async def test_the_line_after_a_rating_is_its_comment(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_the_line_after_a_rating_is_its_comment(store: Store, engine: Engine) -> None:
     rated = await engine.handle(make_choice("rate:1:3"))
     assert data(rated) == ["rateskip:1"]
     saved = await engine.handle(make_text("态度不错，就是慢了点"))
@@ -55,7 +53,7 @@ async def test_the_line_after_a_rating_is_its_comment(
 
 
 async def test_a_covered_question_after_a_rating_is_answered_not_kept_as_a_comment(
-    store: SQLiteTicketStore, engine: Engine
+    store: Store, engine: Engine
 ) -> None:
     await engine.handle(make_choice("rate:1:5"))
     answered = await engine.handle(make_text(COVERED_QUESTION))
@@ -65,7 +63,7 @@ async def test_a_covered_question_after_a_rating_is_answered_not_kept_as_a_comme
 
 @pytest.mark.parametrize("message", ["我要找真人客服", "你好"])
 async def test_a_request_after_a_rating_is_handled_not_kept_as_a_comment(
-    store: SQLiteTicketStore, engine: Engine, message: str
+    store: Store, engine: Engine, message: str
 ) -> None:
     await engine.handle(make_choice("rate:1:5"))
     handled = await engine.handle(make_text(message))
@@ -73,14 +71,12 @@ async def test_a_request_after_a_rating_is_handled_not_kept_as_a_comment(
     assert (await store.rating(1)).comment is None
 
 
-async def test_thanks_after_a_rating_is_its_comment(
-    store: SQLiteTicketStore, engine: Engine
-) -> None:
+async def test_thanks_after_a_rating_is_its_comment(store: Store, engine: Engine) -> None:
     await engine.handle(make_choice("rate:1:5"))
     assert (await engine.handle(make_text("谢谢你们"))).notes == ("rating_comment",)
 
 
-async def test_no_thanks_ends_the_rating(store: SQLiteTicketStore, engine: Engine) -> None:
+async def test_no_thanks_ends_the_rating(store: Store, engine: Engine) -> None:
     await engine.handle(make_choice("rate:1:4"))
     done = await engine.handle(make_choice("rateskip:1"))
     assert text(done) == "好的，谢谢您的评价！"
@@ -110,11 +106,14 @@ async def test_staff_usage_and_refusals(engine: Engine, command: str, expected: 
 
 
 def test_tickets_calendar_names_each_years_source(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """This year and the next: where their working days come from, and a warning (file and
     line) for a year nobody knows, as `load_rules(...).calendar` decides."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("HOLIDAYS_FILE", raising=False)
     assert main(["--env-file", str(tmp_path / "none.env"), "tickets", "calendar"]) == 0
     out = capsys.readouterr().out
@@ -129,6 +128,7 @@ def test_tickets_calendar_names_each_years_source(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_a_broken_time_limit_file_stops_start_up_with_its_line(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -141,6 +141,7 @@ async def test_a_broken_time_limit_file_stops_start_up_with_its_line(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("service_backend")
 async def test_a_set_sla_hours_is_warned_about_at_start_up(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -15,12 +15,14 @@ from bot.learning.change import Change, ChangeError
 from bot.learning.checks import Checks
 from bot.learning.draft import Draft
 from bot.learning.gaps import GAP_STATUSES, group_gaps
+from bot.learning.refusal import Refusal
 from bot.matching.matcher import load_matcher
 from bot.store.backend import make_store
 from bot.store.database import DatabaseStartupError, StoreUnavailableError, TicketNotFound
 from bot.store.interface import TicketStore
 from bot.store.model import Proposal
 from bot.store.proposals import ProposalDecidedError, ProposalNotFound
+from bot.words import teach_refusal_fixes, teach_refusal_reason, teach_refused_text
 from bot.yamlio import DataError
 
 
@@ -29,22 +31,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         store = make_store(settings)
         return asyncio.run(_run(args, settings, store))
     except TicketNotFound as exc:
-        print(f"Not found: ticket #{exc}", file=sys.stderr)
-    except ProposalNotFound as exc:
-        print(f"Not found: proposal P{exc}", file=sys.stderr)
-    except ProposalDecidedError as exc:
-        print(f"Cannot do that: proposal P{exc} is decided already", file=sys.stderr)
+        print(f"Not done: {exc}", file=sys.stderr)  # "ticket #N does not exist"
+    except ProposalNotFound:
+        refused([Refusal("no_proposal", proposal=args.number)])
+    except ProposalDecidedError:
+        refused([Refusal("decided", proposal=args.number)])
     except review.AuthorCannotReviewError as exc:
-        print(
-            f"Cannot approve P{exc}: you proposed it; another staff member reviews it",
-            file=sys.stderr,
-        )
+        refused([exc.refusal])
     except review.ReviewRefusedError as exc:
-        print("Cannot approve: nothing was written:", file=sys.stderr)
-        for reason in exc.reasons:
-            print(f"  - {reason}", file=sys.stderr)
+        print("Cannot approve; nothing was written:", file=sys.stderr)
+        for refusal in exc.refusals:
+            print(f"  - {teach_refusal_reason(refusal, 'en')}", file=sys.stderr)
+        for fix in teach_refusal_fixes(exc.refusals, "cli", "en"):
+            print(f"  → {fix}", file=sys.stderr)
     except ChangeError as exc:
-        print(f"Cannot propose: {exc}", file=sys.stderr)
+        refused([exc.refusal])
     except DataError as exc:
         print(f"The knowledge base has problems; fix them first:\n{exc}", file=sys.stderr)
     except DatabaseStartupError as exc:
@@ -52,6 +53,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except (StoreUnavailableError, OSError) as exc:
         print(f"Database error: {exc}", file=sys.stderr)
     return 1
+
+
+def refused(refusals: list[Refusal]) -> None:
+    """Say on stderr why it was not done and which option does it (in the shell's English)."""
+    print(f"Not done: {teach_refused_text(refusals, 'cli', 'en')}", file=sys.stderr)
 
 
 async def _run(args: argparse.Namespace, settings: Settings, store: TicketStore) -> int:

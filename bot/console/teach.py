@@ -26,6 +26,7 @@ from bot.learning import review
 from bot.learning.change import ChangeError
 from bot.learning.draft import Draft, closest_entries, ticket_question
 from bot.learning.gaps import GAP_STATUSES, group_gaps
+from bot.learning.refusal import Refusal
 from bot.matching.matcher import Matcher
 from bot.store.model import Ticket
 from bot.store.proposals import ProposalDecidedError, ProposalNotFound
@@ -36,6 +37,7 @@ from bot.words import (
     console_proposal_not_done_text,
     console_proposal_refused_text,
     entry_title,
+    teach_refused_text,
 )
 
 if TYPE_CHECKING:
@@ -219,13 +221,16 @@ async def decide(console: Console, request: Request, staff: Staff) -> Response:
         message = console_author_refused_text(number, language)
         return await render_proposals(console, staff, error=message, failed=number, code=403)
     except review.ReviewRefusedError as exc:
-        message = console_proposal_refused_text(number, exc.reasons, language)
+        reasons = teach_refused_text(exc.refusals, "console", language)
+        message = console_proposal_refused_text(number, reasons, language)
         return await render_proposals(console, staff, error=message, failed=number, code=409)
     except ProposalDecidedError:
-        message = console_proposal_not_done_text(f"P{number} decided already", language)
+        reasons = teach_refused_text([Refusal("decided", proposal=number)], "console", language)
+        message = console_proposal_not_done_text(reasons, language)
         return await render_proposals(console, staff, error=message, failed=number, code=409)
     except ChangeError as exc:  # a rejection without its reason
-        message = console_proposal_not_done_text(str(exc), language)
+        reasons = teach_refused_text([exc.refusal], "console", language)
+        message = console_proposal_not_done_text(reasons, language)
         return await render_proposals(console, staff, error=message, failed=number, code=400)
     done = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/knowledge/proposals?{done}={number}", status_code=303)

@@ -42,6 +42,7 @@ from bot.words import (
     released_text,
     staff_done_text,
     status_label,
+    teach_refused_text,
     transition_error_text,
     unknown_staff_text,
 )
@@ -258,7 +259,8 @@ async def teach(console: Console, request: Request, staff: Staff) -> Response:
     except TicketNotFound:
         return console.message("not_found", 404, staff)
     except ChangeError as exc:
-        message = console_proposal_not_done_text(str(exc), staff.language)
+        reasons = teach_refused_text([exc.refusal], "console", staff.language)
+        message = console_proposal_not_done_text(reasons, staff.language)
         return await render_ticket(console, staff, number, error=message, code=400, teach=fields)
     return RedirectResponse(f"/knowledge/proposals?made={proposal}#p{proposal}", status_code=303)
 

@@ -93,6 +93,11 @@ async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:
     if name == "ticket_status":
         return await my_tickets(svc, turn)
     if name == "cancel":
+        if turn.state.flow is None and _NAMES_TICKET.search(text):  # "取消我的工单"
+            listed = await my_tickets(svc, turn)
+            if any(reply.choices for reply in listed.replies):  # an open one to withdraw
+                lead = Reply(words.withdraw_which_text(language))
+                return Outcome((lead, *listed.replies), notes=("cancel_tickets",))
         if turn.state.flow is None:
             return say(words.nothing_to_cancel_text(language), note="cancel_nothing")
         turn.enter(None)
@@ -107,6 +112,9 @@ async def on_intent(svc: Services, turn: Turn, name: str, text: str) -> Outcome:
         return await file_human_request(svc, turn, text, ())
     return say(words.intent_text(intent, language), note=name)
 
+
+# A request to cancel that names a ticket or a question: one already filed, to withdraw.
+_NAMES_TICKET = re.compile(r"工单|问题|提问|\b(?:ticket|question|request)\b", re.IGNORECASE)
 
 # "转人工", "我要找真人客服", "human please": a request for a person that names no matter.
 _HUMAN_WORDS = re.compile(

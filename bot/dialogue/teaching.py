@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.learning import review
 from bot.learning.change import ChangeError
 from bot.learning.draft import Draft
+from bot.learning.refusal import Refusal
 from bot.store.database import TicketNotFound
 from bot.store.interface import TicketStore
 from bot.store.proposals import ProposalDecidedError, ProposalNotFound
@@ -55,13 +56,15 @@ async def teach_command(
     except TicketNotFound:
         return words.ticket_not_found_text(number, language)
     except ProposalNotFound:
-        return words.proposal_refused_text(f"no proposal P{number}", language)
+        return refused([Refusal("no_proposal", proposal=number)], language)
     except ProposalDecidedError:
-        return words.proposal_refused_text(f"P{number} decided already", language)
-    except review.AuthorCannotReviewError:
-        return words.proposal_refused_text(f"P{number}: author ≠ reviewer", language)
-    except (review.ReviewRefusedError, ChangeError) as exc:
-        return words.proposal_refused_text(str(exc), language)
+        return refused([Refusal("decided", proposal=number)], language)
+    except review.AuthorCannotReviewError as exc:
+        return refused([exc.refusal], language)
+    except review.ReviewRefusedError as exc:
+        return refused(exc.refusals, language)
+    except ChangeError as exc:
+        return refused([exc.refusal], language)
     summary = words.proposal_checks_text(
         proposal.kind,
         proposal.entry_id,
@@ -73,3 +76,11 @@ async def teach_command(
         language,
     )
     return words.proposal_made_text(proposal.number, summary, language)
+
+
+def refused(refusals: list[Refusal], language: str | None) -> str:
+    """The reply to a /teach, /approve or /reject that cannot be done: why, and the command
+    that does it."""
+    return words.proposal_refused_text(
+        words.teach_refused_text(refusals, "telegram", language), language
+    )

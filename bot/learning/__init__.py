@@ -7,7 +7,9 @@ matcher already answers it, the regression effect on the evaluation sets and lea
 contact details), approved or rejected by a second staff member (`review`: the function API the
 shell, the staff group and the web console's 知识库 tab call), and on approval written into the
 YAML files keeping their comments and layout (`yamledit`). `gaps` groups the tickets the
-knowledge base missed; `owners` lists the entries staff answers own.
+knowledge base missed; `owners` lists the entries staff answers own. What the loop refuses is
+data (`refusal.Refusal`: a kind and its values), which `bot.words` renders in the staff
+member's language and in the terms of the surface they used.
 
 Imports the matcher, the store, `bot.kb`, `bot.words` and the foundation modules; never the
 dialogue, a transport or `telegram`.

@@ -7,9 +7,16 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.learning.refusal import Refusal
+
 
 class ChangeError(ValueError):
-    """Raised when a proposed change is incomplete or names what does not exist."""
+    """Raised when a proposed change is incomplete or names what does not exist (or a
+    rejection lacks its reason); `refusal` says which, `str()` in English."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)

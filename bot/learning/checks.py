@@ -22,6 +22,7 @@ import yaml
 from bot.kb.loader import check_quotes, load_knowledge
 from bot.kb.model import EMAIL_PATTERN, PHONE_PATTERN, URL_PATTERN, KnowledgeBase
 from bot.learning.change import Change, StaffSource
+from bot.learning.refusal import Refusal
 from bot.learning.yamledit import apply_change
 from bot.matching.checks import check_details
 from bot.matching.decision import Decision
@@ -58,11 +59,24 @@ class Checks:
     def stolen(self) -> list[Changed]:
         return [c for c in self.changes if c.stolen]
 
-    def blocking(self) -> list[str]:
-        """Why the proposal cannot be approved as it is (empty: it can)."""
-        reasons = [f"kb check: {p}" for p in self.problems]
-        reasons += [f"contact detail in the answer: {c}" for c in self.contacts]
-        return reasons
+    def blocking(self, proposal: int, *, despite_stolen: bool = False) -> list[Refusal]:
+        """Why proposal `proposal` cannot be approved as it is (empty: it can): a kb check
+        rule, a contact detail, and, unless `despite_stolen`, the questions it would take."""
+        refusals = [Refusal("kb_check", proposal=proposal, detail=p) for p in self.problems]
+        refusals += [Refusal("contact", proposal=proposal, detail=c) for c in self.contacts]
+        if not despite_stolen:
+            refusals += [
+                Refusal(
+                    "takes",
+                    proposal=proposal,
+                    question=c.question,
+                    where=c.where,
+                    before=c.before,
+                    after=c.after,
+                )
+                for c in self.stolen
+            ]
+        return refusals
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

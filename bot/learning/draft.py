@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.kb.model import ID_PATTERN, KnowledgeBase, UnknownEntryError
 from bot.learning.change import Change, ChangeError, SeedQuote, StaffSource
+from bot.learning.refusal import Refusal
 from bot.matching.matcher import Matcher
 from bot.privacy import remove_pii
 from bot.store.model import Ticket
@@ -93,27 +94,29 @@ def draft_change(
     added = tuple(q for q in (without_personal_data(q) for q in draft.questions) if q)
     questions = tuple(dict.fromkeys(q for q in (question, *added) if q))
     if not questions:
-        raise ChangeError("the ticket has no question text left once personal data is removed")
+        raise ChangeError(Refusal("no_question", ticket=ticket.number))
     candidates = closest_entries(ticket, matcher, question)
     if draft.kind == "wording":
         entry_id = draft.entry_id or (candidates[0] if candidates else "")
         if not entry_id:
-            raise ChangeError("no entry is close to this question: name one with --entry")
-        _known(kb, entry_id)
+            raise ChangeError(Refusal("no_close_entry", ticket=ticket.number))
+        _known(kb, entry_id, ticket.number)
         return Change("wording", entry_id, questions, candidates)
     if draft.kind != "entry":
-        raise ChangeError(f"unknown kind {draft.kind!r}: wording or entry")
+        raise ChangeError(Refusal("unknown_kind", ticket=ticket.number, detail=draft.kind))
     entry_id = draft.entry_id or f"staff-answer-{ticket.number}"
     if not ID_PATTERN.match(entry_id):
-        raise ChangeError(f"id {entry_id!r} must be lowercase letters, digits and '-'")
+        raise ChangeError(Refusal("bad_id", ticket=ticket.number, entry=entry_id))
     if any(e.id == entry_id for e in kb.entries):
-        raise ChangeError(f"entry {entry_id!r} exists already")
+        raise ChangeError(Refusal("entry_exists", ticket=ticket.number, entry=entry_id))
     answer = (draft.answer or ticket.last_staff_reply or "").strip()
     if not answer:
-        raise ChangeError(f"ticket #{ticket.number} has no staff reply to draft an answer from")
+        raise ChangeError(Refusal("no_staff_reply", ticket=ticket.number))
     category = draft.category or (kb.entry(candidates[0]).category if candidates else "")
+    if not category:
+        raise ChangeError(Refusal("no_category", ticket=ticket.number))
     if category not in {c.id for c in kb.categories}:
-        raise ChangeError(f"unknown category {category!r}; give one with --category")
+        raise ChangeError(Refusal("unknown_category", ticket=ticket.number, category=category))
     sources: tuple[StaffSource | SeedQuote, ...]
     if draft.seed_file and draft.seed_quote:
         sources = (SeedQuote(draft.seed_file, draft.seed_quote),)
@@ -123,10 +126,7 @@ def draft_change(
             StaffSource(staff, ticket.number, when, draft.owner.strip(), draft.public_number),
         )
     else:
-        raise ChangeError(
-            "a new entry needs a source: the department that owns the answer (--owner), "
-            "or a quote from a seed report (--seed-file and --seed-quote)"
-        )
+        raise ChangeError(Refusal("no_source", ticket=ticket.number))
     return Change(
         "entry",
         entry_id,
@@ -142,8 +142,8 @@ def draft_change(
     )
 
 
-def _known(kb: KnowledgeBase, entry_id: str) -> None:
+def _known(kb: KnowledgeBase, entry_id: str, ticket: int) -> None:
     try:
         kb.entry(entry_id)
     except UnknownEntryError:
-        raise ChangeError(f"no entry {entry_id!r} in the knowledge base") from None
+        raise ChangeError(Refusal("unknown_entry", ticket=ticket, entry=entry_id)) from None

@@ -27,6 +27,7 @@ from bot.kb.loader import load_knowledge
 from bot.learning.change import Change, ChangeError
 from bot.learning.checks import Checks, run_checks
 from bot.learning.draft import Draft, draft_change, origin_of
+from bot.learning.refusal import Refusal
 from bot.learning.yamledit import apply_change, target_file
 from bot.matching.matcher import Matcher, load_matcher
 from bot.paths import default_eval_files, default_seeds_dir
@@ -38,13 +39,17 @@ from bot.yamlio import DataError
 class AuthorCannotReviewError(PermissionError):
     """Raised when a proposal's author tries to approve it: a second person must."""
 
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.refusal = Refusal("author", proposal=number)
+
 
 class ReviewRefusedError(ValueError):
-    """Raised when a proposal cannot be approved as it stands; `reasons` says why."""
+    """Raised when a proposal cannot be approved as it stands; `refusals` says why."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__("; ".join(str(r) for r in refusals))
+        self.refusals = refusals
 
 
 @dataclass(frozen=True)
@@ -118,21 +123,17 @@ async def approve(
     """
     proposal = await store.proposal(number)
     if proposal.status != "open":
-        raise ReviewRefusedError([f"P{number} is already {proposal.status}"])
+        raise ReviewRefusedError([Refusal("decided", proposal=number, detail=proposal.status)])
     if proposal.author == reviewer:
         raise AuthorCannotReviewError(number)
     change = Change.from_json(proposal.change)
     today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
     checks = await asyncio.to_thread(check, change, setup, today)
     await store.set_proposal_checks(number, checks.to_json())
-    reasons = checks.blocking()
-    if checks.stolen and not despite_stolen:
-        reasons += [
-            f"takes {c.question!r} ({c.where}: {c.before} → {c.after})" for c in checks.stolen
-        ]
-    if reasons:
-        raise ReviewRefusedError(reasons)
-    written = await asyncio.to_thread(_write, setup.kb_dir, today, change)
+    refusals = checks.blocking(number, despite_stolen=despite_stolen)
+    if refusals:
+        raise ReviewRefusedError(refusals)
+    written = await asyncio.to_thread(_write, setup.kb_dir, today, change, number)
     try:
         return await store.decide_proposal(number, "approved", reviewer, "", now)
     except BaseException:
@@ -145,7 +146,7 @@ async def reject(
 ) -> Proposal:
     """Reject proposal `number` with the reason (its author may withdraw it this way)."""
     if not why.strip():
-        raise ChangeError("say why the proposal is rejected")
+        raise ChangeError(Refusal("no_reason", proposal=number))
     return await store.decide_proposal(number, "rejected", reviewer, why.strip(), now)
 
 
@@ -158,7 +159,7 @@ class _Written:
         self.path.write_text(self.before, encoding="utf-8")
 
 
-def _write(kb_dir: Path, today: Matcher, change: Change) -> _Written:
+def _write(kb_dir: Path, today: Matcher, change: Change, number: int) -> _Written:
     """Write the change; if the knowledge then fails to load (e.g. another approval added the
     same entry a moment ago), put the file back and raise. One writer at a time: approvals in
     two processes take turns on a lock on the folder."""
@@ -172,7 +173,8 @@ def _write(kb_dir: Path, today: Matcher, change: Change) -> _Written:
             load_knowledge(kb_dir)
         except DataError as exc:
             written.restore()
-            raise ReviewRefusedError([str(p) for p in exc.problems]) from exc
+            refusals = [Refusal("kb_check", proposal=number, detail=str(p)) for p in exc.problems]
+            raise ReviewRefusedError(refusals) from exc
         return written
     finally:
         os.close(folder)  # releases the lock

@@ -13,8 +13,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import KnowledgeBase, UnknownEntryError
 from bot.learning.change import Change, ChangeError
+from bot.learning.refusal import Refusal
 
 
 def _yaml() -> YAML:
@@ -30,14 +31,18 @@ def theme_file(kb: KnowledgeBase, category: str) -> str:
     """The file name (in the knowledge folder) holding most of the category's entries."""
     files = Counter(Path(e.file).name for e in kb.entries if e.category == category)
     if not files:
-        raise ChangeError(f"no theme file holds entries of category {category!r}")
+        raise ChangeError(Refusal("no_theme_file", category=category))
     return files.most_common(1)[0][0]
 
 
 def target_file(kb_dir: Path, kb: KnowledgeBase, change: Change) -> Path:
     """The file a change is written into: the entry's own, or the category's theme file."""
     if change.kind == "wording":
-        return kb_dir / Path(kb.entry(change.entry_id).file).name
+        try:
+            entry = kb.entry(change.entry_id)
+        except UnknownEntryError:  # removed or renamed since the wording was proposed
+            raise ChangeError(Refusal("entry_gone", entry=change.entry_id)) from None
+        return kb_dir / Path(entry.file).name
     return kb_dir / theme_file(kb, change.category)
 
 
@@ -71,7 +76,7 @@ def _add_questions(data: Any, change: Change, path: Path) -> None:
                 if question not in questions:
                     questions.append(question)
             return
-    raise ChangeError(f"entry {change.entry_id!r} is not in {path.name}")
+    raise ChangeError(Refusal("entry_not_in_file", entry=change.entry_id, detail=path.name))
 
 
 def _add_entry(data: Any, change: Change) -> None:

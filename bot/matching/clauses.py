@@ -60,6 +60,8 @@ _ASKS_EN = re.compile(
     r"i need|i want|want to know|how (?:do|can|does|much|many|long))\b",
     re.IGNORECASE,
 )
+# "想跟几个朋友", "打算找几家企业": a few, in what someone means to do
+_INTENT_FEW = re.compile(r"(?<=[想要准备打算计划])[^，。？?]{0,4}?几(?=[个家位名])")
 # Characters that shape a question rather than name its subject (as bot.tokens.QUESTION_CHARS,
 # plus a few story words): a question with fewer than THIN other characters needs the clause
 # before it.
@@ -76,6 +78,12 @@ _REFERS = re.compile(
 )
 # A question asked of a place the story named ("楼里", "里头"): the place is in a clause before.
 _WITHIN = re.compile(r"楼里|里头|里面|那里|这里|这儿|那儿|那边|这边|在里|园区里")
+# How a question opens before it says what it asks about ("想先了解下这栋楼…", "请问那个…").
+_ASK_OPENING = re.compile(
+    r"^(?:我)?(?:想|要)?(?:先)?(?:请问|问|了解|知道|咨询)(?:1?下|一下)?"
+    r"|^(?:I'?d like to know|tell me)\s+",
+    re.IGNORECASE,
+)
 THIN = 4
 THIN_EN = 3  # English words other than stop words
 
@@ -138,10 +146,18 @@ def _marked(text: str) -> list[tuple[str, bool]]:
 
 
 def asks(clause: str) -> bool:
-    """Whether a clause asks something."""
+    """Whether a clause asks something. "几" in a clause of intent ("想跟几个朋友一起做") is "a
+    few", not "how many", unless something else in the clause asks."""
     if is_latin(clause):
         return bool(_ASKS_EN.search(clause))
+    if _INTENT_FEW.search(clause):
+        return bool(_ASKS_ZH.search(_INTENT_FEW.sub("", clause)))
     return bool(_ASKS_ZH.search(clause))
+
+
+def points_back(clause: str) -> bool:
+    """Whether a question points back at something said before ("这栋楼…", "想了解下那个…")."""
+    return bool(_REFERS.match(clause) or _REFERS.match(_ASK_OPENING.sub("", clause)))
 
 
 def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
@@ -150,7 +166,7 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     `names(clause)`, when given, tells whether the clause names something specific (a term
     only one or two entries use, such as 莎姐): such a clause is never thin, however short.
     """
-    if _REFERS.match(clause):  # "这个体系是干啥用的": which one, the clause before says
+    if points_back(clause):  # "这个体系是干啥用的": which one, the clause before says
         return True
     if names is not None and names(clause):
         return False
@@ -186,7 +202,7 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         if not clause.asks:
             continue
         short = thin(clause.text, names)
-        points = bool(_REFERS.match(clause.text))
+        points = points_back(clause.text)
         # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
         inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
         if short and index - 1 in used and points:

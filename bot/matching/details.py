@@ -50,7 +50,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     # the contents of a list or catalogue the reports only name
     "list": (
         *("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
-        *("哪几条", "具体内容", "完整清单", "全部清单"),
+        *("哪几条", "具体内容", "完整清单", "全部清单", "全部列出", "列出来", "每1条"),
     ),
     "requirements": (
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
@@ -62,7 +62,10 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "pay": ("待遇", "工资", "薪资"),
     "booking": ("预约",),
     # whether something is still so now: the reports are dated, and say what was
-    "current": ("现在还", "目前还", "如今还", "现在仍", "目前仍"),
+    "current": (
+        *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
+        *("还搞不搞", "还办不办"),
+    ),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
     "name": ("姓什么", "全名", "姓名"),
@@ -148,7 +151,10 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
 }
-_NOT_GIVEN = re.compile(r"没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)[^。；，\n]*")
+# "没有提供……", and the "也没有……" that goes on listing what the reports leave out
+_NOT_GIVEN = re.compile(
+    r"(?:没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)|也没有)[^。；，\n]*"
+)
 
 # detail → what an answer that does give it would contain
 _GIVEN: dict[str, re.Pattern[str]] = {
@@ -184,9 +190,10 @@ _COUNT = re.compile(
 )
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
-# counted in 名, 人 or 位 alike.
+# counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
 _PEOPLE = "(?:名|人|位)"
+_ITEMS = "(?:条|项)"  # measures, rules and services are counted in 条 or 项 alike
 _SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
@@ -214,9 +221,14 @@ def count_given(answer: str, detail: str) -> bool:
     rest = detail[len("count:") :]
     measure = "人次" if rest.startswith("人次") else rest[0]
     counted = rest[len(measure) :]
-    unit = {"个": _ANY_MEASURE, "名": _PEOPLE, "人": _PEOPLE, "位": _PEOPLE}.get(
-        measure, re.escape(measure)
-    )
+    unit = {
+        "个": _ANY_MEASURE,
+        "名": _PEOPLE,
+        "人": _PEOPLE,
+        "位": _PEOPLE,
+        "条": _ITEMS,
+        "项": _ITEMS,
+    }.get(measure, re.escape(measure))
     counts = re.compile(_NUMBER + unit)
     for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
         # the number, and what is counted (its first character: 队伍 → 队) in the same sentence

@@ -44,7 +44,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
     "ticket_status": re.compile(
         r"(?:我的?|我们的?|上次|之前|昨天|前天|上周|前几天|刚才)[^ ]{0,8}?(?:工单|问题|事情?)"
-        r"[^ ]{0,10}?(?:进度|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果|有人管)"
+        r"[^ ]{0,10}?(?:进度|进展|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果"
+        r"|有人管)"
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
@@ -56,15 +57,31 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"(?:回答|解答|答|问|做|干|帮(?:我|忙)?|办|查)(?:我|些|点|哪)?(?:什么|啥子?|哪些|哪方面|哪类)"
         r"|^\W*what (?:can|could|do) you (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
         r"|^\W*how (?:can|could) you help(?: me)?\W*$"
+        # who it is ("你是干嘛的"), and what this bot does
+        r"|^(?:你|您)是(?:干嘛|干啥|做什么|干什么|搞什么|啥子)的"
+        r"|^\W*what (?:can|does) (?:this|the) (?:bot|assistant) do\W*$"
     ),
-    # the whole message: words that cancel, and at most words that point at the last step
+    # the categories, asked as a sentence ("给我看下菜单，都有哪些分类")
+    "menu": re.compile(
+        r"(?:看|给我看|显示|打开|发|列)(?:1?下|一下|个)?(?:菜单|服务目录|目录|分类|类别)"
+        r"|(?:都|一共|1共)?有哪些(?:分类|类别)|\bshow (?:me )?(?:the )?(?:menu|categories)\b"
+    ),
+    # the whole message: words that cancel, and at most words that point at the last step; or
+    # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
+    # cancelling something else ("取消通办申请需要什么手续": the knowledge base answers)
     "cancel": re.compile(
         r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
         r"(?: ?(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了"
         r"|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
+        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|刚才的?|刚刚的?|那个|这个|上1个|上一个)"
+        r"(?:工单|问题|提问)"
+        r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
+        r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了)"
+        r"|\b(?:cancel|withdraw) my (?:ticket|question|request)\b"
     ),
 }
 
+_ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
 # A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
 _REPEATED = re.compile(r"(\w{2,6}?)\1+")
 
@@ -107,8 +124,15 @@ class IntentMatcher:
         whole = self._form(norm)
         if whole in self.exact:
             return IntentMatch(self.exact[whole], 100.0)
+        if REQUESTS["cancel"].search(norm):  # "取消我的工单" holds the example 我的工单
+            return IntentMatch("cancel", REQUEST_SCORE)
         # Spaces separate clauses in Chinese ("谢谢你 辛苦了") but words in English.
-        clauses = [whole] if is_english_text(norm) else [self._form(c) for c in norm.split(" ")]
+        # English clauses end at punctuation ("thx, that helps a lot"), read on the text as written.
+        if is_english_text(norm):
+            parts = [p for p in _ENGLISH_CLAUSE_END.split(text) if p.strip()]
+            clauses = [self._form(p) for p in parts] if len(parts) > 1 else [whole]
+        else:
+            clauses = [self._form(c) for c in norm.split(" ")]
         found: set[str] = set()
         scores: list[float] = []
         last = ""

@@ -11,6 +11,7 @@ so one instance serves every chat; a reload builds a new one.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from functools import partial
@@ -50,6 +51,10 @@ YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
+# A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
+_LIVES_IN = re.compile(
+    r"住在|住的|(?<!老)家在|小区在|我们在|我们住|社区在|住(?=[\u4e00-\u9fff]{1,6}$)"
+)
 
 
 def load_matcher(kb_dir: Path, intents_dir: Path) -> Matcher:
@@ -251,6 +256,10 @@ class Matcher:
         long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
         named = self.scope.named(asking) | also_named
+        if not named & (self._places | YUZHONG_TERMS):  # the question names no place, so
+            # where the asker lives holds: an entry serving somewhere else is no candidate
+            lives = self._where_one_lives(parts)
+            hits = [h for h in hits if not lives or not self.scope.lacking(h.entry_id, lives)]
         if question is not None:
             raw = " ".join(filter(None, (question.context, question.text)))
         normalize = partial(self.normalizer, fillers=False)
@@ -274,6 +283,13 @@ class Matcher:
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
+        """The other districts the story says the asker lives or is in ("我们住在大渡口",
+        "小区在江北唐桂社区"): a question about "the community" is about theirs. Where they
+        came from, or their 户口, is not."""
+        story = [text for text, weight in parts if weight < 1.0 and _LIVES_IN.search(text)]
+        return frozenset().union(*(self.scope.named(t) & self._places for t in story))
 
     def _owed_to(
         self, parts: list[tuple[str, float]], decision: Decision, named: frozenset[str]

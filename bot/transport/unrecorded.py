@@ -76,14 +76,16 @@ class Unrecorded:
         if not now and self.retry_at is not None and self.clock() < self.retry_at:
             return False
         self.retry_at = None
+        # Each stays here until its write succeeds (a write may wait for a lock meanwhile,
+        # and `unrecorded` counts it as not recorded all that time).
         for outbox_id, (error, when) in list(self.retries.items()):
-            del self.retries[outbox_id]
             if not await self.mark_retry(outbox_id, error, when):
                 return False
+            del self.retries[outbox_id]
         for outbox_id, (message, sent_message_id) in list(self.sent.items()):
-            del self.sent[outbox_id]
             if not await self.mark_sent(message, sent_message_id):
                 return False
+            del self.sent[outbox_id]
             log.info(
                 "recorded outbox message %s as sent (Telegram message %s)",
                 outbox_id,
