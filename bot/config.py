@@ -80,6 +80,11 @@ class Settings:
     # The name this process claims inbox updates and outbox messages under; one per replica
     # (several processes sharing one database), None: the host name.
     replica_name: str | None = None
+    # Polling mode: how long the polling lease lasts unless renewed (a poller killed outright is
+    # taken over after it), and how long Telegram may answer 409 Conflict before the service
+    # stops (another poller on another database or machine).
+    polling_lease: float = 30.0
+    polling_conflict_grace: float = 60.0
     holidays_file: Path | None = None  # the operator's holiday file, read before the bundled one
     time_limits_file: Path | None = None  # the operator's time limits, over the bundled ones
     console_listen: str = "127.0.0.1"  # the staff web console (bot/console/)
@@ -248,6 +253,10 @@ def _parse(env: Mapping[str, str]) -> Settings:
         database_pool_min=pool_min,
         database_pool_max=pool_max,
         replica_name=get("REPLICA_NAME"),
+        polling_lease=_float(env, "POLLING_LEASE", defaults.polling_lease, allow_zero=False),
+        polling_conflict_grace=_float(
+            env, "POLLING_CONFLICT_GRACE", defaults.polling_conflict_grace, allow_zero=False
+        ),
         holidays_file=_file(env, "HOLIDAYS_FILE"),
         time_limits_file=_file(env, "TIME_LIMITS_FILE"),
         console_listen=get("CONSOLE_LISTEN") or defaults.console_listen,

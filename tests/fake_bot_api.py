@@ -5,7 +5,7 @@ or multipart parameters, JSON answers of the form `{"ok": true, "result": …}`)
 call, serves pushed updates through `getUpdates` with long polling and `offset` confirmation as
 Telegram does (remembering which updates were confirmed; unconfirmed ones are served again to
 the next process, as after a crash), and can be told to fail the next calls of a method with a
-500 or a 429.
+500, a 429, or (getUpdates) the 409 Conflict Telegram answers a second poller.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ _JSON_FIELDS = {
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     403: "Forbidden: bot was blocked by the user",
+    # What Telegram answers a getUpdates while another one is polling with the same token.
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance"
+    " is running",
     502: "Bad Gateway",
 }
 
@@ -94,6 +97,8 @@ class _Failure:
     times: int
     status: int
     retry_after: int | None
+    every: int = 1  # fail every `every`-th call (2: every other one)
+    seen: int = 0
 
 
 @dataclass
@@ -165,13 +170,20 @@ class FakeBotApi:
         self._notify()
 
     def fail_next(
-        self, method: str, times: int = 1, *, status: int = 500, retry_after: int | None = None
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        status: int = 500,
+        retry_after: int | None = None,
+        every: int = 1,
     ) -> None:
         """Answer the next `times` calls of `method` with an error (429 when retry_after is set;
-        status 0: close the connection without answering, a network error for the client)."""
+        status 0: close the connection without answering, a network error for the client);
+        with `every`, only every `every`-th call fails (two pollers cutting each other off)."""
         if retry_after is not None:
             status = 429
-        self._failures[method] = _Failure(times, status, retry_after)
+        self._failures[method] = _Failure(times, status, retry_after, every)
 
     def hold(self, chat_id: int) -> None:
         """Keep sends to `chat_id` waiting for their answer until `release(chat_id)`."""
@@ -257,6 +269,8 @@ class FakeBotApi:
             return _error(*refusal)
         failure = self._failures.get(method)
         if failure is not None and failure.times > 0:
+            failure.seen += 1
+        if failure is not None and failure.times > 0 and failure.seen % failure.every == 0:
             failure.times -= 1
             call.failed = True
             self._notify()

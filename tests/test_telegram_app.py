@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from telegram.ext import AIORateLimiter
 
 from bot.config import load_settings
 from bot.transport.app import build_application
+from bot.transport.budget import GROUP_PERIOD, GROUP_RATE, SendBudget
 from tests.fake_bot_api import TOKEN
 
 # Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
@@ -26,11 +26,9 @@ def test_the_overall_rate_limit_follows_telegram_max_rate(
         env["TELEGRAM_MAX_RATE"] = value
     application = build_application(load_settings(env, env_file=None))
     limiter = application.bot.rate_limiter
-    assert isinstance(limiter, AIORateLimiter)
-    # AIORateLimiter exposes no accessors; its limiters are the only place the rates live.
-    base = limiter._base_limiter
-    assert (base.max_rate if base is not None else None) == expected
-    assert limiter._group_max_rate == 20
+    assert isinstance(limiter, SendBudget)  # shared by replicas (tests/test_send_budget.py)
+    assert (limiter.max_rate or None) == expected
+    assert GROUP_RATE / GROUP_PERIOD == 20 / 60  # checked at work in test_send_budget.py
 
 
 def test_the_application_has_no_updater_of_its_own() -> None:

@@ -39,6 +39,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("console_links", "token_hash"),
     ("console_sessions", "id_hash"),
 )
+# Not copied: `poller_leases` and `send_budget` hold the state of the processes running on a
+# database (a stopped service holds no lease), not the deployment's.
 CHECKSUMMED = ("tickets", "events")
 PAGE = 5000  # rows read and written at a time
 

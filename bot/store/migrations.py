@@ -569,6 +569,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE outbox ADD COLUMN lease_until TEXT;
         """,
     ),
+    (
+        11,
+        "the polling lease (one poller per bot) and the send budget shared by replicas",
+        """
+        CREATE TABLE poller_leases (
+            bot         TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            host        TEXT NOT NULL,
+            pid         INTEGER NOT NULL,
+            started_at  TEXT NOT NULL,
+            lease_until TEXT NOT NULL
+        );
+        CREATE TABLE send_budget (
+            budget  TEXT PRIMARY KEY,
+            next_at REAL NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE poller_leases (
+            bot         TEXT PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            host        TEXT NOT NULL,
+            pid         BIGINT NOT NULL,
+            started_at  TEXT NOT NULL,
+            lease_until TEXT NOT NULL
+        );
+        CREATE TABLE send_budget (
+            budget  TEXT PRIMARY KEY,
+            next_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 )
 
 SCHEMA_VERSION_TABLE = """

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.store.console import ConsoleStore
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
+from bot.store.leases import LeaseStore
 from bot.store.outbox import OutboxStore
 from bot.store.postgres_database import PostgresDatabase
 from bot.store.processed import ProcessedStore
@@ -27,6 +28,7 @@ class PostgresTicketStore(
     WorkflowStore,
     ProposalStore,
     ConsoleStore,
+    LeaseStore,
     PostgresDatabase,
 ):
     """The server store: one PostgreSQL database, shared by every replica of the service."""

@@ -16,6 +16,7 @@ from bot.store.console import ConsoleStore
 from bot.store.database import Database, TicketNotFound, from_text, to_text
 from bot.store.erasure import ErasureStore
 from bot.store.inbox import InboxStore
+from bot.store.leases import LeaseStore
 from bot.store.model import (
     CATEGORIES,
     STATUSES,
@@ -396,6 +397,7 @@ class SQLiteTicketStore(
     WorkflowStore,
     ProposalStore,
     ConsoleStore,
+    LeaseStore,
     Database,
 ):
     """The embedded store: one SQLite file in WAL mode."""

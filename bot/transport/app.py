@@ -14,7 +14,6 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -31,6 +30,7 @@ from bot.helpdesk.reminders import CHECK_EVERY, queue_calendar_warnings
 from bot.matching.matcher import Matcher, load_matcher
 from bot.store.backend import make_store
 from bot.store.database import utcnow
+from bot.transport.budget import SendBudget
 from bot.transport.delivery import Dispatcher
 from bot.transport.handlers import (
     Runtime,
@@ -44,6 +44,7 @@ from bot.transport.handlers import (
     on_unsupported,
     runtime,
 )
+from bot.transport.polling import PollingLease, PollingRefusedError
 from bot.words import STAFF_COMMAND_HELP, help_label, resident_command_menu
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ KNOWLEDGE_WATCH_EVERY = timedelta(seconds=30)
 STOPPING = "stopping"  # bot_data key: set once the service has begun to stop
 STOP_REQUESTED = "stop_requested"  # bot_data key: the asyncio.Event `run` waits on
 RUNNER = "runner"  # bot_data key: the inbox runner, hurried by a second stop signal
+POLLING_LEASE = "polling_lease"  # bot_data key: polling mode's lease (bot/transport/polling.py)
+REFUSED = "refused"  # bot_data key: the PollingRefusedError the service stopped for
 
 # Staff commands the service answers itself, not the engine (they act on the running service).
 TRANSPORT_STAFF_COMMANDS = ("reload", *TEACH_COMMANDS)
@@ -81,9 +84,8 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token.reveal())
         .base_url(settings.telegram_base_url)
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=FLOOD_RETRIES)
-        )
+        # Telegram's send limits, kept across replicas on PostgreSQL (bot/transport/budget.py).
+        .rate_limiter(SendBudget(settings.telegram_max_rate, max_retries=FLOOD_RETRIES))
         # No Updater: it confirms an update to Telegram as soon as it is queued in memory, so
         # a crash lost it. bot/telegram_intake.py fetches updates into the inbox instead, and
         # bot/telegram_runner.py hands them to process_update (several chats at once, each
@@ -125,6 +127,18 @@ async def open_services(
     rules = load_rules(settings)
     store = make_store(settings)
     await store.open()
+    if settings.webhook_url is None:  # polling: one process per bot, before anything acts
+        lease = PollingLease(store, application.bot.id, settings)
+        try:
+            await lease.take()
+        except BaseException:
+            await store.close()
+            raise
+        application.bot_data[POLLING_LEASE] = lease
+        lease.keep(partial(stop_refused, application))
+    budget = application.bot.rate_limiter
+    if isinstance(budget, SendBudget) and settings.uses_postgres:  # replicas share the budget
+        budget.share_through(store)
     engine = Engine(store, matcher, settings)
     dispatcher = Dispatcher(application.bot, store, settings=settings, owner=settings.replica)
     reloader = Reloader(settings, engine, store)
@@ -217,11 +231,28 @@ def on_stop_signal(application: App) -> None:
     stop.set()
 
 
+def stop_refused(application: App, error: PollingRefusedError) -> None:
+    """Stop the service because another process polls for the bot; `run` then exits with
+    EXIT_ANOTHER_POLLER and this message."""
+    log.error("%s", error)
+    application.bot_data[REFUSED] = error
+    stop = application.bot_data.get(STOP_REQUESTED)
+    if isinstance(stop, asyncio.Event):
+        stop.set()
+
+
 async def close_services(application: App) -> None:
-    """post_shutdown: stop the outbox (if start-up failed half-way) and close the store."""
+    """post_shutdown: stop the outbox (if start-up failed half-way), give the polling lease
+    back and close the store."""
     if "runtime" in application.bot_data:
         rt = runtime(application.bot_data)
         await rt.dispatcher.stop()
+        budget = application.bot.rate_limiter
+        if isinstance(budget, SendBudget):  # the last sends count in memory
+            budget.share_through(None)
+        lease = application.bot_data.pop(POLLING_LEASE, None)
+        if isinstance(lease, PollingLease):
+            await lease.release()
         await rt.store.close()
 
 

@@ -25,8 +25,9 @@ from telegram.error import Conflict, TelegramError
 from bot.config import Settings
 from bot.store.database import StoreUnavailableError
 from bot.store.interface import TicketStore
-from bot.transport.app import ALLOWED_UPDATES, RUNNER
+from bot.transport.app import ALLOWED_UPDATES, RUNNER, stop_refused
 from bot.transport.handlers import Runtime, runtime
+from bot.transport.polling import ConflictWatch, PollingRefusedError, conflict_text
 from bot.transport.runner import App, UpdateRunner, refuse_updates, store_updates
 from bot.transport.webhook import listen
 
@@ -40,11 +41,18 @@ STOP_GRACE = 10.0  # seconds a clean stop waits for stored updates to be handled
 class Poller:
     """Long-polls getUpdates; the offset moves past a page only once the page is stored."""
 
-    def __init__(self, application: App, store: TicketStore, runner: UpdateRunner) -> None:
+    def __init__(
+        self,
+        application: App,
+        store: TicketStore,
+        runner: UpdateRunner,
+        conflict_grace: float = Settings.polling_conflict_grace,
+    ) -> None:
         self._application = application
         self._bot = application.bot
         self._store = store
         self._runner = runner
+        self._conflicts = ConflictWatch(conflict_grace)
         self.offset = 0  # the first update_id not yet stored
 
     async def run(self, wait: float) -> None:
@@ -60,12 +68,18 @@ class Poller:
                     await refuse_updates(self._application, raw)
             except Conflict:
                 failures += 1
+                lasted = self._conflicts.conflict()
+                if lasted is not None:  # another poller, not a restart's leftover long poll
+                    stop_refused(self._application, PollingRefusedError(conflict_text(lasted)))
+                    return
                 log.error(
                     "another process is polling Telegram with this bot token (409 Conflict):"
                     " polling mode runs as one process only; stop the other one, or use"
-                    " webhook mode (WEBHOOK_URL) for several replicas"
+                    " webhook mode (WEBHOOK_URL) for several replicas (this one stops if it"
+                    " lasts %.0f s more)",
+                    self._conflicts.left(),
                 )
-                await asyncio.sleep(min(RETRY_CAP, 0.5 * 2**failures))
+                await asyncio.sleep(min(RETRY_CAP, 0.5 * 2**failures, self._conflicts.left()))
                 continue
             except (TelegramError, StoreUnavailableError) as exc:
                 failures += 1
@@ -121,7 +135,7 @@ async def intake(
         log.info("%d updates were being handled when the service last stopped", left)
     await runner.run(until_idle=True)
     handling = asyncio.create_task(runner.run(), name="inbox-runner")
-    poller = Poller(application, store, runner)
+    poller = Poller(application, store, runner, settings.polling_conflict_grace)
     fetching = None
     server = None
     if webhook_path is None:

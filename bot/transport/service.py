@@ -20,8 +20,10 @@ from telegram.error import InvalidToken, NetworkError
 from bot.config import Settings
 from bot.console.server import console_beside
 from bot.store.database import DatabaseStartupError
-from bot.transport.app import STOP_REQUESTED, App, build_application
+from bot.transport.app import REFUSED, STOP_REQUESTED, App, build_application
+from bot.transport.handlers import Runtime
 from bot.transport.intake import serving
+from bot.transport.polling import EXIT_ANOTHER_POLLER, PollingRefusedError
 from bot.yamlio import DataError
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 when start-up fails."""
+    """Run until SIGINT/SIGTERM; 0 after a clean stop, 1 when start-up fails, 3
+    (EXIT_ANOTHER_POLLER) when another process polls Telegram for the bot."""
     if settings.telegram_bot_token is None:
         print(
             "`run` needs TELEGRAM_BOT_TOKEN: the token @BotFather gave your bot, "
@@ -53,6 +56,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings, reload_on_hangup=True)
     try:
         asyncio.run(serve(application, settings))
+    except PollingRefusedError as exc:
+        if not application.bot_data.get(REFUSED):  # refused at start: not logged yet
+            log.error("%s", exc)
+        return EXIT_ANOTHER_POLLER
     except InvalidToken:
         log.error("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
         return 1
@@ -67,7 +74,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def serve(application: App, settings: Settings) -> None:
-    """Run the service until a stop signal (see bot/telegram_intake.py for how updates come)."""
+    """Run the service until a stop signal (see bot/transport/intake.py for how updates come);
+    PollingRefusedError when it stopped, or never started, because another process polls."""
     stop = asyncio.Event()
     application.bot_data[STOP_REQUESTED] = stop
     webhook_path = None
@@ -81,13 +89,21 @@ async def serve(application: App, settings: Settings) -> None:
     async with serving(application, settings, webhook_path=webhook_path) as rt:
         if settings.console_port is None:
             await stop.wait()
-            return
-        # The console shares the service's store, follows its knowledge reloads and, after an
-        # approval written in the console, reloads the service at once.
-        async with console_beside(
-            settings,
-            rt.store,
-            lambda: rt.engine.services.matcher,
-            after_approval=rt.reloader.reload_if_changed,
-        ):
-            await stop.wait()
+        else:
+            await _with_console(settings, rt, stop)
+    refused = application.bot_data.get(REFUSED)
+    if isinstance(refused, PollingRefusedError):  # another poller: stopped, not a clean stop
+        raise refused
+
+
+async def _with_console(settings: Settings, rt: Runtime, stop: asyncio.Event) -> None:
+    """Serve the staff web console beside the service until the stop signal: it shares the
+    service's store, follows its knowledge reloads and, after an approval written in the
+    console, reloads the service at once."""
+    async with console_beside(
+        settings,
+        rt.store,
+        lambda: rt.engine.services.matcher,
+        after_approval=rt.reloader.reload_if_changed,
+    ):
+        await stop.wait()
