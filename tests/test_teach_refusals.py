@@ -19,10 +19,9 @@ the entry `staff-answer-1`:
 from __future__ import annotations
 
 import ast
-import asyncio
 import re
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -51,7 +50,7 @@ from bot.words import (
     console_author_refused_text,
     teach_refused_text,
 )
-from tests.console_setup import BASE, SECRET, form_value
+from tests.console_setup import BASE, SECRET, console_settings, form_value, with_store
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import running_service, service_settings
@@ -378,32 +377,15 @@ async def test_review_refusals_in_the_staff_group(
 
 
 @pytest.fixture
-def console_env(tmp_path: Path, database_url: str, kb_dir: Path) -> Settings:
-    env = {
-        "DATABASE_URL": database_url,
-        "STAFF_USER_IDS": f"{AUTHOR},{COLLEAGUE}",
-        "STAFF": f"{AUTHOR}:张三,{COLLEAGUE}:李四",
-        "CONSOLE_SECRET": SECRET,
-        "CONSOLE_BASE_URL": BASE,
-        "KB_DIR": str(kb_dir),
-    }
-    settings = load_settings(env, env_file=None)
-    on_store(settings, file_tickets)
+def console_env(database_url: str, kb_dir: Path) -> Settings:
+    settings = console_settings(
+        database_url,
+        STAFF_USER_IDS=f"{AUTHOR},{COLLEAGUE}",
+        STAFF=f"{AUTHOR}:张三,{COLLEAGUE}:李四",
+        KB_DIR=str(kb_dir),
+    )
+    with_store(settings, file_tickets)
     return settings
-
-
-def on_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    """Run `work(store)` on a connection of its own, as another process would."""
-
-    async def run() -> T:
-        store = make_store(settings)
-        await store.open()
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
 
 
 @pytest.fixture
@@ -421,7 +403,7 @@ def console(console_env: Settings) -> Iterator[dict[int, TestClient]]:
         async def link(store: Store, user: int = user) -> str:
             return await issue_link(store, console_env, user, datetime.now(UTC))
 
-        url = on_store(console_env, link)
+        url = with_store(console_env, link)
         assert client.get(url.removeprefix(BASE)).status_code == 200
         clients[user] = client
     yield clients
@@ -500,7 +482,7 @@ def test_draft_refusals_in_the_console(
     for number, fields, expected in CONSOLE_DRAFT_REFUSALS:
         code, html = post(console[AUTHOR], f"/tickets/{number}/teach", **fields)
         assert (code, error_of(html)) == (400, expected)
-    assert on_store(console_env, proposals_as_left) == []
+    assert with_store(console_env, proposals_as_left) == []
     assert files(kb_dir) == before
 
 
@@ -541,7 +523,7 @@ def test_review_refusals_in_the_console(
         400,
         "没有提交：驳回提案 P1 需要说明理由。请填写「驳回理由」",
     )
-    assert on_store(console_env, proposals_as_left) == [(1, "open", None), (2, "open", None)]
+    assert with_store(console_env, proposals_as_left) == [(1, "open", None), (2, "open", None)]
 
     code, _ = post(colleague, "/knowledge/proposals/2/reject", why="写错了")
     assert code == 303
@@ -552,7 +534,7 @@ def test_review_refusals_in_the_console(
     )
     code, html = post(colleague, "/knowledge/proposals/2/reject", why="again")
     assert (code, error_of(html)) == (409, "没有提交：提案 P2 已经处理，不能再审核")
-    assert on_store(console_env, proposals_as_left) == [
+    assert with_store(console_env, proposals_as_left) == [
         (1, "open", None),
         (2, "rejected", f"staff:{COLLEAGUE}"),
     ]
@@ -570,7 +552,7 @@ def shell(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     settings = load_settings({"DATABASE_URL": database_url, "KB_DIR": str(kb_dir)}, env_file=None)
-    on_store(settings, file_tickets)
+    with_store(settings, file_tickets)
     return settings
 
 
@@ -644,7 +626,7 @@ def test_draft_refusals_in_the_shell(
     before = files(kb_dir)
     for args, expected in SHELL_DRAFT_REFUSALS:
         assert kb(tmp_path, capsys, *args) == (1, expected)
-    assert on_store(shell, proposals_as_left) == []
+    assert with_store(shell, proposals_as_left) == []
     assert files(kb_dir) == before
 
 
@@ -665,7 +647,7 @@ def test_review_refusals_in_the_shell(
     )
     status, said = kb(tmp_path, capsys, "approve", "1", *colleague)
     lines = said.splitlines()
-    taken = on_store(shell, lambda store: store.proposal(1)).checks
+    taken = with_store(shell, lambda store: store.proposal(1)).checks
     assert status == 1
     assert lines[0] == "Cannot approve; nothing was written:"
     assert lines[1:-1] == [
@@ -695,7 +677,7 @@ def test_review_refusals_in_the_shell(
         1,
         "Not done: no proposal P99",
     )
-    assert on_store(shell, proposals_as_left) == [(1, "open", None), (2, "open", None)]
+    assert with_store(shell, proposals_as_left) == [(1, "open", None), (2, "open", None)]
 
     assert kb(tmp_path, capsys, "reject", "2", "--why", "wrong", *colleague)[0] == 0
     assert kb(tmp_path, capsys, "approve", "2", *colleague) == (
@@ -706,7 +688,7 @@ def test_review_refusals_in_the_shell(
         1,
         "Not done: P2 is already decided",
     )
-    assert on_store(shell, proposals_as_left) == [
+    assert with_store(shell, proposals_as_left) == [
         (1, "open", None),
         (2, "rejected", f"staff:{COLLEAGUE}"),
     ]
@@ -730,5 +712,5 @@ def test_an_approval_of_a_wording_whose_entry_is_gone_is_refused(
         "Not done: entry 'staff-answer-1' is no longer in the knowledge base (removed or "
         "renamed since). Reject the proposal (kb reject)",
     )
-    assert on_store(shell, proposals_as_left) == [(1, "open", None)]
+    assert with_store(shell, proposals_as_left) == [(1, "open", None)]
     assert files(kb_dir) == before
