@@ -218,10 +218,7 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
-    fees = {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}
-    if fees:  # "要收配送费吗" asks for that fee, not for any price
-        found.discard("price")
-        found |= fees
+    found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
     return frozenset(name for name in found if name)
