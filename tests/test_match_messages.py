@@ -338,3 +338,13 @@ def test_a_second_question_about_what_the_reports_do_not_say_is_filed(
     decision = matcher().decide(first[detail] + question)
     assert [p.outcome for p in decision.parts] == ["answer", "ticket"]
     assert detail in decision.parts[1].reason
+
+
+def test_where_roughly_is_answered_by_the_building_or_subdistrict_an_entry_names() -> None:
+    """"在哪个位置" is answered by the hall's building and subdistrict; the door number the
+    reports leave out still goes to staff."""
+    rough = "听说渝中有个专门给数字科技圈的人交流的人才会客厅，在哪个位置？"
+    decision = matcher().decide(rough)
+    assert decision.outcome == "answer"
+    assert "上清寺" in matcher().kb.entry(decision.entry_id or "").answer
+    assert matcher().decide("数智经济人才会客厅的详细地址是多少").outcome == "ticket"

@@ -30,9 +30,11 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
-        *("地址", "哪条街", "几号", "门牌", "位置", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点", "哪个地方", "哪些小区", "房源在哪"),
+        *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪"),
     ),
+    # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
+    "where": ("位置", "哪个地方"),
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
         *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
@@ -143,6 +145,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "contact": re.compile(r"联系方式|电话|求助渠道|预约方式|联系"),
     "hours": re.compile(r"开放时间|营业时间|办理时间|时间"),
     "address": re.compile(r"地址|地点|位置"),
+    "where": re.compile(r"地点|位置"),
     "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
     "requirements": re.compile(r"条件|材料|手续"),
     "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
@@ -182,6 +185,9 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
     "building": re.compile(r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)"),
+    "where": re.compile(
+        r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)"
+    ),
     "subdistrict": re.compile(r"[\u4e00-\u9fff]{2}街道"),
 }
 
