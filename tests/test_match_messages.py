@@ -348,3 +348,23 @@ def test_where_roughly_is_answered_by_the_building_or_subdistrict_an_entry_names
     assert decision.outcome == "answer"
     assert "上清寺" in matcher().kb.entry(decision.entry_id or "").answer
     assert matcher().decide("数智经济人才会客厅的详细地址是多少").outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "人才公寓优惠具体怎么申请",  # how to apply: the entry says the reports do not tell
+        "桥北社区食堂的社员卡怎么办理",
+        "外地的本科生能申请人才公寓吗",  # who may apply: a condition the reports do not give
+        "厉家菜在大都会几楼",  # which floor: an address
+    ],
+)
+def test_a_procedure_or_condition_the_reports_do_not_give_goes_to_staff(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"
+
+
+def test_where_to_apply_is_answered_by_the_platform_the_entry_names() -> None:
+    """The reports name the platform the apartment discount is on, not its procedure."""
+    decision = matcher().decide("渝中的人才公寓优惠在哪里申请")
+    assert decision.outcome == "answer"
+    assert "渝才荟" in matcher().kb.entry(decision.entry_id or "").answer

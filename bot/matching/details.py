@@ -31,7 +31,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
         *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪"),
+        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": ("位置", "哪个地方"),
@@ -47,6 +47,12 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
         *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
         *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+    ),
+    # how to apply for or get something: the reports rarely give the procedure
+    "apply": (
+        *("怎么申请", "如何申请", "怎样申请", "咋申请", "申请流程", "办理流程", "怎么办理"),
+        *("如何办理", "怎样办理", "咋办理", "怎么办卡", "怎么成为", "如何成为"),
+        *("怎么领取", "如何领取", "怎么领"),
     ),
     "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
     # the contents of a list or catalogue the reports only name
@@ -136,6 +142,8 @@ _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items(
 ASKED_YES_NO: dict[str, str] = {
     "hours": r"(?:上班|开门|营业|关门|休息)$",
     "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱|交费|缴费)$",
+    # "本科生能申请吗": who may apply is a condition the reports rarely give
+    "requirements": r"(?:生|人|者|员|户|企业|公司|的)(?:也)?(?:能|可以|可不可以|能不能)申请$",
 }
 _YES_NO_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_YES_NO.items()))
 _LETTER = re.compile("[a-z]")
@@ -156,6 +164,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "booking": re.compile(r"预约"),
+    "apply": re.compile(r"申请|办理|流程|怎样成为|如何成为|领取"),
     "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
@@ -181,6 +190,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "booking": re.compile(r"预约"),
+    "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
