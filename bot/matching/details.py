@@ -164,7 +164,10 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "booking": re.compile(r"预约"),
-    "apply": re.compile(r"申请|办理|流程|怎样成为|如何成为|领取"),
+    "apply": re.compile(
+        r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
+        r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式"
+    ),
     "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
