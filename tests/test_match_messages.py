@@ -368,3 +368,12 @@ def test_where_to_apply_is_answered_by_the_platform_the_entry_names() -> None:
     decision = matcher().decide("渝中的人才公寓优惠在哪里申请")
     assert decision.outcome == "answer"
     assert "渝才荟" in matcher().kb.entry(decision.entry_id or "").answer
+
+
+def test_when_something_began_needs_a_date_with_what_began_then() -> None:
+    """Every answer carries its report's date; only a date with what began at it ("2025年3月
+    … 设立") tells when something opened."""
+    opened = matcher().decide("袁家岗那个卫生服务站是什么时候建的")
+    assert opened.entry_id == "yuanjiagang-health-station"
+    for question in ("渝才荟平台哪年上线的", "When was the World Financial Center built?"):
+        assert matcher().decide(question).outcome == "ticket", question

@@ -94,6 +94,11 @@ ASKED_PATTERNS: dict[str, str] = {
         r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
         r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位)"
     ),
+    # when something began: built, opened, set up, launched ("哪年建成的", "好久开的")
+    "since": (
+        r"(?:哪1?年|哪一年|什么时候|啥时候|好久|多久以前|几时)(?:开始|开的|开业|开张|建|修|成立|上线"
+        r"|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的)"
+    ),
     "population": (
         r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
         r"|多少人住|住了?多少人|住着多少人|常住人口"
@@ -106,6 +111,10 @@ ASKED_ENGLISH: dict[str, str] = {
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
+    "since": (
+        r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
+        r"|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
+    ),
     "when": r"\bwhen (?:is|was|will|does|did|do)\b",
     "download": (
         r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
@@ -158,6 +167,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "requirements": re.compile(r"条件|材料|手续"),
     "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
     "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
+    "since": re.compile(r"(?:建成|成立|设立|启用|投用|开业|上线|运行)(?:时间|年份|日期)"),
     "download": re.compile(r"获取|下载|原文|文件"),
     "signup": re.compile(r"报名|加入"),
     "area": re.compile(r"面积"),
@@ -187,6 +197,12 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any report has
     "date": re.compile(r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)"),
     "when": re.compile(r"\d+\s*(?:年|月|日)"),
+    # a date with what began at it ("2025年3月设立", "自2021年起"): not a report's own date
+    "since": re.compile(
+        r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[^。；\n]{0,40}?(?:起|开始|建成|成立|上线"
+        r"|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设|创建|创办)"
+        r"|(?:建成|成立|设立|启动|上线|出台|揭牌|开业)于\s*\d{4}"
+    ),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
     "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
