@@ -13,7 +13,7 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
-from bot.matching.details import asked_yes_no
+from bot.matching.details import asked_yes_no, count_given
 from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir
 
@@ -377,3 +377,11 @@ def test_when_something_began_needs_a_date_with_what_began_then() -> None:
     assert opened.entry_id == "yuanjiagang-health-station"
     for question in ("渝才荟平台哪年上线的", "When was the World Financial Center built?"):
         assert matcher().decide(question).outcome == "ticket", question
+
+
+def test_a_count_is_given_only_next_to_what_it_counts() -> None:
+    """"两个社区" beside a hospital's name does not say how many doctors there are; "党员6300
+    余名" says how many Party members, and "服务队300余支" how many teams."""
+    assert count_given("志愿服务队300余支。", "count:支队伍") is True
+    assert count_given("楼宇中有党员6300余名、党组织316个。", "count:名党员") is True
+    assert count_given("两个社区交界处设立卫生服务站，依托大坪医院。", "count:个医生") is False

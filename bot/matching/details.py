@@ -234,6 +234,8 @@ _COUNT = re.compile(
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
 # counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
+COUNT_NEAR = 20  # characters either side of a number where what it counts is named
+COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
 _PEOPLE = "(?:名|人|位)"
 _ITEMS = "(?:条|项)"  # measures, rules and services are counted in 条 or 项 alike
@@ -282,9 +284,13 @@ def count_given(answer: str, detail: str) -> bool:
     }.get(measure, re.escape(measure))
     counts = re.compile(_NUMBER + unit)
     for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
-        # the number, and what is counted (its first character: 队伍 → 队) in the same sentence
-        if counts.search(sentence) and (not counted or counted[0] in sentence):
-            return True
+        for found in counts.finditer(sentence):
+            # what is counted, as the question words it, next to the number ("党员6300余名",
+            # "3个医生"): not a number of something else in the same sentence (499个网格)
+            near = sentence[max(0, found.start() - COUNT_NEAR) : found.end() + COUNT_NEAR]
+            beside = sentence[max(0, found.start() - 2) : found.end() + 2]
+            if counted[:COUNTED] in near or counted[:1] in beside:  # 服务队300余支: 队伍
+                return True
     return False
 
 
