@@ -385,3 +385,8 @@ def test_a_count_is_given_only_next_to_what_it_counts() -> None:
     assert count_given("志愿服务队300余支。", "count:支队伍") is True
     assert count_given("楼宇中有党员6300余名、党组织316个。", "count:名党员") is True
     assert count_given("两个社区交界处设立卫生服务站，依托大坪医院。", "count:个医生") is False
+
+
+@pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地那个党群中心归哪个领导管"])
+def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"
