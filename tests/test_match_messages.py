@@ -341,7 +341,7 @@ def test_a_second_question_about_what_the_reports_do_not_say_is_filed(
 
 
 def test_where_roughly_is_answered_by_the_building_or_subdistrict_an_entry_names() -> None:
-    """"在哪个位置" is answered by the hall's building and subdistrict; the door number the
+    """ "在哪个位置" is answered by the hall's building and subdistrict; the door number the
     reports leave out still goes to staff."""
     rough = "听说渝中有个专门给数字科技圈的人交流的人才会客厅，在哪个位置？"
     decision = matcher().decide(rough)
@@ -380,13 +380,13 @@ def test_when_something_began_needs_a_date_with_what_began_then() -> None:
 
 
 def test_a_count_is_given_only_next_to_what_it_counts() -> None:
-    """"两个社区" beside a hospital's name does not say how many doctors there are; "党员6300
+    """ "两个社区" beside a hospital's name does not say how many doctors there are; "党员6300
     余名" says how many Party members, and "服务队300余支" how many teams."""
     assert count_given("志愿服务队300余支。", "count:支队伍") is True
     assert count_given("楼宇中有党员6300余名、党组织316个。", "count:名党员") is True
     assert count_given("两个社区交界处设立卫生服务站，依托大坪医院。", "count:个医生") is False
 
 
-@pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地那个党群中心归哪个领导管"])
+@pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])
 def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket"
