@@ -13,7 +13,7 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
-from bot.matching.details import asked_yes_no, count_given
+from bot.matching.details import asked_yes_no, count_given, count_given_en
 from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir
 
@@ -390,3 +390,14 @@ def test_a_count_is_given_only_next_to_what_it_counts() -> None:
 @pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])
 def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket"
+
+
+def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -> None:
+    assert count_given_en("438 parking spaces reserved for riders.", "count_en:dedi|park|spac")
+    assert not count_given_en(
+        "A health station on the boundary, backed by a hospital.", "count_en:beds"
+    )
+    spaces = "How many dedicated parking spaces are there for riders near Shidai Tianjie?"
+    assert matcher().decide(spaces).entry_id == "rider-parking-bike-stations"
+    beds = "How many beds does the Yuanjiagang health station have?"
+    assert matcher().decide(beds).outcome == "ticket"

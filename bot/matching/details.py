@@ -235,6 +235,20 @@ _COUNT = re.compile(
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
 # counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
+# "how many dedicated parking spaces are there": the words up to the verb name what is counted
+_COUNT_EN = re.compile(
+    r"\bhow many (?:more |of the )?((?:(?!(?:are|is|do|does|did|were|was|have|has|there|in|for|of"
+    r"|at|on|can|will|would)\b)[a-z]{3,} ?){1,3})"
+)
+_SENTENCE_EN = re.compile(r"(?<!\d)\.(?!\d)|\n")
+_DIGIT = re.compile(r"\d")
+STEM = 4  # letters of an English word that name it ("riders" and "rider" → "ride")
+
+
+def _counted_en(words: str) -> str:
+    """What an English count asks for, as the stems of its words ("dedi|park|spac")."""
+    return "|".join(word[:STEM] for word in words.split())
+
 COUNT_NEAR = 20  # characters either side of a number where what it counts is named
 COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
@@ -256,6 +270,8 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
+        found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
@@ -295,6 +311,18 @@ def count_given(answer: str, detail: str) -> bool:
     return False
 
 
+def count_given_en(answer_en: str, detail: str) -> bool:
+    """Whether an English answer gives the count a "count_en:…" detail asks for: a number and
+    one of the counted words (their stems) in one sentence ("438 parking spaces", "a series of
+    recruitment fairs; 64 have been held")."""
+    stems = "|".join(map(re.escape, detail[len("count_en:") :].split("|")))
+    counted = re.compile(rf"\b(?:{stems})", re.IGNORECASE)
+    return any(
+        _DIGIT.search(sentence) and counted.search(sentence)
+        for sentence in _SENTENCE_EN.split(answer_en)
+    )
+
+
 def missing_details(answer: str) -> frozenset[str]:
     """The details an answer says the reports do not give."""
     missing: set[str] = set()
@@ -316,11 +344,12 @@ class EntryDetails:
     given: frozenset[str]
     missing: frozenset[str]
     answer: str = ""  # for counts, which are looked up in it when asked
+    answer_en: str = ""  # … and for counts asked in English
 
     @classmethod
-    def of(cls, asked: frozenset[str], answer: str) -> EntryDetails:
+    def of(cls, asked: frozenset[str], answer: str, answer_en: str = "") -> EntryDetails:
         missing = missing_details(answer)
-        return cls(asked, given_details(answer) - missing, missing, answer)
+        return cls(asked, given_details(answer) - missing, missing, answer, answer_en)
 
     def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
         """The wanted details this entry cannot give."""
@@ -341,6 +370,8 @@ class EntryDetails:
 
     def _counts(self, detail: str) -> bool:
         """A count the answer gives, or one with the same measure word the questions ask."""
+        if detail.startswith("count_en:"):
+            return detail in self.asked or count_given_en(self.answer_en, detail)
         if not detail.startswith("count:"):
             return False
         measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
@@ -357,6 +388,7 @@ class DetailsByEntry(Mapping[str, EntryDetails]):
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.answers_en = {entry.id: entry.answer_en or "" for entry in kb.entries}
         self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
         self._made: dict[str, EntryDetails] = {}
 
@@ -364,7 +396,7 @@ class DetailsByEntry(Mapping[str, EntryDetails]):
         made = self._made.get(entry_id)
         if made is None:
             asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
-            made = EntryDetails.of(asked, self.answers[entry_id])
+            made = EntryDetails.of(asked, self.answers[entry_id], self.answers_en[entry_id])
             self._made[entry_id] = made
         return made
 
