@@ -13,8 +13,9 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
-from bot.matching.details import asked_yes_no, count_given, count_given_en
+from bot.matching.details import asked_details, asked_yes_no, count_given, count_given_en
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import normalize
 from bot.paths import bundled_dir
 
 
@@ -401,3 +402,15 @@ def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -
     assert matcher().decide(spaces).entry_id == "rider-parking-bike-stations"
     beds = "How many beds does the Yuanjiagang health station have?"
     assert matcher().decide(beds).outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "化龙桥党工委2025年主要在哪几方面发力",  # in which respects, not in which places
+        "路灯坏了好几天 在这里能报不",  # several days in the story, not "how many days"
+        "Do I have to take my documents to the other Yuanjiagang office myself?",
+    ],
+)
+def test_words_that_only_look_like_a_detail_ask_for_none(question: str) -> None:
+    assert asked_details(normalize(question)) == frozenset()

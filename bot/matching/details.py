@@ -31,7 +31,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
         *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
+        *("哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": ("位置", "哪个地方"),
@@ -64,7 +64,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
-    "date": ("哪天", "截止", "几天", "多少天", "多久"),
+    "date": ("哪天", "截止", "多少天", "多久"),
     "when": ("什么时候", "何时"),
     "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
@@ -81,6 +81,10 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
+    "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
+    # how many days, not "好几天" (several days) in a story
+    "date": r"(?<![好了])几天",
     "list": r"哪\d+条"  # "黄金12条具体是哪12条"
     # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
     r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)\w{0,3}(?:有没有|有没|在不在)",
@@ -110,7 +114,10 @@ ASKED_ENGLISH: dict[str, str] = {
     "hours": r"\b(?:hours|opening time|what time|close)\b",
     "address": r"\baddress\b",
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
-    "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
+    "requirements": (
+        r"\b(?:requirements?|eligib\w*|(?:what|which) (?:documents?|papers|materials)"
+        r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
+    ),
     "date": r"\b(?:deadline|which day|how long)\b",
     "since": (
         r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
@@ -245,9 +252,16 @@ _DIGIT = re.compile(r"\d")
 STEM = 4  # letters of an English word that name it ("riders" and "rider" → "ride")
 
 
+# People are counted under many words: "how many people work" is answered by "2,000 employees".
+_PEOPLE_EN = ("peop", "pers", "empl", "staf", "work", "resi", "memb")
+
+
 def _counted_en(words: str) -> str:
     """What an English count asks for, as the stems of its words ("dedi|park|spac")."""
-    return "|".join(word[:STEM] for word in words.split())
+    stems = [word[:STEM] for word in words.split()]
+    if any(stem in _PEOPLE_EN for stem in stems):
+        stems += _PEOPLE_EN
+    return "|".join(dict.fromkeys(stems))
 
 COUNT_NEAR = 20  # characters either side of a number where what it counts is named
 COUNTED = 2  # … by this many characters of the question's word for it
