@@ -414,3 +414,20 @@ def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -
 )
 def test_words_that_only_look_like_a_detail_ask_for_none(question: str) -> None:
     assert asked_details(normalize(question)) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "南岸那边的社区有没有像袁来一家那样的跨区通办",
+        "江北也有人才会客厅那种地方吗",
+        "Is there something like Yucaihui in Jiangbei?",
+    ],
+)
+def test_the_same_programme_elsewhere_after_a_model_goes_to_staff(question: str) -> None:
+    """The reports describe the model, not whether another place copied it."""
+    assert matcher().decide(question).outcome == "ticket"
+
+
+def test_seems_is_not_a_comparison() -> None:
+    assert "likewise" not in asked_details(normalize("今年好像不一样了，楼小二是做什么的"))

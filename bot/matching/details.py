@@ -81,6 +81,9 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
+    # the reports describe the model, not whether it is copied elsewhere
+    "likewise": r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种",
     # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
     "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
     # how many days, not "好几天" (several days) in a story
@@ -119,6 +122,7 @@ ASKED_ENGLISH: dict[str, str] = {
         r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
     ),
     "date": r"\b(?:deadline|which day|how long)\b",
+    "likewise": r"\b(?:something|anything|one|programme|program|service) like\b|\bsimilar to\b",
     "since": (
         r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
         r"|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
@@ -218,6 +222,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "pay": re.compile(r"待遇|工资|薪"),
     "booking": re.compile(r"预约"),
     "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
+    "likewise": re.compile(r"(?!)"),  # nor can a copy elsewhere: the questions decide
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
