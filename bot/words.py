@@ -1943,6 +1943,12 @@ def _decided_zh(said: str) -> str:
     return label if what in ("", "-") else f"{label} {what}"
 
 
+def decided_text(said: str, language: str | None = None) -> str:
+    """How the matcher decided a question, as the learning checks record it ("answer: louxiaoer",
+    "ticket: -"), in the staff member's language."""
+    return said if is_english(language) else _decided_zh(said)
+
+
 def _teach_values(refusal: TeachRefusal, language: str | None) -> dict[str, str | int]:
     values = refusal.values()
     zh, en = _DECIDED.get(str(values["detail"]), ("处理", "decided"))

@@ -215,6 +215,9 @@ def test_a_wording_that_takes_other_entries_questions_is_flagged_and_not_approve
     assert block.count('class="stolen bad"') == min(len(stolen), 40)
     assert stolen[0].question in block
     assert 'name="despite_stolen"' in block
+    # how each was decided, in the staff member's words: "答复 x → 答复 y", not "answer: x"
+    assert "answer: " not in block
+    assert f"→ 答复 {stolen[0].after.partition(': ')[2]}" in block
 
     refused = submit(colleague, "/knowledge/proposals/1/approve", shown)
     assert refused.status_code == 409  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from bot.console.workflow import Workflow, load_workflow
 from bot.matching.matcher import Matcher
 from bot.store.database import StoreUnavailableError, utcnow
 from bot.store.interface import TicketStore
-from bot.words import console_words
+from bot.words import console_words, decided_text
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,9 @@ class Console:
             lstrip_blocks=True,
         )
     )
+
+    def __post_init__(self) -> None:
+        self.env.filters["decided"] = decided_text  # "answer: x" in the staff member's words
 
     def context(self, staff: Staff | None, language: str, **values: Any) -> dict[str, Any]:
         return {

@@ -69,7 +69,11 @@ async def teach_command(
         proposal.kind,
         proposal.entry_id,
         checks.problems,
-        [f"{c.question}（{c.before} → {c.after}）" for c in checks.stolen],
+        [
+            f"{c.question}（{words.decided_text(c.before, language)} → "
+            f"{words.decided_text(c.after, language)}）"
+            for c in checks.stolen
+        ],
         checks.changed_count,
         (checks.loo_before, checks.loo_after),
         checks.already,

@@ -227,9 +227,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
     "building": re.compile(r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)"),
-    "where": re.compile(
-        r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)"
-    ),
+    "where": re.compile(r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)"),
     "subdistrict": re.compile(r"[\u4e00-\u9fff]{2}街道"),
 }
 
@@ -267,6 +265,7 @@ def _counted_en(words: str) -> str:
     if any(stem in _PEOPLE_EN for stem in stems):
         stems += _PEOPLE_EN
     return "|".join(dict.fromkeys(stems))
+
 
 COUNT_NEAR = 20  # characters either side of a number where what it counts is named
 COUNTED = 2  # … by this many characters of the question's word for it
