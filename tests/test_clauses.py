@@ -149,3 +149,19 @@ def test_a_question_that_points_back_takes_the_clause_before() -> None:
     """ "这个体系是干啥用的" names a kind of thing, not which one: the clause before says."""
     reading = read("听说渝中在搞楼宇评价。还有个8维评价体系，这个体系是干啥用的？")
     assert reading.questions == (Question("这个体系是干啥用的", "还有个8维评价体系"),)
+
+
+def test_a_clause_that_only_asks_to_be_told_adds_no_question() -> None:
+    """ "…到底是啥子，我也说不清楚，你晓得不": one question, not a second about knowing."""
+    reading = read("回来他问我莎姐到底是啥子，我也说不清楚，你晓得不？")
+    assert [q.text for q in reading.questions] == ["回来他问我莎姐到底是啥子"]
+    # with no question before it, it asks about the clause before (听说…)
+    alone = read("听说大渡口有个莎姐平台，你知道吗")
+    assert len(alone.questions) == 1
+    assert "莎姐" in alone.questions[0].context
+
+
+def test_what_someone_said_brings_up_the_subject() -> None:
+    """ "同事说渝中跟好几个区挨着": hearsay introduces what is asked about."""
+    reading = read("我刚调到重庆上班。同事说渝中跟好几个区挨着，我都认不到路，到底跟哪几个区相邻？")
+    assert "同事说渝中跟好几个区挨着" in reading.topics

@@ -45,6 +45,8 @@ def matcher() -> Matcher:
         ("我的工单不用处理了", "cancel"),
         ("能给我看下服务目录吗", "menu"),
         ("ok, that helped", "thanks"),
+        ("我上个月反映的事情有人处理没得", "ticket_status"),
+        ("我的问题办好了没", "ticket_status"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
@@ -270,3 +272,41 @@ def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
     decision = matcher().decide(question)
     assert decision.outcome == "ticket"
     assert "current" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("早上好哈小助手~", "greeting"),  # examples and particles: 早上好 + 哈 + 小助手
+        ("谢谢小助手", "thanks"),  # who is spoken to is not what is said
+        ("好的谢谢你哈小助手", "thanks"),
+        ("小助手", "greeting"),  # alone, calling the assistant greets it
+        ("thx a lot!", "thanks"),
+        ("thanks again guys", "thanks"),
+    ],
+)
+def test_a_chat_phrase_with_particles_and_a_name_is_its_intent(text: str, intent: str) -> None:
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+def test_an_entry_without_the_named_thing_loses_to_the_template_it_shares() -> None:
+    """ "袁家岗社区属于哪个街道" shares every word but the name with an entry's question about
+    民乐村社区; that entry holds nothing of 袁家岗 and must not answer it."""
+    decision = matcher().decide("袁家岗社区属于哪个街道")
+    assert decision.entry_id != "minle-community-overview"
+    assert "minle-community-overview" not in {c.entry_id for c in decision.candidates[:1]}
+
+
+def test_which_building_is_answered_by_an_entry_naming_it_without_a_door_number() -> None:
+    """The hall's answer names its building and says the reports give no door number: which
+    building is its to answer, the door number is not."""
+    hall = "听说上清寺有个数智经济人才会客厅，具体在哪栋楼里面？"
+    assert matcher().decide(hall).entry_id == "digital-talent-hall"
+    assert matcher().decide("数智经济人才会客厅门牌号是多少").outcome == "ticket"
+
+
+def test_which_subdistrict_needs_an_entry_that_names_one() -> None:
+    """The Dadukou entry names the district, not the subdistrict of its mediation room."""
+    assert matcher().decide("平哥调解室在哪个街道").outcome == "ticket"
+    assert matcher().decide("数智经济人才会客厅在哪个街道").entry_id == "digital-talent-hall"

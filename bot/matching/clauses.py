@@ -37,6 +37,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _TOPIC_ZH = re.compile(
     r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个"
     r"|提到|提起|[搞弄建办推设]了(?:1|一)?个"
+    r"|(?:同事|邻居|朋友|家人|老师|同学|网上|群里|别人|大家|人家|我妈|我爸|老公|老婆|领导|老板)都?说"
 )
 _TOPIC_EN = re.compile(
     r"\b(?:i heard|heard (?:of|about|that)|i read|there is|there's|called)\b", re.IGNORECASE
@@ -82,6 +83,16 @@ _WITHIN = re.compile(r"楼里|里头|里面|那里|这里|这儿|那儿|那边|�
 _ASK_OPENING = re.compile(
     r"^(?:我)?(?:想|要)?(?:先)?(?:请问|问|了解|知道|咨询)(?:1?下|一下)?"
     r"|^(?:I'?d like to know|tell me)\s+",
+    re.IGNORECASE,
+)
+# A clause that only asks to be told ("你晓得不", "能告诉我吗", "any idea?"): after a question it
+# adds nothing to it; it is neither a second question nor part of the story.
+_ONLY_ASKS_TO_BE_TOLD = re.compile(
+    r"^(?:那|请问)?(?:你们?|您|有没有人|有人|谁)?(?:晓得|知道|清楚|了解|懂)"
+    r"(?:不|吗|么|没|嘛|不嘛|不哦|哇|啵|没得|不咯)?$"
+    r"|^(?:你们?|您)?(?:能|可以|麻烦)?(?:告诉|跟|给|帮)我(?:说说|讲讲|说下|讲下|说一下|讲一下|解答下?)?"
+    r"(?:吗|嘛|不|一下|下)?$"
+    r"|^(?:do you know|any idea|anyone know|does anyone know|can you tell me|please help)\W*$",
     re.IGNORECASE,
 )
 THIN = 4
@@ -200,6 +211,9 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     used: set[int] = set()  # clauses that are part of a question
     for index, clause in enumerate(clauses):
         if not clause.asks:
+            continue
+        if questions and _ONLY_ASKS_TO_BE_TOLD.match(clause.text.strip(" ~～")):
+            used.add(index)  # "…到底是啥子，我也说不清楚，你晓得不": asked already
             continue
         short = thin(clause.text, names)
         points = points_back(clause.text)

@@ -90,6 +90,9 @@ class Bands:
     # An entry whose own text lacks a word the question asks about (`bot.matching.asks`) loses
     # this much confidence: a clear answer survives a paraphrase, a borderline one does not.
     ask_penalty: float = 8.0
+    # An entry that holds none of the named thing the question is about (a name only a few
+    # entries hold, such as 袁家岗) loses this much: it shares the question's other words only.
+    name_penalty: float = 16.0
     refused_lead: float = 10.0  # an entry refused for a detail or place that led by this much …
     # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
@@ -119,6 +122,7 @@ def judge(
     outside: Callable[[str], set[str]] | None = None,
     long: bool = False,
     lacking: Callable[[str], frozenset[str]] | None = None,
+    unnamed: Callable[[str], bool] | None = None,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
@@ -135,6 +139,8 @@ def judge(
         score = confidence(hit, bands, long)
         if lacking and bands.ask_penalty and lacking(hit.entry_id):
             score = max(0.0, score - bands.ask_penalty)
+        if unnamed and unnamed(hit.entry_id):
+            score = max(0.0, score - bands.name_penalty)
         return score
 
     rated = sorted(((rate(h), h) for h in hits), key=lambda pair: -pair[0])

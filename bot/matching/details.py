@@ -74,6 +74,10 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
     "list": r"哪\d+条",  # "黄金12条具体是哪12条"
+    # which building: an answer naming the building gives it, without a door number
+    "building": r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
+    # which subdistrict: an answer naming one gives it ("在上清寺街道")
+    "subdistrict": r"(?:哪|什么)(?:1|一)?个?(?:街道|镇街)",
     "price": r"免费\w{0,2}[吗不]",  # "免费喝吗"
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
@@ -175,6 +179,8 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
+    "building": re.compile(r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)"),
+    "subdistrict": re.compile(r"[\u4e00-\u9fff]{2}街道"),
 }
 
 
@@ -205,6 +211,8 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
+        found.discard("address")
     return frozenset(name for name in found if name)
 
 

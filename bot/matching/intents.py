@@ -45,7 +45,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     "ticket_status": re.compile(
         r"(?:我的?|我们的?|上次|之前|昨天|前天|上周|前几天|刚才)[^ ]{0,8}?(?:工单|问题|事情?)"
         r"[^ ]{0,10}?(?:进度|进展|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果"
-        r"|有人管)"
+        r"|有人管|有人(?:处理|办|看|跟进)|处理(?:了?没|好了?没|完了?没)|办(?:好|完)了?没)"
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
@@ -82,6 +82,13 @@ REQUESTS: dict[str, re.Pattern[str]] = {
 }
 
 _ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
+# Units that only colour a chat phrase: particles, and how much thanks ("谢谢哈", "thx a lot").
+# A clause made of examples and these alone says what its examples say ("早上好哈小助手").
+_COLOUR = frozenset(
+    {*"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~", "a", "lot", "so", "much", "very", "again", "all", "guys"}
+)
+# Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
+_ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
 # A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
 _REPEATED = re.compile(r"(\w{2,6}?)\1+")
 
@@ -133,6 +140,7 @@ class IntentMatcher:
             clauses = [self._form(p) for p in parts] if len(parts) > 1 else [whole]
         else:
             clauses = [self._form(c) for c in norm.split(" ")]
+        clauses = [self._unaddressed(c) for c in clauses]
         found: set[str] = set()
         scores: list[float] = []
         last = ""
@@ -141,7 +149,13 @@ class IntentMatcher:
                 continue
             name, score = self._best(clause)
             if score < MIN_SIMILARITY:
-                return self.request(norm)
+                said = self._spoken(clause)
+                if not said:
+                    return self.request(norm)
+                found.update(said)
+                scores.append(MIN_SIMILARITY)
+                last = said[-1]
+                continue
             found.add(name)
             scores.append(score)
             last = name
@@ -159,6 +173,32 @@ class IntentMatcher:
             if pattern.search(norm):
                 return IntentMatch(name, REQUEST_SCORE)
         return None
+
+    def _unaddressed(self, clause: tuple[str, ...]) -> tuple[str, ...]:
+        """The clause without who is spoken to ("谢谢你哈小助手" → 谢谢你哈), unless that is all."""
+        text = " ".join(clause)
+        rest = _ADDRESSES.sub(" ", "".join(clause) if not is_english_text(text) else text)
+        form = self._form(rest)
+        return form or clause
+
+    def _spoken(self, clause: tuple[str, ...]) -> list[str]:
+        """The intents of the examples a clause is made of, in order, when it is nothing but
+        examples and colouring units (`_COLOUR`): "早上好哈小助手" is 早上好 + 哈 + 小助手.
+        Empty when the clause holds anything else."""
+        n = len(clause)
+        # ways[i]: the intents said in clause[:i], when clause[:i] is made of examples and colour
+        ways: list[list[str] | None] = [[], *([None] * n)]
+        for start in range(n):
+            said = ways[start]
+            if said is None:
+                continue
+            if clause[start] in _COLOUR and ways[start + 1] is None:
+                ways[start + 1] = said
+            for end in range(start + 1, n + 1):
+                for i in self._where.get(clause[start:end], ())[:1]:
+                    if ways[end] is None:
+                        ways[end] = [*said, self.examples[i][0]]
+        return ways[n] or []
 
     def _best(self, clause: tuple[str, ...]) -> tuple[str, float]:
         """The example nearest the clause (all compared in one rapidfuzz call) and its score."""

@@ -49,6 +49,7 @@ CONTEXT_WEIGHT = 0.8
 STORY_WEIGHT = 0.3
 YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
+NAMED_BY = 12  # … and held by this few entries in all, it names what a question is about
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
@@ -265,6 +266,7 @@ class Matcher:
         normalize = partial(self.normalizer, fillers=False)
         what = asked(raw, normalize) if language == "zh" else Asked()
         wanted = asked_details(asking) | what.details
+        names = self._named_things(asking) if language == "zh" else frozenset()
         decision = judge(
             hits,
             self.bands,
@@ -274,6 +276,7 @@ class Matcher:
             lambda entry_id: self.scope.lacking(entry_id, named),
             long=long,
             lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
+            unnamed=lambda entry_id: self._unnamed(names, entry_id),
         )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
@@ -283,6 +286,34 @@ class Matcher:
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _named_things(self, asking: str) -> frozenset[str]:
+        """The names a question holds: runs of three characters or more whose every pair is in
+        the title of at most `NAMING_ENTRIES` entries and held by at most `NAMED_BY` entries in
+        all ("袁家岗", "廖泽萌"; not "属于", "服务" or "文化" of 文化馆)."""
+        pairs = char_tokens(asking)
+        named = [
+            "|" in t and not _light(t) and 0 < self._title_pairs.get(t, 0) <= NAMING_ENTRIES
+            for t in pairs
+        ]
+        held = iter(self.zh.held_by([t for t, n in zip(pairs, named, strict=True) if n]))
+        named = [n and next(held) <= NAMED_BY for n in named]
+        names: set[str] = set()
+        run: list[str] = []
+        for token, naming in (*zip(pairs, named, strict=True), ("", False)):
+            if naming and (not run or run[-1].split("|")[1] == token.split("|")[0]):
+                run.append(token)
+                continue
+            if len(run) >= 2:
+                names.add(run[0].split("|")[0] + "".join(t.split("|")[1] for t in run))
+            run = [token] if naming else []
+        return frozenset(names)
+
+    def _unnamed(self, names: frozenset[str], entry_id: str) -> bool:
+        """The question's named thing, when the entry's text holds none of its pairs: the entry
+        is about something else that shares the question's other words ("民乐村社区属于哪个街道"
+        for "袁家岗社区属于哪个街道")."""
+        return bool(names) and not any(name in self._texts[entry_id] for name in names)
 
     def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
         """The other districts the story says the asker lives or is in ("我们住在大渡口",

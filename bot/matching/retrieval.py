@@ -95,6 +95,7 @@ class _ChannelIndex:
         self.told = _ByEntry(_distinct(keys[answer]), n)
         held = _distinct(keys)
         df = np.bincount(held // max(n, 1), minlength=self.bm25.size)
+        self.df = df  # token id → how many entries hold it (questions or answer)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
         self.unknown_idf = _idf(n, 0)
 
@@ -230,6 +231,11 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entry_ids)
+
+    def held_by(self, tokens: list[str]) -> list[int]:
+        """How many entries hold each token (first channel; 0 for a token no entry has)."""
+        first = self.channels[0]
+        return [0 if i is None else int(first.df[i]) for i in first.bm25.ids_of(tokens)]
 
     def search(self, text: str, k: int = 5) -> list[Hit]:
         """The k best entries for a normalised query, best first, each with its evidence."""
