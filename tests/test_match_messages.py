@@ -308,3 +308,31 @@ def test_which_subdistrict_needs_an_entry_that_names_one() -> None:
     """The Dadukou entry names the district, not the subdistrict of its mediation room."""
     assert matcher().decide("平哥调解室在哪个街道").outcome == "ticket"
     assert matcher().decide("数智经济人才会客厅在哪个街道").entry_id == "digital-talent-hall"
+
+
+def test_a_fee_of_its_own_needs_an_entry_naming_it() -> None:
+    """The canteen's answer gives meal prices: what a meal costs is its to answer, a delivery
+    fee or a deposit it never names is not."""
+    assert matcher().decide("桥北社区食堂吃一顿多少钱").entry_id == "jiangbei-qiaobei-canteen"
+    assert matcher().decide("桥北社区食堂送餐上门要收配送费吗？").outcome == "ticket"
+    assert matcher().decide("人才公寓要交押金吗").outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("我学考古的在不在目录里面", "list"),  # whether one thing is on a list
+        ("明年还组织去成都考察吗", "current"),  # whether a dated report still holds
+    ],
+)
+def test_a_second_question_about_what_the_reports_do_not_say_is_filed(
+    question: str, detail: str
+) -> None:
+    """Asked after a question an entry answers, such a question is filed beside the answer."""
+    first = {
+        "list": "渝中发布过急需紧缺人才目录吗？",
+        "current": "化龙桥跟成都哪几个街道结了友好街道？",
+    }
+    decision = matcher().decide(first[detail] + question)
+    assert [p.outcome for p in decision.parts] == ["answer", "ticket"]
+    assert detail in decision.parts[1].reason

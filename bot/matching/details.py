@@ -64,7 +64,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     # whether something is still so now: the reports are dated, and say what was
     "current": (
         *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
-        *("还搞不搞", "还办不办"),
+        *("还搞不搞", "还办不办", "明年还", "以后还", "今后还", "还会再", "还会不会"),
     ),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
@@ -73,7 +73,9 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
-    "list": r"哪\d+条",  # "黄金12条具体是哪12条"
+    "list": r"哪\d+条"  # "黄金12条具体是哪12条"
+    # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
+    r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)\w{0,3}(?:有没有|有没|在不在)",
     # which building: an answer naming the building gives it, without a door number
     "building": r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
     # which subdistrict: an answer naming one gives it ("在上清寺街道")
@@ -204,6 +206,11 @@ _SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
 
+# A fee of its own ("配送费", "押金"): an answer giving other prices (a meal at 3元) does not give
+# it; only an entry whose questions or answer name that fee can. The detail is "fee:" + the word.
+_FEES = re.compile(r"配送费|服务费|会费|押金|租金|房租|管理费|物业费|停车费|报名费|培训费|入会费")
+
+
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for."""
     found = {m.lastgroup for m in _ASKED_ZH.finditer(normalised)}
@@ -211,6 +218,7 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
     return frozenset(name for name in found if name)
@@ -277,8 +285,17 @@ class EntryDetails:
         return frozenset(
             d
             for d in wanted
-            if d in self.missing or not (d in self.asked or d in self.given or self._counts(d))
+            if d in self.missing
+            or not (d in self.asked or d in self.given or self._counts(d) or self._fee(d))
         )
+
+    def _fee(self, detail: str) -> bool:
+        """A fee the entry's questions ask for or its answer names outside what it says is
+        missing."""
+        if not detail.startswith("fee:"):
+            return False
+        word = detail[len("fee:") :]
+        return detail in self.asked or word in _NOT_GIVEN.sub("", self.answer)
 
     def _counts(self, detail: str) -> bool:
         """A count the answer gives, or one with the same measure word the questions ask."""
