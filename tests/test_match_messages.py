@@ -13,7 +13,7 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
-from bot.matching.details import asked_yes_no
+from bot.matching.details import asked_yes_no, count_given
 from bot.matching.matcher import Matcher
 from bot.paths import bundled_dir
 
@@ -336,3 +336,55 @@ def test_a_second_question_about_what_the_reports_do_not_say_is_filed(
     decision = matcher().decide(first[detail] + question)
     assert [p.outcome for p in decision.parts] == ["answer", "ticket"]
     assert detail in decision.parts[1].reason
+
+
+def test_where_roughly_is_answered_by_the_building_or_subdistrict_an_entry_names() -> None:
+    """ "在哪个位置" is answered by the hall's building and subdistrict; the door number the
+    reports leave out still goes to staff."""
+    rough = "听说渝中有个专门给数字科技圈的人交流的人才会客厅，在哪个位置？"
+    decision = matcher().decide(rough)
+    assert decision.outcome == "answer"
+    assert "上清寺" in matcher().kb.entry(decision.entry_id or "").answer
+    assert matcher().decide("数智经济人才会客厅的详细地址是多少").outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "人才公寓优惠具体怎么申请",  # how to apply: the entry says the reports do not tell
+        "桥北社区食堂的社员卡怎么办理",
+        "外地的本科生能申请人才公寓吗",  # who may apply: a condition the reports do not give
+        "厉家菜在大都会几楼",  # which floor: an address
+    ],
+)
+def test_a_procedure_or_condition_the_reports_do_not_give_goes_to_staff(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"
+
+
+def test_where_to_apply_is_answered_by_the_platform_the_entry_names() -> None:
+    """The reports name the platform the apartment discount is on, not its procedure."""
+    decision = matcher().decide("渝中的人才公寓优惠在哪里申请")
+    assert decision.outcome == "answer"
+    assert "渝才荟" in matcher().kb.entry(decision.entry_id or "").answer
+
+
+def test_when_something_began_needs_a_date_with_what_began_then() -> None:
+    """Every answer carries its report's date; only a date with what began at it ("2025年3月
+    … 设立") tells when something opened."""
+    opened = matcher().decide("袁家岗那个卫生服务站是什么时候建的")
+    assert opened.entry_id == "yuanjiagang-health-station"
+    for question in ("渝才荟平台哪年上线的", "When was the World Financial Center built?"):
+        assert matcher().decide(question).outcome == "ticket", question
+
+
+def test_a_count_is_given_only_next_to_what_it_counts() -> None:
+    """ "两个社区" beside a hospital's name does not say how many doctors there are; "党员6300
+    余名" says how many Party members, and "服务队300余支" how many teams."""
+    assert count_given("志愿服务队300余支。", "count:支队伍") is True
+    assert count_given("楼宇中有党员6300余名、党组织316个。", "count:名党员") is True
+    assert count_given("两个社区交界处设立卫生服务站，依托大坪医院。", "count:个医生") is False
+
+
+@pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])
+def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"

@@ -183,11 +183,11 @@ def judge(
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])
         reason = "no entry covers the question well enough"
         nearest_id = rated[0][1].entry_id if rated else ""
-        if details and wanted and nearest_id and details[nearest_id].unanswered(wanted):
-            reason = f"asks for {', '.join(sorted(blocked))}, which the nearest entry does not give"
-        elif nearest_id in strangers:
+        if nearest_id in strangers:
             terms = "、".join(sorted(strangers[nearest_id]))
             reason = f"names {terms}, which the nearest entry does not cover"
+        elif details and wanted and nearest_id and details[nearest_id].unanswered(wanted):
+            reason = f"asks for {', '.join(sorted(blocked))}, which the nearest entry does not give"
         top = nearest[0].score if nearest else 0.0
         related = tuple(c for c in nearest if c.score >= bands.related)[: bands.related_count]
         return Decision(

@@ -30,9 +30,11 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
-        *("地址", "哪条街", "几号", "门牌", "位置", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点", "哪个地方", "哪些小区", "房源在哪"),
+        *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
     ),
+    # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
+    "where": ("位置", "哪个地方"),
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
         *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
@@ -45,6 +47,12 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
         *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
         *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+    ),
+    # how to apply for or get something: the reports rarely give the procedure
+    "apply": (
+        *("怎么申请", "如何申请", "怎样申请", "咋申请", "申请流程", "办理流程", "怎么办理"),
+        *("如何办理", "怎样办理", "咋办理", "怎么办卡", "怎么成为", "如何成为"),
+        *("怎么领取", "如何领取", "怎么领"),
     ),
     "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
     # the contents of a list or catalogue the reports only name
@@ -84,7 +92,13 @@ ASKED_PATTERNS: dict[str, str] = {
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
         r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
-        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位)"
+        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位|是哪1?个(?:人)?(?= |$))"
+        r"|(?:哪个|哪位)领导"
+    ),
+    # when something began: built, opened, set up, launched ("哪年建成的", "好久开的")
+    "since": (
+        r"(?:哪1?年|哪一年|什么时候|啥时候|好久|多久以前|几时)(?:开始|开的|开业|开张|建|修|成立|上线"
+        r"|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的)"
     ),
     "population": (
         r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
@@ -98,6 +112,10 @@ ASKED_ENGLISH: dict[str, str] = {
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
     "date": r"\b(?:deadline|which day|how long)\b",
+    "since": (
+        r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
+        r"|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
+    ),
     "when": r"\bwhen (?:is|was|will|does|did|do)\b",
     "download": (
         r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
@@ -134,6 +152,8 @@ _ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items(
 ASKED_YES_NO: dict[str, str] = {
     "hours": r"(?:上班|开门|营业|关门|休息)$",
     "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱|交费|缴费)$",
+    # "本科生能申请吗": who may apply is a condition the reports rarely give
+    "requirements": r"(?:生|人|者|员|户|企业|公司|的)(?:也)?(?:能|可以|可不可以|能不能)申请$",
 }
 _YES_NO_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_YES_NO.items()))
 _LETTER = re.compile("[a-z]")
@@ -143,16 +163,22 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "contact": re.compile(r"联系方式|电话|求助渠道|预约方式|联系"),
     "hours": re.compile(r"开放时间|营业时间|办理时间|时间"),
     "address": re.compile(r"地址|地点|位置"),
+    "where": re.compile(r"地点|位置"),
     "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
     "requirements": re.compile(r"条件|材料|手续"),
     "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
     "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
+    "since": re.compile(r"(?:建成|成立|设立|启用|投用|开业|上线|运行)(?:时间|年份|日期)"),
     "download": re.compile(r"获取|下载|原文|文件"),
     "signup": re.compile(r"报名|加入"),
     "area": re.compile(r"面积"),
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "booking": re.compile(r"预约"),
+    "apply": re.compile(
+        r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
+        r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式"
+    ),
     "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
     "name": re.compile(r"姓名|名字"),
@@ -172,16 +198,26 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any report has
     "date": re.compile(r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)"),
     "when": re.compile(r"\d+\s*(?:年|月|日)"),
+    # a date with what began at it ("2025年3月设立", "自2021年起"): not a report's own date
+    "since": re.compile(
+        r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[^。；\n]{0,40}?(?:起|开始|建成|成立|上线"
+        r"|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设|创建|创办)"
+        r"|(?:建成|成立|设立|启动|上线|出台|揭牌|开业)于\s*\d{4}"
+    ),
     "download": re.compile(r"下载"),
     "signup": re.compile(r"报名"),
     "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
     "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
     "pay": re.compile(r"待遇|工资|薪"),
     "booking": re.compile(r"预约"),
+    "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
     "building": re.compile(r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)"),
+    "where": re.compile(
+        r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)"
+    ),
     "subdistrict": re.compile(r"[\u4e00-\u9fff]{2}街道"),
 }
 
@@ -199,6 +235,8 @@ _COUNT = re.compile(
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
 # counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
+COUNT_NEAR = 20  # characters either side of a number where what it counts is named
+COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
 _PEOPLE = "(?:名|人|位)"
 _ITEMS = "(?:条|项)"  # measures, rules and services are counted in 条 or 项 alike
@@ -247,9 +285,13 @@ def count_given(answer: str, detail: str) -> bool:
     }.get(measure, re.escape(measure))
     counts = re.compile(_NUMBER + unit)
     for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
-        # the number, and what is counted (its first character: 队伍 → 队) in the same sentence
-        if counts.search(sentence) and (not counted or counted[0] in sentence):
-            return True
+        for found in counts.finditer(sentence):
+            # what is counted, as the question words it, next to the number ("党员6300余名",
+            # "3个医生"): not a number of something else in the same sentence (499个网格)
+            near = sentence[max(0, found.start() - COUNT_NEAR) : found.end() + COUNT_NEAR]
+            beside = sentence[max(0, found.start() - 2) : found.end() + 2]
+            if counted[:COUNTED] in near or counted[:1] in beside:  # 服务队300余支: 队伍
+                return True
     return False
 
 
