@@ -13,8 +13,9 @@ from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import split
 from bot.matching.decision import Bands
-from bot.matching.details import asked_yes_no, count_given
+from bot.matching.details import asked_details, asked_yes_no, count_given, count_given_en
 from bot.matching.matcher import Matcher
+from bot.matching.normalize import normalize
 from bot.paths import bundled_dir
 
 
@@ -388,3 +389,43 @@ def test_a_count_is_given_only_next_to_what_it_counts() -> None:
 @pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])
 def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket"
+
+
+def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -> None:
+    assert count_given_en("438 parking spaces reserved for riders.", "count_en:dedi|park|spac")
+    assert not count_given_en(
+        "A health station on the boundary, backed by a hospital.", "count_en:beds"
+    )
+    spaces = "How many dedicated parking spaces are there for riders near Shidai Tianjie?"
+    assert matcher().decide(spaces).entry_id == "rider-parking-bike-stations"
+    beds = "How many beds does the Yuanjiagang health station have?"
+    assert matcher().decide(beds).outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "化龙桥党工委2025年主要在哪几方面发力",  # in which respects, not in which places
+        "路灯坏了好几天 在这里能报不",  # several days in the story, not "how many days"
+        "Do I have to take my documents to the other Yuanjiagang office myself?",
+    ],
+)
+def test_words_that_only_look_like_a_detail_ask_for_none(question: str) -> None:
+    assert asked_details(normalize(question)) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "南岸那边的社区有没有像袁来一家那样的跨区通办",
+        "江北也有人才会客厅那种地方吗",
+        "Is there something like Yucaihui in Jiangbei?",
+    ],
+)
+def test_the_same_programme_elsewhere_after_a_model_goes_to_staff(question: str) -> None:
+    """The reports describe the model, not whether another place copied it."""
+    assert matcher().decide(question).outcome == "ticket"
+
+
+def test_seems_is_not_a_comparison() -> None:
+    assert "likewise" not in asked_details(normalize("今年好像不一样了，楼小二是做什么的"))

@@ -31,7 +31,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
         *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("在哪几", "哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
+        *("哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": ("位置", "哪个地方"),
@@ -64,7 +64,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
         *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
     ),
-    "date": ("哪天", "截止", "几天", "多少天", "多久"),
+    "date": ("哪天", "截止", "多少天", "多久"),
     "when": ("什么时候", "何时"),
     "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
     "pay": ("待遇", "工资", "薪资"),
@@ -81,6 +81,13 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 # detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
 # population, "楼小二有好多人" does not (it follows a place, not a service or a group).
 ASKED_PATTERNS: dict[str, str] = {
+    # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
+    # the reports describe the model, not whether it is copied elsewhere
+    "likewise": r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种",
+    # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
+    "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
+    # how many days, not "好几天" (several days) in a story
+    "date": r"(?<![好了])几天",
     "list": r"哪\d+条"  # "黄金12条具体是哪12条"
     # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
     r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)\w{0,3}(?:有没有|有没|在不在)",
@@ -110,8 +117,12 @@ ASKED_ENGLISH: dict[str, str] = {
     "hours": r"\b(?:hours|opening time|what time|close)\b",
     "address": r"\baddress\b",
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
-    "requirements": r"\b(?:requirements?|eligib\w*|documents? (?:do|to|should))\b",
+    "requirements": (
+        r"\b(?:requirements?|eligib\w*|(?:what|which) (?:documents?|papers|materials)"
+        r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
+    ),
     "date": r"\b(?:deadline|which day|how long)\b",
+    "likewise": r"\b(?:something|anything|one|programme|program|service) like\b|\bsimilar to\b",
     "since": (
         r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
         r"|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
@@ -211,6 +222,7 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "pay": re.compile(r"待遇|工资|薪"),
     "booking": re.compile(r"预约"),
     "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
+    "likewise": re.compile(r"(?!)"),  # nor can a copy elsewhere: the questions decide
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
@@ -235,6 +247,27 @@ _COUNT = re.compile(
 _NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
 # counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
+# "how many dedicated parking spaces are there": the words up to the verb name what is counted
+_COUNT_EN = re.compile(
+    r"\bhow many (?:more |of the )?((?:(?!(?:are|is|do|does|did|were|was|have|has|there|in|for|of"
+    r"|at|on|can|will|would)\b)[a-z]{3,} ?){1,3})"
+)
+_SENTENCE_EN = re.compile(r"(?<!\d)\.(?!\d)|\n")
+_DIGIT = re.compile(r"\d")
+STEM = 4  # letters of an English word that name it ("riders" and "rider" → "ride")
+
+
+# People are counted under many words: "how many people work" is answered by "2,000 employees".
+_PEOPLE_EN = ("peop", "pers", "empl", "staf", "work", "resi", "memb")
+
+
+def _counted_en(words: str) -> str:
+    """What an English count asks for, as the stems of its words ("dedi|park|spac")."""
+    stems = [word[:STEM] for word in words.split()]
+    if any(stem in _PEOPLE_EN for stem in stems):
+        stems += _PEOPLE_EN
+    return "|".join(dict.fromkeys(stems))
+
 COUNT_NEAR = 20  # characters either side of a number where what it counts is named
 COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
@@ -256,6 +289,8 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
+        found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
@@ -295,6 +330,18 @@ def count_given(answer: str, detail: str) -> bool:
     return False
 
 
+def count_given_en(answer_en: str, detail: str) -> bool:
+    """Whether an English answer gives the count a "count_en:…" detail asks for: a number and
+    one of the counted words (their stems) in one sentence ("438 parking spaces", "a series of
+    recruitment fairs; 64 have been held")."""
+    stems = "|".join(map(re.escape, detail[len("count_en:") :].split("|")))
+    counted = re.compile(rf"\b(?:{stems})", re.IGNORECASE)
+    return any(
+        _DIGIT.search(sentence) and counted.search(sentence)
+        for sentence in _SENTENCE_EN.split(answer_en)
+    )
+
+
 def missing_details(answer: str) -> frozenset[str]:
     """The details an answer says the reports do not give."""
     missing: set[str] = set()
@@ -316,11 +363,12 @@ class EntryDetails:
     given: frozenset[str]
     missing: frozenset[str]
     answer: str = ""  # for counts, which are looked up in it when asked
+    answer_en: str = ""  # … and for counts asked in English
 
     @classmethod
-    def of(cls, asked: frozenset[str], answer: str) -> EntryDetails:
+    def of(cls, asked: frozenset[str], answer: str, answer_en: str = "") -> EntryDetails:
         missing = missing_details(answer)
-        return cls(asked, given_details(answer) - missing, missing, answer)
+        return cls(asked, given_details(answer) - missing, missing, answer, answer_en)
 
     def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
         """The wanted details this entry cannot give."""
@@ -341,6 +389,8 @@ class EntryDetails:
 
     def _counts(self, detail: str) -> bool:
         """A count the answer gives, or one with the same measure word the questions ask."""
+        if detail.startswith("count_en:"):
+            return detail in self.asked or count_given_en(self.answer_en, detail)
         if not detail.startswith("count:"):
             return False
         measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
@@ -357,6 +407,7 @@ class DetailsByEntry(Mapping[str, EntryDetails]):
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.answers = {entry.id: entry.answer for entry in kb.entries}
+        self.answers_en = {entry.id: entry.answer_en or "" for entry in kb.entries}
         self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
         self._made: dict[str, EntryDetails] = {}
 
@@ -364,7 +415,7 @@ class DetailsByEntry(Mapping[str, EntryDetails]):
         made = self._made.get(entry_id)
         if made is None:
             asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
-            made = EntryDetails.of(asked, self.answers[entry_id])
+            made = EntryDetails.of(asked, self.answers[entry_id], self.answers_en[entry_id])
             self._made[entry_id] = made
         return made
 
