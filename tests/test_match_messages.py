@@ -166,10 +166,8 @@ def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> 
 def test_a_long_message_without_a_clear_leader_is_not_answered_from_the_long_band() -> None:
     """Two entries close together below the short band: not sure enough, so staff answer."""
     kb, intents = matcher().kb, matcher().intents
-    question = (
-        "我是退休的中学语文老师，想去社区当志愿者。"
-        "看到报道说大渡口文化馆馆长每周进社区开培训班，都教些什么？"
-    )
+    # (the 大渡口文化馆 classes used here before have an entry of their own since the seed sweep)
+    question = "我是跑外卖的，平时在时代天街一带接单。听说那边有给骑手的地方，都能干些什么？"
     decision = matcher().decide(question)
     assert decision.outcome == "ticket"
     loose = Matcher(kb, intents, Bands(long_lead=0.0))
