@@ -429,3 +429,9 @@ def test_the_same_programme_elsewhere_after_a_model_goes_to_staff(question: str)
 
 def test_seems_is_not_a_comparison() -> None:
     assert "likewise" not in asked_details(normalize("今年好像不一样了，楼小二是做什么的"))
+
+
+def test_people_counted_without_a_measure_word_are_a_count() -> None:
+    """"永海科技有好多员工": a count of staff, which the company's entry does not give."""
+    assert "count:名员工" in asked_details(matcher().normalize("永海科技公司有好多员工"))
+    assert matcher().decide("永海科技公司有好多员工").outcome == "ticket"

@@ -267,6 +267,10 @@ def _counted_en(words: str) -> str:
     return "|".join(dict.fromkeys(stems))
 
 
+# People counted without a measure word ("多少员工", "好多骑手"): counted like 名.
+_COUNT_PEOPLE = re.compile(
+    r"多少(员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人)"
+)
 COUNT_NEAR = 20  # characters either side of a number where what it counts is named
 COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
@@ -288,6 +292,7 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):
         found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
     found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    found |= {f"count:名{m.group(1)}" for m in _COUNT_PEOPLE.finditer(normalised)}
     if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
         found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
