@@ -435,3 +435,25 @@ def test_people_counted_without_a_measure_word_are_a_count() -> None:
     """"永海科技有好多员工": a count of staff, which the company's entry does not give."""
     assert "count:名员工" in asked_details(matcher().normalize("永海科技公司有好多员工"))
     assert matcher().decide("永海科技公司有好多员工").outcome == "ticket"
+
+
+def test_a_year_after_every_year_an_entry_names_goes_to_staff() -> None:
+    """The reports cannot tell what came after them; an earlier year may be in the report."""
+    assert matcher().decide("2026年人才工作会议什么时候开").outcome == "ticket"
+    assert matcher().decide("2025年人才工作会议是哪天开的").outcome == "answer"
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("when is the nuanxin station open", "hours"),  # opening hours, not a date
+        ("会议什么时候召开的", "since"),  # when a meeting was held
+        ("能给多少钱", "price"),
+    ],
+)
+def test_detail_words_people_write(question: str, detail: str) -> None:
+    assert detail in asked_details(question)
+
+
+def test_a_count_of_companies_is_not_an_amount() -> None:
+    assert "price" not in asked_details("给多少家企业提供了服务")

@@ -26,7 +26,7 @@ from bot.kb.model import KnowledgeBase
 ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "contact": (
         *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
-        *("抖音", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
+        *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
     ),
     "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
     "address": (
@@ -38,7 +38,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "price": (
         *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
         *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
-        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "给多少", "押金", "房租", "交租"),
+        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "押金", "房租", "交租"),
         *("多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费", "服务费"),
         *("交费", "缴费", "会费", "怎么收费", "收多少"),
     ),
@@ -95,7 +95,9 @@ ASKED_PATTERNS: dict[str, str] = {
     "building": r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
     # which subdistrict: an answer naming one gives it ("在上清寺街道")
     "subdistrict": r"(?:哪|什么)(?:1|一)?个?(?:街道|镇街)",
-    "price": r"免费\w{0,2}[吗不]",  # "免费喝吗"
+    "price": r"免费\w{0,2}[吗不]"  # "免费喝吗"
+    # "给多少钱", "能给多少": an amount; not "给多少家企业" (a count)
+    r"|给多少(?![个家名位人户条项次场栋座支批所间张])",
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
         r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
@@ -105,7 +107,7 @@ ASKED_PATTERNS: dict[str, str] = {
     # when something began: built, opened, set up, launched ("哪年建成的", "好久开的")
     "since": (
         r"(?:哪1?年|哪一年|什么时候|啥时候|好久|多久以前|几时)(?:开始|开的|开业|开张|建|修|成立|上线"
-        r"|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的)"
+        r"|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的|召开|举行|举办)"
     ),
     "population": (
         r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
@@ -114,7 +116,10 @@ ASKED_PATTERNS: dict[str, str] = {
 }
 ASKED_ENGLISH: dict[str, str] = {
     "contact": r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
-    "hours": r"\b(?:hours|opening time|what time|close)\b",
+    "hours": (
+        r"\b(?:hours|opening time|what time|close"
+        r"|when (?:is|are) (?:it|they|[\w ]{1,30}) open)\b"
+    ),
     "address": r"\baddress\b",
     "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
     "requirements": (
@@ -212,7 +217,8 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     # a date with what began at it ("2025年3月设立", "自2021年起"): not a report's own date
     "since": re.compile(
         r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[^。；\n]{0,40}?(?:起|开始|建成|成立|上线"
-        r"|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设|创建|创办)"
+        r"|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设|创建|创办"
+        r"|召开|举行|举办)"
         r"|(?:建成|成立|设立|启动|上线|出台|揭牌|开业)于\s*\d{4}"
     ),
     "download": re.compile(r"下载"),
@@ -275,7 +281,7 @@ COUNT_NEAR = 20  # characters either side of a number where what it counts is na
 COUNTED = 2  # … by this many characters of the question's word for it
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
 _PEOPLE = "(?:名|人|位)"
-_ITEMS = "(?:条|项)"  # measures, rules and services are counted in 条 or 项 alike
+_ITEMS = "(?:条|项|个)"  # measures, rules and needs are counted in 条, 项 or 个 alike
 _SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 

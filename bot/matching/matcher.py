@@ -52,6 +52,7 @@ NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher.
 NAMED_BY = 12  # … and held by this few entries in all, it names what a question is about
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
+_YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
 _LIVES_IN = re.compile(
     r"住在|住的|(?<!老)家在|小区在|我们在|我们住|社区在|住(?=[\u4e00-\u9fff]{1,6}$)"
@@ -273,7 +274,9 @@ class Matcher:
             language,
             wanted,
             self.details,
-            lambda entry_id: self.scope.lacking(entry_id, named),
+            lambda entry_id: (
+                self.scope.lacking(entry_id, named) | self._other_year(asking, entry_id)
+            ),
             long=long,
             lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
             unnamed=lambda entry_id: self._unnamed(names, entry_id),
@@ -314,6 +317,16 @@ class Matcher:
         is about something else that shares the question's other words ("民乐村社区属于哪个街道"
         for "袁家岗社区属于哪个街道")."""
         return bool(names) and not any(name in self._texts[entry_id] for name in names)
+
+    def _other_year(self, asking: str, entry_id: str) -> set[str]:
+        """The years a question names after every year the entry names: "2026年人才工作会议
+        什么时候开" is not about the 2025 conference an entry describes, and no report can tell
+        what came later. An earlier year may be in the report behind the entry."""
+        asked = _YEAR.findall(asking)
+        if not asked:
+            return set()
+        named = _YEAR.findall(self._texts[entry_id])
+        return {year for year in asked if named and year > max(named)}
 
     def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
         """The other districts the story says the asker lives or is in ("我们住在大渡口",
