@@ -282,6 +282,14 @@ def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
         ("小助手", "greeting"),  # alone, calling the assistant greets it
         ("thx a lot!", "thanks"),
         ("thanks again guys", "thanks"),
+        ("嗯嗯", "thanks"),  # nods and thumbs: nothing left after normalising, yet "got it"
+        ("👍", "thanks"),
+        ("不用了 谢谢", "thanks"),  # calling off and thanking: what is said last
+        ("您好，打扰一下", "greeting"),
+        ("hi, anyone here?", "greeting"),
+        ("能不能让真人来回答", "human"),
+        ("Has anyone replied to my question yet?", "ticket_status"),
+        ("我不问了，撤了吧", "cancel"),
     ],
 )
 def test_a_chat_phrase_with_particles_and_a_name_is_its_intent(text: str, intent: str) -> None:

@@ -33,7 +33,7 @@ REQUEST_SCORE = 80.0
 # 多少). Checked in this order: "找个真人问问工单进度" wants a person first.
 REQUESTS: dict[str, re.Pattern[str]] = {
     "human": re.compile(
-        r"(?:找|要|转|叫|换|联系|接)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
+        r"(?:找|要|转|叫|换|联系|接|让|请)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
         r"|真人客服|人工客服|(?:不想|不要|不愿意?|别)(?:再)?(?:跟|和|同)机器人"
         # English, unless asked how to ("How do I talk to a real person?": the entry answers);
         # "Can I talk to a real person?" asks for one
@@ -49,6 +49,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
+        r"|\b(?:has|did) (?:anyone|someone|staff|anybody) (?:replied|answered|responded|looked)"
     ),
     # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
     # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
@@ -71,8 +72,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # cancelling something else ("取消通办申请需要什么手续": the knowledge base answers)
     "cancel": re.compile(
         r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
-        r"(?: ?(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了"
-        r"|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
+        r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
+        r"|我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
         r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|刚才的?|刚刚的?|那个|这个|上1个|上一个)"
         r"(?:工单|问题|提问)"
         r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
@@ -89,6 +90,11 @@ _COLOUR = frozenset(
 )
 # Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
 _ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
+# A message of nothing but nods, thumbs and thanks-emoji ("嗯嗯", "👍", "🙏🙏"): normalising
+# leaves nothing of it, yet in a chat it says "got it, thanks".
+_NODS = re.compile(
+    r"^[\s嗯哦噢喔👍🙏👌👏🤝💪❤️!！~～.。,，]*[嗯哦噢喔👍🙏👌👏🤝💪❤][\s嗯哦噢喔呢啊呀👍🙏👌👏🤝💪❤️!！~～.。,，]*$"
+)
 # A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
 _REPEATED = re.compile(r"(\w{2,6}?)\1+")
 
@@ -125,6 +131,8 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent every clause of `text` belongs to, or None."""
+        if _NODS.match(text):
+            return IntentMatch("thanks", 100.0)
         norm = self.normalizer(_undoubled(text), fillers=False)
         if not norm or len(units(norm)) > MAX_UNITS:
             return self.request(norm)
@@ -159,7 +167,7 @@ class IntentMatcher:
             found.add(name)
             scores.append(score)
             last = name
-        if len(found) > 1 and found <= SOCIAL:  # "谢谢 再见": what is said last
+        if len(found) > 1 and found <= SOCIAL | {"cancel"}:  # "谢谢 再见", "不用了 谢谢": the last
             return IntentMatch(last, min(scores))
         if len(found) != 1:
             return self.request(norm)
