@@ -73,6 +73,7 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
     "current": (
         *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
         *("还搞不搞", "还办不办", "明年还", "以后还", "今后还", "还会再", "还会不会"),
+        *("现在招", "招不招", "还招"),
     ),
     "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
     # a person's name: the reports name a few people, and an entry that does asks for them
@@ -84,13 +85,18 @@ ASKED_PATTERNS: dict[str, str] = {
     # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
     # the reports describe the model, not whether it is copied elsewhere
     "likewise": r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种",
+    # which ones, by name ("是哪几家", "分别叫啥"): an answer listing them gives it, and the count
+    # they also ask ("引进了几家…是哪几家") comes with the names
+    "which": r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
+    # what comes next: the reports are dated and cannot tell ("下个月在哪开课", "下次什么时候")
+    "next": r"下个月|下1?个月|下周|下礼拜|下次|下1次|下一次|明天|后天",
     # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
     "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
     # how many days, not "好几天" (several days) in a story
     "date": r"(?<![好了])几天",
     "list": r"哪\d+条"  # "黄金12条具体是哪12条"
     # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
-    r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)\w{0,3}(?:有没有|有没|在不在)",
+    r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)(?:头|面)?\w{0,3}(?:有没有|有没|在不在|有)",
     # which building: an answer naming the building gives it, without a door number
     "building": r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
     # which subdistrict: an answer naming one gives it ("在上清寺街道")
@@ -100,8 +106,8 @@ ASKED_PATTERNS: dict[str, str] = {
     r"|给多少(?![个家名位人户条项次场栋座支批所间张])",
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
-        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|他|她)"
-        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪位|是哪1?个(?:人)?(?= |$))"
+        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|领导|他|她)"
+        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪1?位|是哪1?个(?:人)?(?= |$))"
         r"|(?:哪个|哪位)领导"
     ),
     # when something began: built, opened, set up, launched ("哪年建成的", "好久开的")
@@ -147,7 +153,9 @@ ASKED_ENGLISH: dict[str, str] = {
         r"\b(?:who (?:founded|wrote|started)"
         r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
         r"|who (?:chairs|heads|leads|is in charge)"
-        r"|(?:what is|what's) (?:the|his|her) name)\b"
+        r"|(?:what is|what's) (?:his|her) name"
+        r"|(?:what is|what's) the name of (?:the|its|his|her) (?:\w+ ){0,2}"
+        r"(?:head|director|secretary|founder|boss|chief|leader|official|commissioner))\b"
     ),
 }
 # One pattern per language, one named group per detail, so a question is scanned once; the
@@ -191,6 +199,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
     "pay": re.compile(r"待遇|标准"),
     "booking": re.compile(r"预约"),
+    "which": re.compile(r"哪些单位|哪几家|具体名称|名称"),
     "apply": re.compile(
         r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
         r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式"
@@ -229,6 +238,8 @@ _GIVEN: dict[str, re.Pattern[str]] = {
     "booking": re.compile(r"预约"),
     "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
     "likewise": re.compile(r"(?!)"),  # nor can a copy elsewhere: the questions decide
+    "which": re.compile(r"[\u4e00-\u9fff]{2,}[、，][\u4e00-\u9fff“”]{2,}"),  # an enumeration
+    "next": re.compile(r"(?!)"),  # no report tells what comes next: the questions decide
     "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
     "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
     "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
@@ -302,6 +313,8 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
         found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
+    if "which" in found:  # "引进了几家外地餐厅，是哪几家": the names, which carry the count
+        found = {d for d in found if not d.startswith("count:")}
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
     return frozenset(name for name in found if name)

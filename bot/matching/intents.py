@@ -48,7 +48,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|有人管|有人(?:处理|办|看|跟进)|处理(?:了?没|好了?没|完了?没)|办(?:好|完)了?没)"
         r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
-        r"|\bany (?:reply|answer|news|update) (?:yet|on my)"
+        r"|\bany (?:reply|answer|news|update|progress)\b"
+        r".{0,20}\b(?:yet|my|ticket|question|request)\b"
         r"|\b(?:has|did) (?:anyone|someone|staff|anybody) (?:replied|answered|responded|looked)"
     ),
     # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
@@ -74,7 +75,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
         r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
         r"|我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
-        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|刚才的?|刚刚的?|那个|这个|上1个|上一个)"
+        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:提交|提|问|发)的|刚才的?|刚刚的?|那个|这个"
+        r"|上1个|上一个)"
         r"(?:工单|问题|提问)"
         r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
         r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了)"
@@ -86,7 +88,7 @@ _ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
 # Units that only colour a chat phrase: particles, and how much thanks ("谢谢哈", "thx a lot").
 # A clause made of examples and these alone says what its examples say ("早上好哈小助手").
 _COLOUR = frozenset(
-    {*"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~", "a", "lot", "so", "much", "very", "again", "all", "guys"}
+    {*"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~那", "a", "lot", "so", "much", "very", "again", "all", "guys"}
 )
 # Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
 _ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
