@@ -11,7 +11,7 @@ import pytest
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
-from bot.matching.clauses import split
+from bot.matching.clauses import read, split
 from bot.matching.decision import Bands
 from bot.matching.details import asked_details, asked_yes_no, count_given, count_given_en
 from bot.matching.matcher import Matcher
@@ -440,7 +440,7 @@ def test_seems_is_not_a_comparison() -> None:
 
 
 def test_people_counted_without_a_measure_word_are_a_count() -> None:
-    """"永海科技有好多员工": a count of staff, which the company's entry does not give."""
+    """ "永海科技有好多员工": a count of staff, which the company's entry does not give."""
     assert "count:名员工" in asked_details(matcher().normalize("永海科技公司有好多员工"))
     assert matcher().decide("永海科技公司有好多员工").outcome == "ticket"
 
@@ -465,3 +465,50 @@ def test_detail_words_people_write(question: str, detail: str) -> None:
 
 def test_a_count_of_companies_is_not_an_amount() -> None:
     assert "price" not in asked_details("给多少家企业提供了服务")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ok bye, have a nice day", "goodbye"),
+        ("谢谢哈，讲得很清楚👍", "thanks"),
+        ("刚才那个问题不用管了，帮我撤回", "cancel"),
+        ("把服务分类列出来我看看", "menu"),
+    ],
+)
+def test_more_chat_phrases_are_their_intents(text: str, intent: str) -> None:
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+def test_a_nod_before_a_question_is_not_a_question() -> None:
+    """ "要得嘛，那…莎姐平台是哪个部门弄的": one question, about 莎姐 (the nod alone had been
+    answered with the policy-consultation entry)."""
+    decision = matcher().decide("要得嘛，那大渡口的莎姐平台是哪个部门建的")
+    assert not decision.parts
+    assert decision.entry_id in (None, "dadukou-shajie-platform")
+    assert [q.text for q in read("要得嘛，那莎姐平台是哪个部门建的").questions] == [
+        "那莎姐平台是哪个部门建的"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("下一场招聘会在哪里办", "next"),
+        ("桥北食堂怎么办社员卡", "apply"),
+        ("这个站的党建指导员叫什么名字", "name"),
+    ],
+)
+def test_detail_words_from_the_sixth_to_ninth_sets(question: str, detail: str) -> None:
+    assert detail in asked_details(matcher().normalize(question))
+
+
+def test_ones_own_number_is_not_a_contact_asked_for() -> None:
+    assert "contact" not in asked_details(matcher().normalize("你们会不会保存我的电话号码"))
+    assert "contact" in asked_details(matcher().normalize("党群服务中心的联系电话是多少"))
+
+
+def test_how_big_a_figure_is_not_an_area() -> None:
+    assert "area" not in asked_details("how big is yonghai technology s annual trade volume")
+    assert "area" in asked_details("how big is the hall in square metres")

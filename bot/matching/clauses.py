@@ -87,6 +87,11 @@ _ASK_OPENING = re.compile(
 )
 # A clause that only asks to be told ("你晓得不", "能告诉我吗", "any idea?"): after a question it
 # adds nothing to it; it is neither a second question nor part of the story.
+# A clause that only nods ("要得嘛", "好嘛", "嗯"): chat, not a question, before the real one.
+_NOD = re.compile(
+    r"^(?:那)?(?:要得|好的|好嘛|好吧|好|行|可以|嗯+|哦+|噢|ok|okay|谢谢|多谢)[嘛哈哦呀啊噻了呢]*$",
+    re.I,
+)
 _ONLY_ASKS_TO_BE_TOLD = re.compile(
     r"^(?:那|请问)?(?:你们?|您|有没有人|有人|谁)?(?:晓得|知道|清楚|了解|懂)"
     r"(?:不|吗|么|没|嘛|不嘛|不哦|哇|啵|没得|不咯)?$"
@@ -206,7 +211,10 @@ def _named_before(
 
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
-    clauses = tuple(Clause(part, marked or asks(part)) for part, marked in _marked(text))
+    clauses = tuple(
+        Clause(part, (marked or asks(part)) and not _NOD.match(part.strip(" ~～!！")))
+        for part, marked in _marked(text)
+    )
     questions: list[list[str]] = []  # each: [context, clause, clause …]
     used: set[int] = set()  # clauses that are part of a question
     for index, clause in enumerate(clauses):

@@ -85,11 +85,15 @@ ASKED_PATTERNS: dict[str, str] = {
     # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
     # the reports describe the model, not whether it is copied elsewhere
     "likewise": r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种",
+    # getting a card: "怎么办社员卡", "办卡要交钱不"
+    "apply": r"[怎咋]么?个?办\w{0,3}卡|办卡",
     # which ones, by name ("是哪几家", "分别叫啥"): an answer listing them gives it, and the count
     # they also ask ("引进了几家…是哪几家") comes with the names
     "which": r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
     # what comes next: the reports are dated and cannot tell ("下个月在哪开课", "下次什么时候")
-    "next": r"下个月|下1?个月|下周|下礼拜|下次|下1次|下一次|明天|后天",
+    "next": (
+        r"下个月|下1?个月|下周|下礼拜|下次|下1次|下一次|下1?[场届期批轮]|下一[场届期批轮]|明天|后天"
+    ),
     # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
     "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
     # how many days, not "好几天" (several days) in a story
@@ -106,7 +110,8 @@ ASKED_PATTERNS: dict[str, str] = {
     r"|给多少(?![个家名位人户条项次场栋座支批所间张])",
     # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
     "name": (
-        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|领导|他|她)"
+        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|领导|指导员"
+        r"|网格员|他|她)"
         r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁|是哪1?位|是哪1?个(?:人)?(?= |$))"
         r"|(?:哪个|哪位)领导"
     ),
@@ -143,7 +148,10 @@ ASKED_ENGLISH: dict[str, str] = {
         r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
         r"|application form)\b"
     ),
-    "area": r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) is)\b",
+    "area": (
+        r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) (?:is|are) (?:the|its|their) "
+        r"(?:area|space|site|floor|office|building|park|hall|station|centre|center)s?)\b"
+    ),
     "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
     "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
     "pay": r"\bsalary\b",
@@ -297,6 +305,9 @@ _SENTENCE = re.compile(r"[。；;\n]")
 _QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
 
 
+# One's own number ("我的电话"), and a number asked of someone else ("联系电话是多少").
+_OWN_NUMBER = re.compile(r"我的?(?:手机号?|电话号?码?|号码)")
+_CONTACT_OF = re.compile(r"(?:联系|咨询|办公|服务)电话|电话是多少|(?<!我)(?<!我的)电话多少")
 # A fee of its own ("配送费", "押金"): an answer giving other prices (a meal at 3元) does not give
 # it; only an entry whose questions or answer name that fee can. The detail is "fee:" + the word.
 _FEES = re.compile(r"配送费|服务费|会费|押金|租金|房租|管理费|物业费|停车费|报名费|培训费|入会费")
@@ -313,6 +324,8 @@ def asked_details(normalised: str) -> frozenset[str]:
     if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
         found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
+    if "contact" in found and _OWN_NUMBER.search(normalised) and not _CONTACT_OF.search(normalised):
+        found.discard("contact")  # "你们存了我的电话吗" asks about one's own number
     if "which" in found:  # "引进了几家外地餐厅，是哪几家": the names, which carry the count
         found = {d for d in found if not d.startswith("count:")}
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number

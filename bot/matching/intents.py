@@ -67,6 +67,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     "menu": re.compile(
         r"(?:看|给我看|显示|打开|发|列)(?:1?下|一下|个)?(?:菜单|服务目录|目录|分类|类别)"
         r"|(?:都|一共|1共)?有哪些(?:分类|类别)|\bshow (?:me )?(?:the )?(?:menu|categories)\b"
+        r"|(?:菜单|服务目录|服务分类|分类|类别)(?:列出来|发给我|发我|给我看|看下|看1下|看一下)"
     ),
     # the whole message: words that cancel, and at most words that point at the last step; or
     # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
@@ -79,7 +80,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|上1个|上一个)"
         r"(?:工单|问题|提问)"
         r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
-        r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了)"
+        r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了|不用查了|不用管了|不用办了|别查了)"
         r"|\b(?:cancel|withdraw) my (?:ticket|question|request)\b"
     ),
 }
