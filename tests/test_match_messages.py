@@ -512,3 +512,38 @@ def test_ones_own_number_is_not_a_contact_asked_for() -> None:
 def test_how_big_a_figure_is_not_an_area() -> None:
     assert "area" not in asked_details("how big is yonghai technology s annual trade volume")
     assert "area" in asked_details("how big is the hall in square metres")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("没有其他问题了，再见哈👋", "goodbye"),
+        ("先这样嘛，改天聊", "goodbye"),
+        ("你都能帮我办些啥子嘛", "help"),
+        ("thx a lot 帮了大忙！", "thanks"),
+        ("what can u do? 你可以回答哪些问题", "help"),
+        ("这个助手是干嘛用的？", "help"),
+        ("上周提的问题\n处理得咋样了", "ticket_status"),
+        ("cancel my ticket pls 我那个问题不需要处理了", "cancel"),
+    ],
+)
+def test_chat_phrases_in_two_languages_or_over_lines_are_their_intents(
+    text: str, intent: str
+) -> None:
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "江北那种老人几块钱吃一顿的社区食堂，渝中这边有没有？",  # the model elsewhere
+        "大渡口那个一到二岗三单，渝中有没有一样的？",
+        "红岩能量值兑换的礼品在哪里领？有哪些礼品，给个清单",  # a list the reports do not give
+        "大渡口文化馆的书法公益课每周几上课？",  # which weekday: hours
+        "桥北社区食堂的社员卡怎么办？需要带什么证件",  # getting a card
+        "桥北社区食堂送餐上门要不要另外收配送费？",  # 另外 here is "extra", not a second question
+    ],
+)
+def test_near_misses_from_the_tenth_and_eleventh_sets_go_to_staff(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket", question

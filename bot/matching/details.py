@@ -28,7 +28,18 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
         *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
         *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
     ),
-    "hours": ("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班"),
+    "hours": (
+        "几点",
+        "开放时间",
+        "开门",
+        "关门",
+        "下班",
+        "上班吗",
+        "上不上班",
+        "周几",
+        "星期几",
+        "礼拜几",
+    ),
     "address": (
         *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
         *("哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
@@ -84,9 +95,16 @@ ASKED_WORDS: dict[str, tuple[str, ...]] = {
 ASKED_PATTERNS: dict[str, str] = {
     # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
     # the reports describe the model, not whether it is copied elsewhere
-    "likewise": r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种",
+    "likewise": (
+        r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种"
+        # normalised, "有没有一样的" reads "有1样的", "…那种食堂，渝中这边有没有" "… 渝中这边有"
+        r"|有(?:没有|没得)?(?:[一1]样|类似)的|也有类似"
+        r"|那种[^ ]{2,30}? [^ ]{0,12}?有(?:没有|没得|冇)?$"
+    ),
     # getting a card: "怎么办社员卡", "办卡要交钱不"
-    "apply": r"[怎咋]么?个?办\w{0,3}卡|办卡",
+    "apply": (
+        r"[怎咋]么?个?办\w{0,3}卡|办卡|卡(?:要)?(?:怎么|咋个?)办|转\w{0,2}组织关系|组织关系\w{0,3}转"
+    ),
     # which ones, by name ("是哪几家", "分别叫啥"): an answer listing them gives it, and the count
     # they also ask ("引进了几家…是哪几家") comes with the names
     "which": r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
@@ -99,6 +117,7 @@ ASKED_PATTERNS: dict[str, str] = {
     # how many days, not "好几天" (several days) in a story
     "date": r"(?<![好了])几天",
     "list": r"哪\d+条"  # "黄金12条具体是哪12条"
+    r"|什么具体|哪些具体|给个清单|列个清单|清单给我"
     # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
     r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)(?:头|面)?\w{0,3}(?:有没有|有没|在不在|有)",
     # which building: an answer naming the building gives it, without a door number

@@ -30,7 +30,8 @@ SOCIAL = frozenset({"greeting", "thanks", "goodbye"})  # said together, the last
 MAX_REQUEST_UNITS = 30  # a request written as a sentence is short; a longer message asks more
 REQUEST_SCORE = 80.0
 # intent → what a sentence asking for it holds (normalised text: Simplified, lower case, 好多 →
-# 多少). Checked in this order: "找个真人问问工单进度" wants a person first.
+# 多少). Checked in this order: "找个真人问问工单进度" wants a person first, and
+# "我那个问题不需要处理了" calls it off rather than asks how it is going.
 REQUESTS: dict[str, re.Pattern[str]] = {
     "human": re.compile(
         r"(?:找|要|转|叫|换|联系|接|让|请)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
@@ -39,6 +40,20 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         # "Can I talk to a real person?" asks for one
         r"|^(?!how ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
         r"(?:human|person|real person|staff|agent)|\b(?:real|live) (?:person|human|agent)\b)"
+    ),
+    # the whole message: words that cancel, and at most words that point at the last step; or
+    # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
+    # cancelling something else ("取消通办申请需要什么手续": the knowledge base answers)
+    "cancel": re.compile(
+        r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
+        r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
+        r"|我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
+        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:提交|提|问|发)的|刚才的?|刚刚的?|那个|这个"
+        r"|上1个|上一个)"
+        r"(?:工单|问题|提问)"
+        r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
+        r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了|不需要处理了|不用查了|不用管了|不用办了|别查了)"
+        r"|\b(?:cancel|withdraw) my (?:ticket|question|request)\b"
     ),
     # one's own ticket or question ("我的…", "上次…"), and how far it has got; not a question
     # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
@@ -56,11 +71,12 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
     "help": re.compile(
         r"^(?:你|您|小助手|机器人|这个机器人|这个助手)(?:都|还|1般|主要|到底)?(?:能|可以|会)"
-        r"(?:回答|解答|答|问|做|干|帮(?:我|忙)?|办|查)(?:我|些|点|哪)?(?:什么|啥子?|哪些|哪方面|哪类)"
-        r"|^\W*what (?:can|could|do) you (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
+        r"(?:帮(?:我|忙)?)?(?:回答|解答|答|问|做|干|办|查|搞)?(?:我|些|点|哪)?"
+        r"(?:什么|啥子?|哪些|哪方面|哪类)"
+        r"|^\W*what (?:can|could|do) (?:you|u) (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
         r"|^\W*how (?:can|could) you help(?: me)?\W*$"
         # who it is ("你是干嘛的"), and what this bot does
-        r"|^(?:你|您)是(?:干嘛|干啥|做什么|干什么|搞什么|啥子)的"
+        r"|^(?:你|您|这个机器人|机器人|这个助手|小助手)是(?:干嘛|干啥|做什么|干什么|搞什么|啥子)(?:用)?的"
         r"|^\W*what (?:can|does) (?:this|the) (?:bot|assistant) do\W*$"
     ),
     # the categories, asked as a sentence ("给我看下菜单，都有哪些分类")
@@ -69,27 +85,25 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|(?:都|一共|1共)?有哪些(?:分类|类别)|\bshow (?:me )?(?:the )?(?:menu|categories)\b"
         r"|(?:菜单|服务目录|服务分类|分类|类别)(?:列出来|发给我|发我|给我看|看下|看1下|看一下)"
     ),
-    # the whole message: words that cancel, and at most words that point at the last step; or
-    # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
-    # cancelling something else ("取消通办申请需要什么手续": the knowledge base answers)
-    "cancel": re.compile(
-        r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
-        r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
-        r"|我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
-        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:提交|提|问|发)的|刚才的?|刚刚的?|那个|这个"
-        r"|上1个|上一个)"
-        r"(?:工单|问题|提问)"
-        r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
-        r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了|不用查了|不用管了|不用办了|别查了)"
-        r"|\b(?:cancel|withdraw) my (?:ticket|question|request)\b"
-    ),
 }
 
 _ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
+_REQUEST_CLAUSES = re.compile(r"[,;.!?，。！？\n]+|(?<=[a-z?!.]) (?=[\u4e00-\u9fff])")
+_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 # Units that only colour a chat phrase: particles, and how much thanks ("谢谢哈", "thx a lot").
 # A clause made of examples and these alone says what its examples say ("早上好哈小助手").
 _COLOUR = frozenset(
-    {*"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~那", "a", "lot", "so", "much", "very", "again", "all", "guys"}
+    {
+        *"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~那👋😊🙂",
+        "a",
+        "lot",
+        "so",
+        "much",
+        "very",
+        "again",
+        "all",
+        "guys",
+    }
 )
 # Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
 _ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
@@ -161,8 +175,10 @@ class IntentMatcher:
             name, score = self._best(clause)
             if score < MIN_SIMILARITY:
                 said = self._spoken(clause)
-                if not said:
+                if said is None:
                     return self.request(norm)
+                if not said:  # only particles ("a lot" after "thx"): nothing of its own
+                    continue
                 found.update(said)
                 scores.append(MIN_SIMILARITY)
                 last = said[-1]
@@ -180,8 +196,11 @@ class IntentMatcher:
         """The intent a short sentence asks for (`REQUESTS`), or None."""
         if not norm or len(units(norm)) > MAX_REQUEST_UNITS:
             return None
+        # the whole; its clauses ("what can u do? 你都能回答哪些问题"); and Chinese written over
+        # several lines read as one ("上周提的工单 处理得咋样了")
+        readings = [norm, *_REQUEST_CLAUSES.split(norm), _SPACE_BETWEEN_CJK.sub("", norm)]
         for name, pattern in REQUESTS.items():
-            if pattern.search(norm):
+            if any(pattern.search(text) for text in readings if text.strip()):
                 return IntentMatch(name, REQUEST_SCORE)
         return None
 
@@ -192,10 +211,10 @@ class IntentMatcher:
         form = self._form(rest)
         return form or clause
 
-    def _spoken(self, clause: tuple[str, ...]) -> list[str]:
+    def _spoken(self, clause: tuple[str, ...]) -> list[str] | None:
         """The intents of the examples a clause is made of, in order, when it is nothing but
         examples and colouring units (`_COLOUR`): "早上好哈小助手" is 早上好 + 哈 + 小助手.
-        Empty when the clause holds anything else."""
+        None when the clause holds anything else; empty when it is colour alone."""
         n = len(clause)
         # ways[i]: the intents said in clause[:i], when clause[:i] is made of examples and colour
         ways: list[list[str] | None] = [[], *([None] * n)]
@@ -209,7 +228,7 @@ class IntentMatcher:
                 for i in self._where.get(clause[start:end], ())[:1]:
                     if ways[end] is None:
                         ways[end] = [*said, self.examples[i][0]]
-        return ways[n] or []
+        return ways[n]
 
     def _best(self, clause: tuple[str, ...]) -> tuple[str, float]:
         """The example nearest the clause (all compared in one rapidfuzz call) and its score."""
