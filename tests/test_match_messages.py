@@ -547,3 +547,40 @@ def test_chat_phrases_in_two_languages_or_over_lines_are_their_intents(
 )
 def test_near_misses_from_the_tenth_and_eleventh_sets_go_to_staff(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket", question
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ok bye, talk later", "goodbye"),
+        ("你这个机器人都能回答些啥子", "help"),
+        ("撤销我刚刚提交的工单", "cancel"),
+    ],
+)
+def test_chat_phrases_from_the_twelfth_and_thirteenth_sets(text: str, intent: str) -> None:
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
+def test_a_real_person_mentioned_is_not_a_request_for_one() -> None:
+    """ "…mentioning him as if he's a real person": a question about 楼小二, not a request."""
+    text = "Who is Lou Xiao Er? Our manager talks about him as if he's a real person."
+    assert matcher().decide(text).outcome != "intent"
+    assert matcher().decide("I want a real person please").intent == "human"
+
+
+@pytest.mark.parametrize(
+    ("question", "detail", "asked"),
+    [
+        ("那个党委书记是谁来当", "name", False),  # who serves as: a role the reports give
+        ("黄金十二条全名是啥", "name", False),  # a programme's full name is not a person's
+        ("渝才荟平台怎么注册", "apply", True),
+        ("江北那87个助餐点有清单吗", "list", True),
+        ("我们楼的楼小二怎么联系", "contact", True),
+        ("书法班在哪个社区上课", "address", True),
+    ],
+)
+def test_detail_words_from_the_twelfth_and_thirteenth_sets(
+    question: str, detail: str, asked: bool
+) -> None:
+    assert (detail in asked_details(matcher().normalize(question))) is asked

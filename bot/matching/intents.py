@@ -39,7 +39,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         # English, unless asked how to ("How do I talk to a real person?": the entry answers);
         # "Can I talk to a real person?" asks for one
         r"|^(?!how ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
-        r"(?:human|person|real person|staff|agent)|\b(?:real|live) (?:person|human|agent)\b)"
+        r"(?:human|person|real person|staff|agent)"
+        r"|\b(?:want|need|get|give me|connect me|is there|can i have)\b[^.?!]{0,15}"
+        r"\b(?:real|live) (?:person|human|agent)\b)"
     ),
     # the whole message: words that cancel, and at most words that point at the last step; or
     # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
@@ -48,7 +50,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
         r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
         r"|我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
-        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:提交|提|问|发)的|刚才的?|刚刚的?|那个|这个"
+        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:刚才|刚刚|之前|昨天)?(?:提交|提|问|发)的"
+        r"|刚才的?|刚刚的?|那个|这个"
         r"|上1个|上一个)"
         r"(?:工单|问题|提问)"
         r"|(?:我的|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,4}(?:工单|问题|提问)(?:就)?"
@@ -70,7 +73,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
     # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
     "help": re.compile(
-        r"^(?:你|您|小助手|机器人|这个机器人|这个助手)(?:都|还|1般|主要|到底)?(?:能|可以|会)"
+        r"^(?:你|您|小助手|机器人|这个机器人|这个助手|你这个机器人|你这个助手|你这个)"
+        r"(?:都|还|1般|主要|到底)?(?:能|可以|会)"
         r"(?:帮(?:我|忙)?)?(?:回答|解答|答|问|做|干|办|查|搞)?(?:我|些|点|哪)?"
         r"(?:什么|啥子?|哪些|哪方面|哪类)"
         r"|^\W*what (?:can|could|do) (?:you|u) (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
