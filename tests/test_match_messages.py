@@ -584,3 +584,37 @@ def test_detail_words_from_the_twelfth_and_thirteenth_sets(
     question: str, detail: str, asked: bool
 ) -> None:
     assert (detail in asked_details(matcher().normalize(question))) is asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们小区门口的路灯坏了一个多礼拜，晚上黑黢黢的",
+        "The street lights outside our building have been broken for a week.",
+        "时代天街骑手停车那块堆满了没人要的破车，没人管",
+    ],
+)
+def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> None:
+    """An entry on how to report street problems is no reply to the report itself."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.reason) == ("ticket", "reports a problem")
+
+
+def test_a_question_about_something_else_after_an_answered_one_is_filed() -> None:
+    """ "…停车位有多少个？我电动车被偷了咋个报警": the theft names what the parking entry cannot
+    serve, so it is a second question, filed beside the answer, not the same one again."""
+    decision = matcher().decide("时代天街骑手停车位有多少个？我电动车在那边被偷了咋个报警")
+    assert [p.outcome for p in decision.parts] == ["answer", "ticket"]
+
+
+def test_is_there_still_is_not_a_joint_between_two_questions() -> None:
+    assert split("今年还有没有才聚渝中专场招聘会") == ["今年还有没有才聚渝中专场招聘会"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("What can this bot do for me?", "help"), ("我之前提交的问题不用了，帮我撤销掉", "cancel")],
+)
+def test_chat_phrases_from_the_fourteenth_and_fifteenth_sets(text: str, intent: str) -> None:
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)

@@ -52,6 +52,13 @@ NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher.
 NAMED_BY = 12  # … and held by this few entries in all, it names what a question is about
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
+# A message reporting a problem: something broken, dirty, noisy, blocked or left undone.
+_PROBLEM = re.compile(
+    r"坏了|坏掉|烂了|没人管|没人修|没人处理|没人理|投诉|太吵|噪音|扰民|乱停|乱扔|乱堆|堵了|漏水|臭|"
+    r"脏得|不亮|黑黢黢|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|"
+    r"abandoned|not working|leak\w*|dirty|blocked)\b",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
 _LIVES_IN = re.compile(
@@ -143,6 +150,10 @@ class Matcher:
                 reason="a question of the entry",
             )
         reading = read(text, self._names)
+        if not reading.questions and _PROBLEM.search(text):
+            # a report of a problem that asks nothing ("路灯坏了一个多礼拜", "the lights have been
+            # broken for a week"): staff take it up; an entry on how to report is no reply to it
+            return Decision("ticket", language=language, reason="reports a problem")
         if len(reading.clauses) < 2 or not reading.questions:
             return self._judge([(norm, 1.0)], norm, language, raw=text)
         if len(reading.questions) >= 2:
@@ -224,7 +235,10 @@ class Matcher:
                 # Asked again in other words, or too little to be a question of its own;
                 # but a detail about an answered entry (its phone number) is a question.
                 nearest = decision.candidates[0].entry_id if decision.candidates else None
-                again = nearest in answered and not asked_details(self.normalize(decision.question))
+                asked_norm = self.normalize(decision.question)
+                # … unless it names what that entry cannot serve ("我电动车被偷了咋个报警")
+                elsewhere = nearest and self.scope.lacking(nearest, self.scope.named(asked_norm))
+                again = nearest in answered and not asked_details(asked_norm) and not elsewhere
                 if again or thin(decision.question, self._names):
                     continue
                 if filed is None:
