@@ -234,7 +234,7 @@ _NAMED: dict[str, re.Pattern[str]] = {
     "which": re.compile(r"哪些单位|哪几家|具体名称|名称"),
     "apply": re.compile(
         r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
-        r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式"
+        r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式|接转|转接"
     ),
     "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
     "population": re.compile(r"人口"),
