@@ -113,9 +113,8 @@ _COLOUR = frozenset(
 _ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
 # A message of nothing but nods, thumbs and thanks-emoji ("嗯嗯", "👍", "🙏🙏"): normalising
 # leaves nothing of it, yet in a chat it says "got it, thanks".
-_NODS = re.compile(
-    r"^[\s嗯哦噢喔👍🙏👌👏🤝💪❤️!！~～.。,，]*[嗯哦噢喔👍🙏👌👏🤝💪❤][\s嗯哦噢喔呢啊呀👍🙏👌👏🤝💪❤️!！~～.。,，]*$"
-)
+_NOD = "嗯哦噢喔👍🙏👌👏🤝💪❤"
+_NODS = re.compile(rf"^(?=.*[{_NOD}])[\s{_NOD}\ufe0f呢啊呀!！~～.。,，]+$")
 # A phrase said twice or more in a row ("在吗在吗", "谢谢谢谢"): chat style for saying it once.
 _REPEATED = re.compile(r"(\w{2,6}?)\1+")
 

@@ -327,8 +327,8 @@ class Matcher:
         return frozenset(names)
 
     def _unnamed(self, names: frozenset[str], entry_id: str) -> bool:
-        """The question's named thing, when the entry's text holds none of its pairs: the entry
-        is about something else that shares the question's other words ("民乐村社区属于哪个街道"
+        """Whether the entry's text holds none of the question's names (`_named_things`): it is
+        about something else that shares the question's other words ("民乐村社区属于哪个街道"
         for "袁家岗社区属于哪个街道")."""
         return bool(names) and not any(name in self._texts[entry_id] for name in names)
 
