@@ -351,7 +351,7 @@ def asked_details(normalised: str) -> frozenset[str]:
     if "contact" in found and _OWN_NUMBER.search(normalised) and not _CONTACT_OF.search(normalised):
         found.discard("contact")  # "你们存了我的电话吗" asks about one's own number
     if "which" in found:  # "引进了几家外地餐厅，是哪几家": the names, which carry the count
-        found = {d for d in found if not d.startswith("count:")}
+        found = {d for d in found if d and not d.startswith("count:")}
     if "building" in found:  # "具体在哪栋楼" asks which building, not its door number
         found.discard("address")
     return frozenset(name for name in found if name)
