@@ -14,7 +14,8 @@ from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.bm25 import BM25, GramBM25
 from bot.matching.decision import Bands, judge
-from bot.matching.details import EntryDetails, asked_details, missing_details
+from bot.matching.details import asked_details, missing_details
+from bot.matching.entry_details import EntryDetails
 from bot.matching.holdout import leave_one_out
 from bot.matching.matcher import MAX_QUERY_CHARS, Matcher
 from bot.matching.retrieval import Channel, Doc, Hit, Index

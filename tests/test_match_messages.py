@@ -12,8 +12,9 @@ from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import read, split
+from bot.matching.counts import count_given, count_given_en
 from bot.matching.decision import Bands
-from bot.matching.details import asked_details, asked_yes_no, count_given, count_given_en
+from bot.matching.details import asked_details, asked_yes_no
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.paths import bundled_dir

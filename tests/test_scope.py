@@ -10,7 +10,8 @@ import pytest
 from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
-from bot.matching.details import EntryDetails, asked_details
+from bot.matching.details import asked_details
+from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
 from bot.matching.scope import Scope
 from bot.matching.tokens import MIXED_WEIGHT, QUESTION_WEIGHT, char_tokens, question_scale

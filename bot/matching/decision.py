@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.matching.details import EntryDetails
+from bot.matching.entry_details import EntryDetails
 from bot.matching.retrieval import Hit
 
 Verdict = Literal["answer", "clarify", "confirm", "intent", "ticket"]  # what to do with a message

@@ -9,6 +9,10 @@ for a detail, an entry may answer only if its own questions ask for that detail 
 answer does not say the reports leave it out ("报道没有提供……开放时间"). Otherwise the question
 goes to staff, which is what such an answer would suggest anyway.
 
+Each detail is one `Detail` in `DETAILS`: how a question asks for it, what an answer that gives
+it contains, and the words an answer uses when it says the reports leave it out. Counts ("几个医生")
+are read in `bot.matching.counts`; what one entry covers is `bot.matching.entry_details`.
+
 Patterns run on normalised text (Simplified, lower case, lexicon applied: 手机号 → 电话, 营业时间 →
 开放时间, 好多钱 → 多少钱). Normalising drops a final 吗, so a yes/no question ("周六上班吗") is
 read by how its clause ends (`asked_yes_no`), the matcher telling which clauses asked yes or no.
@@ -17,317 +21,322 @@ read by how its clause ends (`asked_yes_no`), the matcher telling which clauses 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from bot.kb.model import KnowledgeBase
+from bot.matching.counts import asked_counts
 
-# detail → the words (Chinese) and the pattern (English) of a question that asks for it
-ASKED_WORDS: dict[str, tuple[str, ...]] = {
-    "contact": (
-        *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
-        *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
-        *("怎么联系", "如何联系", "咋个联系", "咋联系", "联系方式"),
+
+@dataclass(frozen=True)
+class Detail:
+    """One detail a question can ask for. Every pattern is optional; a detail with no `given`
+    is one no answer shows in words (a name, a procedure, what comes next): the entry's own
+    questions decide whether it answers it."""
+
+    words: tuple[str, ...] = ()  # Chinese words of a question asking for it
+    pattern: str = ""  # … and a Chinese pattern for what a word list cannot say
+    english: str = ""  # an English question asking for it
+    yes_no: str = ""  # how a yes/no clause asking for it ends, once normalising took its 吗
+    given: str = ""  # what an answer that gives it contains
+    named: str = ""  # the words an answer uses when it says the reports leave it out
+
+
+# An open time: "日程", "时间", but not the opening hours ("开放时间" is the hours detail).
+_DAY_OR_TIME = r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"
+
+DETAILS: dict[str, Detail] = {
+    "contact": Detail(
+        words=(
+            *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
+            *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
+            *("怎么联系", "如何联系", "咋个联系", "咋联系", "联系方式"),
+        ),
+        english=r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
+        given=r"电话|联系方式",
+        named=r"联系方式|电话|求助渠道|预约方式|联系",
     ),
-    "hours": (
-        "几点",
-        "开放时间",
-        "开门",
-        "关门",
-        "下班",
-        "上班吗",
-        "上不上班",
-        "周几",
-        "星期几",
-        "礼拜几",
+    "hours": Detail(
+        words=(
+            *("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班", "周几"),
+            *("星期几", "礼拜几"),
+        ),
+        english=(
+            r"\b(?:hours|opening time|what time|close"
+            r"|when (?:is|are) (?:it|they|[\w ]{1,30}) open)\b"
+        ),
+        yes_no=r"(?:上班|开门|营业|关门|休息)$",
+        given=r"\d点|开放时间|营业时间",
+        named=r"开放时间|营业时间|办理时间|时间",
     ),
-    "address": (
-        *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
-        *("哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
-        *("在哪上课", "哪里上课", "去哪上课", "哪个社区上课"),
+    "address": Detail(
+        words=(
+            *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+            *("哪几个地方", "哪几个点", "哪些小区", "房源在哪", "几楼", "哪层", "几层"),
+            *("在哪上课", "哪里上课", "去哪上课", "哪个社区上课"),
+        ),
+        # in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
+        pattern=r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
+        english=r"\baddress\b",
+        given=r"地址|位于|\d号",
+        named=r"地址|地点|位置",
+    ),
+    # which building: an answer naming the building gives it, without a door number
+    "building": Detail(
+        pattern=r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
+        given=r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)",
+    ),
+    # which subdistrict: an answer naming one gives it ("在上清寺街道")
+    "subdistrict": Detail(
+        pattern=r"(?:哪|什么)(?:1|一)?个?(?:街道|镇街)",
+        given=r"[\u4e00-\u9fff]{2}街道",
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
-    "where": ("位置", "哪个地方"),
-    "price": (
-        *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格", "价钱"),
-        *("利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少", "每月多少"),
-        *("每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "押金", "房租", "交租"),
-        *("多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费", "服务费"),
-        *("交费", "缴费", "会费", "怎么收费", "收多少"),
+    "where": Detail(
+        words=("位置", "哪个地方"),
+        given=r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)",
+        named=r"地点|位置",
+    ),
+    "price": Detail(
+        words=(
+            *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格"),
+            *("价钱", "利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少"),
+            *("每月多少", "每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "押金", "房租"),
+            *("交租", "多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费"),
+            *("服务费", "交费", "缴费", "会费", "怎么收费", "收多少"),
+        ),
+        pattern=(
+            r"免费\w{0,2}[吗不]"  # "免费喝吗"
+            # "给多少钱", "能给多少": an amount; not "给多少家企业" (a count)
+            r"|给多少(?![个家名位人户条项次场栋座支批所间张])"
+        ),
+        english=r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
+        yes_no=r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱|交费|缴费)$",
+        given=r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格",
+        named=r"收费|金额|价格|标准|多少|租金|费用",
+    ),
+    "pay": Detail(
+        words=("待遇", "工资", "薪资"),
+        english=r"\bsalary\b",
+        given=r"待遇|工资|薪",
+        named=r"待遇|标准",
+    ),
+    "area": Detail(
+        words=("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
+        english=(
+            r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) (?:is|are) (?:the|its|their) "
+            r"(?:area|space|site|floor|office|building|park|hall|station|centre|center)s?)\b"
+        ),
+        given=r"\d\s*(?:平方米|㎡|平米)",
+        named=r"面积",
+    ),
+    "population": Detail(
+        words=("人口多少", "多少人口", "人口有多少", "人口数"),
+        # "渝中区有好多人" asks for the population, "楼小二有好多人" does not: it follows a place
+        pattern=(
+            r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
+            r"|多少人住|住了?多少人|住着多少人|常住人口"
+        ),
+        english=r"\b(?:population|how many (?:people|residents) live)\b",
+        given=r"人口[^。；\n]{0,6}?\d",  # a figure, not "人口密度高"
+        named=r"人口",
     ),
     # how to sign up for or join something the reports only describe
-    "signup": (
-        *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
-        *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
-        *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+    "signup": Detail(
+        words=(
+            *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
+            *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
+            *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+        ),
+        english=r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
+        given=r"报名",
+        named=r"报名|加入",
     ),
     # how to apply for or get something: the reports rarely give the procedure
-    "apply": (
-        *("怎么申请", "如何申请", "怎样申请", "咋申请", "申请流程", "办理流程", "怎么办理"),
-        *("如何办理", "怎样办理", "咋办理", "怎么办卡", "怎么成为", "如何成为"),
-        *("怎么注册", "如何注册", "咋注册", "注册流程", "才能成为", "怎样才能", "怎么样才能"),
-        *("怎么领取", "如何领取", "怎么领"),
+    "apply": Detail(
+        words=(
+            *("怎么申请", "如何申请", "怎样申请", "咋申请", "申请流程", "办理流程", "怎么办理"),
+            *("如何办理", "怎样办理", "咋办理", "怎么办卡", "怎么成为", "如何成为"),
+            *("怎么注册", "如何注册", "咋注册", "注册流程", "才能成为", "怎样才能", "怎么样才能"),
+            *("怎么领取", "如何领取", "怎么领"),
+        ),
+        # getting a card ("怎么办社员卡", "办卡要交钱不"), moving one's Party membership
+        pattern=(
+            r"[怎咋]么?个?办\w{0,3}卡|办卡|卡(?:要)?(?:怎么|咋个?)办"
+            r"|转\w{0,2}组织关系|组织关系\w{0,3}转"
+        ),
+        named=(
+            r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
+            r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式|接转|转接"
+        ),
     ),
-    "area": ("多大面积", "面积多少", "面积有多大", "多少平方", "多少平米", "多少个平方"),
-    # the contents of a list or catalogue the reports only name
-    "list": (
-        *("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
-        *("哪几条", "具体内容", "完整清单", "全部清单", "全部列出", "列出来", "每1条", "有清单"),
+    "requirements": Detail(
+        words=(
+            *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
+            *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
+        ),
+        english=(
+            r"\b(?:requirements?|eligib\w*|(?:what|which) (?:documents?|papers|materials)"
+            r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
+        ),
+        # "本科生能申请吗": who may apply is a condition the reports rarely give
+        yes_no=r"(?:生|人|者|员|户|企业|公司|的)(?:也)?(?:能|可以|可不可以|能不能)申请$",
+        given=r"条件|材料",
+        named=r"条件|材料|手续",
     ),
-    "requirements": (
-        *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
-        *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
-    ),
-    "date": ("哪天", "截止", "多少天", "多久"),
-    "when": ("什么时候", "何时"),
-    "download": ("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
-    "pay": ("待遇", "工资", "薪资"),
-    "booking": ("预约",),
-    # whether something is still so now: the reports are dated, and say what was
-    "current": (
-        *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
-        *("还搞不搞", "还办不办", "明年还", "以后还", "今后还", "还会再", "还会不会"),
-        *("现在招", "招不招", "还招"),
-    ),
-    "population": ("人口多少", "多少人口", "人口有多少", "人口数"),
-    # a person's name: the reports name a few people, and an entry that does asks for them
-    "name": ("姓什么", "姓名"),
-}
-# detail → Chinese patterns for what a word list cannot say: "渝中区有好多人" asks for the
-# population, "楼小二有好多人" does not (it follows a place, not a service or a group).
-ASKED_PATTERNS: dict[str, str] = {
-    # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
-    # the reports describe the model, not whether it is copied elsewhere
-    "likewise": (
-        r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种"
-        # normalised, "有没有一样的" reads "有1样的", "…那种食堂，渝中这边有没有" "… 渝中这边有"
-        r"|有(?:没有|没得)?(?:[一1]样|类似)的|也有类似|也要这样|也是这样|也这样"
-        r"|那种[^ ]{2,30}? [^ ]{0,12}?有(?:没有|没得|冇)?(?: |$)"
-        r"|(?:其他|别的)[^ ]{1,8}?也(?:能|可以|有)"
-    ),
-    # getting a card: "怎么办社员卡", "办卡要交钱不"
-    "apply": (
-        r"[怎咋]么?个?办\w{0,3}卡|办卡|卡(?:要)?(?:怎么|咋个?)办|转\w{0,2}组织关系|组织关系\w{0,3}转"
+    "booking": Detail(words=("预约",), given=r"预约", named=r"预约"),
+    # the contents of a list or catalogue the reports only name: the questions decide
+    "list": Detail(
+        words=(
+            *("名单", "哪些岗位", "什么岗位", "岗位有哪些", "完整目录", "目录内容", "具体目录"),
+            *(
+                "哪几条",
+                "具体内容",
+                "完整清单",
+                "全部清单",
+                "全部列出",
+                "列出来",
+                "每1条",
+                "有清单",
+            ),
+        ),
+        pattern=(
+            r"哪\d+条"  # "黄金12条具体是哪12条"
+            r"|什么具体|哪些具体|给个清单|列个清单|清单给我"
+            # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
+            r"|在不在\w{0,4}(?:目录|名单|清单)"
+            r"|(?:目录|名单|清单)(?:里|上|中)(?:头|面)?\w{0,3}(?:有没有|有没|在不在|有)"
+        ),
+        english=r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
+        named=r"名单|岗位|目录|清单|具体内容",
     ),
     # which ones, by name ("是哪几家", "分别叫啥"): an answer listing them gives it, and the count
     # they also ask ("引进了几家…是哪几家") comes with the names
-    "which": r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
+    "which": Detail(
+        pattern=r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
+        given=r"[\u4e00-\u9fff]{2,}[、，][\u4e00-\u9fff“”]{2,}",  # an enumeration
+        named=r"哪些单位|哪几家|具体名称|名称",
+    ),
+    # the same thing somewhere else, after a model ("有没有像袁来一家那样的通办", "也有…那种"):
+    # the reports describe the model, not whether it is copied elsewhere; the questions decide
+    "likewise": Detail(
+        pattern=(
+            r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种"
+            # normalised, "有没有一样的" reads "有1样的", "…那种食堂，渝中这边有没有" "… 渝中这边有"
+            r"|有(?:没有|没得)?(?:[一1]样|类似)的|也有类似|也要这样|也是这样|也这样"
+            r"|那种[^ ]{2,30}? [^ ]{0,12}?有(?:没有|没得|冇)?(?: |$)"
+            r"|(?:其他|别的)[^ ]{1,8}?也(?:能|可以|有)"
+        ),
+        english=r"\b(?:something|anything|one|programme|program|service) like\b|\bsimilar to\b",
+    ),
+    "date": Detail(
+        words=("哪天", "截止", "多少天", "多久"),
+        pattern=r"(?<![好了])几天",  # how many days, not "好几天" (several days) in a story
+        english=r"\b(?:deadline|which day|how long)\b",
+        # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any
+        # report has
+        given=r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)",
+        named=_DAY_OR_TIME,
+    ),
+    # when something began: built, opened, set up, launched ("哪年建成的", "好久开的"); before
+    # "when", which would otherwise take "when was it opened" for itself
+    "since": Detail(
+        pattern=(
+            r"(?:哪1?年|哪一年|什么时候|啥时候|好久|多久以前|几时)(?:开始|开的|开业|开张|建|修|成立"
+            r"|上线|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的|召开"
+            r"|举行|举办)"
+        ),
+        english=(
+            r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up"
+            r"|establish\w*|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
+        ),
+        # a date with what began at it ("2025年3月设立", "自2021年起"): not a report's own date
+        given=(
+            r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[^。；\n]{0,40}?(?:起|开始|建成|成立"
+            r"|上线|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设"
+            r"|创建|创办|召开|举行|举办)"
+            r"|(?:建成|成立|设立|启动|上线|出台|揭牌|开业)于\s*\d{4}"
+        ),
+        named=r"(?:建成|成立|设立|启用|投用|开业|上线|运行)(?:时间|年份|日期)",
+    ),
+    "when": Detail(
+        words=("什么时候", "何时"),
+        english=r"\bwhen (?:is|was|will|does|did|do)\b",
+        given=r"\d+\s*(?:年|月|日)",
+        named=_DAY_OR_TIME + r"|哪年|年份",
+    ),
     # what comes next: the reports are dated and cannot tell ("下个月在哪开课", "下次什么时候")
-    "next": (
-        r"下个月|下1?个月|下周|下礼拜|下次|下1次|下一次|下1?[场届期批轮]|下一[场届期批轮]|明天|后天"
+    "next": Detail(
+        pattern=(
+            r"下个月|下1?个月|下周|下礼拜|下次|下1次|下一次|下1?[场届期批轮]|下一[场届期批轮]"
+            r"|明天|后天"
+        ),
     ),
-    # where: in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
-    "address": r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
-    # how many days, not "好几天" (several days) in a story
-    "date": r"(?<![好了])几天",
-    "list": r"哪\d+条"  # "黄金12条具体是哪12条"
-    r"|什么具体|哪些具体|给个清单|列个清单|清单给我"
-    # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
-    r"|在不在\w{0,4}(?:目录|名单|清单)|(?:目录|名单|清单)(?:里|上|中)(?:头|面)?\w{0,3}(?:有没有|有没|在不在|有)",
-    # which building: an answer naming the building gives it, without a door number
-    "building": r"哪(?:1|一)?[栋座幢个](?:楼|大厦|大楼)|哪栋|哪幢|哪座楼",
-    # which subdistrict: an answer naming one gives it ("在上清寺街道")
-    "subdistrict": r"(?:哪|什么)(?:1|一)?个?(?:街道|镇街)",
-    "price": r"免费\w{0,2}[吗不]"  # "免费喝吗"
-    # "给多少钱", "能给多少": an amount; not "给多少家企业" (a count)
-    r"|给多少(?![个家名位人户条项次场栋座支批所间张])",
-    # a person's name: "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
-    "name": (
-        r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|领导|指导员"
-        r"|网格员|他|她)"
-        r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁(?!来当|来担任|当|担任)|是哪1?位"
-        r"|是哪1?个(?:人)?(?= |$))"
-        r"|(?:哪个|哪位)领导"
+    # whether something is still so now: the reports are dated, and say what was
+    "current": Detail(
+        words=(
+            *("现在还", "目前还", "如今还", "现在仍", "目前仍", "今年还", "还在搞", "还在办"),
+            *("还搞不搞", "还办不办", "明年还", "以后还", "今后还", "还会再", "还会不会"),
+            *("现在招", "招不招", "还招"),
+        ),
+        english=r"\bstill\b",
     ),
-    # when something began: built, opened, set up, launched ("哪年建成的", "好久开的")
-    "since": (
-        r"(?:哪1?年|哪一年|什么时候|啥时候|好久|多久以前|几时)(?:开始|开的|开业|开张|建|修|成立|上线"
-        r"|出台|发布|印发|推出|启动|运行|投用|开通|揭牌|设立|建立|搞起来|搞的|有的|召开|举行|举办)"
+    "download": Detail(
+        words=("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
+        english=(
+            r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
+            r"|application form)\b"
+        ),
+        given=r"下载",
+        named=r"获取|下载|原文|文件",
     ),
-    "population": (
-        r"(?:区|渝中|街道|社区|半岛)(?:1共|总共|到底|大概|大约)?(?:有|住了?|住着)?多少个?人(?![才员次])"
-        r"|多少人住|住了?多少人|住着多少人|常住人口"
-    ),
-}
-ASKED_ENGLISH: dict[str, str] = {
-    "contact": r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
-    "hours": (
-        r"\b(?:hours|opening time|what time|close"
-        r"|when (?:is|are) (?:it|they|[\w ]{1,30}) open)\b"
-    ),
-    "address": r"\baddress\b",
-    "price": r"\b(?:fees?|cost|price|rent|interest rate|how much (?:is|are|money))\b",
-    "requirements": (
-        r"\b(?:requirements?|eligib\w*|(?:what|which) (?:documents?|papers|materials)"
-        r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
-    ),
-    "date": r"\b(?:deadline|which day|how long)\b",
-    "likewise": r"\b(?:something|anything|one|programme|program|service) like\b|\bsimilar to\b",
-    "since": (
-        r"\bwhen (?:was|were|did)\b.*\b(?:open\w*|buil\w*|found\w*|launch\w*|set up|establish\w*"
-        r"|start\w*|introduc\w*|creat\w*)|\bsince when\b|\bwhat year\b"
-    ),
-    "when": r"\bwhen (?:is|was|will|does|did|do)\b",
-    "download": (
-        r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
-        r"|application form)\b"
-    ),
-    "area": (
-        r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) (?:is|are) (?:the|its|their) "
-        r"(?:area|space|site|floor|office|building|park|hall|station|centre|center)s?)\b"
-    ),
-    "signup": r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
-    "list": r"\b(?:full list|which (?:jobs|positions)|list of (?:jobs|positions))\b",
-    "pay": r"\bsalary\b",
-    "current": r"\bstill\b",
-    "population": r"\b(?:population|how many (?:people|residents) live)\b",
-    "name": (
-        r"\b(?:who (?:founded|wrote|started)"
-        r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
-        r"|who (?:chairs|heads|leads|is in charge)"
-        r"|(?:what is|what's) (?:his|her) name"
-        r"|(?:what is|what's) the name of (?:the|its|his|her) (?:\w+ ){0,2}"
-        r"(?:head|director|secretary|founder|boss|chief|leader|official|commissioner))\b"
+    # a person's name: the reports name a few people, and an entry that does asks for them
+    "name": Detail(
+        words=("姓什么", "姓名"),
+        # "书记叫什么名字", "他叫什么"; not a programme's ("这个平台叫什么名字")
+        pattern=(
+            r"(?:书记|主任|站长|负责人|馆长|局长|区长|队长|院长|校长|会长|团长|经理|创始人|老板|领导"
+            r"|指导员|网格员|他|她)"
+            r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁(?!来当|来担任|当|担任)|是哪1?位"
+            r"|是哪1?个(?:人)?(?= |$))"
+            r"|(?:哪个|哪位)领导"
+        ),
+        english=(
+            r"\b(?:who (?:founded|wrote|started)"
+            r"|who is (?:the )?(?:head|director|secretary|mayor|founder|boss|chief|leader|chair\w*)"
+            r"|who (?:chairs|heads|leads|is in charge)"
+            r"|(?:what is|what's) (?:his|her) name"
+            r"|(?:what is|what's) the name of (?:the|its|his|her) (?:\w+ ){0,2}"
+            r"(?:head|director|secretary|founder|boss|chief|leader|official|commissioner))\b"
+        ),
+        named=r"姓名|名字",
     ),
 }
-# One pattern per language, one named group per detail, so a question is scanned once; the
-# Chinese one starts with a lookahead on the words' first characters (most positions fail fast).
-# ASKED_PATTERNS are a second, short scan of their own.
-_FIRST = "".join(sorted({re.escape(w[0]) for words in ASKED_WORDS.values() for w in words}))
-_ASKED_ZH = re.compile(
+
+
+def _scan(patterns: dict[str, str]) -> re.Pattern[str]:
+    """One pattern, one named group per detail, so a question is scanned once."""
+    return re.compile("|".join(f"(?P<{name}>{p})" for name, p in patterns.items() if p))
+
+
+# The Chinese words start with a lookahead on their first characters (most positions fail fast).
+_FIRST = "".join(sorted({re.escape(w[0]) for d in DETAILS.values() for w in d.words}))
+_WORDS_ZH = re.compile(
     f"(?=[{_FIRST}])(?:"
     + "|".join(
-        f"(?P<{name}>{'|'.join(map(re.escape, words))})" for name, words in ASKED_WORDS.items()
+        f"(?P<{name}>{'|'.join(map(re.escape, d.words))})" for name, d in DETAILS.items() if d.words
     )
     + ")"
 )
-_PATTERNS_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_PATTERNS.items()))
-_ASKED_EN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_ENGLISH.items()))
-# detail → how a yes/no question asking for it ends, once normalising has taken its particle
-# away ("周六上班吗" → "周6上班", "免费喝吗" → "免费喝"); see `asked_yes_no`.
-ASKED_YES_NO: dict[str, str] = {
-    "hours": r"(?:上班|开门|营业|关门|休息)$",
-    "price": r"(?:免费\w{0,2}|收费|收钱|要钱|交钱|花钱|交费|缴费)$",
-    # "本科生能申请吗": who may apply is a condition the reports rarely give
-    "requirements": r"(?:生|人|者|员|户|企业|公司|的)(?:也)?(?:能|可以|可不可以|能不能)申请$",
-}
-_YES_NO_ZH = re.compile("|".join(f"(?P<{n}>{p})" for n, p in ASKED_YES_NO.items()))
+_PATTERNS_ZH = _scan({name: d.pattern for name, d in DETAILS.items()})
+_ENGLISH = _scan({name: d.english for name, d in DETAILS.items()})
+_YES_NO_ZH = _scan({name: d.yes_no for name, d in DETAILS.items()})
+_GIVEN = {name: re.compile(d.given) for name, d in DETAILS.items() if d.given}
+_NAMED = {name: re.compile(d.named) for name, d in DETAILS.items() if d.named}
 _LETTER = re.compile("[a-z]")
 
-# detail → words an answer uses when it says the reports do not give it
-_NAMED: dict[str, re.Pattern[str]] = {
-    "contact": re.compile(r"联系方式|电话|求助渠道|预约方式|联系"),
-    "hours": re.compile(r"开放时间|营业时间|办理时间|时间"),
-    "address": re.compile(r"地址|地点|位置"),
-    "where": re.compile(r"地点|位置"),
-    "price": re.compile(r"收费|金额|价格|标准|多少|租金|费用"),
-    "requirements": re.compile(r"条件|材料|手续"),
-    "date": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间"),
-    "when": re.compile(r"日程|日期|(?<!开放)(?<!营业)(?<!办理)(?<!服务)时间|哪年|年份"),
-    "since": re.compile(r"(?:建成|成立|设立|启用|投用|开业|上线|运行)(?:时间|年份|日期)"),
-    "download": re.compile(r"获取|下载|原文|文件"),
-    "signup": re.compile(r"报名|加入"),
-    "area": re.compile(r"面积"),
-    "list": re.compile(r"名单|岗位|目录|清单|具体内容"),
-    "pay": re.compile(r"待遇|标准"),
-    "booking": re.compile(r"预约"),
-    "which": re.compile(r"哪些单位|哪几家|具体名称|名称"),
-    "apply": re.compile(
-        r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
-        r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式|接转|转接"
-    ),
-    "current": re.compile(r"(?!)"),  # never needed: no answer can give it (see _GIVEN)
-    "population": re.compile(r"人口"),
-    "name": re.compile(r"姓名|名字"),
-}
 # "没有提供……", and the "也没有……" that goes on listing what the reports leave out
-_NOT_GIVEN = re.compile(
+NOT_GIVEN = re.compile(
     r"(?:没有(?:提供|说明|列出|公布|写明|给出|介绍|透露|提到)|也没有)[^。；，\n]*"
 )
-
-# detail → what an answer that does give it would contain
-_GIVEN: dict[str, re.Pattern[str]] = {
-    "contact": re.compile(r"电话|联系方式"),
-    "hours": re.compile(r"\d点|开放时间|营业时间"),
-    "address": re.compile(r"地址|位于|\d号"),
-    "price": re.compile(r"\d[\d.]*\s*(?:元|万|亿)|免费|收费|价格"),
-    "requirements": re.compile(r"条件|材料"),
-    # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any report has
-    "date": re.compile(r"\d+\s*(?:日|天)|半个?月|[\d一二两三四五六七八九十]+\s*(?:个多?月|周)"),
-    "when": re.compile(r"\d+\s*(?:年|月|日)"),
-    # a date with what began at it ("2025年3月设立", "自2021年起"): not a report's own date
-    "since": re.compile(
-        r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[^。；\n]{0,40}?(?:起|开始|建成|成立|上线"
-        r"|出台|启动|投用|投入使用|运行|开通|揭牌|设立|建立|开业|印发|发布|推出|搞起|开设|创建|创办"
-        r"|召开|举行|举办)"
-        r"|(?:建成|成立|设立|启动|上线|出台|揭牌|开业)于\s*\d{4}"
-    ),
-    "download": re.compile(r"下载"),
-    "signup": re.compile(r"报名"),
-    "area": re.compile(r"\d\s*(?:平方米|㎡|平米)"),
-    "list": re.compile(r"(?!)"),  # a list's contents cannot be told apart: the questions decide
-    "pay": re.compile(r"待遇|工资|薪"),
-    "booking": re.compile(r"预约"),
-    "apply": re.compile(r"(?!)"),  # a procedure cannot be told from other words: questions decide
-    "likewise": re.compile(r"(?!)"),  # nor can a copy elsewhere: the questions decide
-    "which": re.compile(r"[\u4e00-\u9fff]{2,}[、，][\u4e00-\u9fff“”]{2,}"),  # an enumeration
-    "next": re.compile(r"(?!)"),  # no report tells what comes next: the questions decide
-    "current": re.compile(r"(?!)"),  # no report tells what holds today: the questions decide
-    "population": re.compile(r"人口[^。；\n]{0,6}?\d"),  # a figure, not "人口密度高"
-    "name": re.compile(r"(?!)"),  # a name cannot be told from other words: the questions decide
-    "building": re.compile(r"[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心)"),
-    "where": re.compile(r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)"),
-    "subdistrict": re.compile(r"[\u4e00-\u9fff]{2}街道"),
-}
-
-
-# A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少). The detail is
-# "count:" + the measure word + up to three characters of what is counted ("count:个医生").
-_COUNT = re.compile(
-    r"(?:多少|(?<!哪)几)"
-    # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
-    r"(人次|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
-    r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
-    r"|间|张|碗|岁|年(?!级|龄|轻|度|底|初)|辆|床|层)"
-    r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
-)
-_NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
-# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
-# counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
-# "how many dedicated parking spaces are there": the words up to the verb name what is counted
-_COUNT_EN = re.compile(
-    r"\bhow many (?:more |of the )?((?:(?!(?:are|is|do|does|did|were|was|have|has|there|in|for|of"
-    r"|at|on|can|will|would)\b)[a-z]{3,} ?){1,3})"
-)
-_SENTENCE_EN = re.compile(r"(?<!\d)\.(?!\d)|\n")
-_DIGIT = re.compile(r"\d")
-STEM = 4  # letters of an English word that name it ("riders" and "rider" → "ride")
-
-
-# People are counted under many words: "how many people work" is answered by "2,000 employees".
-_PEOPLE_EN = ("peop", "pers", "empl", "staf", "work", "resi", "memb")
-
-
-def _counted_en(words: str) -> str:
-    """What an English count asks for, as the stems of its words ("dedi|park|spac")."""
-    stems = [word[:STEM] for word in words.split()]
-    if any(stem in _PEOPLE_EN for stem in stems):
-        stems += _PEOPLE_EN
-    return "|".join(dict.fromkeys(stems))
-
-
-# People counted without a measure word ("多少员工", "好多骑手"): counted like 名.
-_COUNT_PEOPLE = re.compile(
-    r"多少(员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人)"
-)
-COUNT_NEAR = 20  # characters either side of a number where what it counts is named
-COUNTED = 2  # … by this many characters of the question's word for it
-_ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
-_PEOPLE = "(?:名|人|位)"
-_ITEMS = "(?:条|项|个)"  # measures, rules and needs are counted in 条, 项 or 个 alike
-_SENTENCE = re.compile(r"[。；;\n]")
-_QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
-
 
 # One's own number ("我的电话"), and a number asked of someone else ("联系电话是多少").
 _OWN_NUMBER = re.compile(r"我的?(?:手机号?|电话号?码?|号码)")
@@ -339,14 +348,11 @@ _FEES = re.compile(r"配送费|服务费|会费|押金|租金|房租|管理费|�
 
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for."""
-    found = {m.lastgroup for m in _ASKED_ZH.finditer(normalised)}
+    found = {m.lastgroup for m in _WORDS_ZH.finditer(normalised)}
     found |= {m.lastgroup for m in _PATTERNS_ZH.finditer(normalised)}
     if _LETTER.search(normalised):
-        found |= {m.lastgroup for m in _ASKED_EN.finditer(normalised)}
-    found |= {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
-    found |= {f"count:名{m.group(1)}" for m in _COUNT_PEOPLE.finditer(normalised)}
-    if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
-        found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
+        found |= {m.lastgroup for m in _ENGLISH.finditer(normalised)}
+    found |= asked_counts(normalised)
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
     if "contact" in found and _OWN_NUMBER.search(normalised) and not _CONTACT_OF.search(normalised):
         found.discard("contact")  # "你们存了我的电话吗" asks about one's own number
@@ -358,54 +364,14 @@ def asked_details(normalised: str) -> frozenset[str]:
 
 
 def asked_yes_no(normalised_clause: str) -> frozenset[str]:
-    """The details a clause asks for that was a yes/no question as written (`ASKED_YES_NO`)."""
+    """The details a clause asks for that was a yes/no question as written (`Detail.yes_no`)."""
     return frozenset(m.lastgroup for m in _YES_NO_ZH.finditer(normalised_clause) if m.lastgroup)
-
-
-def count_given(answer: str, detail: str) -> bool:
-    """Whether an answer gives the count a "count:…" detail asks for: a number with that
-    measure word and, when the question named what is counted, that thing just after the number
-    ("3个医生", "志愿服务队300余支"): the number and the first character of that thing in one
-    sentence."""
-    rest = detail[len("count:") :]
-    measure = "人次" if rest.startswith("人次") else rest[0]
-    counted = rest[len(measure) :]
-    unit = {
-        "个": _ANY_MEASURE,
-        "名": _PEOPLE,
-        "人": _PEOPLE,
-        "位": _PEOPLE,
-        "条": _ITEMS,
-        "项": _ITEMS,
-    }.get(measure, re.escape(measure))
-    counts = re.compile(_NUMBER + unit)
-    for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
-        for found in counts.finditer(sentence):
-            # what is counted, as the question words it, next to the number ("党员6300余名",
-            # "3个医生"): not a number of something else in the same sentence (499个网格)
-            near = sentence[max(0, found.start() - COUNT_NEAR) : found.end() + COUNT_NEAR]
-            beside = sentence[max(0, found.start() - 2) : found.end() + 2]
-            if counted[:COUNTED] in near or counted[:1] in beside:  # 服务队300余支: 队伍
-                return True
-    return False
-
-
-def count_given_en(answer_en: str, detail: str) -> bool:
-    """Whether an English answer gives the count a "count_en:…" detail asks for: a number and
-    one of the counted words (their stems) in one sentence ("438 parking spaces", "a series of
-    recruitment fairs; 64 have been held")."""
-    stems = "|".join(map(re.escape, detail[len("count_en:") :].split("|")))
-    counted = re.compile(rf"\b(?:{stems})", re.IGNORECASE)
-    return any(
-        _DIGIT.search(sentence) and counted.search(sentence)
-        for sentence in _SENTENCE_EN.split(answer_en)
-    )
 
 
 def missing_details(answer: str) -> frozenset[str]:
     """The details an answer says the reports do not give."""
     missing: set[str] = set()
-    for clause in _NOT_GIVEN.findall(answer):
+    for clause in NOT_GIVEN.findall(answer):
         missing.update(name for name, pattern in _NAMED.items() if pattern.search(clause))
     return frozenset(missing)
 
@@ -413,74 +379,3 @@ def missing_details(answer: str) -> frozenset[str]:
 def given_details(answer: str) -> frozenset[str]:
     """The details an answer appears to give (a price in 元, a date, an address …)."""
     return frozenset(name for name, pattern in _GIVEN.items() if pattern.search(answer))
-
-
-@dataclass(frozen=True)
-class EntryDetails:
-    """The details an entry covers: asked in its questions, given or said missing in its answer."""
-
-    asked: frozenset[str]
-    given: frozenset[str]
-    missing: frozenset[str]
-    answer: str = ""  # for counts, which are looked up in it when asked
-    answer_en: str = ""  # … and for counts asked in English
-
-    @classmethod
-    def of(cls, asked: frozenset[str], answer: str, answer_en: str = "") -> EntryDetails:
-        missing = missing_details(answer)
-        return cls(asked, given_details(answer) - missing, missing, answer, answer_en)
-
-    def unanswered(self, wanted: frozenset[str]) -> frozenset[str]:
-        """The wanted details this entry cannot give."""
-        return frozenset(
-            d
-            for d in wanted
-            if d in self.missing
-            or not (d in self.asked or d in self.given or self._counts(d) or self._fee(d))
-        )
-
-    def _fee(self, detail: str) -> bool:
-        """A fee the entry's questions ask for or its answer names outside what it says is
-        missing."""
-        if not detail.startswith("fee:"):
-            return False
-        word = detail[len("fee:") :]
-        return detail in self.asked or word in _NOT_GIVEN.sub("", self.answer)
-
-    def _counts(self, detail: str) -> bool:
-        """A count the answer gives, or one with the same measure word the questions ask."""
-        if detail.startswith("count_en:"):
-            return detail in self.asked or count_given_en(self.answer_en, detail)
-        if not detail.startswith("count:"):
-            return False
-        measure = detail[: len("count:") + (2 if detail.startswith("count:人次") else 1)]
-        return count_given(self.answer, detail) or any(d.startswith(measure) for d in self.asked)
-
-
-class DetailsByEntry(Mapping[str, EntryDetails]):
-    """Each entry's `EntryDetails`, worked out the first time a decision needs that entry.
-
-    A decision looks at its ten candidates only, so reading every question and answer for
-    details at start-up would be wasted work. `questions[entry_id]` holds an entry's normalised
-    questions (the matcher fills it as it indexes them).
-    """
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.answers = {entry.id: entry.answer for entry in kb.entries}
-        self.answers_en = {entry.id: entry.answer_en or "" for entry in kb.entries}
-        self.questions: dict[str, list[str]] = {}  # entry id → its normalised questions
-        self._made: dict[str, EntryDetails] = {}
-
-    def __getitem__(self, entry_id: str) -> EntryDetails:
-        made = self._made.get(entry_id)
-        if made is None:
-            asked = frozenset().union(*map(asked_details, self.questions[entry_id]))
-            made = EntryDetails.of(asked, self.answers[entry_id], self.answers_en[entry_id])
-            self._made[entry_id] = made
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.questions)
-
-    def __len__(self) -> int:
-        return len(self.questions)

@@ -23,7 +23,8 @@ from bot.kb.model import KnowledgeBase
 from bot.matching.asks import Asked, asked, lacking
 from bot.matching.clauses import Question, Reading, read, thin
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
-from bot.matching.details import DetailsByEntry, asked_details
+from bot.matching.details import asked_details
+from bot.matching.entry_details import DetailsByEntry
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
 from bot.matching.normalize import Normalizer, is_cjk, is_english_text

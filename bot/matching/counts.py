@@ -1,0 +1,104 @@
+"""Counts a question asks for ("几个医生", "多少单", "how many beds") and whether an answer gives
+them: a number with the question's measure word, next to what is counted.
+
+A count is a detail like any other (`bot.matching.details`): "count:" + the measure word + up to
+three characters of what is counted ("count:个医生"), or "count_en:" + the stems of the English
+words ("count_en:dedi|park|spac").
+"""
+
+from __future__ import annotations
+
+import re
+
+# A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少).
+_COUNT = re.compile(
+    r"(?:多少|(?<!哪)几)"
+    # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
+    r"(人次|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
+    r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
+    r"|间|张|碗|岁|年(?!级|龄|轻|度|底|初)|辆|床|层)"
+    r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
+)
+# People counted without a measure word ("多少员工", "好多骑手"): counted like 名.
+_COUNT_PEOPLE = re.compile(
+    r"多少(员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人)"
+)
+# "how many dedicated parking spaces are there": the words up to the verb name what is counted
+_COUNT_EN = re.compile(
+    r"\bhow many (?:more |of the )?((?:(?!(?:are|is|do|does|did|were|was|have|has|there|in|for|of"
+    r"|at|on|can|will|would)\b)[a-z]{3,} ?){1,3})"
+)
+_LETTER = re.compile("[a-z]")
+STEM = 4  # letters of an English word that name it ("riders" and "rider" → "ride")
+# People are counted under many words: "how many people work" is answered by "2,000 employees".
+_PEOPLE_EN = ("peop", "pers", "empl", "staf", "work", "resi", "memb")
+
+_NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
+# 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
+# counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
+_ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
+_PEOPLE = "(?:名|人|位)"
+_ITEMS = "(?:条|项|个)"
+_UNITS = {
+    "个": _ANY_MEASURE,
+    "名": _PEOPLE,
+    "人": _PEOPLE,
+    "位": _PEOPLE,
+    "条": _ITEMS,
+    "项": _ITEMS,
+}
+COUNT_NEAR = 20  # characters either side of a number where what it counts is named
+COUNTED = 2  # … by this many characters of the question's word for it
+_SENTENCE = re.compile(r"[。；;\n]")
+_SENTENCE_EN = re.compile(r"(?<!\d)\.(?!\d)|\n")
+_QUOTES = re.compile(r"[“”‘’\"'「」『』《》]")
+_DIGIT = re.compile(r"\d")
+
+
+def _counted_en(words: str) -> str:
+    """What an English count asks for, as the stems of its words ("dedi|park|spac")."""
+    stems = [word[:STEM] for word in words.split()]
+    if any(stem in _PEOPLE_EN for stem in stems):
+        stems += _PEOPLE_EN
+    return "|".join(dict.fromkeys(stems))
+
+
+def asked_counts(normalised: str) -> set[str]:
+    """The counts a normalised question asks for, as details."""
+    found = {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    found |= {f"count:名{m.group(1)}" for m in _COUNT_PEOPLE.finditer(normalised)}
+    if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
+        found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
+    return found
+
+
+def count_given(answer: str, detail: str) -> bool:
+    """Whether an answer gives the count a "count:…" detail asks for: a number with that
+    measure word and, when the question named what is counted, that thing just after the number
+    ("3个医生", "志愿服务队300余支"): the number and the first character of that thing in one
+    sentence."""
+    rest = detail[len("count:") :]
+    measure = "人次" if rest.startswith("人次") else rest[0]
+    counted = rest[len(measure) :]
+    counts = re.compile(_NUMBER + _UNITS.get(measure, re.escape(measure)))
+    for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
+        for found in counts.finditer(sentence):
+            # what is counted, as the question words it, next to the number ("党员6300余名",
+            # "3个医生"): not a number of something else in the same sentence (499个网格)
+            near = sentence[max(0, found.start() - COUNT_NEAR) : found.end() + COUNT_NEAR]
+            beside = sentence[max(0, found.start() - 2) : found.end() + 2]
+            if counted[:COUNTED] in near or counted[:1] in beside:  # 服务队300余支: 队伍
+                return True
+    return False
+
+
+def count_given_en(answer_en: str, detail: str) -> bool:
+    """Whether an English answer gives the count a "count_en:…" detail asks for: a number and
+    one of the counted words (their stems) in one sentence ("438 parking spaces", "a series of
+    recruitment fairs; 64 have been held")."""
+    stems = "|".join(map(re.escape, detail[len("count_en:") :].split("|")))
+    counted = re.compile(rf"\b(?:{stems})", re.IGNORECASE)
+    return any(
+        _DIGIT.search(sentence) and counted.search(sentence)
+        for sentence in _SENTENCE_EN.split(answer_en)
+    )
