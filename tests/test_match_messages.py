@@ -15,6 +15,7 @@ from bot.matching.clauses import read, split
 from bot.matching.counts import count_given, count_given_en
 from bot.matching.decision import Bands
 from bot.matching.details import asked_details, asked_yes_no
+from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.paths import bundled_dir
@@ -532,6 +533,12 @@ def test_a_real_person_mentioned_is_not_a_request_for_one() -> None:
         ("江北那87个助餐点有清单吗", "list", True),
         ("我们楼的楼小二怎么联系", "contact", True),
         ("书法班在哪个社区上课", "address", True),
+        ("民乐村的积分能换什么", "exchange", True),
+        ("康锦家园那段路什么时候完工", "finish", True),
+        ("黄金十二条第三条讲的啥", "list", True),  # one item by its number
+        ("离解放碑最近的驿站是哪个", "address", True),  # the nearest one
+        ("最近有什么招聘会", "address", False),  # recently, not nearest
+        ("楼小二是怎么选拔出来的", "apply", True),  # how someone is chosen
     ],
 )
 def test_detail_words_people_write(question: str, detail: str, asked: bool) -> None:
@@ -550,6 +557,33 @@ def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> Non
     """An entry on how to report street problems is no reply to the report itself."""
     decision = matcher().decide(text)
     assert (decision.outcome, decision.reason) == ("ticket", "reports a problem")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小区门口井盖缺了一块好几天，摔到人哪个负责",
+        "The bar below our flat plays music until 3am every night. Who do I complain to?",
+        "骑手停车位天天被货车占了，我们没地方停",
+    ],
+)
+def test_a_report_of_a_problem_asking_who_answers_for_it_goes_to_staff(text: str) -> None:
+    """Who is responsible, who to complain to: a complaint, not a question an entry answers."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.reason) == ("ticket", "reports a problem")
+
+
+def test_a_problem_with_a_question_on_how_to_report_it_is_answered() -> None:
+    """ "路烂了咋个报" asks how to report it, which the street-problem entry answers."""
+    assert matcher().decide("小区门口路烂了咋个报").entry_id == "street-problem-report"
+
+
+def test_what_points_buy_is_given_by_an_answer_naming_what_they_are_exchanged_for() -> None:
+    """ "兑换时间和地点" missing is not what the points buy missing."""
+    wanted = asked_details(matcher().normalize("积分能换什么"))
+    exchanged = EntryDetails.of(frozenset(), "可定期兑换礼品。报道没有给出兑换时间和地点。")
+    kept = EntryDetails.of(frozenset(), "建立服务纪实、工作评价、积分管理清单。")
+    assert (exchanged.unanswered(wanted), kept.unanswered(wanted)) == (set(), {"exchange"})
 
 
 def test_a_question_about_something_else_after_an_answered_one_is_filed() -> None:

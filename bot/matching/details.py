@@ -74,7 +74,10 @@ DETAILS: dict[str, Detail] = {
             *("在哪上课", "哪里上课", "去哪上课", "哪个社区上课"),
         ),
         # in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
-        pattern=r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)",
+        pattern=(
+            r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)"
+            r"|离[^ ]{1,10}?最近|最近的(?:是)?哪"  # the nearest one: its address
+        ),
         english=r"\baddress\b",
         given=r"地址|位于|\d号",
         named=r"地址|地点|位置",
@@ -150,13 +153,15 @@ DETAILS: dict[str, Detail] = {
         given=r"报名",
         named=r"报名|加入",
     ),
-    # how to apply for or get something: the reports rarely give the procedure
+    # how to apply for or get something, or how someone is chosen: the reports rarely give the
+    # procedure
     "apply": Detail(
         words=(
             *("怎么申请", "如何申请", "怎样申请", "咋申请", "申请流程", "办理流程", "怎么办理"),
             *("如何办理", "怎样办理", "咋办理", "怎么办卡", "怎么成为", "如何成为"),
             *("怎么注册", "如何注册", "咋注册", "注册流程", "才能成为", "怎样才能", "怎么样才能"),
             *("怎么领取", "如何领取", "怎么领"),
+            *("怎么选拔", "如何选拔", "怎么选的", "怎么选出", "怎么评选", "如何评选"),
         ),
         # getting a card ("怎么办社员卡", "办卡要交钱不"), moving one's Party membership
         pattern=(
@@ -182,6 +187,13 @@ DETAILS: dict[str, Detail] = {
         given=r"条件|材料",
         named=r"条件|材料|手续",
     ),
+    # what points or credits buy ("积分能换什么"): an answer saying what they are exchanged for
+    "exchange": Detail(
+        words=("能换什么", "能换啥", "换什么", "可以换", "兑换什么", "能兑换"),
+        english=r"\b(?:exchange|redeem)\w*\b",
+        given=r"兑换",
+        named=r"兑换(?:内容|物品|清单|范围)|换什么",  # not "兑换时间和地点"
+    ),
     "booking": Detail(words=("预约",), given=r"预约", named=r"预约"),
     # the contents of a list or catalogue the reports only name: the questions decide
     "list": Detail(
@@ -200,6 +212,8 @@ DETAILS: dict[str, Detail] = {
         ),
         pattern=(
             r"哪\d+条"  # "黄金12条具体是哪12条"
+            r"|第\d+[条项点]"  # one item by its number ("第五条具体是啥内容")
+            r"|有[^ ]{0,4}清单"  # "有没有兑换清单"
             r"|什么具体|哪些具体|给个清单|列个清单|清单给我"
             # whether one thing is on a list ("考古在不在目录里", "名单里有没有我们公司")
             r"|在不在\w{0,4}(?:目录|名单|清单)"
@@ -262,6 +276,16 @@ DETAILS: dict[str, Detail] = {
         english=r"\bwhen (?:is|was|will|does|did|do)\b",
         given=r"\d+\s*(?:年|月|日)",
         named=_DAY_OR_TIME + r"|哪年|年份",
+    ),
+    # when work under way will be done ("啥时候完工"): an answer giving that date, not any date
+    "finish": Detail(
+        pattern=(
+            r"(?:什么时候|好久|哪天|几时|何时|多久)\w{0,2}"
+            r"(?:完工|竣工|修好|弄好|搞完|修完|弄完|完成|结束|通车)"
+        ),
+        english=r"\bwhen (?:will|is) [\w ]{1,30}(?:finished|completed|done|fixed)\b",
+        given=r"\d+\s*(?:年|月|日)[^。；\n]{0,20}?(?:完工|竣工|完成|修好|通车)",
+        named=r"完工|竣工|完成时间",
     ),
     # what comes next: the reports are dated and cannot tell ("下个月在哪开课", "下次什么时候")
     "next": Detail(

@@ -55,9 +55,18 @@ LONG_ENGLISH = 12  # words: an English message this long is weighed as a long on
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 # A message reporting a problem: something broken, dirty, noisy, blocked or left undone.
 _PROBLEM = re.compile(
-    r"坏了|坏掉|烂了|没人管|没人修|没人处理|没人理|投诉|太吵|噪音|扰民|乱停|乱扔|乱堆|堵了|漏水|臭|"
-    r"脏得|不亮|黑黢黢|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|"
-    r"abandoned|not working|leak\w*|dirty|blocked)\b",
+    r"坏了|坏掉|烂了|没人来?(?:管|修|处理|理|清)|还没修|缺了[一1]?块|不见了|投诉|太吵|噪音|扰民"
+    r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停"
+    r"|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|abandoned"
+    r"|not working|leak\w*|dirty|blocked)\b",
+    re.IGNORECASE,
+)
+# What one asks after reporting a problem: who answers for it, who to complain to, when it is
+# mended ("出了事哪个负责", "Who do I complain to?"); not where to report it ("路面坏了找哪个部门",
+# "咋个报"), which the street-problem entry answers.
+_REDRESS = re.compile(
+    r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿"
+    r"|\b(?:complain\w*|who is responsible)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
@@ -151,9 +160,10 @@ class Matcher:
                 reason="a question of the entry",
             )
         reading = read(text, self._names)
-        if not reading.questions and _PROBLEM.search(text):
+        if _PROBLEM.search(text) and (not reading.questions or _REDRESS.search(reading.asking)):
             # a report of a problem that asks nothing ("路灯坏了一个多礼拜", "the lights have been
-            # broken for a week"): staff take it up; an entry on how to report is no reply to it
+            # broken for a week") or asks who answers for it ("出了事哪个负责"): staff take it
+            # up; an entry on how to report is no reply to it
             return Decision("ticket", language=language, reason="reports a problem")
         if len(reading.clauses) < 2 or not reading.questions:
             return self._judge([(norm, 1.0)], norm, language, raw=text)
