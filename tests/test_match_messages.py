@@ -11,7 +11,7 @@ import pytest
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
-from bot.matching.clauses import read, split
+from bot.matching.clauses import asks, read, split
 from bot.matching.counts import count_given, count_given_en
 from bot.matching.decision import Bands
 from bot.matching.details import asked_details, asked_yes_no
@@ -576,6 +576,29 @@ def test_a_report_of_a_problem_asking_who_answers_for_it_goes_to_staff(text: str
 def test_a_problem_with_a_question_on_how_to_report_it_is_answered() -> None:
     """ "路烂了咋个报" asks how to report it, which the street-problem entry answers."""
     assert matcher().decide("小区门口路烂了咋个报").entry_id == "street-problem-report"
+
+
+def test_an_answer_giving_the_count_asked_by_what_it_counts_gains_confidence() -> None:
+    """ "好多家企业" asked, "吸引企业110余家" in the answer: evidence the entry answers it."""
+    question = "化龙桥那个三会一盟现在有好多家企业了"
+    with_bonus = matcher().decide(question)
+    without = Matcher(matcher().kb, matcher().intents, Bands(count_bonus=0.0)).decide(question)
+    assert with_bonus.entry_id == "sanhui-yimeng"
+    assert with_bonus.score == pytest.approx(without.score + Bands().count_bonus)
+
+
+def test_a_count_named_by_one_character_is_no_evidence_of_an_answer() -> None:
+    """ "好多党员" is not answered by "36名党建指导员" (党 beside the number) for the bonus,
+    though the count detail lets it through."""
+    answer = "选派了36名党建指导员。"
+    assert count_given(answer, "count:名党员") is True
+    assert count_given(answer, "count:名党员", strict=True) is False
+
+
+def test_we_few_is_not_how_many() -> None:
+    """ "我们几个骑手经常…" is a story (a few of us), not a question or a count."""
+    assert not asks("我们几个骑手经常在路上看到井盖缺了就拍照上报")
+    assert not any(d.startswith("count:") for d in asked_details("我们几个骑手经常上报"))
 
 
 def test_what_points_buy_is_given_by_an_answer_naming_what_they_are_exchanged_for() -> None:

@@ -47,7 +47,7 @@ _TOPIC_EN = re.compile(
 # What makes a Chinese clause a question: question words and particles, yes/no forms, and the
 # phrases people use to ask without a question mark (想问下、想了解、请介绍 …).
 _ASKS_ZH = re.compile(
-    r"[吗呢么嘛啥谁哪咋]|(?<!好)几|什么|多少|怎么|怎样|如何|啷个|哪样|好多|是否|是不是|有没有|有没得|有冇"
+    r"[吗呢么嘛啥谁哪咋]|(?<![好们])几|什么|多少|怎么|怎样|如何|啷个|哪样|好多|是否|是不是|有没有|有没得|有冇"
     r"|能不能|能否|可不可以|可以不|要不要|行不行|得行不|要得不|[^\W\d_]不$"
     # A-not-A ("多不多", "贵不贵", "去没去") and how big, far, long … ("有多大")
     r"|([^\W\d_])[不没]\1|(?<![很好许太众诸较更最])多[大远高久长重宽]"

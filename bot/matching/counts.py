@@ -12,7 +12,7 @@ import re
 
 # A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少).
 _COUNT = re.compile(
-    r"(?:多少|(?<!哪)几)"
+    r"(?:多少|(?<![哪们])几)"  # not "我们几个骑手" (a few of us)
     # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
     r"(人次|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
     r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
@@ -72,14 +72,19 @@ def asked_counts(normalised: str) -> set[str]:
     return found
 
 
-def count_given(answer: str, detail: str) -> bool:
+def count_parts(detail: str) -> tuple[str, str]:
+    """A "count:…" detail's measure word and what it counts ("count:个医生" → 个, 医生)."""
+    rest = detail[len("count:") :]
+    measure = "人次" if rest.startswith("人次") else rest[0]
+    return measure, rest[len(measure) :]
+
+
+def count_given(answer: str, detail: str, strict: bool = False) -> bool:
     """Whether an answer gives the count a "count:…" detail asks for: a number with that
     measure word and, when the question named what is counted, that thing just after the number
     ("3个医生", "志愿服务队300余支"): the number and the first character of that thing in one
-    sentence."""
-    rest = detail[len("count:") :]
-    measure = "人次" if rest.startswith("人次") else rest[0]
-    counted = rest[len(measure) :]
+    sentence. `strict`: what is counted named by its first two characters near the number."""
+    measure, counted = count_parts(detail)
     counts = re.compile(_NUMBER + _UNITS.get(measure, re.escape(measure)))
     for sentence in _SENTENCE.split(_QUOTES.sub("", answer)):
         for found in counts.finditer(sentence):
@@ -87,7 +92,7 @@ def count_given(answer: str, detail: str) -> bool:
             # "3个医生"): not a number of something else in the same sentence (499个网格)
             near = sentence[max(0, found.start() - COUNT_NEAR) : found.end() + COUNT_NEAR]
             beside = sentence[max(0, found.start() - 2) : found.end() + 2]
-            if counted[:COUNTED] in near or counted[:1] in beside:  # 服务队300余支: 队伍
+            if counted[:COUNTED] in near or (not strict and counted[:1] in beside):  # 服务队300余支
                 return True
     return False
 

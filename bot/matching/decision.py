@@ -93,6 +93,8 @@ class Bands:
     # An entry that holds none of the named thing the question is about (a name only a few
     # entries hold, such as 袁家岗) loses this much: it shares the question's other words only.
     name_penalty: float = 16.0
+    # An entry whose answer gives the count the question asks, by what it counts, gains this.
+    count_bonus: float = 6.0
     refused_lead: float = 10.0  # an entry refused for a detail or place that led by this much …
     # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
@@ -141,6 +143,8 @@ def judge(
             score = max(0.0, score - bands.ask_penalty)
         if unnamed and unnamed(hit.entry_id):
             score = max(0.0, score - bands.name_penalty)
+        if bands.count_bonus and details and details[hit.entry_id].counts_what_is_asked(wanted):
+            score = min(100.0, score + bands.count_bonus)
         return score
 
     rated = sorted(((rate(h), h) for h in hits), key=lambda pair: -pair[0])
