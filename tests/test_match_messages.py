@@ -309,6 +309,8 @@ def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
         ("撤销我刚刚提交的工单", "cancel"),
         ("What can this bot do for me?", "help"),
         ("我之前提交的问题不用了，帮我撤销掉", "cancel"),
+        ("好的拜拜了 改天再问", "goodbye"),  # 了 only colours the phrase
+        ("没啥了 拜拜哈", "goodbye"),
     ],
 )
 def test_a_chat_phrase_as_people_write_it_is_its_intent(text: str, intent: str) -> None:

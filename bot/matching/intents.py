@@ -98,7 +98,7 @@ _SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 # A clause made of examples and these alone says what its examples say ("早上好哈小助手").
 _COLOUR = frozenset(
     {
-        *"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~那👋😊🙂",
+        *"哈呀啊嘛噢哦喔呢吧啦嘞咯哟嗷嘿~那了👋😊🙂",
         "a",
         "lot",
         "so",
