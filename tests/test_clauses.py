@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.clauses import Question, asks, read, split, thin
+from bot.matching.clauses import Question, asks, echoes, read, split, thin
 
 
 @pytest.mark.parametrize(
@@ -165,3 +165,10 @@ def test_what_someone_said_brings_up_the_subject() -> None:
     """ "同事说渝中跟好几个区挨着": hearsay introduces what is asked about."""
     reading = read("我刚调到重庆上班。同事说渝中跟好几个区挨着，我都认不到路，到底跟哪几个区相邻？")
     assert "同事说渝中跟好几个区挨着" in reading.topics
+
+
+def test_a_question_opening_with_the_word_the_clause_before_ended_on_takes_that_clause() -> None:
+    """ "带了一个女骑手团队，团队叫啥名字": which team, the clause before says."""
+    reading = read("我妈退休了，她们社区搞了一个书法兴趣小组，小组叫啥名字？")
+    assert reading.questions == (Question("小组叫啥名字", "她们社区搞了一个书法兴趣小组"),)
+    assert not echoes("我妈退休了", "小组叫啥名字")

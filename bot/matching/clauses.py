@@ -177,6 +177,15 @@ def points_back(clause: str) -> bool:
     return bool(_REFERS.match(clause) or _REFERS.match(_ASK_OPENING.sub("", clause)))
 
 
+def echoes(before: str, clause: str) -> bool:
+    """Whether a clause opens with the word the clause before ended on ("带了一个女骑手团队，
+    团队叫啥名字"): it asks about that, and the clause before says which one."""
+    return any(
+        len(before) > n and _CJK.match(before[-n]) and clause.startswith(before[-n:])
+        for n in (2, 3, 4)
+    )
+
+
 def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     """Whether a question clause names too little to be matched on its own ("到底包括哪几样").
 
@@ -224,8 +233,9 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         if questions and _ONLY_ASKS_TO_BE_TOLD.match(clause.text.strip(" ~～")):
             used.add(index)  # "…到底是啥子，我也说不清楚，你晓得不": asked already
             continue
-        short = thin(clause.text, names)
-        points = points_back(clause.text)
+        echoing = index > 0 and echoes(clauses[index - 1].text, clause.text)
+        short = echoing or thin(clause.text, names)
+        points = echoing or points_back(clause.text)
         # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
         inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
         if short and index - 1 in used and points:
