@@ -12,7 +12,7 @@ from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
 from bot.matching.asks import focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
-from bot.matching.counts import count_given, count_given_en
+from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
 from bot.matching.decision import Bands
 from bot.matching.details import asked_details, asked_yes_no
 from bot.matching.entry_details import EntryDetails
@@ -584,9 +584,17 @@ def test_an_answer_giving_the_count_asked_by_what_it_counts_gains_confidence() -
     """ "好多家企业" asked, "吸引企业110余家" in the answer: evidence the entry answers it."""
     question = "化龙桥那个三会一盟现在有好多家企业了"
     with_bonus = matcher().decide(question)
-    without = Matcher(matcher().kb, matcher().intents, Bands(count_bonus=0.0)).decide(question)
+    without = Matcher(matcher().kb, matcher().intents, Bands(figure_bonus=0.0)).decide(question)
     assert with_bonus.entry_id == "sanhui-yimeng"
-    assert with_bonus.score == pytest.approx(without.score + Bands().count_bonus)
+    assert with_bonus.score == pytest.approx(without.score + Bands().figure_bonus)
+
+
+def test_a_figure_is_asked_of_the_word_before_how_much() -> None:
+    """ "合同额是好多" asks a figure of 合同额 (by its last two characters): "合同额1.5亿元"."""
+    assert asked_figures(matcher().normalize("签约完成的合同额是好多")) == {"同额"}
+    assert asked_figures(matcher().normalize("跟共建街道交流了好多次")) == {"交流"}
+    assert figure_given("完成市外正式合同额1.5亿元。", "同额")
+    assert not figure_given("合同额没有公布。全年引进企业30家。", "同额")
 
 
 def test_a_count_named_by_one_character_is_no_evidence_of_an_answer() -> None:

@@ -72,6 +72,29 @@ def asked_counts(normalised: str) -> set[str]:
     return found
 
 
+# What a figure is asked of: the word just before 多少 / 几 ("合同额是多少", "交流了多少次"), less
+# the little words between ("是", "有", "了", "到底" …).
+_FIGURE_ASKED = re.compile(r"多少|(?<![哪们])几")
+_BETWEEN = re.compile(r"(?:是|有|了|的|共|1共|总共|到底|大概|大约|都)+$")
+_WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
+FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure
+
+
+def asked_figures(normalised: str) -> frozenset[str]:
+    """The words a question asks a figure of ("合同额是多少" → 同额, "交流了多少次" → 交流)."""
+    found = set()
+    for asked in _FIGURE_ASKED.finditer(normalised):
+        word = _WORD_BEFORE.search(_BETWEEN.sub("", normalised[: asked.start()]))
+        if word:
+            found.add(word.group())
+    return frozenset(found)
+
+
+def figure_given(answer: str, word: str) -> bool:
+    """Whether the answer gives a figure right after the word ("合同额1.5亿元", "交流20余次")."""
+    return bool(re.search(re.escape(word) + rf"[^。；\n\d]{{0,{FIGURE_NEAR}}}?\d", answer))
+
+
 def count_parts(detail: str) -> tuple[str, str]:
     """A "count:…" detail's measure word and what it counts ("count:个医生" → 个, 医生)."""
     rest = detail[len("count:") :]

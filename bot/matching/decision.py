@@ -93,8 +93,9 @@ class Bands:
     # An entry that holds none of the named thing the question is about (a name only a few
     # entries hold, such as 袁家岗) loses this much: it shares the question's other words only.
     name_penalty: float = 16.0
-    # An entry whose answer gives the count the question asks, by what it counts, gains this.
-    count_bonus: float = 6.0
+    # An entry whose answer gives the figure the question asks for (`EntryDetails.states_figure`)
+    # gains this much: a count by what it counts, a figure right after the word asked about.
+    figure_bonus: float = 6.0
     refused_lead: float = 10.0  # an entry refused for a detail or place that led by this much …
     # … leaves the question to staff rather than to the next candidate
     related: float = 36.0  # a ticket offers the nearest entries with at least this confidence …
@@ -125,6 +126,7 @@ def judge(
     long: bool = False,
     lacking: Callable[[str], frozenset[str]] | None = None,
     unnamed: Callable[[str], bool] | None = None,
+    states: Callable[[str], bool] | None = None,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
@@ -132,7 +134,10 @@ def judge(
     cannot give one of them is not a candidate at all. Nor is an entry for which `outside`
     returns terms: places or subjects the question names that the entry cannot serve
     (`bot.scope`). An entry for which `lacking` returns words (what the question asks about
-    that the entry never says, `bot.matching.asks`) loses `bands.ask_penalty` of confidence.
+    that the entry never says, `bot.matching.asks`) loses `bands.ask_penalty` of confidence;
+    one for which `unnamed` holds (it names none of the question's rare names) loses
+    `bands.name_penalty`; one for which `states` holds (its answer gives the figure asked)
+    gains `bands.figure_bonus`.
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
     long_at = bands.answer_long_en if language == "en" else bands.answer_long
@@ -143,8 +148,8 @@ def judge(
             score = max(0.0, score - bands.ask_penalty)
         if unnamed and unnamed(hit.entry_id):
             score = max(0.0, score - bands.name_penalty)
-        if bands.count_bonus and details and details[hit.entry_id].counts_what_is_asked(wanted):
-            score = min(100.0, score + bands.count_bonus)
+        if bands.figure_bonus and states and states(hit.entry_id):
+            score = min(100.0, score + bands.figure_bonus)
         return score
 
     rated = sorted(((rate(h), h) for h in hits), key=lambda pair: -pair[0])

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.kb.model import KnowledgeBase
-from bot.matching.counts import count_given, count_given_en, count_parts
+from bot.matching.counts import count_given, count_given_en, count_parts, figure_given
 from bot.matching.details import NOT_GIVEN, asked_details, given_details, missing_details
 
 
@@ -36,14 +36,15 @@ class EntryDetails:
             or not (d in self.asked or d in self.given or self._counts(d) or self._fee(d))
         )
 
-    def counts_what_is_asked(self, wanted: frozenset[str]) -> bool:
-        """Whether the answer gives a count the question asks for by what it counts ("好多家企业"
-        and "引进企业110余家"): evidence that this entry answers it."""
+    def states_figure(self, wanted: frozenset[str], figures: frozenset[str] = frozenset()) -> bool:
+        """Whether the answer gives a figure the question asks for: a count by what it counts
+        ("好多家企业" and "引进企业110余家"), or a figure right after the word asked about
+        ("合同额是好多" and "合同额1.5亿元"). Evidence that this entry answers it."""
         return any(
             (d.startswith("count:") and count_parts(d)[1] and count_given(self.answer, d, True))
             or (d.startswith("count_en:") and count_given_en(self.answer_en, d))
             for d in wanted
-        )
+        ) or any(figure_given(self.answer, word) for word in figures)
 
     def _fee(self, detail: str) -> bool:
         """A fee the entry's questions ask for or its answer names outside what it says is

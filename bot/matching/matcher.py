@@ -22,6 +22,7 @@ from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.asks import Asked, asked, lacking
 from bot.matching.clauses import Question, Reading, read, thin
+from bot.matching.counts import asked_figures
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
 from bot.matching.entry_details import DetailsByEntry
@@ -52,6 +53,9 @@ YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
 NAMED_BY = 12  # … and held by this few entries in all, it names what a question is about
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
+# A figure asked of a word this many answers hold at most is evidence for those that give it
+# ("合同额是好多"); of a common word ("营收有多少") it is not (2, 3, 4, 8 tried: 3 kept).
+FIGURE_ENTRIES = 3
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 # A message reporting a problem: something broken, dirty, noisy, blocked or left undone.
 _PROBLEM = re.compile(
@@ -94,6 +98,7 @@ class Matcher:
         zh: list[Doc] = []
         en: list[Doc] = []
         self.details = DetailsByEntry(kb)
+        self._answer_counts: dict[str, int] = {}  # word → how many answers hold it
         self.exact: dict[str, str] = {}  # a normalised question → its entry
         texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
         for entry in kb.entries:
@@ -178,6 +183,14 @@ class Matcher:
             return self._judge([(norm, 1.0)], asking, language, raw=reading.asking, whole=norm)
         asking = self.normalize(reading.asking)
         return self._judge(self._parts(reading), asking, language, raw=reading.asking)
+
+    def _answers_with(self, word: str) -> int:
+        """How many entries' answers hold the word."""
+        count = self._answer_counts.get(word)
+        if count is None:
+            count = sum(word in answer for answer in self.details.answers.values())
+            self._answer_counts[word] = count
+        return count
 
     def _names(self, clause: str) -> bool:
         """Whether a clause names something specific: a pair of characters that the titles of
@@ -293,6 +306,11 @@ class Matcher:
         what = asked(raw, normalize) if language == "zh" else Asked()
         wanted = asked_details(asking) | what.details
         names = self._named_things(asking) if language == "zh" else frozenset()
+        figures = frozenset(
+            word
+            for word in (asked_figures(asking) if language == "zh" else ())
+            if self._answers_with(word) <= FIGURE_ENTRIES
+        )
         decision = judge(
             hits,
             self.bands,
@@ -305,6 +323,7 @@ class Matcher:
             long=long,
             lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
             unnamed=lambda entry_id: self._unnamed(names, entry_id),
+            states=lambda entry_id: self.details[entry_id].states_figure(wanted, figures),
         )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
