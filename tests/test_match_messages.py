@@ -619,6 +619,13 @@ def test_what_points_buy_is_given_by_an_answer_naming_what_they_are_exchanged_fo
     assert (exchanged.unanswered(wanted), kept.unanswered(wanted)) == (set(), {"exchange"})
 
 
+@pytest.mark.parametrize("text", ["磁器口晚上几点关门，要门票不", "养猫要登记吗，渝中在哪里办"])
+def test_a_short_follow_up_about_what_staff_are_asked_is_not_answered_apart(text: str) -> None:
+    """门票 of 磁器口, not the 门票折扣 of 渝才荟: read with the question before it, it is filed."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.entries) == ("ticket", ())
+
+
 def test_a_question_about_something_else_after_an_answered_one_is_filed() -> None:
     """ "…停车位有多少个？我电动车被偷了咋个报警": the theft names what the parking entry cannot
     serve, so it is a second question, filed beside the answer, not the same one again."""

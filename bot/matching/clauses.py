@@ -198,10 +198,15 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
         return False
     if is_latin(clause):
         return len(english_words(clause.lower())) < THIN_EN
+    return naming_characters(clause) < THIN
+
+
+def naming_characters(clause: str) -> int:
+    """How many characters (or Latin words) of a Chinese clause name what it is about, the
+    words that shape a question left out ("要门票不": 门票, 2)."""
     body = _LEADING_JOINT.sub("", clause)
     named = [ch for ch in body if _CJK.match(ch) and ch not in _SHAPE]
-    named += re.findall(r"[A-Za-z0-9]+", body)
-    return len(named) < THIN
+    return len(named) + len(re.findall(r"[A-Za-z0-9]+", body))
 
 
 def _named_before(

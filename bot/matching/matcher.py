@@ -21,7 +21,7 @@ from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.asks import Asked, asked, lacking
-from bot.matching.clauses import Question, Reading, read, thin
+from bot.matching.clauses import Question, Reading, naming_characters, read, thin
 from bot.matching.counts import asked_figures
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
@@ -56,6 +56,7 @@ LONG_ENGLISH = 12  # words: an English message this long is weighed as a long on
 # A figure asked of a word this many answers hold at most is evidence for those that give it
 # ("合同额是好多"); of a common word ("营收有多少") it is not (2, 3, 4, 8 tried: 3 kept).
 FIGURE_ENTRIES = 3
+FOLLOW_UP = 5  # naming characters: fewer, a question beside a filed one may be about it
 SHORT = 24  # units (Chinese characters, words): a message this short is read whole
 # A message reporting a problem: something broken, dirty, noisy, blocked or left undone.
 _PROBLEM = re.compile(
@@ -247,6 +248,8 @@ class Matcher:
             if carried:
                 text = " ".join(t for t, _ in weighted)
                 judged[i] = self._judge(weighted, text, language, question, home | carried)
+        if len(units(self.normalize(" ".join(c.text for c in reading.clauses)))) <= SHORT:
+            judged = self._follow_ups_filed(reading, asked, judged, language, home)
         answered = {d.entry_id: d for d in judged if d.outcome == "answer"}
         if not answered:
             return None
@@ -275,6 +278,41 @@ class Matcher:
             return None
         first = next(p for p in parts if p.outcome == "answer")
         return replace(first, parts=tuple(parts), reason="asks several things", question="")
+
+    def _follow_ups_filed(
+        self,
+        reading: Reading,
+        asked: list[list[tuple[str, float]]],
+        judged: list[Decision],
+        language: str,
+        home: frozenset[str],
+    ) -> list[Decision]:
+        """In a short message, a question naming little (and no name of its own) beside one
+        filed for staff about something else ("洪崖洞晚上几点亮灯，要门票不": 门票 of 洪崖洞) is
+        answered only if it still is when read with that one; otherwise it is filed with it."""
+        judged = list(judged)
+        for i, (question, weighted) in enumerate(zip(reading.questions, asked, strict=True)):
+            decision = judged[i]
+            if (
+                decision.outcome != "answer"
+                or naming_characters(question.text) >= FOLLOW_UP
+                or self._named_things(self.normalize(question.text))  # "渝才荟能办啥子"
+            ):
+                continue
+            for other in (
+                judged[i - 1] if i else None,
+                judged[i + 1] if i + 1 < len(judged) else None,
+            ):
+                if other is None or other.outcome != "ticket" or other.gibberish:
+                    continue
+                if other.candidates and other.candidates[0].entry_id == decision.entry_id:
+                    continue  # a detail of the answered entry ("楼小二是干啥的？电话多少")
+                together = [(self.normalize(other.question), 1.0), *weighted]
+                text = " ".join(t for t, _ in together)
+                if self._judge(together, text, language, question, home).outcome != "answer":
+                    judged[i] = replace(other, question=question.text)
+                break
+        return judged
 
     def _judge(
         self,
