@@ -541,6 +541,8 @@ def test_a_real_person_mentioned_is_not_a_request_for_one() -> None:
         ("离解放碑最近的驿站是哪个", "address", True),  # the nearest one
         ("最近有什么招聘会", "address", False),  # recently, not nearest
         ("楼小二是怎么选拔出来的", "apply", True),  # how someone is chosen
+        ("共享会议室用一次要不要付钱", "price", True),
+        ("睦邻工作室在哪个小区", "address", True),
     ],
 )
 def test_detail_words_people_write(question: str, detail: str, asked: bool) -> None:
@@ -567,6 +569,9 @@ def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> Non
         "小区门口井盖缺了一块好几天，摔到人哪个负责",
         "The bar below our flat plays music until 3am every night. Who do I complain to?",
         "骑手停车位天天被货车占了，我们没地方停",
+        "社区食堂的包子是馊的，吃了拉肚子，哪个负责",
+        "车子停在路边被拖走了，凭什么？",
+        "The drain cover on our lane is missing. Please send someone.",
     ],
 )
 def test_a_report_of_a_problem_asking_who_answers_for_it_goes_to_staff(text: str) -> None:

@@ -61,16 +61,16 @@ SHORT = 24  # units (Chinese characters, words): a message this short is read wh
 # A message reporting a problem: something broken, dirty, noisy, blocked or left undone.
 _PROBLEM = re.compile(
     r"坏了|坏掉|烂了|没人来?(?:管|修|处理|理|清)|还没修|缺了[一1]?块|不见了|投诉|太吵|噪音|扰民"
-    r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停"
+    r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停|被拖|馊|拉肚子"
     r"|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|abandoned"
-    r"|not working|leak\w*|dirty|blocked)\b",
+    r"|not working|leak\w*|dirty|blocked|is missing|send someone)\b",
     re.IGNORECASE,
 )
 # What one asks after reporting a problem: who answers for it, who to complain to, when it is
 # mended ("出了事哪个负责", "Who do I complain to?"); not where to report it ("路面坏了找哪个部门",
 # "咋个报"), which the street-problem entry answers.
 _REDRESS = re.compile(
-    r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿"
+    r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿|凭什么|凭啥"
     r"|\b(?:complain\w*|who is responsible)\b",
     re.IGNORECASE,
 )
