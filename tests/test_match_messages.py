@@ -311,6 +311,14 @@ def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
         ("我之前提交的问题不用了，帮我撤销掉", "cancel"),
         ("好的拜拜了 改天再问", "goodbye"),  # 了 only colours the phrase
         ("没啥了 拜拜哈", "goodbye"),
+        ("您好，请问现在有人在吗？", "greeting"),
+        ("好的，那我就不打扰了，拜拜～", "goodbye"),
+        ("Okay, bye for now!", "goodbye"),
+        ("请问你这个机器人能帮我做些什么？", "help"),  # 请问 before it
+        ("你都晓得些啥子嘛", "help"),
+        ("What kind of questions can you answer?", "help"),  # not the entry about the bot
+        ("说不清楚 我要跟真人说", "human"),
+        ("Please cancel my previous request, it is sorted.", "cancel"),
     ],
 )
 def test_a_chat_phrase_as_people_write_it_is_its_intent(text: str, intent: str) -> None:

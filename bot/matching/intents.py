@@ -36,6 +36,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     "human": re.compile(
         r"(?:找|要|转|叫|换|联系|接|让|请)(?:1?个|一个)?(?:真人|人工|活人|工作人员|客服)"
         r"|真人客服|人工客服|(?:不想|不要|不愿意?|别)(?:再)?(?:跟|和|同)机器人"
+        r"|(?:跟|和|同)(?:真人|人工|工作人员)(?:说|聊|讲|沟通)"
         # English, unless asked how to ("How do I talk to a real person?": the entry answers);
         # "Can I talk to a real person?" asks for one
         r"|^(?!how ).*(?:\b(?:talk|speak|chat) (?:to|with) (?:a |an |some )?"
@@ -56,7 +57,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"(?:工单|问题|提问)"
         r"|(?:我的|我|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,6}(?:工单|问题|提问)(?:就)?"
         r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了|不需要处理了|不用查了|不用管了|不用办了|别查了)"
-        r"|\b(?:cancel|withdraw) my (?:ticket|question|request)\b"
+        r"|\b(?:cancel|withdraw) my (?:previous |last |earlier )?(?:ticket|question|request)\b"
     ),
     # one's own ticket or question ("我的…", "上次…"), and how far it has got; not a question
     # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
@@ -73,8 +74,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
     # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
     "help": re.compile(
-        r"^(?:你|您|小助手|机器人|这个机器人|这个助手|你这个机器人|你这个助手|你这个)"
-        r"(?:都|还|1般|主要|到底)?(?:能|可以|会)"
+        r"^(?:请问|那|想问下?)?(?:你|您|小助手|机器人|这个机器人|这个助手|你这个机器人|你这个助手"
+        r"|你这个)"
+        r"(?:都|还|1般|主要|到底)?(?:能|可以|会|知道|晓得|懂)"
         r"(?:帮(?:我|忙)?)?(?:回答|解答|答|问|做|干|办|查|搞)?(?:我|些|点|哪)?"
         r"(?:什么|啥子?|哪些|哪方面|哪类)"
         r"|^\W*what (?:can|could|do) (?:you|u) (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
