@@ -44,8 +44,8 @@ def leave_one_out(kb: KnowledgeBase, intents: IntentSet, near: float | None = No
     questions): 98.4% in folds, 97.9% one at a time; with `near`, 92.3% in folds and 91.8%
     one at a time.
 
-    A question that an intent takes even with every question indexed ("转人工" in the entry
-    about the assistant) is left out: intents are matched before the knowledge base, so the
+    A question that an intent takes even with every question indexed (an entry question
+    "转人工") is left out: intents are matched before the knowledge base, so the
     entry's retrieval never sees it, and the intent's reply is the right one.
     """
     total = found = clarified = 0
