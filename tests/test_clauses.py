@@ -109,6 +109,19 @@ def test_a_thin_follow_up_joins_the_question_before_it() -> None:
     assert [q.text for q in reading.questions] == ["蓝玫瑰女骑手团队怎么报名 要交钱不"]
 
 
+def test_a_short_yes_no_follow_up_naming_something_asks_about_the_question_before() -> None:
+    """ "是免费的吗" after "人才咖啡在哪里喝" names 免费, which few titles hold, so it is not
+    thin; still, a short yes/no question after a question asks about that one's subject."""
+    names = lambda clause: "免费" in clause  # noqa: E731
+    reading = read("渝才荟上的人才咖啡在哪里喝，是免费的吗", names)
+    assert reading.questions == (
+        Question("渝才荟上的人才咖啡在哪里喝"),
+        Question("是免费的吗", "渝才荟上的人才咖啡在哪里喝"),
+    )
+    # a question word makes it a question of its own
+    assert read("人才咖啡在哪里，免费的有哪些", names).questions[1] == Question("免费的有哪些")
+
+
 def test_two_full_questions_stay_two_and_lose_their_joint() -> None:
     """Each question stands alone; the joint 另外 is not part of the question shown back."""
     reading = read("骑手停车位有多少个？另外暖新驿站在哪")

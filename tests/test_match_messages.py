@@ -137,6 +137,14 @@ def test_a_detail_asked_of_the_first_questions_subject_is_filed_beside_its_answe
     assert outcomes == [("answer", "louxiaoer"), ("ticket", None)]
 
 
+def test_a_yes_no_follow_up_is_asked_of_the_first_questions_subject() -> None:
+    """ "是免费的吗" after a question about 人才咖啡 asks whether the coffee is free, not
+    whether anything at all is free (the riders' stations offer free services)."""
+    decision = matcher().decide("渝才荟上的人才咖啡在哪里喝，是免费的吗")
+    assert "nuanxin-yizhan" not in decision.entries
+    assert decision.outcome == "ticket"
+
+
 def test_where_the_asker_lives_holds_for_a_question_naming_no_place() -> None:
     """ "我家住在大渡口 … 社区有没有调解邻里纠纷的地方" is about 大渡口's communities: the
     Yuzhong studio is no answer; a hometown ("老家在大渡口") is not where one lives."""

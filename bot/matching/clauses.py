@@ -101,6 +101,10 @@ _ONLY_ASKS_TO_BE_TOLD = re.compile(
     r"|^(?:do you know|any idea|anyone know|does anyone know|can you tell me|please help)\W*$",
     re.IGNORECASE,
 )
+# Question words that ask for something (what, where, how many …), as against a yes/no question.
+_WH_ZH = re.compile(
+    r"什么|啥|哪|谁|多少|(?<![好们])几|怎么|怎样|咋|啷个|如何|好多|多[大远高久长重宽]"
+)
 THIN = 4
 THIN_EN = 3  # English words other than stop words
 
@@ -201,6 +205,12 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     return naming_characters(clause) < THIN
 
 
+def _yes_no_after(clause: str) -> bool:
+    """Whether a clause is a short yes/no question ("是免费的吗", "周六上班吗"): after a
+    question it asks more about the same thing, whatever it names."""
+    return not is_latin(clause) and not _WH_ZH.search(clause) and naming_characters(clause) <= THIN
+
+
 def naming_characters(clause: str) -> int:
     """How many characters (or Latin words) of a Chinese clause name what it is about, the
     words that shape a question left out ("要门票不": 门票, 2)."""
@@ -239,8 +249,10 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
             used.add(index)  # "…到底是啥子，我也说不清楚，你晓得不": asked already
             continue
         echoing = index > 0 and echoes(clauses[index - 1].text, clause.text)
-        short = echoing or thin(clause.text, names)
-        points = echoing or points_back(clause.text)
+        too_thin = thin(clause.text, names)
+        follows = not too_thin and index - 1 in used and _yes_no_after(clause.text)
+        short = echoing or follows or too_thin
+        points = echoing or follows or points_back(clause.text)
         # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
         inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
         if short and index - 1 in used and points:
