@@ -4,13 +4,13 @@ next. Cases are our own wordings, written from the source reports, not from an e
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pytest
 
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
-from bot.matching.asks import focus, lacking, yes_no
+from bot.matching.asks import asked, focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
 from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
 from bot.matching.decision import Bands
@@ -196,6 +196,26 @@ def test_a_question_about_what_an_entry_never_says_loses_confidence() -> None:
     assert after.outcome == "ticket"
     assert before.score - after.score == pytest.approx(Bands().ask_penalty)
     assert matcher().decide("暖新驿站可以充电不").entry_id == "nuanxin-yizhan"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("骑手驿站里有没有淋浴间", {"淋浴间"}),  # whether there is a thing: the thing after
+        ("区里有没有专门调解纠纷的地方", {"调解纠纷"}),  # 专门 and 地方 ask nothing
+        ("在袁家岗办事好麻烦 有没得办法", set()),  # a way: any answer is one
+    ],
+)
+def test_whether_there_is_a_thing_asks_about_the_thing(question: str, words: set[str]) -> None:
+    """ "有没有X" asks about X; it is read on the question as written, since normalising
+    leaves only 有."""
+    assert asked(question, partial(matcher().normalizer, fillers=False)).words == frozenset(words)
+
+
+def test_whether_there_is_a_thing_no_entry_mentions_goes_to_staff() -> None:
+    """The riders' stations never say whether they have showers; they do say charging."""
+    assert matcher().decide("骑手驿站里有没有淋浴间，晚上能在里面休息不").outcome == "ticket"
+    assert matcher().decide("骑手驿站有没有充电的地方").entry_id == "nuanxin-yizhan"
 
 
 def test_a_place_holds_for_the_next_question_about_the_same_thing() -> None:

@@ -30,6 +30,9 @@ from bot.matching.details import asked_yes_no
 # which an entry says in its own words. Amounts and manners look before them ("收入标准是多少").
 _BOTH = re.compile(r"什么|啥子?|哪里|哪儿|哪点|哪边|哪个|哪些|哪位|哪家|哪|谁")
 _BEFORE = re.compile(r"多少|(?<!好)几|怎么样|怎样|如何")
+# Whether there is a thing asks about the thing after it ("有没有淋浴间"); read on the clause as
+# written, since normalising leaves only 有.
+_THERE_IS = re.compile(r"有没有|有没得|有莫得|有冇|是否有|有无")
 _ACROSS = re.compile(r"是[干做搞弄整用]?$")
 # A clause as written that asks yes or no: it asks about its last words ("我可以去旁听吗").
 # Normalising drops the particle, so this is read on the clause before (`yes_no`).
@@ -47,8 +50,21 @@ SHAPE = frozenset(
 GENERIC = frozenset(
     (
         *("东西", "事情", "情况", "内容", "方面", "意思", "地方", "时候", "样子", "问题", "东东"),
-        *("名字", "名称", "作用", "用处", "区别", "关系", "规矩", "名堂", "做法", "功能"),
-        *("知道", "安逸", "清楚", "对吧", "真的", "是真的", "包括", "具体", "操作", "听说"),
+        *(
+            "名字",
+            "名称",
+            "作用",
+            "用处",
+            "区别",
+            "关系",
+            "规矩",
+            "名堂",
+            "做法",
+            "功能",
+            "办法",
+            "方法",
+        ),
+        *("知道", "安逸", "清楚", "对吧", "真的", "是真的", "包括", "具体", "操作", "听说", "专门"),
     )
 )
 MIN_WORD = 2  # a single character (找, 看, 换) is as often a paraphrase as a new ask
@@ -126,6 +142,12 @@ class Asked:
 def asked(raw: str, normalize: Callable[[str], str]) -> Asked:
     """Read a question as written, clause by clause (`normalize` keeps fillers: 那个 is not
     asked about, but a yes/no particle must be seen before it goes)."""
-    clauses = [(normalize(c), yes_no(c)) for c in split(raw)]
+    written = split(raw)
+    clauses = [(normalize(c), yes_no(c)) for c in written]
     details = frozenset().union(*(asked_yes_no(text) for text, yes in clauses if yes))
-    return Asked(focus(clauses), details)
+    things = {
+        _run(_GENERIC.sub(" ", normalize(clause[match.end() :])).lstrip(), 0, 1)
+        for clause in written
+        for match in _THERE_IS.finditer(clause)
+    }
+    return Asked(focus(clauses) | {w for w in things if len(w) >= MIN_WORD}, details)
