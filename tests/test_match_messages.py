@@ -86,6 +86,7 @@ def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
         ("渝中旋律是啥意思", {"渝中旋律"}),  # X是啥: X is what is asked
         ("楼小二主要负责啥子", set()),  # what it does: the entry says it in its own words
         ("这个体系是干啥用的", {"体系"}),  # X是干啥: X still
+        ("渝中区法律援助中心在哪里", {"援助中心"}),  # X在哪: X too
         ("楼小二是做什么的", set()),  # what it is: no word of its own
         ("袁家岗卫生服务站什么时候设立的", set()),  # a time: the detail rules judge it
         ("那个平台叫什么名字", set()),  # a name: 名字 is generic

@@ -26,14 +26,15 @@ from bot.matching.clauses import split
 from bot.matching.details import asked_yes_no
 
 # Question words that ask for a thing look at the words after them ("什么条件", "哪些岗位"), and
-# before them only across 是 ("渝中旋律是啥"): before a verb they ask what it does ("负责啥子"),
-# which an entry says in its own words. Amounts and manners look before them ("收入标准是多少").
+# before them only across 是 or 在 ("渝中旋律是啥", "法律援助中心在哪里"): before a verb they
+# ask what it does ("负责啥子"), which an entry says in its own words. Amounts and manners look
+# before them ("收入标准是多少").
 _BOTH = re.compile(r"什么|啥子?|哪里|哪儿|哪点|哪边|哪个|哪些|哪位|哪家|哪|谁")
 _BEFORE = re.compile(r"多少|(?<!好)几|怎么样|怎样|如何")
 # Whether there is a thing asks about the thing after it ("有没有淋浴间"); read on the clause as
 # written, since normalising leaves only 有.
 _THERE_IS = re.compile(r"有没有|有没得|有莫得|有冇|是否有|有无")
-_ACROSS = re.compile(r"是[干做搞弄整用]?$")
+_ACROSS = re.compile(r"是[干做搞弄整用]?$|在$")
 # A clause as written that asks yes or no: it asks about its last words ("我可以去旁听吗").
 # Normalising drops the particle, so this is read on the clause before (`yes_no`).
 _YES_NO = re.compile(r"(?:[吗嘛么不没]|没得|没有|不嘛)\W*$")
@@ -103,7 +104,7 @@ def focus(clauses: Iterable[tuple[str, bool]]) -> frozenset[str]:
         for clause in text.split(" "):
             for match in _BOTH.finditer(clause):
                 words.add(_run(clause, match.end(), 1))
-                if _ACROSS.search(clause[: match.start()]):  # "X是(干)啥": X is what is asked
+                if _ACROSS.search(clause[: match.start()]):  # "X是(干)啥", "X在哪": X is asked
                     words.add(_run(clause, match.start() - 1, -1))
             for match in _BEFORE.finditer(clause):
                 words.add(_run(clause, match.start() - 1, -1))
