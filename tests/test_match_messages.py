@@ -246,6 +246,9 @@ def test_a_short_message_reads_places_and_subjects_from_its_question() -> None:
         ("免费喝", {"price"}),
         ("办卡要交钱", {"price"}),
         ("可以去旁听", set()),
+        ("场地周末可以借", {"hours"}),  # a day off, in a question of yes or no
+        ("星期6能去", {"hours"}),
+        ("豆花饭周日多少钱", set()),  # … not in one asking how much (the price rules read it)
     ],
 )
 def test_a_yes_no_clause_asks_for_the_detail_it_ends_with(clause: str, details: set[str]) -> None:

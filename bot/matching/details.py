@@ -63,7 +63,12 @@ DETAILS: dict[str, Detail] = {
             r"\b(?:hours|opening time|what time|close"
             r"|when (?:is|are) (?:it|they|[\w ]{1,30}) open)\b"
         ),
-        yes_no=r"(?:上班|开门|营业|关门|休息)$",
+        # "周六上班吗", and a day off in a question of yes or no ("场地周末可以借吗"; not
+        # "豆花饭周日多少钱嘛")
+        yes_no=(
+            r"(?:上班|开门|营业|关门|休息)$"
+            r"|^(?!.*(?:多少|几|什么|啥|哪)).*(?:周末|周[6日天]|星期[6天日]|礼拜[6天日]|节假日)\w{0,6}$"
+        ),
         given=r"\d点|开放时间|营业时间",
         named=r"开放时间|营业时间|办理时间|时间",
     ),
