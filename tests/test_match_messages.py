@@ -50,6 +50,8 @@ def matcher() -> Matcher:
         ("ok, that helped", "thanks"),
         ("我上个月反映的事情有人处理没得", "ticket_status"),
         ("我的问题办好了没", "ticket_status"),
+        ("我的工单撤销吧，事情已经自己解决了", "cancel"),
+        ("把分类目录发给我看看", "menu"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
@@ -71,6 +73,8 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
         "what do you know about Yucaihui",  # names a subject: the knowledge base answers
         "你能帮我查下渝才荟怎么申请吗",
         "取消袁家岗通办的申请要带什么",
+        "那个问题撤回了吗",  # whether it was withdrawn: not a request to withdraw it
+        "把人才目录发给我看看",  # a list in the reports, not the categories
     ],
 )
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:
