@@ -66,7 +66,8 @@ MESSY_2_GATES = ["--min-accuracy=64", "--min-deferral=70", "--min-intent=100", "
 # 93.3%, 100%, 3.3%; no. 10 88.8%, 95.0%, 100%, 2.1%; no. 11 93.1%, 95.0%, 100%, 2.9%; no. 12
 # 95.6%, 100%, 100%, 0.4%; no. 13 94.4%, 95.0%, 100%, 2.9%; no. 14 96.9%, 100%, 100%, 0%; no. 15
 # 94.4%, 95.0%, 100%, 1.7%. Measured 2026-12-03 late night, after tuning on them: no. 16 95.6%,
-# 100%, 100%, 0.4%; no. 17 91.2%, 98.3%, 100%, 1.7%.
+# 100%, 100%, 0.4%; no. 17 91.2%, 98.3%, 100%, 1.7%. Measured 2026-12-04, after tuning on
+# them: no. 18 93.8%, 98.3%, 100%, 1.7%; no. 19 91.9%, 98.3%, 100%, 0.4%.
 USED_BLIND_GATES = {
     "messy_blind_3.yaml": ["--min-accuracy=92", "--min-deferral=93", "--max-wrong=3"],
     "messy_blind_4.yaml": ["--min-accuracy=85", "--min-deferral=90", "--max-wrong=4.5"],
@@ -83,6 +84,8 @@ USED_BLIND_GATES = {
     "messy_blind_15.yaml": ["--min-accuracy=93", "--min-deferral=93", "--max-wrong=2"],
     "messy_blind_16.yaml": ["--min-accuracy=95", "--min-deferral=98", "--max-wrong=1"],
     "messy_blind_17.yaml": ["--min-accuracy=90", "--min-deferral=98", "--max-wrong=2"],
+    "messy_blind_18.yaml": ["--min-accuracy=93", "--min-deferral=98", "--max-wrong=2"],
+    "messy_blind_19.yaml": ["--min-accuracy=91", "--min-deferral=98", "--max-wrong=0.5"],
 }
 
 
