@@ -296,6 +296,14 @@ def test_a_districts_own_programme_still_answers_with_its_place() -> None:
     assert (decision.outcome, decision.entry_id) == ("answer", "dadukou-grid-party-community")
 
 
+def test_an_entry_whose_title_names_the_place_answers_with_it() -> None:
+    """Hualongqiao's partner streets in Chengdu: the entry's title names Chengdu (in English
+    too), so the place is its subject, not a district it cannot serve."""
+    question = "Does Hualongqiao street have partner streets in Chengdu? Which ones?"
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", "chengyu-hualongqiao-partnership")
+
+
 @pytest.mark.parametrize(
     "question",
     [

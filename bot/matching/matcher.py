@@ -101,6 +101,7 @@ class Matcher:
         self.details = DetailsByEntry(kb)
         self._answer_counts: dict[str, int] = {}  # word → how many answers hold it
         self.exact: dict[str, str] = {}  # a normalised question → its entry
+        self._titles: dict[str, str] = {}  # an entry's normalised titles, Chinese and English
         texts: dict[str, str] = {}  # an entry's normalised title, questions and answers
         for entry in kb.entries:
             asked: list[str] = []
@@ -116,6 +117,7 @@ class Matcher:
                 answers.append(self.normalize(entry.answer_en))
                 en.append(Doc(entry.id, answers[-1], answer=True))
             self.details.questions[entry.id] = asked
+            self._titles[entry.id] = self.normalize(f"{entry.title}\n{entry.title_en or ''}")
             texts[entry.id] = "\n".join((*asked, *answers))
         self._title_pairs: Counter[str] = Counter()  # a pair of characters → titles holding it
         for entry in kb.entries:
@@ -426,6 +428,9 @@ class Matcher:
         ("九龙坡那边的人才会客厅在哪" is about the 人才会客厅, which no report places in 九龙坡,
         not about the 袁家岗 entry that names 九龙坡)."""
         if self._homes.get(decision.entry_id or "") in named:  # the place's own programme
+            return False
+        title = self._titles.get(decision.entry_id or "", "")
+        if any(place in title for place in named & self._places):  # … or one with it by name
             return False
         places = sorted(named & self._places, key=len, reverse=True)
         stripped = [(_without(text, places), weight) for text, weight in parts]
