@@ -45,6 +45,9 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("想跟几个朋友一起做AI应用", False),  # a few friends: what one means to do
         ("化龙桥跟几个街道结了对", True),  # how many
         ("打算找几家企业合作，有啥渠道", True),  # something else asks
+        ("好多外卖电瓶车停在消防通道上", False),  # many e-bikes, opening a clause
+        ("好多钱一碗", True),  # how much, opening one
+        ("好多人参加了嘛", True),  # something else asks
     ],
 )
 def test_asks_recognises_questions_without_a_question_mark(clause: str, expected: bool) -> None:

@@ -178,6 +178,18 @@ def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> 
     assert strict.decide(question).outcome == "ticket"
 
 
+def test_a_short_message_saying_something_besides_its_question_has_the_long_band() -> None:
+    """ "我老是搞不清楚" asks nothing and dilutes the evidence as a story does: a clear leader
+    is answered from the long band; the same question alone needs no such help."""
+    kb, intents = matcher().kb, matcher().intents
+    question = "渝中挨到哪几个区的嘛，我老是搞不清楚"
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", "pilin-dangjian")
+    assert Bands().answer_long <= decision.score < Bands().answer
+    strict = Matcher(kb, intents, Bands(answer_long=Bands().answer))
+    assert strict.decide(question).outcome == "ticket"
+
+
 def test_a_long_message_without_a_clear_leader_is_not_answered_from_the_long_band() -> None:
     """Two entries close together below the short band: not sure enough, so staff answer."""
     kb, intents = matcher().kb, matcher().intents
@@ -607,6 +619,7 @@ def test_detail_words_people_write(question: str, detail: str, asked: bool) -> N
         "我们小区门口的路灯坏了一个多礼拜，晚上黑黢黢的",
         "The street lights outside our building have been broken for a week.",
         "时代天街骑手停车那块堆满了没人要的破车，没人管",
+        "好多外卖电瓶车停在我们楼的消防通道上，说了也不听",  # 好多: many, not how many
     ],
 )
 def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> None:

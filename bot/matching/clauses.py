@@ -62,6 +62,8 @@ _ASKS_EN = re.compile(
     r"i need|i want|want to know|how (?:do|can|does|much|many|long))\b",
     re.IGNORECASE,
 )
+# "好多外卖电瓶车停在…": many, opening a clause; not "好多钱一碗" (how much)
+_MANY = re.compile(r"^好多(?!钱)")
 # "想跟几个朋友", "打算找几家企业": a few, in what someone means to do
 _INTENT_FEW = re.compile(r"(?<=[想要准备打算计划])[^，。？?]{0,4}?几(?=[个家位名])")
 # Characters that shape a question rather than name its subject (as bot.tokens.QUESTION_CHARS,
@@ -173,6 +175,8 @@ def asks(clause: str) -> bool:
         return bool(_ASKS_EN.search(clause))
     if _INTENT_FEW.search(clause):
         return bool(_ASKS_ZH.search(_INTENT_FEW.sub("", clause)))
+    if _MANY.search(clause):
+        return bool(_ASKS_ZH.search(clause[2:]))
     return bool(_ASKS_ZH.search(clause))
 
 

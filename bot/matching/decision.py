@@ -124,6 +124,7 @@ def judge(
     details: Mapping[str, EntryDetails] | None = None,
     outside: Callable[[str], set[str]] | None = None,
     long: bool = False,
+    storied: bool = False,
     lacking: Callable[[str], frozenset[str]] | None = None,
     unnamed: Callable[[str], bool] | None = None,
     states: Callable[[str], bool] | None = None,
@@ -138,6 +139,10 @@ def judge(
     one for which `unnamed` holds (it names none of the question's rare names) loses
     `bands.name_penalty`; one for which `states` holds (its answer gives the figure asked)
     gains `bands.figure_bonus`.
+
+    A clear leader of a `long` message (read as clauses) is answered from the long band; so is
+    one of a short message that is `storied` (it says something besides its question: "渝中挨到
+    哪几个区的嘛，我老是搞不清楚"), whose other words dilute the evidence in the same way.
     """
     answer_at = bands.answer_en if language == "en" else bands.answer
     long_at = bands.answer_long_en if language == "en" else bands.answer_long
@@ -175,8 +180,13 @@ def judge(
     if usable and (leader_refused or refused - usable[0].score > bands.refused_lead):
         usable = []
     lead = usable[0].score - (usable[1].score if len(usable) > 1 else 0.0) if usable else 0.0
-    if long and usable and long_at <= usable[0].score < answer_at and lead >= bands.long_lead:
-        answer_at = long_at  # a clear leader of a long message: answered
+    if (
+        (long or storied)
+        and usable
+        and long_at <= usable[0].score < answer_at
+        and lead >= bands.long_lead
+    ):
+        answer_at = long_at  # a clear leader of a long or storied message: answered
     confirm_at = bands.confirm_en if language == "en" else bands.confirm
     if usable and confirm_at <= usable[0].score < answer_at and lead >= bands.confirm_gap:
         return Decision(

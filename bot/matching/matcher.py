@@ -62,6 +62,7 @@ SHORT = 24  # units (Chinese characters, words): a message this short is read wh
 _PROBLEM = re.compile(
     r"坏了|坏掉|烂了|没人来?(?:管|修|处理|理|清)|还没修|缺了[一1]?块|不见了|投诉|太吵|噪音|扰民"
     r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停|被拖|馊|拉肚子"
+    r"|消防通道|说了也不听|说了不听|讲了也不听"
     r"|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|abandoned"
     r"|not working|leak\w*|dirty|blocked|is missing|send someone)\b",
     re.IGNORECASE,
@@ -183,7 +184,14 @@ class Matcher:
             # … but what it asks, and where, is read from its asking part: "I moved here on a
             # talent visa. What can I get through Yucaihui?" is not about visas.
             asking = self.normalize(reading.asking)
-            return self._judge([(norm, 1.0)], asking, language, raw=reading.asking, whole=norm)
+            return self._judge(
+                [(norm, 1.0)],
+                asking,
+                language,
+                raw=reading.asking,
+                whole=norm,
+                storied=bool(reading.story),
+            )
         asking = self.normalize(reading.asking)
         return self._judge(self._parts(reading), asking, language, raw=reading.asking)
 
@@ -325,12 +333,14 @@ class Matcher:
         also_named: frozenset[str] = frozenset(),
         raw: str = "",
         whole: str = "",
+        storied: bool = False,
     ) -> Decision:
         """Judge the retrieval hits for a query in weighted parts; details and places are read
         from the asking part only (a story may name a city the asker comes from), plus the
         places in `also_named`; what is asked (`bot.matching.asks`) from `raw`, the asking part
         as written (the question's own words when `question` is given). `whole`: the message
-        searched as one part, whose length makes an English message long (default `asking`)."""
+        searched as one part, whose length makes an English message long (default `asking`);
+        `storied`: a short message that says something besides its question (`judge`)."""
         index = self.en if language == "en" else self.zh
         length = len((whole or asking).split())
         long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
@@ -361,6 +371,7 @@ class Matcher:
                 self.scope.lacking(entry_id, named) | self._other_year(asking, entry_id)
             ),
             long=long,
+            storied=storied,
             lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
             unnamed=lambda entry_id: self._unnamed(names, entry_id),
             states=lambda entry_id: self.details[entry_id].states_figure(wanted, figures),
