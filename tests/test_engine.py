@@ -310,7 +310,9 @@ async def test_confirm_offers_the_close_entry_and_both_answers_work(
 ) -> None:
     """With a confirm band, a near answer is proposed: 是 shows it, 不是 files the question."""
     kb, intents, _ = knowledge()
-    matcher = Matcher(kb, intents, Bands(confirm=1.0, confirm_en=1.0, confirm_gap=0.0))
+    # every band above the question's confidence, so that only the confirm band is left
+    above = {"answer": 95.0, "answer_long": 95.0}
+    matcher = Matcher(kb, intents, Bands(confirm=1.0, confirm_gap=0.0, **above))
     engine = Engine(store, matcher, engine_settings(), Clock())
     question = "户籍不在本地 在袁家岗办事好麻烦 有没得办法"
     asked = await engine.handle(make_text(question, message_id=1))
