@@ -705,3 +705,16 @@ def test_a_question_about_something_else_after_an_answered_one_is_filed() -> Non
 
 def test_is_there_still_is_not_a_joint_between_two_questions() -> None:
     assert split("今年还有没有才聚渝中专场招聘会") == ["今年还有没有才聚渝中专场招聘会"]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("四色四务到底是啥子名堂哦，说来听一哈噻", "sise-overview"),
+        ("渝才荟上头有啥子优惠嘛，说来听一哈", "yucaihui-platform"),
+    ],
+)
+def test_asking_to_be_told_in_chongqing_speech_is_a_filler(question: str, entry_id: str) -> None:
+    """ "说来听一哈", "给我摆一哈" only ask to be told (knowledge/lexicon.yaml, fillers): the
+    question beside them is answered as if it stood alone."""
+    assert matcher().decide(question).entry_id == entry_id
