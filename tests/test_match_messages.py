@@ -52,6 +52,12 @@ def matcher() -> Matcher:
         ("我的问题办好了没", "ticket_status"),
         ("我的工单撤销吧，事情已经自己解决了", "cancel"),
         ("把分类目录发给我看看", "menu"),
+        ("my ticket 有进展没得？🤔", "ticket_status"),
+        ("how do I use this? 我该啷个问", "help"),
+        ("cancel that pls, nvm", "cancel"),
+        ("thx a lot!! super helpful", "thanks"),
+        ("谢谢哈，你好耐斯🙏", "thanks"),
+        ("ok bye, see ya", "goodbye"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:

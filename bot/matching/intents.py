@@ -71,6 +71,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|\bany (?:reply|answer|news|update|progress)\b"
         r".{0,20}\b(?:yet|my|ticket|question|request)\b"
         r"|\b(?:has|did) (?:anyone|someone|staff|anybody) (?:replied|answered|responded|looked)"
+        # English naming it, Chinese asking how it goes ("my ticket 有进展没得")
+        r"|\bmy (?:ticket|request|question)s? ?[^ ]{0,3}?(?:进度|进展|状态|怎么样|处理|回复|结果)"
     ),
     # what the assistant can do, asked as a sentence ("你都能回答哪些方面的问题"); not a request
     # that names a subject ("你能帮我查下渝才荟吗": the knowledge base answers)
@@ -96,6 +98,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
 
 _ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
 _REQUEST_CLAUSES = re.compile(r"[,;.!?，。！？\n]+|(?<=[a-z?!.]) (?=[\u4e00-\u9fff])")
+# In Chinese a space ends a clause; between English words it does not
+# ("how do i use this 我该怎么问": one English clause, one Chinese).
+_CHINESE_CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff]) | (?=[\u4e00-\u9fff])")
 _SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 # Units that only colour a chat phrase: particles, and how much thanks ("谢谢哈", "thx a lot").
 # A clause made of examples and these alone says what its examples say ("早上好哈小助手").
@@ -110,6 +115,11 @@ _COLOUR = frozenset(
         "again",
         "all",
         "guys",
+        "super",
+        "really",
+        "pls",
+        "plz",
+        "please",
     }
 )
 # Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
@@ -170,7 +180,7 @@ class IntentMatcher:
             parts = [p for p in _ENGLISH_CLAUSE_END.split(text) if p.strip()]
             clauses = [self._form(p) for p in parts] if len(parts) > 1 else [whole]
         else:
-            clauses = [self._form(c) for c in norm.split(" ")]
+            clauses = [self._form(c) for c in _CHINESE_CLAUSES.split(norm)]
         clauses = [self._unaddressed(c) for c in clauses]
         found: set[str] = set()
         scores: list[float] = []
