@@ -1633,6 +1633,10 @@ CONSOLE_TEACH_WORDS: dict[str, tuple[str, str]] = {
     "p_origin": ("来源", "Origin"),
     "p_author": ("提出人", "Proposed by"),
     "p_checks": ("自动检查", "Checks"),
+    "p_checks_running": (
+        "正在运行自动检查（约半分钟），完成后显示在这里。",
+        "The checks are running (about half a minute); they appear here when done.",
+    ),
     "p_kind_wording": ("新问法", "new wording"),
     "p_kind_entry": ("新条目", "new entry"),
     "origin_ticket": ("工单", "ticket"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from bot.config import Settings
 from bot.console.server import console_server
 from bot.helpdesk import operations
 from bot.helpdesk.roster import staff_actor
+from bot.learning import review
 from bot.learning.checks import Checks
+from bot.learning.draft import Draft
 from bot.matching.matcher import Matcher, load_matcher
 from bot.paths import bundled_dir
 from bot.store.backend import Store, make_store
@@ -41,6 +44,7 @@ from tests.console_setup import (
 pytestmark = pytest.mark.slow  # every proposal and approval runs two leave-one-out checks
 
 ORIGIN = {"origin": BASE}
+CHECKS_TIMEOUT = 120.0  # seconds: two leave-one-out runs on a loaded machine
 QUESTION = "渝中区的社区图书馆周末开门吗"
 REPLY = "社区图书馆周末正常开放，具体以各社区公告为准。"
 OWNER = "渝中区文化旅游委"
@@ -117,6 +121,17 @@ def proposal_block(html: str, number: int) -> str:
     return found.group(0)
 
 
+def checked_page(client: TestClient, number: int, path: str = "/knowledge/proposals") -> str:
+    """The 待审核 page once proposal `number`'s checks (run in the background) are shown."""
+    deadline = time.monotonic() + CHECKS_TIMEOUT
+    while True:
+        page = client.get(path).text
+        if "checks-running" not in proposal_block(page, number):
+            return page
+        assert time.monotonic() < deadline, f"the checks on P{number} never finished"
+        time.sleep(0.2)
+
+
 def test_teach_a_new_entry_refused_to_its_author_approved_by_a_colleague(
     settings: Settings, knowledge: Matcher, author: TestClient, colleague: TestClient
 ) -> None:
@@ -154,7 +169,8 @@ def test_teach_a_new_entry_refused_to_its_author_approved_by_a_colleague(
     )
     assert made.status_code == 303, made.text  # type: ignore[attr-defined]
     assert made.headers["location"].startswith("/knowledge/proposals?made=1")  # type: ignore[attr-defined]
-    shown = author.get("/knowledge/proposals?made=1").text
+    shown = checked_page(author, 1, "/knowledge/proposals?made=1")
+    assert "P1" in shown.split('id="notice"')[1]
     block = proposal_block(shown, 1)
     assert OWNER in block
     assert QUESTION in block
@@ -208,7 +224,7 @@ def test_a_wording_that_takes_other_entries_questions_is_flagged_and_not_approve
         entry_id="rider-parking-bike-stations",
     )
     assert made.status_code == 303, made.text  # type: ignore[attr-defined]
-    shown = colleague.get("/knowledge/proposals").text
+    shown = checked_page(colleague, 1)
     block = proposal_block(shown, 1)
     stolen = Checks.from_json(proposal(settings, 1).checks).stolen
     assert stolen
@@ -271,3 +287,34 @@ def test_weekly_gaps_grouped_with_a_one_click_proposal(
     stored = proposal(settings, 1)
     assert (stored.kind, stored.ticket_number) == ("entry", best)
     assert REPLY in stored.change
+
+
+def test_a_proposal_filed_before_a_restart_is_checked_when_its_page_is_shown(
+    settings: Settings, knowledge: Matcher, colleague: TestClient
+) -> None:
+    """The console files a proposal at once and runs its checks beside the requests. One whose
+    checks never ran (the console stopped first) shows them running, the page asking again
+    every two seconds, until they are done and stored."""
+    number = answered(settings, QUESTION)
+
+    async def work(store: Store) -> Proposal:
+        draft = Draft("wording", entry_id="nuanxin-yizhan", questions=("暖新驿站是干啥的",))
+        setup = review.setup_for(settings)
+        return await review.file_proposal(
+            store, setup, number, draft, staff_actor(STAFF_A), utcnow()
+        )
+
+    filed = with_store(settings, work)
+    assert filed.checks == review.CHECKS_TO_RUN
+    first = proposal_block(colleague.get("/knowledge/proposals").text, filed.number)
+    assert "checks-running" in first
+    assert 'hx-trigger="every 2s"' in first
+    assert "check-rules" not in first
+    done = proposal_block(checked_page(colleague, filed.number), filed.number)
+    assert "check-rules" in done
+    assert "hx-trigger" not in done
+    stored = proposal(settings, filed.number).checks
+    assert stored != review.CHECKS_TO_RUN
+    assert Checks.from_json(stored).already == ["暖新驿站是干啥的"]  # answered right today
+    assert "暖新驿站是干啥的" in done.split('class="check-already"')[1]
+

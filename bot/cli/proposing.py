@@ -95,8 +95,10 @@ async def _act(args: argparse.Namespace, settings: Settings, store: TicketStore)
         waiting = await review.open_proposals(store)
         if not waiting:
             print("No proposals wait for review.")
-        for proposal, change, checks in waiting:
-            print(describe(proposal, change, checks), end="\n\n")
+        for proposal, change, stored in waiting:
+            # None: filed in the console a moment ago, its checks still running: run them here
+            shown = stored or await review.check_proposal(store, setup, proposal.number)
+            print(describe(proposal, change, shown), end="\n\n")
         return 0
     if args.kb_action == "approve":
         proposal = await review.approve(

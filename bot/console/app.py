@@ -4,6 +4,7 @@ state-changing request also the CSRF token and the Origin)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -63,6 +64,8 @@ class Console:
     presence: Presence = field(default_factory=Presence)
     # After an approved proposal is written: the service's reload (else its watch finds it).
     after_approval: Callable[[], Awaitable[object]] | None = None
+    # Proposal number → the task running its checks (`bot.console.teach.check_in_background`).
+    checking: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     env: Environment = field(
         default_factory=lambda: Environment(
             loader=PackageLoader("bot.console", "templates"),
@@ -181,6 +184,10 @@ def build_console(
         try:
             yield
         finally:
+            running = list(console.checking.values())
+            for task in running:  # a proposal's checks run again when its page is next shown
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             if open_store:
                 await store.close()
 

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,7 @@ from bot.helpdesk.roster import load_roster
 from bot.kb.model import UnknownEntryError
 from bot.learning import review
 from bot.learning.change import ChangeError
+from bot.learning.checks import Checks
 from bot.learning.draft import Draft, closest_entries, ticket_question
 from bot.learning.gaps import GAP_STATUSES, group_gaps
 from bot.learning.refusal import Refusal
@@ -42,6 +45,8 @@ from bot.words import (
 
 if TYPE_CHECKING:
     from bot.console.app import Console
+
+log = logging.getLogger(__name__)
 
 GAP_DAYS = 7  # the weekly list
 AUDIENCES = ("resident", "enterprise", "both")
@@ -119,14 +124,35 @@ def draft_from(fields: dict[str, str]) -> Draft:
 
 
 async def propose(console: Console, staff: Staff, number: int, fields: dict[str, str]) -> int:
-    """File the proposal the form describes; return its number. Raises TicketNotFound, or
-    ChangeError naming what the draft lacks."""
+    """File the proposal the form describes and start its checks; return its number. Raises
+    TicketNotFound, or ChangeError naming what the draft lacks."""
     setup = review.setup_for(console.settings)
     draft = draft_from(fields)
-    proposal, _ = await review.propose(
+    proposal = await review.file_proposal(
         console.store, setup, number, draft, staff.actor, console.clock()
     )
+    check_in_background(console, proposal.number)
     return proposal.number
+
+
+def check_in_background(console: Console, number: int) -> None:
+    """Run proposal `number`'s checks (half a minute on a large knowledge base) beside the
+    requests; the 待审核 view shows them when done. Once per proposal at a time."""
+    if number in console.checking:
+        return
+    task = asyncio.create_task(_check(console, number), name=f"checks P{number}")
+    console.checking[number] = task
+    task.add_done_callback(lambda _: console.checking.pop(number, None))
+
+
+async def _check(console: Console, number: int) -> None:
+    setup = review.setup_for(console.settings)
+    try:
+        await review.check_proposal(console.store, setup, number)
+    except Exception as exc:  # shown with the proposal; approving runs the checks again
+        log.exception("the checks on proposal P%d could not run", number)
+        failed = Checks(problems=[f"{type(exc).__name__}: {exc}"])
+        await console.store.set_proposal_checks(number, failed.to_json())
 
 
 async def proposals_page(console: Console, request: Request, staff: Staff) -> Response:
@@ -160,6 +186,8 @@ async def render_proposals(
     matcher = console.knowledge()
     proposals = []
     for proposal, change, checks in await review.open_proposals(store):
+        if checks is None:  # filed before a restart, or running now
+            check_in_background(console, proposal.number)
         try:
             title = entry_title(matcher.kb.entry(change.entry_id), staff.language)
         except UnknownEntryError:

@@ -2,15 +2,16 @@
 approve / reject`), the staff group (`/teach`, `/approve`, `/reject`) and the web console's
 知识库 tab call alike:
 
-- `propose(...)`: draft a change from a ticket, run the checks, store the proposal;
-- `open_proposals(store)`: what waits for review, with its checks;
+- `propose(...)`: draft a change from a ticket, store the proposal, run the checks;
+- `open_proposals(store)`: what waits for review, with its checks (None while they run);
 - `approve(...)`: by a staff member other than the author; the checks are run again on today's
   knowledge, the change is written into the YAML, and the decision (who, when) is recorded.
   The running service notices the changed files and reloads within a minute;
 - `reject(...)`: with the reason.
 
 The checks take seconds (two leave-one-out runs): they run in a worker thread, outside any
-database transaction.
+database transaction. The console files a proposal at once (`file_proposal`) and runs its
+checks in the background (`check_proposal`); the shell and the staff group wait for them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from bot.paths import default_eval_files, default_seeds_dir
 from bot.store.interface import TicketStore
 from bot.store.model import NewProposal, Proposal
 from bot.yamlio import DataError
+
+CHECKS_TO_RUN = ""  # a proposal's stored checks before they have run
 
 
 class AuthorCannotReviewError(PermissionError):
@@ -79,12 +82,27 @@ async def propose(
     author: str,
     now: datetime,
 ) -> tuple[Proposal, Checks]:
-    """Draft a change from ticket `ticket_number`, check it, and store it as a proposal; raise
+    """Draft a change from ticket `ticket_number`, store it as a proposal and check it; raise
     TicketNotFound, or ChangeError naming what the draft lacks."""
+    proposal = await file_proposal(store, setup, ticket_number, draft, author, now)
+    checks = await check_proposal(store, setup, proposal.number)
+    return await store.proposal(proposal.number), checks
+
+
+async def file_proposal(
+    store: TicketStore,
+    setup: Setup,
+    ticket_number: int,
+    draft: Draft,
+    author: str,
+    now: datetime,
+) -> Proposal:
+    """Draft a change from ticket `ticket_number` and store it as a proposal whose checks are
+    still to run (`check_proposal`); raise TicketNotFound, or ChangeError naming what the
+    draft lacks."""
     ticket = await store.ticket(ticket_number)
     today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
     change = draft_change(ticket, today, draft, author, now)
-    checks = await asyncio.to_thread(check, change, setup, today)
     new = NewProposal(
         kind=change.kind,
         origin=origin_of(ticket),
@@ -92,16 +110,29 @@ async def propose(
         entry_id=change.entry_id,
         change=change.to_json(),
         author=author,
-        checks=checks.to_json(),
+        checks=CHECKS_TO_RUN,
     )
-    number = await store.add_proposal(new, now)
-    return await store.proposal(number), checks
+    return await store.proposal(await store.add_proposal(new, now))
 
 
-async def open_proposals(store: TicketStore) -> list[tuple[Proposal, Change, Checks]]:
-    """The proposals waiting for review, oldest first, with their change and checks."""
+async def check_proposal(store: TicketStore, setup: Setup, number: int) -> Checks:
+    """Run the checks on proposal `number` against today's knowledge and store them."""
+    change = Change.from_json((await store.proposal(number)).change)
+    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    checks = await asyncio.to_thread(check, change, setup, today)
+    await store.set_proposal_checks(number, checks.to_json())
+    return checks
+
+
+async def open_proposals(store: TicketStore) -> list[tuple[Proposal, Change, Checks | None]]:
+    """The proposals waiting for review, oldest first, with their change and checks (None
+    while they are still to run)."""
     return [
-        (p, Change.from_json(p.change), Checks.from_json(p.checks))
+        (
+            p,
+            Change.from_json(p.change),
+            None if p.checks == CHECKS_TO_RUN else Checks.from_json(p.checks),
+        )
         for p in await store.proposals("open")
     ]
 

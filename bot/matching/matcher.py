@@ -28,7 +28,7 @@ from bot.matching.details import asked_details
 from bot.matching.entry_details import DetailsByEntry
 from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
-from bot.matching.normalize import Normalizer, is_cjk, is_english_text
+from bot.matching.normalize import is_cjk, is_english_text, normalizer_for
 from bot.matching.retrieval import Channel, Doc, Index
 from bot.matching.scope import YUZHONG, Scope
 from bot.matching.tokens import (
@@ -95,7 +95,7 @@ class Matcher:
         self.kb = kb
         self.intents = intents
         self.bands = bands or Bands()
-        self.normalizer = Normalizer(kb.lexicon)
+        self.normalizer = normalizer_for(kb.lexicon)
         self._intents = IntentMatcher(intents, self.normalizer)
         zh: list[Doc] = []
         en: list[Doc] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -18,6 +19,13 @@ from rapidfuzz import fuzz, process
 from bot.matching.bm25 import BM25, GramBM25
 
 Tokenizer = Callable[[str], list[str]]
+
+
+@lru_cache(maxsize=1 << 17)
+def _tokens(tokenize: Callable[[str], list[str]], text: str) -> tuple[str, ...]:
+    """A document's tokens, remembered: an index built again on the same knowledge (a reload,
+    each fold of leave-one-out, the checks on a proposal) tokenises only what changed."""
+    return tuple(tokenize(text))
 
 
 @dataclass(frozen=True)
@@ -80,10 +88,12 @@ class _ChannelIndex:
             self.bm25 = before.bm25.translated(channel.derive)
         elif channel.units is not None:
             split = channel.units
-            self.bm25 = GramBM25([split(d.text) if use or not d.answer else [] for d in docs])
+            self.bm25 = GramBM25(
+                [_tokens(split, d.text) if use or not d.answer else () for d in docs]
+            )
         else:
             self.bm25 = BM25(
-                [channel.tokenize(d.text) if use or not d.answer else [] for d in docs]
+                [_tokens(channel.tokenize, d.text) if use or not d.answer else () for d in docs]
             )
         self.n = n
         # Which entry holds which token, from the BM25 postings: keys token_id * n + entry.
@@ -178,7 +188,7 @@ def _distinct(sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]]
 
 
-def _units(tokens: list[str]) -> list[str]:
+def _units(tokens: Sequence[str]) -> list[str]:
     """The single units of a token list (bigrams dropped), in order."""
     return [t for t in tokens if "|" not in t]
 
@@ -222,7 +232,7 @@ class Index:
         # Single units of each question on the last channel, for the similarity (answers are
         # never compared).
         last = channels[-1].tokenize
-        self.units = [[] if d.answer else _units(last(d.text)) for d in ordered]
+        self.units = [[] if d.answer else _units(_tokens(last, d.text)) for d in ordered]
         self._question_tokens: dict[int, list[dict[int, float]]] = {}
         self.asked: list[list[int]] = [[] for _ in self.entry_ids]  # each entry's questions
         for d, (doc, owner) in enumerate(zip(ordered, owners, strict=True)):
