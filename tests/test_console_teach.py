@@ -317,4 +317,3 @@ def test_a_proposal_filed_before_a_restart_is_checked_when_its_page_is_shown(
     assert stored != review.CHECKS_TO_RUN
     assert Checks.from_json(stored).already == ["暖新驿站是干啥的"]  # answered right today
     assert "暖新驿站是干啥的" in done.split('class="check-already"')[1]
-

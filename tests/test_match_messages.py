@@ -58,6 +58,18 @@ def matcher() -> Matcher:
         ("thx a lot!! super helpful", "thanks"),
         ("谢谢哈，你好耐斯🙏", "thanks"),
         ("ok bye, see ya", "goodbye"),
+        # one's own request by other names (诉求, 单子, 申请), and how it goes
+        ("上回报的那个诉求走到哪一步了", "ticket_status"),
+        ("i filed a complaint on monday, any progress?", "ticket_status"),
+        ("那个单子作废了 不用回答了", "cancel"),
+        ("帮我撤销一下", "cancel"),
+        ("把主菜单调出来", "menu"),
+        ("back to the menu please", "menu"),
+        ("这个要怎么用", "help"),
+        # chat shorthand and who is spoken to beside a phrase
+        ("see u later 小助手", "goodbye"),
+        ("ok thx 小助手", "thanks"),
+        ("anybody there? hello", "greeting"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:
@@ -81,6 +93,8 @@ def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -
         "取消袁家岗通办的申请要带什么",
         "那个问题撤回了吗",  # whether it was withdrawn: not a request to withdraw it
         "把人才目录发给我看看",  # a list in the reports, not the categories
+        "桥北社区食堂的菜单列出来看看",  # a canteen's menu, not the assistant's
+        "what is the status of the Yucaihui platform",  # not one's own request
     ],
 )
 def test_a_question_about_tickets_or_people_is_not_a_request(text: str) -> None:

@@ -48,29 +48,39 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # one's own question or ticket called off ("取消我的工单", "刚才那个问题不用了"); not
     # cancelling something else ("取消通办申请需要什么手续": the knowledge base answers)
     "cancel": re.compile(
-        r"^(?=.*(?:算了|取消|撤销|撤回|不办了|不问了|不用了|不要了))"
-        r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了"
-        r"|我|帮我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|掉|它|1下|一下))+$"
-        r"|(?:取消|撤销|撤回)掉?(?:我的|我那个|我刚才的?|我(?:刚才|刚刚|之前|昨天)?(?:提交|提|问|发)的"
-        r"|刚才的?|刚刚的?|那个|这个"
-        r"|上1个|上一个)"
-        r"(?:工单|问题|提问)"
-        r"|(?:我的|我|刚才|刚刚|那个|这个|上1个|上一个)[^ ]{0,6}(?:工单|问题|提问)(?:就)?"
+        r"^(?=.*(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了|作废|\bcancel\b))"
+        r"(?: ?(?:算了|取消|撤销|撤回|撤了|不办了|不问了|不用了|不要了|作废|莫管了|别管了|不用管了"
+        r"|提交错了|搞错了|弄错了|发错了|问错了|sorry|cancel|it|that|this|pls|please"
+        r"|我|帮我|刚才|刚刚|那个|这个|上1个|上一个|的|了|吧|哈|啊|嘛|噻|掉|它|1下))+$"
+        # calling off what one asked or filed ("取消刚才的申请", "我要撤销之前提交的工单")
+        r"|(?:取消|撤销|撤回|撤)掉?(?:我的|我那个|我刚才的?"
+        r"|我?(?:刚才|刚刚|之前|昨天|上次|前几天)?(?:提交|提|问|发|报|反映)的"
+        r"|刚才的?|刚刚的?|那个|这个|上1个)"
+        r"(?:工单|问题|提问|申请|诉求|单子)"
+        r"|(?:我的|我|刚才|刚刚|那个|这个|上1个)[^ ]{0,6}(?:工单|问题|提问|申请|诉求|单子)(?:就)?"
         r"(?:不用了|不要了|算了|不问了|不需要了|不用处理了|不需要处理了|不用查了|不用管了|不用办了|别查了"
-        r"|(?:撤销|撤回|取消)掉?(?:吧|嘛|哈)?(?: |$))"
+        r"|作废|不用回答了|(?:撤销|撤回|取消)掉?(?:吧|嘛|哈)?(?: |$))"
+        # asked to, with nothing named ("帮我取消1下", "问题自己解决了 帮我取消1下哈")
+        r"|帮我(?:取消|撤销|撤回|撤)(?:掉|了)?(?:1下)?(?: |$)"
         r"|\b(?:cancel|withdraw) my (?:previous |last |earlier )?(?:ticket|question|request)\b"
     ),
     # one's own ticket or question ("我的…", "上次…"), and how far it has got; not a question
     # about tickets in general ("工单有哪几种状态", "提交的问题在哪里看进度": the entry answers)
     "ticket_status": re.compile(
-        r"(?:我的?|我们的?|上次|之前|昨天|前天|上周|前几天|刚才)[^ ]{0,8}?(?:工单|问题|事情?)"
-        r"[^ ]{0,10}?(?:进度|进展|状态|怎么样|怎样|到哪|处理得|处理了|有人?回|回复了|答复|结果"
-        r"|有人管|有人(?:处理|办|看|跟进)|处理(?:了?没|好了?没|完了?没)|办(?:好|完)了?没)"
-        r"|查(?:1?下|一下)?(?:我的)?(?:工单)?进度"
+        r"(?:我的?|我们的?|上次|上回|之前|昨天|前天|上周|前几天|前2天|刚才)[^ ]{0,8}?"
+        r"(?:工单|问题|事情?|诉求|单子|申请|投诉)"
+        r"[^ ]{0,10}?(?:进度|进展|状态|怎么样|怎样|到哪|走到哪|哪1步|处理得|处理了|有人?回|回复了"
+        r"|回音|答复|结果|有人管|有人(?:处理|办|看|跟进)|处理(?:了?没|好了?没|完了?没|$| )"
+        r"|办(?:好|完)了?没|办得)"
+        r"|查(?:1?下)?(?:我的?|我提交的|我提的)?(?:工单|申请|诉求|问题)?进度"
         r"|\b(?:status of my|my (?:ticket|request|question)'?s? (?:status|progress))"
         r"|\bany (?:reply|answer|news|update|progress)\b"
         r".{0,20}\b(?:yet|my|ticket|question|request)\b"
         r"|\b(?:has|did) (?:anyone|someone|staff|anybody) (?:replied|answered|responded|looked)"
+        # one's own request, and how it goes ("i submitted a request last week, what's the status")
+        r"|\b(?:my|i (?:submitted|filed|sent|made|raised|reported))\b.{0,40}"
+        r"\b(?:status|progress|going|update|news)\b"
+        r"|\bcheck (?:my )?(?:ticket|request)s?\b"
         # English naming it, Chinese asking how it goes ("my ticket 有进展没得")
         r"|\bmy (?:ticket|request|question)s? ?[^ ]{0,3}?(?:进度|进展|状态|怎么样|处理|回复|结果)"
     ),
@@ -84,6 +94,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"(?:什么|啥子?|哪些|哪方面|哪类)"
         r"|^\W*what (?:can|could|do) (?:you|u) (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
         r"|^\W*how (?:can|could) you help(?: me)?\W*$"
+        # how to use it, asked of "this" ("这个怎么用 教下我") or of it ("你有什么功能")
+        r"|^(?:这个|你这个|这)(?:要)?(?:怎么|怎样|如何)(?:用|使用|提问)(?: |$)"
+        r"|^(?:你|您|小助手|机器人|这个机器人|这个助手)(?:都)?有(?:什么|啥子?|哪些)(?:功能|用处|本事)"
         # who it is ("你是干嘛的"), and what this bot does
         r"|^(?:你|您|这个机器人|机器人|这个助手|小助手)是(?:干嘛|干啥|做什么|干什么|搞什么|啥子)(?:用)?的"
         r"|^\W*what (?:can|does) (?:this|the) (?:bot|assistant) do(?: for (?:me|us))?\W*$"
@@ -91,8 +104,18 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     # the categories, asked as a sentence ("给我看下菜单，都有哪些分类")
     "menu": re.compile(
         r"(?:看|给我看|显示|打开|发|列)(?:1?下|一下|个)?(?:菜单|服务目录|目录|分类|类别)"
-        r"|(?:都|一共|1共)?有哪些(?:分类|类别)|\bshow (?:me )?(?:the )?(?:menu|categories)\b"
-        r"|(?:菜单|服务目录|服务分类|分类目录|分类|类别)(?:列出来|发给我|发我|给我看|看下|看1下|看一下)"
+        r"|(?:都|一共|1共)?有哪些(?:分类|类别)"
+        # the bot's own menu ("show me the main menu", "back to menu pls"); not a canteen's
+        # ("what's on the menu at the canteen": the knowledge base answers)
+        r"|^\W*(?:(?:ok|please|pls|can you|could you|can u) )?(?:show|open|give|send|display"
+        r"|bring up|back to|go back to|go to|return to|take me to)(?: me)?(?: the)?(?: main)?"
+        r" (?:menu|categories|topics|list of topics)\W*(?:please|pls|plz)?\W*$"
+        r"|(?:(?<!食堂)(?<!食堂的)(?<!餐厅)(?<!餐厅的)菜单|服务目录|服务分类|分类目录|分类|类别|栏目"
+        r"|选项列表|功能列表)"
+        r"(?:列出来|发给我|发我|给我看|看下|看1下|看一下|拿出来|调出来)"
+        # the bot's own menu by a verb that fetches it ("回到首页菜单", "再发1遍主菜单")
+        r"|(?:回到|返回|打开|调出|拿出|再发1遍|再发|重发)(?:主|首页|功能)?(?:菜单|栏目|选项列表)"
+        r"|^(?:有)?哪些栏目|\blist (?:all )?(?:the )?(?:topics|categories|services)\b"
     ),
 }
 
@@ -117,11 +140,39 @@ _COLOUR = frozenset(
         "guys",
         "super",
         "really",
-        "pls",
-        "plz",
         "please",
+        # what English chat puts around a phrase ("ok bye then", "hello there guys")
+        "ok",
+        "okay",
+        "oh",
+        "well",
+        "then",
+        "now",
+        "there",
+        "everyone",
+        "folks",
+        "just",
     }
 )
+# Chat shorthand, read as the words it stands for ("see u later", "thx", "cya", "plz").
+_SHORTHAND: dict[str, tuple[str, ...]] = {
+    "u": ("you",),
+    "ya": ("you",),
+    "ur": ("your",),
+    "r": ("are",),
+    "thx": ("thanks",),
+    "thnx": ("thanks",),
+    "thanx": ("thanks",),
+    "tks": ("thanks",),
+    "pls": ("please",),
+    "plz": ("please",),
+    "k": ("ok",),
+    "kk": ("ok",),
+    "okie": ("ok",),
+    "cya": ("see", "you"),
+    "ttyl": ("talk", "to", "you", "later"),
+    "gtg": ("gotta", "go"),
+}
 # Who is spoken to: with a phrase it is not the phrase ("谢谢小助手" thanks); alone, it greets.
 _ADDRESSES = re.compile(r"小助手|机器人|助手|客服|\b(?:bot|buddy|mate)\b")
 # A message of nothing but nods, thumbs and thanks-emoji ("嗯嗯", "👍", "🙏🙏"): normalising
@@ -159,8 +210,10 @@ class IntentMatcher:
             self._where.setdefault(form, []).append(i)
 
     def _form(self, text: str) -> tuple[str, ...]:
-        """Units (Chinese characters, English words) of the text, fillers and stop words kept."""
-        return tuple(units(self.normalizer(text, fillers=False)))
+        """Units (Chinese characters, English words) of the text, fillers and stop words kept,
+        chat shorthand spelt out."""
+        found = units(self.normalizer(text, fillers=False))
+        return tuple(word for unit in found for word in _SHORTHAND.get(unit, (unit,)))
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent every clause of `text` belongs to, or None."""
@@ -181,6 +234,8 @@ class IntentMatcher:
             clauses = [self._form(p) for p in parts] if len(parts) > 1 else [whole]
         else:
             clauses = [self._form(c) for c in _CHINESE_CLAUSES.split(norm)]
+        if len(clauses) > 1:  # "ok thx 小助手": who is spoken to, beside a phrase, is not one
+            clauses = [c for c in clauses if not _ADDRESSES.fullmatch("".join(c))] or clauses
         clauses = [self._unaddressed(c) for c in clauses]
         found: set[str] = set()
         scores: list[float] = []
@@ -222,9 +277,8 @@ class IntentMatcher:
 
     def _unaddressed(self, clause: tuple[str, ...]) -> tuple[str, ...]:
         """The clause without who is spoken to ("谢谢你哈小助手" → 谢谢你哈), unless that is all."""
-        text = " ".join(clause)
-        rest = _ADDRESSES.sub(" ", "".join(clause) if not is_english_text(text) else text)
-        form = self._form(rest)
+        text = _SPACE_BETWEEN_CJK.sub("", " ".join(clause))  # "see you later 小助手"
+        form = self._form(_ADDRESSES.sub(" ", text))
         return form or clause
 
     def _spoken(self, clause: tuple[str, ...]) -> list[str] | None:
