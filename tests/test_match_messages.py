@@ -738,3 +738,38 @@ def test_asking_to_be_told_in_chongqing_speech_is_a_filler(question: str, entry_
     """ "说来听一哈", "给我摆一哈" only ask to be told (knowledge/lexicon.yaml, fillers): the
     question beside them is answered as if it stood alone."""
     assert matcher().decide(question).entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("审批要几个工作日", "date"),
+        ("入驻要交什么申请材料", "requirements"),
+        ("进站有没有年龄限制", "age"),
+        ("How old do you have to be to join?", "age"),
+        ("这个平台在哪里注册", "apply"),
+        ("互助群群号是多少", "contact"),
+        ("那个群怎么进", "signup"),
+        ("网上吹哨要填些什么", "requirements"),
+        ("具体是哪15项", "which"),
+        ("能发个全文不", "download"),
+        ("每户补偿了多少钱", "fee:补偿"),
+        ("我今年38了 还能申请人才公寓优惠不", "requirements"),
+    ],
+)
+def test_details_the_reports_rarely_give_are_read_in_many_words(question: str, detail: str) -> None:
+    """Working days, application materials, age limits, where to register, a group's number:
+    asked in a resident's words, each is a detail an entry must give to answer it."""
+    assert detail in asked_details(matcher().normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "义渡热爱志愿者在哪个平台注册 多大年龄可以参加",
+        "重庆救助通的临时救助审批要几个工作日",
+        "睦邻工作室的陆睦今年多大年纪了",
+    ],
+)
+def test_a_detail_in_other_words_still_goes_to_staff(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"

@@ -48,7 +48,7 @@ DETAILS: dict[str, Detail] = {
     "contact": Detail(
         words=(
             *("电话", "热线", "微信号", "加微信", "邮箱", "网址", "网站", "官网", "联系人"),
-            *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪"),
+            *("抖音号", "公众号", "微博", "交给谁", "交给哪个", "交给哪位", "交到哪", "群号"),
             *("怎么联系", "如何联系", "咋个联系", "咋联系", "联系方式"),
         ),
         english=r"\b(?:phone|wechat|email|website|contact (?:number|details))\b",
@@ -110,7 +110,7 @@ DETAILS: dict[str, Detail] = {
             *("价钱", "利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少"),
             *("每月多少", "每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "押金", "房租"),
             *("交租", "多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费"),
-            *("服务费", "交费", "缴费", "会费", "怎么收费", "收多少", "付钱", "付费"),
+            *("服务费", "交费", "缴费", "会费", "怎么收费", "收多少", "付钱", "付费", "能换多少"),
         ),
         pattern=(
             r"免费\w{0,2}[吗不]"  # "免费喝吗"
@@ -153,8 +153,9 @@ DETAILS: dict[str, Detail] = {
         words=(
             *("怎么报名", "如何报名", "报名方式", "哪里报名", "哪儿报名", "在哪报名", "去哪报名"),
             *("报名入口", "怎么加入", "如何加入", "哪里加入", "去哪加入", "时候报名", "怎么申报"),
-            *("如何申报", "怎么申请入", "申请入园", "申请入驻"),
+            *("如何申报", "怎么申请入", "申请入园", "申请入驻", "怎么进群", "如何进群"),
         ),
+        pattern=r"怎么(?:进|加)(?:群|去)?(?: |$)",  # "骑手互助群 怎么进"
         english=r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
         given=r"报名",
         named=r"报名|加入",
@@ -173,21 +174,26 @@ DETAILS: dict[str, Detail] = {
         pattern=(
             r"[怎咋]么?个?办\w{0,3}卡|办卡|卡(?:要)?(?:怎么|咋个?)办"
             r"|转\w{0,2}组织关系|组织关系\w{0,3}转"
+            r"|(?:在|去|到)?哪(?:里|儿|个平台|个网站)?注册"  # "在哪个平台注册"
         ),
         named=(
             r"[怎如]样申请|如何申请|怎么申请|申请(?:方式|流程|办法|渠道|途径)|办理(?:流程|方式|办法)"
+            r"|[怎如]样注册|如何注册|怎么注册|注册(?:方式|流程)"
             r"|[怎如]样办理|如何办理|[怎如]样成为|如何成为|领取方式|接转|转接"
         ),
     ),
     "requirements": Detail(
         words=(
             *("什么条件", "哪些条件", "条件是什么", "申请条件", "入驻条件"),
-            *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续"),
+            *("什么材料", "哪些材料", "带什么", "什么手续", "哪些手续", "填什么", "填些什么"),
+            *("填哪些", "申请材料", "什么证件", "哪些证件"),
         ),
         english=(
             r"\b(?:requirements?|eligib\w*|(?:what|which) (?:documents?|papers|materials)"
             r"|documents? (?:do|should|must) (?:i|we) (?:need|bring|prepare))\b"
         ),
+        # whether one still may ("我今年38了 还能申请人才公寓优惠不")
+        pattern=r"(?:还|也)(?:能|可以)\w{0,8}申请",
         # "本科生能申请吗": who may apply is a condition the reports rarely give
         yes_no=r"(?:生|人|者|员|户|企业|公司|的)(?:也)?(?:能|可以|可不可以|能不能)申请$",
         given=r"条件|材料",
@@ -231,7 +237,10 @@ DETAILS: dict[str, Detail] = {
     # which ones, by name ("是哪几家", "分别叫啥"): an answer listing them gives it, and the count
     # they also ask ("引进了几家…是哪几家") comes with the names
     "which": Detail(
-        pattern=r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]",
+        pattern=(
+            r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]"
+            r"|哪(?:[2-9]|\d{2,})[个项类种家所]"  # "是哪4个", "具体是哪15项"
+        ),
         given=r"[\u4e00-\u9fff]{2,}[、，][\u4e00-\u9fff“”]{2,}",  # an enumeration
         named=r"哪些单位|哪几家|具体名称|名称",
     ),
@@ -249,7 +258,8 @@ DETAILS: dict[str, Detail] = {
     ),
     "date": Detail(
         words=("哪天", "截止", "多少天", "多久"),
-        pattern=r"(?<![好了])几天",  # how many days, not "好几天" (several days) in a story
+        # how many days, not "好几天" (several days) in a story; how many working days
+        pattern=r"(?<![好了])几天|(?:几|多少)个?工作日",
         english=r"\b(?:deadline|which day|how long)\b",
         # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any
         # report has
@@ -310,13 +320,20 @@ DETAILS: dict[str, Detail] = {
         english=r"\bstill\b",
     ),
     "download": Detail(
-        words=("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
+        words=("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表", "全文"),
         english=(
             r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
             r"|application form)\b"
         ),
         given=r"下载",
         named=r"获取|下载|原文|文件",
+    ),
+    # an age, or an age limit ("多大年龄可以参加", "陆睦今年好大年纪了"): the reports give few
+    "age": Detail(
+        words=("年龄", "年纪", "多少岁", "几岁", "岁数"),
+        english=r"\b(?:age limit|how old|what age)\b",
+        given=r"\d+\s*(?:岁|周岁)",
+        named=r"年龄",
     ),
     # a person's name: the reports name a few people, and an entry that does asks for them
     "name": Detail(
@@ -373,7 +390,9 @@ _OWN_NUMBER = re.compile(r"我的?(?:手机号?|电话号?码?|号码)")
 _CONTACT_OF = re.compile(r"(?:联系|咨询|办公|服务)电话|电话是多少|(?<!我)(?<!我的)电话多少")
 # A fee of its own ("配送费", "押金"): an answer giving other prices (a meal at 3元) does not give
 # it; only an entry whose questions or answer name that fee can. The detail is "fee:" + the word.
-_FEES = re.compile(r"配送费|服务费|会费|押金|租金|房租|管理费|物业费|停车费|报名费|培训费|入会费")
+_FEES = re.compile(
+    r"配送费|服务费|会费|押金|租金|房租|管理费|物业费|停车费|报名费|培训费|入会费|补偿|办卡费"
+)
 
 
 @lru_cache(maxsize=65536)
