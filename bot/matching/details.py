@@ -320,7 +320,10 @@ DETAILS: dict[str, Detail] = {
         english=r"\bstill\b",
     ),
     "download": Detail(
-        words=("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表", "全文"),
+        words=(
+            *("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
+            "全文",
+        ),
         english=(
             r"\b(?:download|send (?:me )?(?:a |an |the )?(?:\w+ )?(?:copy|list|form|file)"
             r"|application form)\b"
