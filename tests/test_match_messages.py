@@ -773,3 +773,23 @@ def test_details_the_reports_rarely_give_are_read_in_many_words(question: str, d
 )
 def test_a_detail_in_other_words_still_goes_to_staff(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("what is 楼小二", "louxiaoer"),
+        ("thanks! btw what does 一到二岗三单 mean?", "dadukou-yidao-ergang-sandan"),
+        ("hi 小助手, what is the 黄金十二条?", "talent-golden-twelve"),
+    ],
+)
+def test_an_english_question_about_a_chinese_name_is_asked_of_the_name(
+    question: str, entry: str
+) -> None:
+    """"What is 楼小二?": the name alone says what is asked, so it is asked in Chinese."""
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", entry)
+
+
+def test_an_english_question_about_a_name_the_reports_lack_is_still_a_ticket() -> None:
+    assert matcher().decide("what is 火锅底料").outcome == "ticket"

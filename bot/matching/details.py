@@ -101,6 +101,7 @@ DETAILS: dict[str, Detail] = {
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": Detail(
         words=("位置", "哪个地方"),
+        pattern=r"(?:在|去|到)?哪(?:里|儿)?(?:兑换?|领取?)",  # where to redeem or collect
         given=r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)",
         named=r"地点|位置",
     ),
@@ -259,7 +260,7 @@ DETAILS: dict[str, Detail] = {
     "date": Detail(
         words=("哪天", "截止", "多少天", "多久"),
         # how many days, not "好几天" (several days) in a story; how many working days
-        pattern=r"(?<![好了])几天|(?:几|多少)个?工作日",
+        pattern=r"(?<![好了])几天|(?:几|多少)个?工作日|每个?月几号",
         english=r"\b(?:deadline|which day|how long)\b",
         # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any
         # report has

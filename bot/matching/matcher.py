@@ -75,6 +75,15 @@ _REDRESS = re.compile(
     r"|\b(?:complain\w*|who is responsible)\b",
     re.IGNORECASE,
 )
+# An English question asking what or who a Chinese name is ("what is 楼小二?", "hi, what does
+# 一到二岗三单 mean?"): the name alone says what it is about, and it is asked in Chinese.
+_WHAT_IS_NAME = re.compile(
+    r"\b(?:(?P<who>who(?:'s| is| was))|what(?:'s| is| are| was)|what does|what do|tell me about"
+    r"|explain|meaning of)\s+(?:the\s+|this\s+|a\s+|an\s+)?"
+    r"(?P<name>[\u4e00-\u9fff\u3400-\u4dbf]{2,12})"
+    r"\s*(?:mean|stand for|about|is)?\s*[?？!！.。~]*\s*$",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
 _LIVES_IN = re.compile(
@@ -157,6 +166,12 @@ class Matcher:
             )
         if is_gibberish(self.normalizer(text, fillers=False)):
             return Decision("ticket", gibberish=True, language=language, reason="no words")
+        named = _WHAT_IS_NAME.search(text)
+        if named:  # asked in Chinese, answered in the message's language
+            asked_zh = named["name"] + ("是谁" if named["who"] else "是什么")
+            decision = self.decide(asked_zh)
+            if decision.outcome in ("answer", "clarify"):
+                return replace(decision, language=language)
         norm = self.normalize(text)
         if norm in self.exact:  # the knowledge base's own wording: its author chose the entry
             entry_id = self.exact[norm]
