@@ -786,7 +786,7 @@ def test_a_detail_in_other_words_still_goes_to_staff(question: str) -> None:
 def test_an_english_question_about_a_chinese_name_is_asked_of_the_name(
     question: str, entry: str
 ) -> None:
-    """"What is 楼小二?": the name alone says what is asked, so it is asked in Chinese."""
+    """ "What is 楼小二?": the name alone says what is asked, so it is asked in Chinese."""
     decision = matcher().decide(question)
     assert (decision.outcome, decision.entry_id) == ("answer", entry)
 
