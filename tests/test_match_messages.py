@@ -754,6 +754,7 @@ def test_asking_to_be_told_in_chongqing_speech_is_a_filler(question: str, entry_
         ("具体是哪15项", "which"),
         ("能发个全文不", "download"),
         ("每户补偿了多少钱", "fee:补偿"),
+        ("办社员卡要交多少钱", "fee:办卡"),
         ("我今年38了 还能申请人才公寓优惠不", "requirements"),
     ],
 )
@@ -793,3 +794,13 @@ def test_an_english_question_about_a_chinese_name_is_asked_of_the_name(
 
 def test_an_english_question_about_a_name_the_reports_lack_is_still_a_ticket() -> None:
     assert matcher().decide("what is 火锅底料").outcome == "ticket"
+
+
+def test_people_counted_before_the_question_word_are_a_count() -> None:
+    """ "楼宇里头党员有好多": a count of Party members, as "有好多党员" is; not a sum of money."""
+    assert "count:名党员" in asked_details(matcher().normalize("楼宇里头党员有好多"))
+    assert not any(
+        d.startswith("count:") for d in asked_details(matcher().normalize("党员交多少钱"))
+    )
+    decision = matcher().decide("渝中区楼宇里头党员有好多")
+    assert (decision.outcome, decision.entry_id) == ("answer", "zhibu-jianzai-loushang")

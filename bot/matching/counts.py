@@ -20,8 +20,11 @@ _COUNT = re.compile(
     r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
 )
 # People counted without a measure word ("多少员工", "好多骑手"): counted like 名.
+_PEOPLE_WORDS = "员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人"
 _COUNT_PEOPLE = re.compile(
-    r"多少(员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人)"
+    rf"多少({_PEOPLE_WORDS})"
+    # … or before it ("楼宇里头党员有多少"), not a sum of money ("党员交多少钱")
+    rf"|({_PEOPLE_WORDS})(?:1共|总共|大概|到底)?有?多少(?!钱|元|分|块)"
 )
 # "how many dedicated parking spaces are there": the words up to the verb name what is counted
 _COUNT_EN = re.compile(
@@ -66,7 +69,7 @@ def _counted_en(words: str) -> str:
 def asked_counts(normalised: str) -> set[str]:
     """The counts a normalised question asks for, as details."""
     found = {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
-    found |= {f"count:名{m.group(1)}" for m in _COUNT_PEOPLE.finditer(normalised)}
+    found |= {f"count:名{m.group(1) or m.group(2)}" for m in _COUNT_PEOPLE.finditer(normalised)}
     if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
         found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
     return found

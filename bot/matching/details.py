@@ -399,6 +399,10 @@ _FEES = re.compile(
 )
 
 
+# A card's own fee ("办社员卡要交多少钱"): not the prices of what the card then buys.
+_CARD_FEE = re.compile(r"办\w{0,4}卡\w{0,4}(?:多少钱|交钱|要钱|收费|费用|交费|缴费)")
+
+
 @lru_cache(maxsize=65536)
 def asked_details(normalised: str) -> frozenset[str]:
     """The details a normalised question asks for (remembered: each fold of leave-one-out reads
@@ -409,6 +413,8 @@ def asked_details(normalised: str) -> frozenset[str]:
         found |= {m.lastgroup for m in _ENGLISH.finditer(normalised)}
     found |= asked_counts(normalised)
     found |= {f"fee:{m.group()}" for m in _FEES.finditer(normalised)}  # that fee, not any price
+    if _CARD_FEE.search(normalised):
+        found.add("fee:办卡")
     if "contact" in found and _OWN_NUMBER.search(normalised) and not _CONTACT_OF.search(normalised):
         found.discard("contact")  # "你们存了我的电话吗" asks about one's own number
     if "which" in found:  # "引进了几家外地餐厅，是哪几家": the names, which carry the count
