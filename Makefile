@@ -13,11 +13,12 @@ test: $(STAMP)  ## lint, format check, type check and the whole test suite (what
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto -m "not serial"  # the bulk, one worker per core
+	$(PY) -m pytest -m serial  # timings, leases and kills (`serial`): one at a time
 
 test-fast: $(STAMP)  ## the inner loop: lint and the tests not marked slow, on SQLite (CI runs `make test`)
 	$(PY) -m ruff check bot tests bench
-	$(PY) -m pytest -m "not slow" -k "not postgres" -q
+	$(PY) -m pytest -n auto -m "not slow" -k "not postgres" -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check bot tests bench

@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.serial, pytest.mark.slow]
 
 
 def test_a_small_load_run_passes_its_checks(backend: str, request: pytest.FixtureRequest) -> None:

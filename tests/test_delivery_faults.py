@@ -26,6 +26,8 @@ from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.store_faults import FAULTS, Fault, PostgresLock, PostgresReadOnly
 from tests.telegram_harness import running_service, service_settings
 
+pytestmark = pytest.mark.serial  # timings and kills: run one at a time (Makefile)
+
 RESIDENT = 1001
 
 

@@ -22,6 +22,8 @@ from tests.factories import make_command_update, make_text_update
 from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.telegram_harness import running_service, service_settings
 
+pytestmark = pytest.mark.serial  # timings and kills: run one at a time (Makefile)
+
 LEASE = timedelta(seconds=60)
 COVERED = "渝中区有多少栋建成楼宇"
 RESIDENT = 8101

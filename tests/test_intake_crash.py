@@ -25,7 +25,7 @@ from tests.stored import stored_rows
 from tests.telegram_harness import BotProcess, service_env, shared_knowledge
 
 # Every test here runs its service on SQLite and on PostgreSQL (conftest: service_backend).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
+pytestmark = [pytest.mark.serial, pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 START_UP = 60.0
 FIRST = 30_000_001

@@ -70,6 +70,10 @@ def matcher() -> Matcher:
         ("see u later 小助手", "goodbye"),
         ("ok thx 小助手", "thanks"),
         ("anybody there? hello", "greeting"),
+        ("把功能菜单给我看下嘛", "menu"),
+        ("request进度查一下", "ticket_status"),
+        ("晚安 拜拜", "goodbye"),
+        ("我不会用，怎么问你", "help"),
     ],
 )
 def test_a_request_written_as_a_sentence_is_its_intent(text: str, intent: str) -> None:

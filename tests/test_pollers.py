@@ -27,6 +27,8 @@ from tests.telegram_harness import (
     service_settings,
 )
 
+pytestmark = pytest.mark.serial  # timings and kills: run one at a time (Makefile)
+
 START_UP = 60.0
 RESIDENT = 51_000_001
 QUESTION = "你好"

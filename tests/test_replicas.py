@@ -24,7 +24,7 @@ from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, m
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_harness import BotProcess, service_env, shared_knowledge
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.serial, pytest.mark.slow]
 
 REPLICAS = 3
 START_UP = 60.0

@@ -35,6 +35,8 @@ from tests.telegram_harness import (
     shared_knowledge,
 )
 
+pytestmark = pytest.mark.serial  # timings and kills: run one at a time (Makefile)
+
 RATE = 8.0  # messages a second for the whole bot in these tests
 CLOCKS = 2  # messages of slack for the fake's time stamps (see the module docstring)
 SECRET = "budget-Secret_1"

@@ -25,7 +25,7 @@ from tests.fake_bot_api import TOKEN, FakeBotApi
 from tests.stored import stored_rows
 from tests.telegram_harness import BotProcess, service_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
+pytestmark = [pytest.mark.serial, pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
 RESIDENT = 7001
 SECOND_RESIDENT = 7002

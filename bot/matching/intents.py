@@ -81,6 +81,8 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|\b(?:my|i (?:submitted|filed|sent|made|raised|reported))\b.{0,40}"
         r"\b(?:status|progress|going|update|news)\b"
         r"|\bcheck (?:my )?(?:ticket|request)s?\b"
+        # "ticket进度帮我查1下"
+        r"|\b(?:ticket|request)s? ?的?(?:进度|进展|状态)"
         # English naming it, Chinese asking how it goes ("my ticket 有进展没得")
         r"|\bmy (?:ticket|request|question)s? ?[^ ]{0,3}?(?:进度|进展|状态|怎么样|处理|回复|结果)"
     ),
@@ -103,7 +105,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     ),
     # the categories, asked as a sentence ("给我看下菜单，都有哪些分类")
     "menu": re.compile(
-        r"(?:看|给我看|显示|打开|发|列)(?:1?下|一下|个)?(?:菜单|服务目录|目录|分类|类别)"
+        r"(?:看|给我看|显示|打开|发|列)(?:1?下|一下|个)?(?:主|功能|首页)?(?:菜单|服务目录|目录|分类|类别)"
         r"|(?:都|一共|1共)?有哪些(?:分类|类别)"
         # the bot's own menu ("show me the main menu", "back to menu pls"); not a canteen's
         # ("what's on the menu at the canteen": the knowledge base answers)
