@@ -526,6 +526,7 @@ def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -
         "化龙桥党工委2025年主要在哪几方面发力",  # in which respects, not in which places
         "路灯坏了好几天 在这里能报不",  # several days in the story, not "how many days"
         "Do I have to take my documents to the other Yuanjiagang office myself?",
+        "这个中心是哪领导管的",  # which leader, not where to collect
     ],
 )
 def test_words_that_only_look_like_a_detail_ask_for_none(question: str) -> None:
