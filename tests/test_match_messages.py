@@ -10,14 +10,15 @@ import pytest
 
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
-from bot.matching.asks import asked, focus, lacking, yes_no
+from bot.matching.asks import asked, asked_in_english, focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
 from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
-from bot.matching.decision import Bands
+from bot.matching.decision import Bands, judge
 from bot.matching.details import asked_details, asked_yes_no
 from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
+from bot.matching.retrieval import Hit
 from bot.paths import bundled_dir
 
 
@@ -210,7 +211,8 @@ def test_a_short_message_saying_something_besides_its_question_has_the_long_band
     decision = matcher().decide(question)
     assert (decision.outcome, decision.entry_id) == ("answer", "pilin-dangjian")
     assert Bands().answer_long <= decision.score < Bands().answer
-    strict = Matcher(kb, intents, Bands(answer_long=Bands().answer))
+    # (哪几个 also asks which ones: the identity band would answer it on its own)
+    strict = Matcher(kb, intents, Bands(answer_long=Bands().answer, answer_identity=Bands().answer))
     assert strict.decide(question).outcome == "ticket"
 
 
@@ -787,6 +789,9 @@ def test_a_detail_in_other_words_still_goes_to_staff(question: str) -> None:
         ("what is 楼小二", "louxiaoer"),
         ("thanks! btw what does 一到二岗三单 mean?", "dadukou-yidao-ergang-sandan"),
         ("hi 小助手, what is the 黄金十二条?", "talent-golden-twelve"),
+        # a romanised name with its Chinese in brackets, a few words after the question
+        ("hey, what's this 'Lou Shi Lou Ban' (楼事楼办) thing?", "loushi-loubanlouyi"),
+        ("what is the Huā Lóng Diǎn Jīng（化龙点睛）brand", "hualongdianjing"),
     ],
 )
 def test_an_english_question_about_a_chinese_name_is_asked_of_the_name(
@@ -795,6 +800,17 @@ def test_an_english_question_about_a_chinese_name_is_asked_of_the_name(
     """ "What is 楼小二?": the name alone says what is asked, so it is asked in Chinese."""
     decision = matcher().decide(question)
     assert (decision.outcome, decision.entry_id) == ("answer", entry)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the phone of the Shajie (莎姐) platform?",
+        "My mum lives near Daping (大坪). Can she see a doctor there?",
+    ],
+)
+def test_a_bracketed_name_in_another_question_is_not_asked_what_it_is(question: str) -> None:
+    assert matcher().decide(question).outcome == "ticket"
 
 
 def test_an_english_question_about_a_name_the_reports_lack_is_still_a_ticket() -> None:
@@ -809,3 +825,76 @@ def test_people_counted_before_the_question_word_are_a_count() -> None:
     )
     decision = matcher().decide("渝中区楼宇里头党员有好多")
     assert (decision.outcome, decision.entry_id) == ("answer", "zhibu-jianzai-loushang")
+
+
+@pytest.mark.parametrize(
+    ("question", "identity"),
+    [
+        ("那个计划叫什么", True),
+        ("莎姐平台是哪个单位建的", True),
+        ("数字工匠园区是什么级别的项目", True),
+        ("暖新驿站的免费服务有几项", True),
+        ("我想了解一下楼长制", True),
+        ("暖新驿站几点开门", False),
+        ("渝才荟怎么注册", False),
+        ("老年食堂吃一顿多少钱", False),
+        ("什么时候开始报名", False),
+    ],
+)
+def test_a_question_about_a_thing_itself_is_told_from_one_about_its_details(
+    question: str, identity: bool
+) -> None:
+    assert asked(question, normalize).identity is identity
+
+
+@pytest.mark.parametrize(
+    ("question", "identity"),
+    [
+        ("What is the Yuan Lai Yi Jia initiative?", True),
+        ("which subdistricts are its partners", True),
+        ("How do I register for the talent card?", False),
+    ],
+)
+def test_an_english_question_about_a_thing_itself(question: str, identity: bool) -> None:
+    assert asked_in_english(question).identity is identity
+
+
+def test_a_question_about_a_thing_itself_is_answered_when_its_entry_leads_far() -> None:
+    """ "莎姐平台是哪个部门牵头的" shares few words with the entry's questions, but no other entry
+    comes near it: the entry about 莎姐 is the one to say who runs it. Without the identity band
+    the question went to staff."""
+    kb, intents = matcher().kb, matcher().intents
+    question = "莎姐平台是哪个部门牵头的"
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", "dadukou-shajie-platform")
+    assert decision.score < Bands().answer_long
+    off = Matcher(kb, intents, Bands(answer_identity=Bands().answer))
+    assert off.decide(question).outcome == "ticket"
+
+
+def test_the_identity_band_needs_a_far_lead_and_a_question_about_the_thing() -> None:
+    def hit(entry_id: str, coverage: float) -> Hit:
+        similarity = coverage * 100
+        return Hit(entry_id, 9.0, coverage, similarity, unknown=0.0, question="")
+
+    far = [hit("a", 0.30), hit("b", 0.10)]
+    near = [hit("a", 0.30), hit("b", 0.25)]
+    bands = Bands()
+    assert judge(far, bands, "zh", identity=True).outcome == "answer"
+    assert judge(far, bands, "zh").outcome == "ticket"
+    assert judge(near, bands, "zh", identity=True).outcome == "ticket"
+    # English has fewer wordings per entry and a higher band of its own
+    assert judge(far, bands, "en", identity=True).outcome == "ticket"
+    english = [hit("a", 0.36), hit("b", 0.10)]
+    assert judge(english, bands, "en", identity=True).outcome == "answer"
+
+
+def test_a_companys_name_is_given_only_by_an_answer_that_names_it() -> None:
+    """The report names the canteen's partner firm but not the returning founder's company."""
+    founder = matcher().decide("陈希的公司叫啥名字")
+    assert (founder.outcome, founder.reason) == (
+        "ticket",
+        "asks for firm, which the nearest entry does not give",
+    )
+    canteen = matcher().decide("桥北社区食堂跟一家企业合作，那家企业叫什么")
+    assert (canteen.outcome, canteen.entry_id) == ("answer", "jiangbei-qiaobei-canteen")

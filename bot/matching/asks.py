@@ -73,6 +73,15 @@ _GENERIC = re.compile("|".join(sorted(GENERIC, key=len, reverse=True)))
 LONG_WORD = 4  # see `held`
 RUN = 4  # characters of a run nearest the question word that count
 _CONTENT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# A question about a thing itself: what it is or is called, which body runs it, what rank or
+# honour it holds, which ones or how many it has ("数字工匠园区是什么级别的", "莎姐平台是哪个单位
+# 建的", "那个计划叫什么"). The entry about the thing says so in its own words, while a near miss
+# asks a detail of it (how to apply, a fee, an opening hour: `bot.matching.details`).
+_IDENTITY = re.compile(
+    r"叫(?:什么|啥)|啥名|什么名|是(?:什么|啥)(?!时候)|啥回事|哪个(?:单位|部门|社区|街道)"
+    r"|什么(?:级别|荣誉|奖|称号)|哪些|哪几|几项|几个|好多(?:个|家|项)|了解一下"
+)
+_IDENTITY_EN = re.compile(r"\b(?:what (?:is|are|does|do)|what's|which|who|how many)\b", re.I)
 
 
 def _run(text: str, start: int, step: int) -> str:
@@ -138,6 +147,12 @@ class Asked:
 
     words: frozenset[str] = frozenset()
     details: frozenset[str] = frozenset()
+    identity: bool = False  # it asks what a thing is, its name, rank, parts or number
+
+
+def asked_in_english(raw: str) -> Asked:
+    """What an English question asks, as far as it is read: whether it asks of a thing itself."""
+    return Asked(identity=bool(_IDENTITY_EN.search(raw)))
 
 
 def asked(raw: str, normalize: Callable[[str], str]) -> Asked:
@@ -151,4 +166,5 @@ def asked(raw: str, normalize: Callable[[str], str]) -> Asked:
         for clause in written
         for match in _THERE_IS.finditer(clause)
     }
-    return Asked(focus(clauses) | {w for w in things if len(w) >= MIN_WORD}, details)
+    words = focus(clauses) | {w for w in things if len(w) >= MIN_WORD}
+    return Asked(words, details, any(_IDENTITY.search(c) for c in written))

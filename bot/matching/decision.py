@@ -76,6 +76,13 @@ class Bands:
     answer_long: float = 36.0
     answer_long_en: float = 40.0
     long_lead: float = 5.0
+    # A question about a thing itself (what it is, its name, rank, parts: `Asked.identity`)
+    # whose nearest entry leads every other by far is answered from this band: the entry is
+    # the one about that thing (BENCHMARKS.md, "Questions about a thing itself").
+    answer_identity: float = 24.0
+    answer_identity_en: float = 34.0
+    identity_lead: float = 10.0
+    identity_lead_en: float = 14.0
     gap: float = 1.0  # candidates within this of the best are offered together (clarify)
     coverage_weight: float = 0.6  # the rest is similarity to the nearest question
     contained_share: float = 1.0  # a long message: how much an entry question inside it counts
@@ -128,6 +135,7 @@ def judge(
     lacking: Callable[[str], frozenset[str]] | None = None,
     unnamed: Callable[[str], bool] | None = None,
     states: Callable[[str], bool] | None = None,
+    identity: bool = False,
 ) -> Decision:
     """Answer, clarify or ticket, from the retrieval hits (best first).
 
@@ -187,6 +195,13 @@ def judge(
         and lead >= bands.long_lead
     ):
         answer_at = long_at  # a clear leader of a long or storied message: answered
+    identity_at, identity_lead = (
+        (bands.answer_identity_en, bands.identity_lead_en)
+        if language == "en"
+        else (bands.answer_identity, bands.identity_lead)
+    )
+    if identity and usable and identity_at <= usable[0].score < answer_at and lead >= identity_lead:
+        answer_at = identity_at  # far ahead on a question about the thing itself
     confirm_at = bands.confirm_en if language == "en" else bands.confirm
     if usable and confirm_at <= usable[0].score < answer_at and lead >= bands.confirm_gap:
         return Decision(

@@ -108,7 +108,7 @@ DETAILS: dict[str, Detail] = {
     ),
     "price": Detail(
         words=(
-            *("多少钱", "多少分", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格"),
+            *("多少钱", "收费", "收不收", "要钱", "交钱", "费用", "租金", "价格"),
             *("价钱", "利率", "几折", "能拿多少", "能领多少", "补贴多少", "1年多少", "1个月多少"),
             *("每月多少", "每年多少", "1顿多少", "1次多少", "补多少", "奖多少", "押金", "房租"),
             *("交租", "多少补贴", "补贴标准", "奖励多少", "多少奖励", "免费吗", "配送费"),
@@ -116,6 +116,7 @@ DETAILS: dict[str, Detail] = {
         ),
         pattern=(
             r"免费\w{0,2}[吗不]"  # "免费喝吗"
+            r"|多少分(?!钟)"  # points or cents, not minutes
             # "给多少钱", "能给多少": an amount; not "给多少家企业" (a count)
             r"|给多少(?![个家名位人户条项次场栋座支批所间张])"
         ),
@@ -360,6 +361,13 @@ DETAILS: dict[str, Detail] = {
             r"(?:head|director|secretary|founder|boss|chief|leader|official|commissioner))\b"
         ),
         named=r"姓名|名字",
+    ),
+    # a company's own name ("陈希开的那个公司叫啥名字"): an answer naming a firm gives it, unless
+    # it says the reports leave the name out ("没有给出她公司的名称")
+    "firm": Detail(
+        pattern=r"(?:公司|企业|集团)(?:的名字)?(?:叫什么|名字叫什么|叫啥|名字是什么|是哪家)",
+        given=r"公司|企业|集团",
+        named=r"(?:公司|企业)的?名称",
     ),
 }
 

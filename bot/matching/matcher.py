@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
-from bot.matching.asks import Asked, asked, lacking
+from bot.matching.asks import asked, asked_in_english, lacking
 from bot.matching.clauses import Question, Reading, naming_characters, read, thin
 from bot.matching.counts import asked_figures
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
@@ -82,6 +82,14 @@ _WHAT_IS_NAME = re.compile(
     r"|explain|meaning of)\s+(?:the\s+|this\s+|a\s+|an\s+)?"
     r"(?P<name>[\u4e00-\u9fff\u3400-\u4dbf]{2,12})"
     r"\s*(?:mean|stand for|about|is)?\s*[?？!！.。~]*\s*$",
+    re.IGNORECASE,
+)
+# … or what a romanised name is, its Chinese in brackets ("What does 'si se si wu' (四色四务)
+# stand for?", "Who is Liào Zéméng (廖泽萌)?"): a few words between the question and the name.
+_WHAT_IS_BRACKETED = re.compile(
+    r"\b(?:(?P<who>who(?:'s| is| was))|what(?:'s| is| are| was| does| do)|tell me about"
+    r"|explain)\s+(?:[\w'’\"-]+(?:\s+|(?=[(（]))){0,5}?[(（]\s*"
+    r"(?P<name>[\u4e00-\u9fff\u3400-\u4dbf]{2,12})\s*[)）]",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
@@ -166,8 +174,10 @@ class Matcher:
             )
         if is_gibberish(self.normalizer(text, fillers=False)):
             return Decision("ticket", gibberish=True, language=language, reason="no words")
-        named = _WHAT_IS_NAME.search(text)
-        if named:  # asked in Chinese, answered in the message's language
+        named = _WHAT_IS_NAME.search(text) or _WHAT_IS_BRACKETED.search(text)
+        # asked in Chinese, answered in the message's language; not when it asks a detail of
+        # the name (its phone number)
+        if named and not asked_details(self.normalize(text)):
             asked_zh = named["name"] + ("是谁" if named["who"] else "是什么")
             decision = self.decide(asked_zh)
             if decision.outcome in ("answer", "clarify"):
@@ -368,7 +378,7 @@ class Matcher:
         if question is not None:
             raw = " ".join(filter(None, (question.context, question.text)))
         normalize = partial(self.normalizer, fillers=False)
-        what = asked(raw, normalize) if language == "zh" else Asked()
+        what = asked(raw, normalize) if language == "zh" else asked_in_english(raw)
         wanted = asked_details(asking) | what.details
         names = self._named_things(asking) if language == "zh" else frozenset()
         figures = frozenset(
@@ -390,6 +400,8 @@ class Matcher:
             lacking=lambda entry_id: lacking(what.words, self._texts[entry_id]),
             unnamed=lambda entry_id: self._unnamed(names, entry_id),
             states=lambda entry_id: self.details[entry_id].states_figure(wanted, figures),
+            # a detail other than a count or a list (a phone number, a fee) is not the thing
+            identity=what.identity and all(d == "which" or d.startswith("count") for d in wanted),
         )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
