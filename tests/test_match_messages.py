@@ -4,12 +4,14 @@ next. Cases are our own wordings, written from the source reports, not from an e
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache, partial
 
 import pytest
 
 from bot.kb.intents import load_intents
 from bot.kb.loader import load_knowledge
+from bot.kb.model import Entry
 from bot.matching.asks import asked, asked_in_english, focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
 from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
@@ -19,6 +21,7 @@ from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
 from bot.matching.retrieval import Hit
+from bot.matching.romanised import Romanised
 from bot.paths import bundled_dir
 
 
@@ -59,6 +62,8 @@ def matcher() -> Matcher:
         ("thx a lot!! super helpful", "thanks"),
         ("谢谢哈，你好耐斯🙏", "thanks"),
         ("ok bye, see ya", "goodbye"),
+        ("不晓得咋个用，教下我嘛", "help"),
+        ("回到首页嘛", "menu"),
         # one's own request by other names (诉求, 单子, 申请), and how it goes
         ("上回报的那个诉求走到哪一步了", "ticket_status"),
         ("i filed a complaint on monday, any progress?", "ticket_status"),
@@ -898,3 +903,77 @@ def test_a_companys_name_is_given_only_by_an_answer_that_names_it() -> None:
     )
     canteen = matcher().decide("桥北社区食堂跟一家企业合作，那家企业叫什么")
     assert (canteen.outcome, canteen.entry_id) == ("answer", "jiangbei-qiaobei-canteen")
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("渝才荟怎么用", "yucaihui-platform"), ("暖新驿站不晓得咋个用", "nuanxin-yizhan")],
+)
+def test_how_to_use_something_the_knowledge_base_names_is_a_question(
+    question: str, entry: str
+) -> None:
+    """ "怎么用" alone asks how to use the assistant; of 渝才荟 it asks about 渝才荟."""
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", entry)
+
+
+def test_these_few_years_count_nothing() -> None:
+    """ "这几年发展很快" tells a story; "这几年引进了几家企业" still asks how many firms."""
+    assert asked_details(normalize("中元汇吉这几年发展很快，尿检一体机在哪个医院做的验证")) == set()
+    assert asked_details(normalize("这几年引进了几家企业")) == {"count:家企业"}
+
+
+def test_a_romanised_name_is_glossed_with_its_chinese() -> None:
+    names = Romanised(["报道说“四色四务”和“袁来一家”", "“红岩”"])
+    assert names.glossed("What does 'Si Se Si Wu' stand for?") == (
+        "What does 'Si Se Si Wu' (四色四务) stand for?"
+    )
+    assert (
+        names.glossed("what is yuán lái yī jiā about") == "what is yuán lái yī jiā (袁来一家) about"
+    )
+    assert names.glossed("sisesiwu (四色四务) again") == "sisesiwu (四色四务) again"
+    # two syllables name too much to be glossed ("hongyan" is in many English names)
+    assert names.glossed("the Hongyan riders") == "the Hongyan riders"
+
+
+def test_an_english_question_about_a_romanised_name_is_asked_of_the_name() -> None:
+    decision = matcher().decide("So what does si se si wu stand for at Qiyetiandi?")
+    assert (decision.outcome, decision.entry_id, decision.language) == (
+        "answer",
+        "sise-overview",
+        "en",
+    )
+
+
+def test_of_entries_close_together_the_one_whose_title_names_what_is_asked_answers() -> None:
+    """渝才荟's entry and the apartment discount's come out level on "那个平台叫啥"; only the
+    first's title (“渝才荟”数智平台) holds 平台, so it is the answer, not a choice of two."""
+    decision = matcher().decide("人才公寓优惠是在哪个平台上领的，那个平台叫啥")
+    assert (decision.outcome, decision.entry_id, decision.reason) == (
+        "answer",
+        "yucaihui-platform",
+        "close; its title names what is asked",
+    )
+    level = {c.entry_id for c in decision.candidates[:2]}
+    assert level == {"yucaihui-platform", "talent-apartment"}
+
+
+def _team(entry_id: str, name: str, answer: str) -> Entry:
+    question = f"{name}带了多少名家庭主妇入行"
+    return Entry(entry_id, name, "resident", "resident", (question,), answer, ())
+
+
+@pytest.mark.parametrize(("figure", "outcome"), [("20余名", "answer"), ("一些", "clarify")])
+def test_entries_close_together_that_each_give_the_figure_asked_leave_no_choice(
+    figure: str, outcome: str
+) -> None:
+    """Two entries level on "带了多少名家庭主妇入行": when both say how many, asking which one
+    is meant is no help, and the first answers; when neither does, the choice stays."""
+    kb, intents = matcher().kb, matcher().intents
+    teams = (
+        _team("a", "甲团队", f"甲团队帮助{figure}家庭主妇加入外卖行业。"),
+        _team("b", "乙团队", f"乙团队也帮助{figure}家庭主妇加入外卖行业。"),
+    )
+    small = Matcher(dataclasses.replace(kb, entries=teams), intents)
+    decision = small.decide("带了多少名家庭主妇入行")
+    assert decision.outcome == outcome

@@ -12,7 +12,8 @@ import re
 
 # A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少).
 _COUNT = re.compile(
-    r"(?:多少|(?<![哪们])几)"  # not "我们几个骑手" (a few of us)
+    # not "我们几个骑手" (a few of us), "这几年发展很快" (these few years), "前几天"
+    r"(?:多少|(?<![哪们这那前近头])几)"
     # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
     r"(人次|分钟|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
     r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
@@ -77,7 +78,7 @@ def asked_counts(normalised: str) -> set[str]:
 
 # What a figure is asked of: the word just before 多少 / 几 ("合同额是多少", "交流了多少次"), less
 # the little words between ("是", "有", "了", "到底" …).
-_FIGURE_ASKED = re.compile(r"多少|(?<![哪们])几")
+_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头])几")
 _BETWEEN = re.compile(r"(?:是|有|了|的|共|1共|总共|到底|大概|大约|都)+$")
 _WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
 FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure

@@ -117,6 +117,7 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"(?:列出来|发给我|发我|给我看|看下|看1下|看一下|拿出来|调出来)"
         # the bot's own menu by a verb that fetches it ("回到首页菜单", "再发1遍主菜单")
         r"|(?:回到|返回|打开|调出|拿出|再发1遍|再发|重发)(?:主|首页|功能)?(?:菜单|栏目|选项列表)"
+        r"|(?:回到|返回)(?:首页|主页)"
         r"|^(?:有)?哪些栏目|\blist (?:all )?(?:the )?(?:topics|categories|services)\b"
     ),
 }

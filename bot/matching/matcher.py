@@ -30,6 +30,7 @@ from bot.matching.gibberish import is_gibberish
 from bot.matching.intents import IntentMatcher
 from bot.matching.normalize import is_cjk, is_english_text, normalizer_for
 from bot.matching.retrieval import Channel, Doc, Index
+from bot.matching.romanised import Romanised
 from bot.matching.scope import YUZHONG, Scope
 from bot.matching.tokens import (
     char_tokens,
@@ -92,6 +93,9 @@ _WHAT_IS_BRACKETED = re.compile(
     r"(?P<name>[\u4e00-\u9fff\u3400-\u4dbf]{2,12})\s*[)）]",
     re.IGNORECASE,
 )
+# A thing a question asks to be named ("哪家医院", "什么平台"): what the answer names, not
+# what the question is about (`Matcher._titled`).
+_WHICH_THING = re.compile(r"(?:哪[家个位所些]?|什么)[\u4e00-\u9fff]{0,2}")
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
 _LIVES_IN = re.compile(
@@ -160,6 +164,7 @@ class Matcher:
             light=question_scale,
         )
         self.en = Index(en, [Channel("word", english_tokens)])
+        self.romanised = Romanised(entry.answer for entry in kb.entries)
 
     def normalize(self, text: str) -> str:
         return self.normalizer(text)
@@ -168,20 +173,41 @@ class Matcher:
         text = text[:MAX_QUERY_CHARS]
         language = "en" if is_english_text(text) else "zh"
         intent = self._intents.match(text)
+        if (
+            intent is not None
+            and intent.intent == "help"
+            and self._named_things(self.normalizer(text, fillers=False))
+        ):
+            intent = None  # how to use something the knowledge base names ("渝才荟怎么用")
         if intent is not None:
             return Decision(
                 "intent", intent.score, intent=intent.intent, language=language, reason="intent"
             )
         if is_gibberish(self.normalizer(text, fillers=False)):
             return Decision("ticket", gibberish=True, language=language, reason="no words")
-        named = _WHAT_IS_NAME.search(text) or _WHAT_IS_BRACKETED.search(text)
-        # asked in Chinese, answered in the message's language; not when it asks a detail of
-        # the name (its phone number)
-        if named and not asked_details(self.normalize(text)):
-            asked_zh = named["name"] + ("是谁" if named["who"] else "是什么")
-            decision = self.decide(asked_zh)
-            if decision.outcome in ("answer", "clarify"):
-                return replace(decision, language=language)
+        named = self._of_name(_WHAT_IS_NAME.search(text) or _WHAT_IS_BRACKETED.search(text), text)
+        if named is not None:
+            return replace(named, language=language)
+        decision = self._read(text, language)
+        if decision.outcome in ("ticket", "clarify") and language == "en":
+            # a romanised name the writer did not gloss ("what does si se si wu stand for"):
+            # only when the words themselves found no answer ("Yuzhong Louyu" is 渝中楼宇 too)
+            glossed = _WHAT_IS_BRACKETED.search(self.romanised.glossed(text))
+            named = self._of_name(glossed, text)
+            if named is not None:
+                return replace(named, language=language)
+        return decision
+
+    def _of_name(self, named: re.Match[str] | None, text: str) -> Decision | None:
+        """An English question asking what or who a Chinese name is, asked in Chinese; None
+        when that finds no answer, or when the question asks a detail of it (its phone)."""
+        if named is None or asked_details(self.normalize(text)):
+            return None
+        decision = self.decide(named["name"] + ("是谁" if named["who"] else "是什么"))
+        return decision if decision.outcome in ("answer", "clarify") else None
+
+    def _read(self, text: str, language: str) -> Decision:
+        """The message read as written: its own wording, its clauses and what they ask."""
         norm = self.normalize(text)
         if norm in self.exact:  # the knowledge base's own wording: its author chose the entry
             entry_id = self.exact[norm]
@@ -403,6 +429,17 @@ class Matcher:
             # a detail other than a count or a list (a phone number, a fee) is not the thing
             identity=what.identity and all(d == "which" or d.startswith("count") for d in wanted),
         )
+        if decision.outcome == "clarify":
+            decision = self._titled(decision, asking)
+        if decision.outcome == "clarify" and all(
+            self.details[c.entry_id].states_figure(wanted, figures) for c in decision.candidates
+        ):  # each of them gives the figure asked ("廖泽萌帮了多少家庭主妇入行"): no choice
+            decision = replace(
+                decision,
+                outcome="answer",
+                entry_id=decision.candidates[0].entry_id,
+                reason="close; each gives the figure asked",
+            )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
             nearest = ", ".join(sorted(elsewhere))
@@ -411,6 +448,29 @@ class Matcher:
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _titled(self, decision: Decision, asking: str) -> Decision:
+        """Of entries close together, the one whose title alone holds more of the words of the
+        asking part's last clause ("那个平台叫啥": “渝才荟”数智平台, not 渝中人才公寓优惠) is
+        answered."""
+        # its last clause asks (in Chinese a space ends a clause, in English a word)
+        last = asking.split()[-1] if asking.split() and not is_english_text(asking) else asking
+        last = _WHICH_THING.sub(" ", last)  # "在哪家医院做的": the hospital is the answer
+        pairs = {t for t in char_tokens(last) if "|" in t and not _light(t)}
+        held = [
+            (len(pairs & set(char_tokens(self._titles[c.entry_id]))), c)
+            for c in decision.candidates
+        ]
+        held.sort(key=lambda pair: -pair[0])
+        if len(held) < 2 or held[0][0] <= held[1][0]:
+            return decision
+        best = held[0][1]
+        return replace(
+            decision,
+            outcome="answer",
+            entry_id=best.entry_id,
+            reason="close; its title names what is asked",
+        )
 
     def _named_things(self, asking: str) -> frozenset[str]:
         """The names a question holds: runs of three characters or more whose every pair is in
