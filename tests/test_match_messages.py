@@ -977,3 +977,27 @@ def test_entries_close_together_that_each_give_the_figure_asked_leave_no_choice(
     small = Matcher(dataclasses.replace(kb, entries=teams), intents)
     decision = small.decide("带了多少名家庭主妇入行")
     assert decision.outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        (
+            "放假想做志愿，初中同学拉我报名“义渡热爱”，说很好玩。这个现在有好多支队伍？",
+            "dadukou-yidu-volunteers",
+        ),
+        ("开家长会的时候校长讲了巴蜀中学的双带头人工作室，这是啥子哦", "bashu-school-party"),
+    ],
+)
+def test_a_subject_named_in_the_story_is_not_what_is_asked(question: str, entry: str) -> None:
+    """初中 and 校长 tell who said it; the question is about 义渡热爱 and the studio."""
+    decision = matcher().decide(question)
+    assert (decision.outcome, decision.entry_id) == ("answer", entry)
+
+
+def test_a_subject_named_in_the_question_still_is() -> None:
+    decision = matcher().decide("大渡口的高中生能报“义渡热爱”吗？")
+    assert (decision.outcome, decision.reason) == (
+        "ticket",
+        "names 高中, which the nearest entry does not cover",
+    )

@@ -21,7 +21,7 @@ from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.asks import asked, asked_in_english, lacking
-from bot.matching.clauses import Question, Reading, naming_characters, read, thin
+from bot.matching.clauses import Question, Reading, asks, naming_characters, read, split, thin
 from bot.matching.counts import asked_figures
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
@@ -392,17 +392,17 @@ class Matcher:
         as written (the question's own words when `question` is given). `whole`: the message
         searched as one part, whose length makes an English message long (default `asking`);
         `storied`: a short message that says something besides its question (`judge`)."""
+        if question is not None:
+            raw = " ".join(filter(None, (question.context, question.text)))
         index = self.en if language == "en" else self.zh
         length = len((whole or asking).split())
         long = len(parts) > 1 or (language == "en" and length >= LONG_ENGLISH)
         hits = index.search_parts(parts, self.bands.candidates, contained=long)
-        named = self.scope.named(asking) | also_named
+        named = self._named_in(asking, raw, language) | also_named
         if not named & (self._places | YUZHONG_TERMS):  # the question names no place, so
             # where the asker lives holds: an entry serving somewhere else is no candidate
             lives = self._where_one_lives(parts)
             hits = [h for h in hits if not lives or not self.scope.lacking(h.entry_id, lives)]
-        if question is not None:
-            raw = " ".join(filter(None, (question.context, question.text)))
         normalize = partial(self.normalizer, fillers=False)
         what = asked(raw, normalize) if language == "zh" else asked_in_english(raw)
         wanted = asked_details(asking) | what.details
@@ -448,6 +448,18 @@ class Matcher:
         if question is None:
             return decision
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
+
+    def _named_in(self, asking: str, raw: str, language: str) -> frozenset[str]:
+        """The places and subjects a question names: the places anywhere in it, the subjects
+        in its clauses that ask, as written in `raw` (a clause before them tells the story:
+        "高中同学推荐我报名…", "校长提到…")."""
+        named = self.scope.named(asking)
+        clauses = [part for clause in split(raw) for part in clause.split()]
+        if language == "en" or all(asks(c) for c in clauses):
+            return named
+        places = named & (self._places | YUZHONG_TERMS)
+        asked_in = " ".join(self.normalize(c) for c in clauses if asks(c))
+        return places | (self.scope.named(asked_in) if asked_in else named)
 
     def _titled(self, decision: Decision, asking: str) -> Decision:
         """Of entries close together, the one whose title alone holds more of the words of the
