@@ -465,7 +465,7 @@ class Matcher:
         """Of entries close together, the one whose title alone holds more of the words of the
         asking part's last clause ("那个平台叫啥": “渝才荟”数智平台, not 渝中人才公寓优惠) is
         answered."""
-        # its last clause asks (in Chinese a space ends a clause, in English a word)
+        # the last clause asks (a space ends a Chinese clause); English is read whole
         last = asking.split()[-1] if asking.split() and not is_english_text(asking) else asking
         last = _WHICH_THING.sub(" ", last)  # "在哪家医院做的": the hospital is the answer
         pairs = {t for t in char_tokens(last) if "|" in t and not _light(t)}
