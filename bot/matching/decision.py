@@ -229,13 +229,16 @@ def judge(
         )
     top = usable[0].score
     close = tuple(c for c in usable[:3] if top - c.score < bands.gap)
+    reason = "one clear winner"
     if len(close) >= 2:
-        return Decision("clarify", top, candidates=close, language=language, reason="close")
+        if not (states and all(states(c.entry_id) for c in close)):
+            return Decision("clarify", top, candidates=close, language=language, reason="close")
+        reason = "close; each gives the figure asked"  # "廖泽萌帮了多少家庭主妇入行": no choice
     return Decision(
         "answer",
         top,
         usable[0].entry_id,
         candidates=tuple(usable[:3]),
         language=language,
-        reason="one clear winner",
+        reason=reason,
     )

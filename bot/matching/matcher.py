@@ -141,6 +141,7 @@ class Matcher:
             self.details.questions[entry.id] = asked
             self._titles[entry.id] = self.normalize(f"{entry.title}\n{entry.title_en or ''}")
             texts[entry.id] = "\n".join((*asked, *answers))
+        self._title_tokens = {e: frozenset(char_tokens(t)) for e, t in self._titles.items()}
         self._title_pairs: Counter[str] = Counter()  # a pair of characters → titles holding it
         for entry in kb.entries:
             title = char_tokens(self.normalize(entry.title))
@@ -431,15 +432,6 @@ class Matcher:
         )
         if decision.outcome == "clarify":
             decision = self._titled(decision, asking)
-        if decision.outcome == "clarify" and all(
-            self.details[c.entry_id].states_figure(wanted, figures) for c in decision.candidates
-        ):  # each of them gives the figure asked ("廖泽萌帮了多少家庭主妇入行"): no choice
-            decision = replace(
-                decision,
-                outcome="answer",
-                entry_id=decision.candidates[0].entry_id,
-                reason="close; each gives the figure asked",
-            )
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
             nearest = ", ".join(sorted(elsewhere))
@@ -455,10 +447,11 @@ class Matcher:
         "高中同学推荐我报名…", "校长提到…")."""
         named = self.scope.named(asking)
         clauses = [part for clause in split(raw) for part in clause.split()]
-        if language == "en" or all(asks(c) for c in clauses):
+        asking_clauses = [c for c in clauses if asks(c)]
+        if language == "en" or len(asking_clauses) == len(clauses):
             return named
         places = named & (self._places | YUZHONG_TERMS)
-        asked_in = " ".join(self.normalize(c) for c in clauses if asks(c))
+        asked_in = " ".join(map(self.normalize, asking_clauses))
         return places | (self.scope.named(asked_in) if asked_in else named)
 
     def _titled(self, decision: Decision, asking: str) -> Decision:
@@ -469,10 +462,7 @@ class Matcher:
         last = asking.split()[-1] if asking.split() and not is_english_text(asking) else asking
         last = _WHICH_THING.sub(" ", last)  # "在哪家医院做的": the hospital is the answer
         pairs = {t for t in char_tokens(last) if "|" in t and not _light(t)}
-        held = [
-            (len(pairs & set(char_tokens(self._titles[c.entry_id]))), c)
-            for c in decision.candidates
-        ]
+        held = [(len(pairs & self._title_tokens[c.entry_id]), c) for c in decision.candidates]
         held.sort(key=lambda pair: -pair[0])
         if len(held) < 2 or held[0][0] <= held[1][0]:
             return decision
