@@ -15,6 +15,7 @@ How the faults are made, on the real SQLite file:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import re
@@ -347,3 +348,84 @@ async def test_a_new_database_file_and_its_wal_are_owner_only(tmp_path: Path) ->
     finally:
         await store.close()
     assert modes == {"bot.db": 0o600, "bot.db-wal": 0o600, "bot.db-shm": 0o600}
+
+
+LEASE_ROW = (
+    "INSERT INTO poller_leases (bot, owner, host, pid, started_at, lease_until)"
+    " VALUES (?, 'replica', 'host', 1, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+)
+
+
+async def leased_bots(store: SQLiteTicketStore) -> dict[str, int]:
+    """The stored rows: bot → pid."""
+    rows = await store.rows("SELECT bot, pid FROM poller_leases ORDER BY bot")
+    return {row[0]: row[1] for row in rows}
+
+
+async def test_a_transaction_cancelled_while_its_begin_waits_leaves_the_store_usable(
+    tmp_path: Path,
+) -> None:
+    """A task cancelled while its BEGIN IMMEDIATE waits for another process's lock (a service
+    stopping, a timeout): the BEGIN still runs on aiosqlite's thread once the lock is free.
+    The connection must not stay inside that transaction, or every later transaction fails
+    ("cannot start a transaction within a transaction") until the process restarts — as a
+    stopping poller's lease release once did."""
+    store = SQLiteTicketStore(tmp_path / "bot.db", busy_timeout_ms=5000)
+    await store.open()
+    try:
+        other = sqlite3.connect(store.path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+
+        async def lease(bot: str) -> None:
+            async with store.transaction():
+                await store.execute(LEASE_ROW, (bot,))
+
+        waiting = asyncio.create_task(lease("cancelled"))
+        await asyncio.sleep(0.2)  # on the thread, waiting for the other's lock
+        waiting.cancel()
+        await asyncio.sleep(0.1)
+        other.execute("ROLLBACK")  # now the BEGIN goes through, after the cancellation
+        other.close()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await lease("next")
+        assert await leased_bots(store) == {"next": 1}
+    finally:
+        await store.close()
+
+
+async def test_a_transaction_cancelled_at_any_point_is_all_or_nothing_and_the_next_one_commits(
+    tmp_path: Path,
+) -> None:
+    """Cancelled after any number of steps of the event loop (in BEGIN, in the body, in
+    COMMIT): the task ends cancelled or done, never with another error; its row is stored
+    only if it committed; and the next transaction commits."""
+    store = SQLiteTicketStore(tmp_path / "bot.db")
+    await store.open()
+    try:
+        committed = []
+        for step in range(60):
+
+            async def lease(bot: str) -> None:
+                async with store.transaction():
+                    await store.execute(LEASE_ROW, (bot,))
+                    await store.change("UPDATE poller_leases SET pid = 2 WHERE bot = ?", (bot,))
+                committed.append(bot)
+
+            task = asyncio.create_task(lease(f"try-{step:02d}"))
+            for _ in range(step):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await lease(f"next-{step:02d}")
+        stored = await leased_bots(store)
+        assert [bot for bot in stored if bot.startswith("next-")] == [
+            f"next-{step:02d}" for step in range(60)
+        ]
+        assert set(stored.values()) == {2}  # never the INSERT without the UPDATE
+        assert {bot for bot in committed if bot.startswith("try-")} <= set(stored)
+        assert len(committed) < 120  # some tries were cancelled on the way
+        assert store.db.in_transaction is False
+    finally:
+        await store.close()

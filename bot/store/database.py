@@ -192,14 +192,12 @@ class Database(SQLDatabase):
             self._refuse_while_full()
             token = self._inside.set(True)
             try:
-                await _translate(self.db.execute("BEGIN IMMEDIATE"))
                 try:
+                    await _translate(self.db.execute("BEGIN IMMEDIATE"))
                     yield
                     await _translate(self.db.execute("COMMIT"))
                 except BaseException as exc:
-                    # SQLite has already rolled back after some errors (a full disk).
-                    if self.db.in_transaction:
-                        await self.db.execute("ROLLBACK")
+                    await asyncio.shield(self._roll_back())
                     translated = (
                         translate_error(exc) if isinstance(exc, sqlite3.OperationalError) else exc
                     )
@@ -210,6 +208,16 @@ class Database(SQLDatabase):
                     raise
             finally:
                 self._inside.reset(token)
+
+    async def _roll_back(self) -> None:
+        """Roll back whatever transaction the connection is in, and nothing when it is in none
+        (SQLite has already rolled back after some errors, such as a full disk).
+
+        It runs on aiosqlite's thread behind anything still queued there: a task cancelled
+        while its BEGIN or COMMIT was on the thread leaves that statement to run after the
+        cancellation, and a check of `in_transaction` made here, before it ran, would leave the
+        connection inside a transaction every later BEGIN fails on."""
+        await self.db.rollback()
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write; return the new row id for an INSERT (else 0).
