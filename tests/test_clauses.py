@@ -75,6 +75,24 @@ def test_a_question_pointing_back_takes_the_clause_that_names_what_it_points_at(
     assert reading.story == ("说里面外资和领事馆很多",)
 
 
+def test_a_question_pointing_back_takes_every_clause_that_names_something_within_three() -> None:
+    """ "这栋楼…" after two clauses that name things (the building, what is in it) and one that
+    names nothing: both naming clauses, in order, are what it points at; the other is story."""
+    names = lambda clause: "环球金融中心" in clause or "领事机构" in clause  # noqa: E731
+    reading = read(
+        "在环球金融中心做物业助理，领导让我整理一份楼宇简介。他说我们楼里领事机构特别多。"
+        "这栋楼现在入驻的经营主体一共有好多个？",
+        names,
+    )
+    assert reading.questions == (
+        Question(
+            "这栋楼现在入驻的经营主体一共有好多个",
+            "在环球金融中心做物业助理 他说我们楼里领事机构特别多",
+        ),
+    )
+    assert reading.story == ("领导让我整理一份楼宇简介",)
+
+
 def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:
     """ "想先了解下这栋楼…" points back just as "这栋楼…" does."""
     names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's

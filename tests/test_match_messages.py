@@ -191,6 +191,15 @@ def test_where_the_asker_lives_holds_for_a_question_naming_no_place() -> None:
     assert came.entry_id == "hongyan-pioneer-neighbour-studio"
 
 
+def test_a_place_in_the_story_before_the_clause_a_question_points_at_is_not_asked_about() -> None:
+    """ "我是北京来的 … 这个平台有啥子福利": where the asker comes from is story, two clauses before
+    the one the question points at; the question is about 渝才荟, which the reports cover."""
+    decision = matcher().decide(
+        "我是北京来的，在解放碑上班。同事说渝中人才有个平台叫渝才荟，这个平台有啥子福利？"
+    )
+    assert (decision.outcome, decision.entry_id) == ("answer", "yucaihui-platform")
+
+
 def test_a_long_message_is_answered_from_its_own_band_when_its_entry_leads() -> None:
     """A story around the question dilutes the evidence: a long message whose entry leads the
     next by `Bands.long_lead` is answered from `Bands.answer_long`, below a short question's

@@ -32,6 +32,11 @@ def test_fold_width_turns_full_width_letters_and_digits_into_ascii() -> None:
     assert fold_width("ＡＰＰ１２３，") == "app123,"
 
 
+def test_fold_width_drops_the_tone_marks_of_pinyin() -> None:
+    """Huàlóngqiáo and Yúcáihuì are the entries' hualongqiao and yucaihui; Chinese is untouched."""
+    assert fold_width("Huàlóngqiáo Yúcáihuì Lǜ 渝中") == "hualongqiao yucaihui lu 渝中"
+
+
 def test_to_simplified_converts_traditional_characters() -> None:
     """OpenCC t2s: 袁來一家 跨區通辦 → 袁来一家 跨区通办."""
     assert to_simplified("袁來一家 跨區通辦") == "袁来一家 跨区通办"

@@ -225,17 +225,19 @@ def naming_characters(clause: str) -> int:
 
 def _named_before(
     clauses: tuple[Clause, ...], index: int, used: set[int], names: Callable[[str], bool] | None
-) -> int | None:
-    """For a question that points back ("这栋楼入驻了多少个经营主体"): the nearest clause before it,
-    not yet part of a question, that names something ("朋友推荐了环球金融中心"), within three."""
+) -> list[int]:
+    """For a question that points back ("这栋楼入驻了多少个经营主体"): the clauses before it, within
+    three and not yet part of a question, that name something ("在环球金融中心做物业助理", "楼里
+    领事机构特别多"), in order; which of them it points at, the words it asks say."""
     if names is None:
-        return None
+        return []
+    named: list[int] = []
     for before in range(index - 1, max(-1, index - 4), -1):
         if before in used:
-            return None
+            break
         if names(clauses[before].text):
-            return before
-    return None
+            named.insert(0, before)
+    return named
 
 
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
@@ -265,13 +267,13 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         elif short and index - 1 in used:
             questions[-1].append(clause.text)  # "怎么报名 要交钱不": one question
         elif (short or inside) and index > 0:
-            before = _named_before(clauses, index, used, names) if points or inside else None
-            if before is None and inside:
+            before = _named_before(clauses, index, used, names) if points or inside else []
+            if not before and inside:
                 questions.append(["", clause.text])
             else:
-                before = index - 1 if before is None else before
-                questions.append([clauses[before].text, clause.text])
-                used.add(before)
+                before = before or [index - 1]
+                questions.append([" ".join(clauses[b].text for b in before), clause.text])
+                used.update(before)
         else:
             questions.append(["", clause.text])
         used.add(index)

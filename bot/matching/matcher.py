@@ -442,15 +442,18 @@ class Matcher:
         return replace(decision, question=" ".join(filter(None, (question.context, question.text))))
 
     def _named_in(self, asking: str, raw: str, language: str) -> frozenset[str]:
-        """The places and subjects a question names: the places anywhere in it, the subjects
-        in its clauses that ask, as written in `raw` (a clause before them tells the story:
-        "高中同学推荐我报名…", "校长提到…")."""
+        """The places and subjects a question names, as written in `raw`: the places from the
+        clause before the first one that asks on (further back, a place is where the asker comes
+        from: "我是北京来的，…"), the subjects in its clauses that ask (a clause before them tells
+        the story: "高中同学推荐我报名…", "校长提到…")."""
         named = self.scope.named(asking)
         clauses = [part for clause in split(raw) for part in clause.split()]
         asking_clauses = [c for c in clauses if asks(c)]
         if language == "en" or len(asking_clauses) == len(clauses):
             return named
-        places = named & (self._places | YUZHONG_TERMS)
+        first = next((i for i, c in enumerate(clauses) if asks(c)), len(clauses))
+        near = " ".join(map(self.normalize, clauses[max(0, first - 1) :]))
+        places = self.scope.named(near) & (self._places | YUZHONG_TERMS)
         asked_in = " ".join(map(self.normalize, asking_clauses))
         return places | (self.scope.named(asked_in) if asked_in else named)
 

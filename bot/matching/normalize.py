@@ -19,6 +19,7 @@ from bot.kb.model import Lexicon
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_ACCENTED = re.compile(r"[\u00c0-\u00ff\u0100-\u024f\u1e00-\u1eff]")  # Latin with accents
 # Everything but letters, digits and Chinese characters becomes a space, except '+' between two
 # word characters ("1+4+N") and '.' between two digits ("2.8万"): names and figures in the KB.
 _SYMBOL = re.compile(r"[^\w+.]|_")
@@ -36,8 +37,12 @@ def _t2s() -> opencc.OpenCC:
 
 
 def fold_width(text: str) -> str:
-    """NFKC and lower case: full-width letters, digits and punctuation become their ASCII forms."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC and lower case: full-width letters, digits and punctuation become their ASCII forms;
+    Latin letters lose their accents (pinyin's tone marks: Huàlóngqiáo is hualongqiao)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if _ACCENTED.search(folded) is None:
+        return folded
+    return _ACCENTED.sub(lambda m: unicodedata.normalize("NFKD", m.group(0))[0], folded)
 
 
 def to_simplified(text: str) -> str:
