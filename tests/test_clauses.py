@@ -93,6 +93,14 @@ def test_a_question_pointing_back_takes_every_clause_that_names_something_within
     assert reading.story == ("领导让我整理一份楼宇简介",)
 
 
+def test_whether_there_is_one_here_too_asks_of_the_thing_the_clause_before_describes() -> None:
+    """ "解放碑这边有没有" names a place, not what it asks for: the clause before says what."""
+    names = lambda clause: "解放碑" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read("我看到别个区有那种老年食堂，解放碑这边有没有？我妈一个人在家", names)
+    assert reading.questions == (Question("解放碑这边有没有", "我看到别个区有那种老年食堂"),)
+    assert reading.story == ("我妈一个人在家",)
+
+
 def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:
     """ "想先了解下这栋楼…" points back just as "这栋楼…" does."""
     names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's

@@ -82,6 +82,10 @@ _REFERS = re.compile(
 )
 # A question asked of a place the story named ("楼里", "里头"): the place is in a clause before.
 _WITHIN = re.compile(r"楼里|里头|里面|那里|这里|这儿|那儿|那边|这边|在里|园区里")
+# Whether there is one here too ("渝中解放碑这边有没有"): of the thing the clause before describes.
+_ONE_HERE = re.compile(
+    r"(?:这边|这里|这儿|我们这|本地)(?:也|还)?(?:有没有|有没得|有莫得|有吗|有不|有没|有么)$"
+)
 # How a question opens before it says what it asks about ("想先了解下这栋楼…", "请问那个…").
 _ASK_OPENING = re.compile(
     r"^(?:我)?(?:想|要)?(?:先)?(?:请问|问|了解|知道|咨询)(?:1?下|一下)?"
@@ -257,8 +261,9 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         echoing = index > 0 and echoes(clauses[index - 1].text, clause.text)
         too_thin = thin(clause.text, names)
         follows = not too_thin and index - 1 in used and _yes_no_after(clause.text)
-        short = echoing or follows or too_thin
-        points = echoing or follows or points_back(clause.text)
+        here = index > 0 and bool(_ONE_HERE.search(clause.text))
+        short = echoing or follows or too_thin or here
+        points = echoing or follows or here or points_back(clause.text)
         # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
         inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
         if short and index - 1 in used and points:
