@@ -101,6 +101,16 @@ def test_whether_there_is_one_here_too_asks_of_the_thing_the_clause_before_descr
     assert reading.story == ("我妈一个人在家",)
 
 
+def test_a_question_resuming_the_verb_of_the_story_before_it_asks_of_its_object() -> None:
+    """ "能攒红岩能量值，攒起来能干啥": 攒 what, the clause before says. A question naming its own
+    subject, or one after a clause that asks, is not read so."""
+    reading = read("平时爱做志愿服务。听说做志愿能攒红岩能量值，攒起来到底能干啥？")
+    assert reading.questions == (Question("攒起来到底能干啥", "听说做志愿能攒红岩能量值"),)
+    names = lambda clause: "渝才荟" in clause  # noqa: E731 - stands in for the matcher's
+    own = read("听说能领渝才荟的优惠券。领渝才荟优惠要啥条件？", names)
+    assert own.questions == (Question("领渝才荟优惠要啥条件", ""),)
+
+
 def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:
     """ "想先了解下这栋楼…" points back just as "这栋楼…" does."""
     names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's

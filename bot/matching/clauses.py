@@ -198,6 +198,14 @@ def echoes(before: str, clause: str) -> bool:
     )
 
 
+def resumes(before: str, clause: str) -> bool:
+    """Whether a question opens with the verb a story clause before it said, leaving out the
+    object it gave there ("能攒红岩能量值，攒起来能干啥"): that clause says what it asks about."""
+    verb = clause[:1]
+    at = before.find(verb, 1) if _CJK.match(verb) and verb not in _SHAPE else -1
+    return at > 0 and len(before) - at > 2
+
+
 def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     """Whether a question clause names too little to be matched on its own ("到底包括哪几样").
 
@@ -259,6 +267,12 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
             used.add(index)  # "…到底是啥子，我也说不清楚，你晓得不": asked already
             continue
         echoing = index > 0 and echoes(clauses[index - 1].text, clause.text)
+        echoing = echoing or (
+            index > 0
+            and not clauses[index - 1].asks
+            and not (names and names(clause.text))
+            and resumes(clauses[index - 1].text, clause.text)
+        )
         too_thin = thin(clause.text, names)
         follows = not too_thin and index - 1 in used and _yes_no_after(clause.text)
         here = index > 0 and bool(_ONE_HERE.search(clause.text))
