@@ -48,6 +48,11 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("好多外卖电瓶车停在消防通道上", False),  # many e-bikes, opening a clause
         ("好多钱一碗", True),  # how much, opening one
         ("好多人参加了嘛", True),  # something else asks
+        ("在深圳做了几年数字化方案", False),  # for a few years
+        ("跑了几次都没办成，咋办", True),  # something else asks
+        ("才聚渝中办了几场", True),  # how many
+        ("啥都不懂", False),  # nothing at all
+        ("啥都不懂？", True),  # asked
     ],
 )
 def test_asks_recognises_questions_without_a_question_mark(clause: str, expected: bool) -> None:

@@ -65,6 +65,9 @@ _ASKS_EN = re.compile(
 # "好多外卖电瓶车停在…": many, opening a clause; not "好多钱一碗" (how much)
 _MANY = re.compile(r"^好多(?!钱)")
 # "想跟几个朋友", "打算找几家企业": a few, in what someone means to do
+# Words that look like asking and tell instead: "做了几年" (for a few years), "啥都不懂"
+# (nothing at all), "哪个都不管".
+_TELLS = re.compile(r"了几(?=[年天次回趟周])|(?:啥子?|什么|哪个|谁)[都也](?=[不没莫])")
 _INTENT_FEW = re.compile(r"(?<=[想要准备打算计划])[^，。？?]{0,4}?几(?=[个家位名])")
 # Characters that shape a question rather than name its subject (as bot.tokens.QUESTION_CHARS,
 # plus a few story words): a question with fewer than THIN other characters needs the clause
@@ -174,9 +177,11 @@ def _marked(text: str) -> list[tuple[str, bool]]:
 
 def asks(clause: str) -> bool:
     """Whether a clause asks something. "几" in a clause of intent ("想跟几个朋友一起做") is "a
-    few", not "how many", unless something else in the clause asks."""
+    few", not "how many", unless something else in the clause asks; so is "几年" of something
+    done ("在深圳做了几年"), and "啥都不懂" tells."""
     if is_latin(clause):
         return bool(_ASKS_EN.search(clause))
+    clause = _TELLS.sub("", clause)
     if _INTENT_FEW.search(clause):
         return bool(_ASKS_ZH.search(_INTENT_FEW.sub("", clause)))
     if _MANY.search(clause):
