@@ -282,7 +282,8 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
         follows = not too_thin and index - 1 in used and _yes_no_after(clause.text)
         here = index > 0 and bool(_ONE_HERE.search(clause.text))
         short = echoing or follows or too_thin or here
-        points = echoing or follows or here or points_back(clause.text)
+        # of a question before it ("几块钱吃一顿的食堂，这边有没有"), it is that question
+        points = echoing or follows or (here and index - 1 not in used) or points_back(clause.text)
         # "现在楼里聚了多少家企业", "里头有啥": where, the clause naming the place says
         inside = not short and _WITHIN.search(clause.text) and not (names and names(clause.text))
         if short and index - 1 in used and points:
