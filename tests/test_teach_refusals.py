@@ -201,6 +201,9 @@ async def service(api: FakeBotApi, tmp_path: Path, kb_dir: Path) -> AsyncIterato
         yield rt
 
 
+CHECKS_WAIT = 90.0  # seconds
+
+
 async def said(api: FakeBotApi, user: int, command: str, language: str) -> str:
     """Send `command` to the staff group as `user` (their client in `language`) and return the
     bot's answer to it."""
@@ -212,7 +215,9 @@ async def said(api: FakeBotApi, user: int, command: str, language: str) -> str:
         return [t for t in texts if any(m in t for m in markers)]
 
     api.push(make_command_update(user, command, chat_id=STAFF_CHAT_ID, language=language))
-    await api.wait_for(lambda: found(), what=f"the answer to {command!r}")
+    # /teach and /approve run the regression checks (leave-one-out over the evaluation sets):
+    # about 10-20 s alone, more beside the other test workers. How fast is bench's business.
+    await api.wait_for(lambda: found(), within=CHECKS_WAIT, what=f"the answer to {command!r}")
     return found()[0]
 
 

@@ -84,8 +84,9 @@ async def propose(
 ) -> tuple[Proposal, Checks]:
     """Draft a change from ticket `ticket_number`, store it as a proposal and check it; raise
     TicketNotFound, or ChangeError naming what the draft lacks."""
-    proposal = await file_proposal(store, setup, ticket_number, draft, author, now)
-    checks = await check_proposal(store, setup, proposal.number)
+    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    proposal = await file_proposal(store, setup, ticket_number, draft, author, now, today=today)
+    checks = await check_proposal(store, setup, proposal.number, today=today)
     return await store.proposal(proposal.number), checks
 
 
@@ -96,12 +97,15 @@ async def file_proposal(
     draft: Draft,
     author: str,
     now: datetime,
+    *,
+    today: Matcher | None = None,
 ) -> Proposal:
     """Draft a change from ticket `ticket_number` and store it as a proposal whose checks are
     still to run (`check_proposal`); raise TicketNotFound, or ChangeError naming what the
-    draft lacks."""
+    draft lacks. `today`: the matcher on today's knowledge, when the caller has loaded it."""
     ticket = await store.ticket(ticket_number)
-    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    if today is None:
+        today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
     change = draft_change(ticket, today, draft, author, now)
     new = NewProposal(
         kind=change.kind,
@@ -115,10 +119,14 @@ async def file_proposal(
     return await store.proposal(await store.add_proposal(new, now))
 
 
-async def check_proposal(store: TicketStore, setup: Setup, number: int) -> Checks:
-    """Run the checks on proposal `number` against today's knowledge and store them."""
+async def check_proposal(
+    store: TicketStore, setup: Setup, number: int, *, today: Matcher | None = None
+) -> Checks:
+    """Run the checks on proposal `number` against today's knowledge (`today`, when the caller
+    has loaded it) and store them."""
     change = Change.from_json((await store.proposal(number)).change)
-    today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
+    if today is None:
+        today = await asyncio.to_thread(load_matcher, setup.kb_dir, setup.intents_dir)
     checks = await asyncio.to_thread(check, change, setup, today)
     await store.set_proposal_checks(number, checks.to_json())
     return checks
