@@ -722,6 +722,14 @@ def test_we_few_is_not_how_many() -> None:
     assert not any(d.startswith("count:") for d in asked_details("我们几个骑手经常上报"))
 
 
+def test_how_many_such_things_counts_the_things() -> None:
+    """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
+    assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")
+    reading = read("社区说江北有网格驿站，全区一共有多少个这样的驿站？")
+    assert reading.questions[0].context == "社区说江北有网格驿站"
+    assert read("在职党员是不是也要这样报到？").questions[0].context == ""
+
+
 def test_what_points_buy_is_given_by_an_answer_naming_what_they_are_exchanged_for() -> None:
     """ "兑换时间和地点" missing is not what the points buy missing."""
     wanted = asked_details(matcher().normalize("积分能换什么"))
