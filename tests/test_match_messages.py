@@ -722,6 +722,14 @@ def test_we_few_is_not_how_many() -> None:
     assert not any(d.startswith("count:") for d in asked_details("我们几个骑手经常上报"))
 
 
+def test_a_yes_no_question_beside_a_filed_one_is_asked_of_its_subject() -> None:
+    """ "长江索道票价多少，本地人有没有优惠": whether locals get a discount is asked of the cable
+    car, which the reports do not cover; no entry merely mentioning 优惠 answers it."""
+    decision = matcher().decide("长江索道票价多少，本地人有没有优惠")
+    assert decision.outcome == "ticket"
+    assert not decision.parts
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

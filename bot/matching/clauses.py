@@ -231,10 +231,15 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     return naming_characters(clause) < THIN
 
 
+def yes_no(clause: str) -> bool:
+    """Whether a Chinese clause asks yes or no ("本地人有没有优惠"), not what, where or how much."""
+    return not is_latin(clause) and not _WH_ZH.search(clause)
+
+
 def _yes_no_after(clause: str) -> bool:
     """Whether a clause is a short yes/no question ("是免费的吗", "周六上班吗"): after a
     question it asks more about the same thing, whatever it names."""
-    return not is_latin(clause) and not _WH_ZH.search(clause) and naming_characters(clause) <= THIN
+    return yes_no(clause) and naming_characters(clause) <= THIN
 
 
 def naming_characters(clause: str) -> int:

@@ -21,7 +21,16 @@ from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching.asks import asked, asked_in_english, lacking
-from bot.matching.clauses import Question, Reading, asks, naming_characters, read, split, thin
+from bot.matching.clauses import (
+    Question,
+    Reading,
+    asks,
+    naming_characters,
+    read,
+    split,
+    thin,
+    yes_no,
+)
 from bot.matching.counts import asked_figures
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
@@ -357,7 +366,9 @@ class Matcher:
             decision = judged[i]
             if (
                 decision.outcome != "answer"
-                or naming_characters(question.text) >= FOLLOW_UP
+                # a longer question stands on its own, unless it only asks yes or no of
+                # the other one's subject ("长江索道票价多少，本地人有没有优惠")
+                or (naming_characters(question.text) >= FOLLOW_UP and not yes_no(question.text))
                 or self._named_things(self.normalize(question.text))  # "渝才荟能办啥子"
             ):
                 continue
