@@ -730,6 +730,15 @@ def test_a_yes_no_question_beside_a_filed_one_is_asked_of_its_subject() -> None:
     assert not decision.parts
 
 
+def test_a_figure_for_the_whole_year_is_not_given_by_a_quarter() -> None:
+    """The reports give 大渡口's first quarter; a question for the whole year goes to staff,
+    while the quarter is still answered."""
+    assert "annual" in asked_details("大渡口全年的gdp是多少")
+    assert matcher().decide("大渡口全年的GDP是多少？").outcome == "ticket"
+    quarter = matcher().decide("大渡口一季度GDP是多少？")
+    assert (quarter.outcome, quarter.entry_id) == ("answer", "dadukou-q1-economy")
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

@@ -322,6 +322,9 @@ DETAILS: dict[str, Detail] = {
         ),
         english=r"\bstill\b",
     ),
+    # A figure for the whole year ("大渡口全年的GDP是多少"): the reports give quarters and
+    # half-years; an answer gives it only when it says 全年.
+    "annual": Detail(words=("全年", "一整年"), given=r"全年"),
     "download": Detail(
         words=(
             *("下载", "发我1份", "发1份", "发给我", "能发我", "发个链接", "原文", "申请表"),
