@@ -739,6 +739,13 @@ def test_a_figure_for_the_whole_year_is_not_given_by_a_quarter() -> None:
     assert (quarter.outcome, quarter.entry_id) == ("answer", "dadukou-q1-economy")
 
 
+def test_which_people_asks_for_their_names() -> None:
+    """ "都有哪几位老师" asks for people by name, which an entry gives only when its own questions
+    ask for them; "有哪几家" still asks which ones."""
+    assert "name" in asked_details("名师领航计划都有哪几位")
+    assert "which" in asked_details("引进了哪几家餐厅")
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

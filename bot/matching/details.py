@@ -241,7 +241,7 @@ DETAILS: dict[str, Detail] = {
     # they also ask ("引进了几家…是哪几家") comes with the names
     "which": Detail(
         pattern=(
-            r"分别(?:是|叫)|是哪几[家个所位项座栋]|有哪几[家个所位项座栋]"
+            r"分别(?:是|叫)|是哪几[家个所项座栋]|有哪几[家个所项座栋]"  # 哪几位: "name"
             r"|哪(?:[2-9]|\d{2,})[个项类种家所]"  # "是哪4个", "具体是哪15项"
         ),
         given=r"[\u4e00-\u9fff]{2,}[、，][\u4e00-\u9fff“”]{2,}",  # an enumeration
@@ -354,6 +354,8 @@ DETAILS: dict[str, Detail] = {
             r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁(?!来当|来担任|当|担任)|是哪1?位"
             r"|是哪1?个(?:人)?(?= |$))"
             r"|(?:哪个|哪位)领导"
+            # which people, by name ("名师领航计划都有哪几位老师"): 位 counts persons
+            r"|哪[几\d]位"
         ),
         english=(
             r"\b(?:who (?:founded|wrote|started)"
