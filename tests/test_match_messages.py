@@ -743,7 +743,7 @@ def test_which_people_asks_for_their_names() -> None:
     """ "都有哪几位老师" asks for people by name, which an entry gives only when its own questions
     ask for them; "有哪几家" still asks which ones."""
     assert "name" in asked_details("名师领航计划都有哪几位")
-    assert "which" in asked_details("引进了哪几家餐厅")
+    assert "which" in asked_details("引进的是哪几家餐厅")
 
 
 def test_how_many_such_things_counts_the_things() -> None:
