@@ -116,6 +116,16 @@ def test_a_question_resuming_the_verb_of_the_story_before_it_asks_of_its_object(
     assert own.questions == (Question("领渝才荟优惠要啥条件", ""),)
 
 
+def test_a_question_naming_nothing_asks_of_what_the_story_clause_before_it_names() -> None:
+    """ "企业天地那个党群服务中心，平时能帮企业做些啥": the clause before names what it asks of;
+    a question naming something of its own stands alone."""
+    names = lambda clause: "党群服务中心" in clause or "渝才荟" in clause  # noqa: E731
+    reading = read("企业天地那个党群服务中心，平时能帮企业做些啥？", names)
+    assert reading.questions == (Question("平时能帮企业做些啥", "企业天地那个党群服务中心"),)
+    own = read("企业天地那个党群服务中心很好，渝才荟能办啥？", names)
+    assert own.questions == (Question("渝才荟能办啥", ""),)
+
+
 def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:
     """ "想先了解下这栋楼…" points back just as "这栋楼…" does."""
     names = lambda clause: "环球金融中心" in clause  # noqa: E731 - stands in for the matcher's

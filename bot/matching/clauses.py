@@ -267,6 +267,16 @@ def _named_before(
     return named
 
 
+def _about_before(
+    clauses: tuple[Clause, ...], index: int, used: set[int], names: Callable[[str], bool] | None
+) -> bool:
+    """Whether a question naming nothing of its own asks of what the story clause right before
+    it names ("企业天地那个党群服务中心，平时能帮企业做些啥")."""
+    if names is None or index == 0 or index - 1 in used or clauses[index - 1].asks:
+        return False
+    return names(clauses[index - 1].text) and not names(clauses[index].text)
+
+
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
     clauses = tuple(
@@ -309,6 +319,10 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
                 before = before or [index - 1]
                 questions.append([" ".join(clauses[b].text for b in before), clause.text])
                 used.update(before)
+        elif _about_before(clauses, index, used, names):
+            # "企业天地那个党群服务中心，平时能帮企业做些啥": what the clause before names
+            questions.append([clauses[index - 1].text, clause.text])
+            used.add(index - 1)
         else:
             questions.append(["", clause.text])
         used.add(index)
