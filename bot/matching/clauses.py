@@ -83,8 +83,8 @@ _REFERS = re.compile(
     r"|^(?:那)?(?:这|那|该)[栋座幢家所条项位支栋处](?!时候)|^(?:this|that|it)\b",
     re.IGNORECASE,
 )
-# "这样的驿站", "这种平台": the kind of thing the clause before described.
-_SUCH = re.compile(r"(?:这样的|那样的|这种|那种)(?=[\u4e00-\u9fff])")
+# "这样的驿站", "这种平台", "全街道这支队伍": the thing or kind the clause before described.
+_SUCH = re.compile(r"(?:这样的|那样的|这种|那种|(?:这|那)[支栋座幢所家])(?=[\u4e00-\u9fff])")
 # A question asked of a place the story named ("楼里", "里头"): the place is in a clause before.
 _WITHIN = re.compile(r"楼里|里头|里面|那里|这里|这儿|那儿|那边|这边|在里|园区里")
 # Whether there is one here too ("渝中解放碑这边有没有"): of the thing the clause before describes.
