@@ -746,6 +746,12 @@ def test_which_people_asks_for_their_names() -> None:
     assert "which" in asked_details("引进的是哪几家餐厅")
 
 
+def test_something_similar_elsewhere_asks_likewise() -> None:
+    """ "有没有类似“袁来一家”那种…": whether the model is copied elsewhere, which the reports
+    do not say."""
+    assert "likewise" in asked_details("南岸和渝中之间有类似 袁来1家 那种品牌")
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")
