@@ -752,6 +752,14 @@ def test_something_similar_elsewhere_asks_likewise() -> None:
     assert "likewise" in asked_details("南岸和渝中之间有类似 袁来1家 那种品牌")
 
 
+def test_yuzhong_named_by_one_question_does_not_hold_for_one_naming_its_own_thing() -> None:
+    """ "重庆救助通能申请哪些救助？我在渝中申请低保要准备哪些材料": the first asks of 重庆救助通
+    and is answered; the second, about 渝中, is filed."""
+    decision = matcher().decide("重庆救助通能申请哪些救助？我在渝中申请低保要准备哪些材料")
+    assert [p.outcome for p in decision.parts] == ["answer", "ticket"]
+    assert decision.parts[0].entry_id == "jiangbei-chongqing-jiuzhutong"
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

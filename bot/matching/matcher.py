@@ -299,15 +299,19 @@ class Matcher:
             self.scope.named(self.normalize(question.text)) & self._places
             for question in reading.questions
         ]
-        for question, weighted in zip(reading.questions, asked, strict=True):
+        # … but not for one naming a thing of its own ("重庆救助通能申请哪些救助？我在渝中…").
+        own = [bool(self._named_things(self.normalize(q.text))) for q in reading.questions]
+        for question, weighted, named in zip(reading.questions, asked, own, strict=True):
             text = " ".join(t for t, _ in weighted)
-            judged.append(self._judge(weighted, text, language, question, home))
+            judged.append(
+                self._judge(weighted, text, language, question, frozenset() if named else home)
+            )
         # Another place holds for a question that names none when its entry is among the
         # nearest of the question naming the place: "南岸区有没有老年食堂，老人吃饭多少钱"
         # asks about 南岸 twice, while in "化龙桥跟成都哪些街道合作？红岩能量值能换什么"
         # the second question is about something else.
         for i, (question, weighted) in enumerate(zip(reading.questions, asked, strict=True)):
-            if places[i] or judged[i].outcome != "answer":
+            if places[i] or judged[i].outcome != "answer" or own[i]:
                 continue
             carried = frozenset().union(
                 *(
