@@ -157,6 +157,21 @@ def test_thanks_greetings_and_goodbyes_said_together_are_what_is_said_last(
     assert (decision.outcome, decision.intent) == ("intent", intent)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hi, what can you help me with?", "help"),
+        ("你好，转人工", "human"),
+        ("thx a lot!! 很有用", "thanks"),
+        ("cancel that pls, wrong question", "cancel"),
+    ],
+)
+def test_a_greeting_before_a_request_is_the_request(text: str, intent: str) -> None:
+    """A greeting is politeness before what is asked; a thanks may say why ("很有用")."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.intent) == ("intent", intent)
+
+
 def test_whom_to_hand_something_to_is_a_contact_the_reports_do_not_give() -> None:
     """ "入党申请书交给哪个" asks for a person or office; the entry tells what the branch is."""
     decision = matcher().decide("时代天街骑手党支部的入党申请书交给哪个")

@@ -262,6 +262,8 @@ class IntentMatcher:
             last = name
         if len(found) > 1 and found <= SOCIAL | {"cancel"}:  # "谢谢 再见", "不用了 谢谢": the last
             return IntentMatch(last, min(scores))
+        if len(found) == 2 and "greeting" in found:  # "hi, what can you help me with?"
+            return IntentMatch((found - {"greeting"}).pop(), min(scores))
         if len(found) != 1:
             return self.request(norm)
         return IntentMatch(found.pop(), min(scores))
