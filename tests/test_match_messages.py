@@ -775,6 +775,15 @@ def test_yuzhong_named_by_one_question_does_not_hold_for_one_naming_its_own_thin
     assert decision.parts[0].entry_id == "jiangbei-chongqing-jiuzhutong"
 
 
+def test_a_year_or_quarter_the_entry_does_not_name_is_not_answered_by_it() -> None:
+    """The 2024 incubators do not answer for 2023, nor the first quarter for the second; the
+    2023 figures of 化龙桥 answer a question naming 2023."""
+    assert matcher().decide("2023年渝中新认定了几个市级孵化器？").outcome == "ticket"
+    assert matcher().decide("大渡口今年二季度GDP增长了多少？").outcome == "ticket"
+    named = matcher().decide("化龙桥2023年新增了多少家市场主体？")
+    assert (named.outcome, named.entry_id) == ("answer", "hualongqiao-enterprise-figures")
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

@@ -106,6 +106,7 @@ _WHAT_IS_BRACKETED = re.compile(
 # what the question is about (`Matcher._titled`).
 _WHICH_THING = re.compile(r"(?:哪[家个位所些]?|什么)[\u4e00-\u9fff]{0,2}")
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
+_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|下半年")  # a part of a year a question names
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
 _LIVES_IN = re.compile(
     r"住在|住的|(?<!老)家在|小区在|我们在|我们住|社区在|住(?=[\u4e00-\u9fff]{1,6}$)"
@@ -521,14 +522,17 @@ class Matcher:
         return bool(names) and not any(name in self._texts[entry_id] for name in names)
 
     def _other_year(self, asking: str, entry_id: str) -> set[str]:
-        """The years a question names after every year the entry names: "2026年人才工作会议
-        什么时候开" is not about the 2025 conference an entry describes, and no report can tell
-        what came later. An earlier year may be in the report behind the entry."""
+        """The years and parts of a year a question names that the entry does not: "2026年人才
+        工作会议什么时候开" is not about the 2025 conference an entry describes, "2023年新认定了
+        几个孵化器" not about the 2024 figures, "二季度GDP" not about the first quarter. An entry
+        whose figures are of a year says which (the knowledge base's rule)."""
+        text = self._texts[entry_id]
+        periods = {p for p in _PERIOD.findall(asking) if p not in text}  # 二季度 of a 一季度 entry
         asked = _YEAR.findall(asking)
         if not asked:
-            return set()
-        named = _YEAR.findall(self._texts[entry_id])
-        return {year for year in asked if named and year > max(named)}
+            return periods
+        named = _YEAR.findall(text)
+        return periods | {year for year in asked if named and year not in named}
 
     def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
         """The other districts the story says the asker lives or is in ("我们住在大渡口",
