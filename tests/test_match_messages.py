@@ -784,6 +784,19 @@ def test_a_year_or_quarter_the_entry_does_not_name_is_not_answered_by_it() -> No
     assert (named.outcome, named.entry_id) == ("answer", "hualongqiao-enterprise-figures")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "去社区开证明，两边互相推，跑了两趟都没办成，请找人跟进一下",
+        "The pipe upstairs is leaking into our kitchen. Can someone come and deal with it?",
+    ],
+)
+def test_a_problem_with_a_request_to_act_on_it_goes_to_staff(text: str) -> None:
+    """A report of a problem asking someone to act is a ticket, whatever entry it resembles."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.reason) == ("ticket", "reports a problem")
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

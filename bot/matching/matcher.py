@@ -72,7 +72,7 @@ SHORT = 24  # units (Chinese characters, words): a message this short is read wh
 _PROBLEM = re.compile(
     r"坏了|坏掉|烂了|没人来?(?:管|修|处理|理|清)|还没修|缺了[一1]?块|不见了|投诉|太吵|噪音|扰民"
     r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停|被拖|馊|拉肚子"
-    r"|消防通道|说了也不听|说了不听|讲了也不听"
+    r"|消防通道|说了也不听|说了不听|讲了也不听|推来推去|互相推|没办成|办不成"
     r"|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|abandoned"
     r"|not working|leak\w*|dirty|blocked|is missing|send someone)\b",
     re.IGNORECASE,
@@ -83,6 +83,13 @@ _PROBLEM = re.compile(
 _REDRESS = re.compile(
     r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿|凭什么|凭啥"
     r"|\b(?:complain\w*|who is responsible)\b",
+    re.IGNORECASE,
+)
+# … or, anywhere in the message, asks for someone to act ("请找人跟进一下", "can someone from
+# the community come and deal with it?").
+_ACT_ON_IT = re.compile(
+    r"找人(?:来)?(?:跟进|处理|管)|跟进一下|派人|来人处理|帮忙(?:协调|催)"
+    r"|\b(?:can (?:someone|somebody|anyone)|step in|deal with (?:it|this))\b",
     re.IGNORECASE,
 )
 # An English question asking what or who a Chinese name is ("what is 楼小二?", "hi, what does
@@ -231,7 +238,9 @@ class Matcher:
                 reason="a question of the entry",
             )
         reading = read(text, self._names)
-        if _PROBLEM.search(text) and (not reading.questions or _REDRESS.search(reading.asking)):
+        if _PROBLEM.search(text) and (
+            not reading.questions or _REDRESS.search(reading.asking) or _ACT_ON_IT.search(text)
+        ):
             # a report of a problem that asks nothing ("路灯坏了一个多礼拜", "the lights have been
             # broken for a week") or asks who answers for it ("出了事哪个负责"): staff take it
             # up; an entry on how to report is no reply to it
