@@ -797,6 +797,14 @@ def test_a_problem_with_a_request_to_act_on_it_goes_to_staff(text: str) -> None:
     assert (decision.outcome, decision.reason) == ("ticket", "reports a problem")
 
 
+def test_which_leader_or_overnight_are_details_the_reports_leave_out() -> None:
+    """ "是哪位区领导" asks a name the building-chief entry says the reports do not publish
+    (成员名单); "停过夜不" asks the hours of the riders' parking."""
+    assert "name" in asked_details("环球金融中心的楼长是哪位区领导")
+    assert "hours" in asked_details("骑手停车位晚上可以停过夜不")
+    assert matcher().decide("我们楼的帮帮团是哪位区领导在负责？").outcome == "ticket"
+
+
 def test_how_many_such_things_counts_the_things() -> None:
     """ "多少个这样的驿站" counts 驿站, and asks of the kind the clause before described."""
     assert "count:个驿站" in asked_details("全区一共有多少个这样的驿站")

@@ -58,7 +58,7 @@ DETAILS: dict[str, Detail] = {
     "hours": Detail(
         words=(
             *("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班", "周几"),
-            *("星期几", "礼拜几"),
+            *("星期几", "礼拜几", "过夜", "通宵"),
         ),
         english=(
             r"\b(?:hours|opening time|what time|close"
@@ -354,7 +354,7 @@ DETAILS: dict[str, Detail] = {
             r"|指导员|网格员|他|她)"
             r"(?:的名字)?(?:叫什么|名字叫什么|叫啥|是谁(?!来当|来担任|当|担任)|是哪1?位"
             r"|是哪1?个(?:人)?(?= |$))"
-            r"|(?:哪个|哪位)领导"
+            r"|(?:哪个|哪位)(?:区|市|街道)?领导"
             # which people, by name ("名师领航计划都有哪几位老师"): 位 counts persons
             r"|哪[几\d]位"
         ),
@@ -366,7 +366,7 @@ DETAILS: dict[str, Detail] = {
             r"|(?:what is|what's) the name of (?:the|its|his|her) (?:\w+ ){0,2}"
             r"(?:head|director|secretary|founder|boss|chief|leader|official|commissioner))\b"
         ),
-        named=r"姓名|名字",
+        named=r"姓名|名字|成员名单",
     ),
     # a company's own name ("陈希开的那个公司叫啥名字"): an answer naming a firm gives it, unless
     # it says the reports leave the name out ("没有给出她公司的名称")
