@@ -52,6 +52,7 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("跑了几次都没办成，咋办", True),  # something else asks
         ("才聚渝中办了几场", True),  # how many
         ("啥都不懂", False),  # nothing at all
+        ("老板想从北上广挖几个高端人才过来", False),  # a few, of what one means to do
         ("啥都不懂？", True),  # asked
     ],
 )
@@ -124,6 +125,13 @@ def test_a_question_naming_nothing_asks_of_what_the_story_clause_before_it_names
     assert reading.questions == (Question("平时能帮企业做些啥", "企业天地那个党群服务中心"),)
     own = read("企业天地那个党群服务中心很好，渝才荟能办啥？", names)
     assert own.questions == (Question("渝才荟能办啥", ""),)
+
+
+def test_these_three_points_back() -> None:
+    """ "这三个数字分别代表啥": which three, the clause naming them says."""
+    names = lambda clause: "党建共同体" in clause  # noqa: E731 - stands in for the matcher's
+    reading = read("区里有“1+8+63”的党建共同体，我们社区也在里头。这三个数字分别代表啥？", names)
+    assert reading.questions[0].context == "区里有“1+8+63”的党建共同体"
 
 
 def test_a_question_opening_with_what_it_wants_to_know_can_still_point_back() -> None:

@@ -68,7 +68,7 @@ _MANY = re.compile(r"^好多(?!钱)")
 # Words that look like asking and tell instead: "做了几年" (for a few years), "啥都不懂"
 # (nothing at all), "哪个都不管".
 _TELLS = re.compile(r"了几(?=[年天次回趟周])|(?:啥子?|什么|哪个|谁)[都也](?=[不没莫])")
-_INTENT_FEW = re.compile(r"(?<=[想要准备打算计划])[^，。？?]{0,4}?几(?=[个家位名])")
+_INTENT_FEW = re.compile(r"(?<=[想要准备打算计划])[^，。？?]{0,6}?几(?=[个家位名])")
 # Characters that shape a question rather than name its subject (as bot.tokens.QUESTION_CHARS,
 # plus a few story words): a question with fewer than THIN other characters needs the clause
 # before it.
@@ -80,7 +80,8 @@ _SHAPE = frozenset(
 # the clause before, however many words it has.
 _REFERS = re.compile(
     r"^(?:那)?(?:这个|那个|这种|那种|这类|这些|那些|它们|它|他们|她们|他|她)(?!时候)"
-    r"|^(?:那)?(?:这|那|该)[栋座幢家所条项位支栋处](?!时候)|^(?:this|that|it)\b",
+    r"|^(?:那)?(?:这|那|该)[栋座幢家所条项位支栋处](?!时候)|^(?:this|that|it)\b"
+    r"|^(?:这|那)(?:[两三四五六七八九十\d]|几)[个项条种家栋位]",  # "这三个数字分别代表啥"
     re.IGNORECASE,
 )
 # "这样的驿站", "这种平台", "全街道这支队伍": the thing or kind the clause before described.
