@@ -29,6 +29,9 @@ from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_YEARS = REPO / "tests" / "data" / "holidays_test_years.yaml"
+# /teach and /approve run the regression checks (leave-one-out over the evaluation sets): about
+# 10-20 s alone, more beside the other test workers. How fast they are is bench's business.
+CHECKS_WAIT = 90.0  # seconds
 
 
 def service_env(api: FakeBotApi, tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from bot.transport.handlers import Runtime
 from bot.words import staff_only_text
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update, make_text_update
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import running_service, service_settings
+from tests.telegram_harness import CHECKS_WAIT, running_service, service_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("service_backend")]
 
@@ -39,7 +39,9 @@ async def service(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Runtime]:
         yield rt
 
 
-async def said(api: FakeBotApi, update: dict[str, object], chat_id: int, marker: str = "") -> str:
+async def said(
+    api: FakeBotApi, update: dict[str, object], chat_id: int, marker: str = "", within: float = 30.0
+) -> str:
     """Push an update and return the first message it brings to `chat_id` containing `marker`
     (the staff group also gets other posts meanwhile)."""
     before = len(api.sent(chat_id))
@@ -48,7 +50,8 @@ async def said(api: FakeBotApi, update: dict[str, object], chat_id: int, marker:
         return [t for t in api.texts(chat_id)[before:] if marker in t]
 
     api.push(update)
-    await api.wait_for(lambda: found(), what=f"a message to {chat_id} with {marker!r}")
+    what = f"a message to {chat_id} with {marker!r}"
+    await api.wait_for(lambda: found(), within=within, what=what)
     return found()[0]
 
 
@@ -63,7 +66,8 @@ async def test_teach_approve_and_the_same_question_answered(
     await said(api, make_command_update(STAFF_USER_ID, reply, chat_id=STAFF_CHAT_ID), RESIDENT)
     teach = f"/teach {ticket.number} new {OWNER} | {WORDINGS}"
     group = STAFF_CHAT_ID
-    made = await said(api, make_command_update(STAFF_USER_ID, teach, chat_id=group), group, "P1")
+    update = make_command_update(STAFF_USER_ID, teach, chat_id=group)
+    made = await said(api, update, group, "P1", within=CHECKS_WAIT)
     assert "规则问题 0 个，抢走其他条目的问题 0 个" in made
 
     approve = "/approve 1"
@@ -75,7 +79,8 @@ async def test_teach_approve_and_the_same_question_answered(
     resident = await said(api, make_command_update(RESIDENT, approve), RESIDENT)
     assert resident == staff_only_text()
 
-    await said(api, make_command_update(COLLEAGUE, approve, chat_id=group), group, "P1 已批准")
+    update = make_command_update(COLLEAGUE, approve, chat_id=group)
+    await said(api, update, group, "P1 已批准", within=CHECKS_WAIT)
     assert (await service.store.proposal(1)).reviewer == f"staff:{COLLEAGUE}"
     await api.wait_for(lambda: service.engine.services.kb.summary() != before, what="a reload")
     answer = await said(api, make_text_update(RESIDENT + 1, QUESTION), RESIDENT + 1)

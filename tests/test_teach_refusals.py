@@ -53,7 +53,7 @@ from bot.words import (
 from tests.console_setup import BASE, SECRET, console_settings, form_value, with_store
 from tests.factories import STAFF_CHAT_ID, STAFF_USER_ID, make_command_update
 from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import running_service, service_settings
+from tests.telegram_harness import CHECKS_WAIT, running_service, service_settings
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 AUTHOR, COLLEAGUE = STAFF_USER_ID, 900002  # the two staff members of service_settings
@@ -201,9 +201,6 @@ async def service(api: FakeBotApi, tmp_path: Path, kb_dir: Path) -> AsyncIterato
         yield rt
 
 
-CHECKS_WAIT = 90.0  # seconds
-
-
 async def said(api: FakeBotApi, user: int, command: str, language: str) -> str:
     """Send `command` to the staff group as `user` (their client in `language`) and return the
     bot's answer to it."""
@@ -215,8 +212,6 @@ async def said(api: FakeBotApi, user: int, command: str, language: str) -> str:
         return [t for t in texts if any(m in t for m in markers)]
 
     api.push(make_command_update(user, command, chat_id=STAFF_CHAT_ID, language=language))
-    # /teach and /approve run the regression checks (leave-one-out over the evaluation sets):
-    # about 10-20 s alone, more beside the other test workers. How fast is bench's business.
     await api.wait_for(lambda: found(), within=CHECKS_WAIT, what=f"the answer to {command!r}")
     return found()[0]
 
