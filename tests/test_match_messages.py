@@ -16,7 +16,7 @@ from bot.matching.asks import asked, asked_in_english, focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
 from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
 from bot.matching.decision import Bands, judge
-from bot.matching.details import asked_details, asked_yes_no
+from bot.matching.details import asked_details, asked_yes_no, given_details
 from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
 from bot.matching.normalize import normalize
@@ -533,6 +533,15 @@ def test_a_count_is_given_only_next_to_what_it_counts() -> None:
     assert count_given("志愿服务队300余支。", "count:支队伍") is True
     assert count_given("楼宇中有党员6300余名、党组织316个。", "count:名党员") is True
     assert count_given("两个社区交界处设立卫生服务站，依托大坪医院。", "count:个医生") is False
+    # a longer name is also found by its head: "几个大项目" in "招大引强项目6个"
+    assert count_given("完成市外正式合同额1.5亿元，招大引强项目6个。", "count:个大项目") is True
+    assert count_given("完成市外正式合同额1.5亿元，招大引强项目6个。", "count:个大会议") is False
+
+
+def test_an_area_in_ten_thousands_of_square_metres_is_given() -> None:
+    """ "2.8万平方米" gives the area "好多平方" asks for."""
+    assert "area" in given_details("为企业解决办公用房2.8万平方米。")
+    assert "area" not in given_details("为企业解决办公用房需求36个。")
 
 
 @pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])

@@ -122,6 +122,9 @@ def count_given(answer: str, detail: str, strict: bool = False) -> bool:
             beside = sentence[max(0, found.start() - 2) : found.end() + 2]
             if counted[:COUNTED] in near or (not strict and counted[:1] in beside):  # 服务队300余支
                 return True
+            # … or by its last two, the head of a longer name ("几个大项目": "招大引强项目6个")
+            if len(counted) > COUNTED and counted[-COUNTED:] in near:
+                return True
     return False
 
 

@@ -137,7 +137,7 @@ DETAILS: dict[str, Detail] = {
             r"\b(?:square met\w+|sq\.? ?m|how (?:large|big) (?:is|are) (?:the|its|their) "
             r"(?:area|space|site|floor|office|building|park|hall|station|centre|center)s?)\b"
         ),
-        given=r"\d\s*(?:平方米|㎡|平米)",
+        given=r"\d\s*[万千]?\s*(?:平方米|平方公里|㎡|平米)",  # "2.8万平方米"
         named=r"面积",
     ),
     "population": Detail(
