@@ -1030,6 +1030,26 @@ def test_these_few_years_count_nothing() -> None:
     """ "这几年发展很快" tells a story; "这几年引进了几家企业" still asks how many firms."""
     assert asked_details(normalize("中元汇吉这几年发展很快，尿检一体机在哪个医院做的验证")) == set()
     assert asked_details(normalize("这几年引进了几家企业")) == {"count:家企业"}
+    # nor do "十几个人" and "前几天" in a story
+    assert asked_details(normalize("我们是一家十几个人的小律所，前几天搬进来")) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("蓝玫瑰团队带了好多人入行", "count:人"),  # 入行 is what they did, not what is counted
+        ("是连续几年拿到的", "count:年"),
+        ("红岩骑手几个人", "count:名"),  # people, however they are counted
+        ("有好多个党员", "count:个党员"),
+    ],
+)
+def test_what_a_count_counts_is_a_thing_not_what_is_done(question: str, count: str) -> None:
+    assert asked_details(matcher().normalize(question)) == {count}
+
+
+def test_the_first_batch_answers_which_batch() -> None:
+    assert count_given("重庆市首批中小学党组织书记“双带头人”工作室", "count:批") is True
+    assert count_given("重庆市中小学党组织书记“双带头人”工作室", "count:批") is False
 
 
 def test_a_romanised_name_is_glossed_with_its_chinese() -> None:

@@ -12,8 +12,9 @@ import re
 
 # A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少).
 _COUNT = re.compile(
-    # not "我们几个骑手" (a few of us), "这几年发展很快" (these few years), "前几天"
-    r"(?:多少|(?<![哪们这那前近头])几)"
+    # not "我们几个骑手" (a few of us), "这几年发展很快" (these few years), "前几天", nor a rough
+    # figure ("十几个人的小律所", "几十家")
+    r"(?:多少|(?<![哪们这那前近头十])几(?![十百千万]))"
     # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
     r"(人次|分钟|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
     r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
@@ -38,7 +39,9 @@ STEM = 4  # letters of an English word that name it ("riders" and "rider" → "r
 # People are counted under many words: "how many people work" is answered by "2,000 employees".
 _PEOPLE_EN = ("peop", "pers", "empl", "staf", "work", "resi", "memb")
 
-_NUMBER = r"[\d一二两三四五六七八九十百千万][\d.,一二两三四五六七八九十百千万]*\s*(?:多|余|来)?\s*"
+# a figure ("300余", "1.5", "十"), or 首 of the first batch or session ("首批" answers "第几批")
+_DIGITS = r"\d一二两三四五六七八九十百千万"
+_NUMBER = rf"(?:首(?=[批届])|[{_DIGITS}][{_DIGITS}.,]*\s*(?:多|余|来)?\s*)"
 # 个 is the measure word of anything: "几个领事馆" is answered by "7家领事馆"; people are
 # counted in 名, 人 or 位 alike; measures in 条 or 项 ("好多条措施" by "15项措施").
 _ANY_MEASURE = "(?:个|家|名|位|所|座|栋|支|项|条|间)"
@@ -68,9 +71,25 @@ def _counted_en(words: str) -> str:
     return "|".join(dict.fromkeys(stems))
 
 
+# What follows a measure word and is not a thing counted: a verb or a place in time ("多少人入行",
+# "连续几年拿到", "几年以后"): then the measure word is all that is counted.
+_NOT_COUNTED = re.compile(
+    r"[入拿参来去报做干办住到上加得评获签开建搞领用看吃跑交进出蝉连过以左前后内]"
+)
+
+
+def _count_asked(measure: str, counted: str) -> str:
+    """The "count:…" detail for a measure word and what follows it ("个人": people, as 名)."""
+    if measure == "个" and counted.startswith("人"):
+        measure, counted = "名", counted[1:]  # "红岩骑手几个人": 100多名
+    if _NOT_COUNTED.match(counted):
+        counted = ""
+    return f"count:{measure}{counted}"
+
+
 def asked_counts(normalised: str) -> set[str]:
     """The counts a normalised question asks for, as details."""
-    found = {f"count:{m.group(1)}{m.group(2)}" for m in _COUNT.finditer(normalised)}
+    found = {_count_asked(m.group(1), m.group(2)) for m in _COUNT.finditer(normalised)}
     found |= {f"count:名{m.group(1) or m.group(2)}" for m in _COUNT_PEOPLE.finditer(normalised)}
     if _LETTER.search(normalised):  # "how many beds": the word's stem, looked up in English
         found |= {f"count_en:{_counted_en(m.group(1))}" for m in _COUNT_EN.finditer(normalised)}
@@ -79,7 +98,7 @@ def asked_counts(normalised: str) -> set[str]:
 
 # What a figure is asked of: the word just before 多少 / 几 ("合同额是多少", "交流了多少次"), less
 # the little words between ("是", "有", "了", "到底" …).
-_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头])几")
+_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头十])几(?![十百千万])")
 _BETWEEN = re.compile(r"(?:是|有|了|的|共|1共|总共|到底|大概|大约|都)+$")
 _WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
 FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure

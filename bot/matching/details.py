@@ -262,8 +262,9 @@ DETAILS: dict[str, Detail] = {
     ),
     "date": Detail(
         words=("哪天", "截止", "多少天", "多久"),
-        # how many days, not "好几天" (several days) in a story; how many working days
-        pattern=r"(?<![好了])几天|(?:几|多少)个?工作日|每个?月几号",
+        # how many days, not "好几天" (several days) or "前几天" (the other day) in a story; how
+        # many working days
+        pattern=r"(?<![好了前这那])几天|(?:几|多少)个?工作日|每个?月几号",
         english=r"\b(?:deadline|which day|how long)\b",
         # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any
         # report has
