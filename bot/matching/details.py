@@ -61,7 +61,8 @@ DETAILS: dict[str, Detail] = {
             *("星期几", "礼拜几", "过夜", "通宵"),
         ),
         english=(
-            r"\b(?:hours|opening time|what time|close"
+            # closing time, not "close by" or "close to" (near)
+            r"\b(?:hours|opening time|what time|close(?!\s+(?:by|to)\b)"
             r"|when (?:is|are) (?:it|they|[\w ]{1,30}) open)\b"
         ),
         # "周六上班吗", and a day off in a question of yes or no ("场地周末可以借吗"; not
