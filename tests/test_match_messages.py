@@ -15,7 +15,7 @@ from bot.kb.model import Entry
 from bot.matching.asks import asked, asked_in_english, focus, lacking, yes_no
 from bot.matching.clauses import asks, read, split
 from bot.matching.counts import asked_figures, count_given, count_given_en, figure_given
-from bot.matching.decision import Bands, judge
+from bot.matching.decision import Bands, Candidate, Decision, judge
 from bot.matching.details import asked_details, asked_yes_no, given_details
 from bot.matching.entry_details import EntryDetails
 from bot.matching.matcher import Matcher
@@ -1132,3 +1132,21 @@ def test_a_subject_named_in_the_question_still_is() -> None:
         "ticket",
         "names 高中, which the nearest entry does not cover",
     )
+
+
+def test_entries_close_together_are_told_apart_by_what_a_pointing_question_points_at() -> None:
+    """Of two entries in a tie, the one whose title names what is asked is answered; when the
+    last clause names nothing ("这个是做什么的"), the nearest clause before it that names
+    something is what it asks of: 民乐议事365, not the story's 民乐村社区."""
+    tie = Decision(
+        "clarify",
+        75.0,
+        candidates=(
+            Candidate("minle-community-overview", 75.0),
+            Candidate("minle-yishi-365", 75.0),
+        ),
+    )
+    asking = "我家在石油路民乐村社区 楼下老在说民乐议事365 这个是做什么的"
+    decided = matcher()._titled(tie, asking)
+    assert (decided.outcome, decided.entry_id) == ("answer", "minle-yishi-365")
+    assert matcher()._titled(tie, "这个是做什么的").outcome == "clarify"

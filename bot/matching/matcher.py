@@ -488,9 +488,14 @@ class Matcher:
         answered."""
         # the last clause asks (a space ends a Chinese clause); English is read whole
         last = asking.split()[-1] if asking.split() and not is_english_text(asking) else asking
-        last = _WHICH_THING.sub(" ", last)  # "在哪家医院做的": the hospital is the answer
-        pairs = {t for t in char_tokens(last) if "|" in t and not _light(t)}
-        held = [(len(pairs & self._title_tokens[c.entry_id]), c) for c in decision.candidates]
+        held = self._title_held(last, decision)
+        if not is_english_text(asking):
+            # "这个到底是搞啥子的" names nothing: the nearest clause before it that names a
+            # candidate's title words is what it asks of
+            for clause in reversed(asking.split()[:-1]):
+                if any(count for count, _ in held):
+                    break
+                held = self._title_held(clause, decision)
         held.sort(key=lambda pair: -pair[0])
         if len(held) < 2 or held[0][0] <= held[1][0]:
             return decision
@@ -501,6 +506,13 @@ class Matcher:
             entry_id=best.entry_id,
             reason="close; its title names what is asked",
         )
+
+    def _title_held(self, clause: str, decision: Decision) -> list[tuple[int, Candidate]]:
+        """How many of a clause's word pairs each candidate's title holds (not the thing it
+        asks to be named: "在哪家医院做的", the hospital is the answer)."""
+        clause = _WHICH_THING.sub(" ", clause)
+        pairs = {t for t in char_tokens(clause) if "|" in t and not _light(t)}
+        return [(len(pairs & self._title_tokens[c.entry_id]), c) for c in decision.candidates]
 
     def _named_things(self, asking: str) -> frozenset[str]:
         """The names a question holds: runs of three characters or more whose every pair is in
