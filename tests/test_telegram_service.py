@@ -139,6 +139,22 @@ async def test_a_second_stop_signal_stops_at_once_and_keeps_the_unsent_queued(
     assert unsent == [("staff_post",)]
 
 
+async def test_stop_signals_repeated_until_the_process_exits_still_exit_0(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """An impatient supervisor repeats SIGTERM every few milliseconds: however late one comes
+    (even after the event loop, with the service's own handlers, has closed), the exit status
+    is 0. (A repeat in that last window killed the process with status -15.)"""
+    process = BotProcess(service_env(api, tmp_path), tmp_path / "service.log")
+    await started(api, process)
+    for _ in range(3000):  # at most 30 s
+        if process.process.poll() is not None:
+            break
+        process.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.01)
+    assert await process.wait(within=5) == 0, process.log()[-3000:]
+
+
 @pytest.mark.sqlite_only  # it stops before opening any database
 async def test_run_without_a_token_explains_what_is_missing(tmp_path: Path) -> None:
     """`run` with no TELEGRAM_BOT_TOKEN exits 2 and names the setting."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from urllib.parse import urlsplit
 
@@ -54,6 +55,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     application = build_application(settings, reload_on_hangup=True)
+    try:
+        return _served(application, settings)
+    finally:
+        # The loop has closed and, with it, the service's own stop-signal handlers: a stop
+        # signal repeated now, while the process exits, must not kill it half-way (status -15).
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _served(application: App, settings: Settings) -> int:
+    """Serve until stopped; the exit status (see `run`)."""
     try:
         asyncio.run(serve(application, settings))
     except PollingRefusedError as exc:
