@@ -1150,3 +1150,19 @@ def test_entries_close_together_are_told_apart_by_what_a_pointing_question_point
     decided = matcher()._titled(tie, asking)
     assert (decided.outcome, decided.entry_id) == ("answer", "minle-yishi-365")
     assert matcher()._titled(tie, "这个是做什么的").outcome == "clarify"
+
+
+def test_an_english_question_naming_a_thing_in_chinese_leaves_out_entries_without_it() -> None:
+    """ "this 1+4+N 服务帮帮团": entries that do not hold 帮帮团 lose confidence, as they do for
+    a Chinese question, and the entry about it is answered."""
+    decision = matcher().decide(
+        "I manage a tower in Jiefangbei. What is this 1+4+N 服务帮帮团 for?"
+    )
+    assert (decision.outcome, decision.entry_id) == ("answer", "louzhang-system")
+    stations = matcher().decide(
+        "Which free services do the rider stations (暖新驿站) near Shidai Tianjie give?"
+    )
+    assert stations.entry_id == "nuanxin-yizhan"
+    assert all(
+        c.entry_id != "rider-parking-bike-stations" or c.score < 40 for c in stations.candidates
+    )

@@ -112,6 +112,8 @@ _WHAT_IS_BRACKETED = re.compile(
 # A thing a question asks to be named ("哪家医院", "什么平台"): what the answer names, not
 # what the question is about (`Matcher._titled`).
 _WHICH_THING = re.compile(r"(?:哪[家个位所些]?|什么)[\u4e00-\u9fff]{0,2}")
+# Chinese in an English question, with its digits once normalised ("3会1盟")
+_CHINESE_RUN = re.compile(r"\d*[\u4e00-\u9fff\u3400-\u4dbf][\d\u4e00-\u9fff\u3400-\u4dbf]+")
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 _PERIOD = re.compile(r"[一二三四1-4]季度|上半年|下半年")  # a part of a year a question names
 # A story clause that says where the asker lives or is (`Matcher._where_one_lives`).
@@ -432,7 +434,13 @@ class Matcher:
         normalize = partial(self.normalizer, fillers=False)
         what = asked(raw, normalize) if language == "zh" else asked_in_english(raw)
         wanted = asked_details(asking) | what.details
-        names = self._named_things(asking) if language == "zh" else frozenset()
+        # an English question names things by their romanised names, glossed with their
+        # Chinese ("the Sanhui Yimeng (三会一盟) alliance"), or by the Chinese itself
+        names = self._named_things(
+            asking
+            if language == "zh"
+            else _chinese_runs(self.normalize(self.romanised.glossed(raw)))
+        )
         figures = frozenset(
             word
             for word in (asked_figures(asking) if language == "zh" else ())
@@ -588,6 +596,11 @@ class Matcher:
         kept = scores.get(decision.entry_id or "", 0.0)
         answer_at = self.bands.answer_en if decision.language == "en" else self.bands.answer
         return kept < answer_at and scores[best] - kept > self.bands.refused_lead
+
+
+def _chinese_runs(text: str) -> str:
+    """The runs of Chinese characters in a text, a space between them."""
+    return " ".join(_CHINESE_RUN.findall(text))
 
 
 def _without(text: str, terms: list[str]) -> str:
