@@ -1166,3 +1166,9 @@ def test_an_english_question_naming_a_thing_in_chinese_leaves_out_entries_withou
     assert all(
         c.entry_id != "rider-parking-bike-stations" or c.score < 40 for c in stations.candidates
     )
+
+
+def test_a_figure_is_asked_of_the_word_before_or_after_the_question_word() -> None:
+    assert "同额" in asked_figures("合同额是多少")
+    assert "合同" in asked_figures("签了多少合同额")
+    assert "个项" not in asked_figures("签了多少个项目")  # a count, by its measure word

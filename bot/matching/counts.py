@@ -104,13 +104,24 @@ _WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
 FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure
 
 
+# … or just after it, when that is no measure word ("签了多少合同额" → 合同)
+_WORD_AFTER = re.compile(r"[\u4e00-\u9fff]{2}")
+_MEASURE_FIRST = re.compile(
+    r"[个家名位人户条次场单栋幢座项支批所间张碗岁年辆床层分元块钱万亿倍平米公天月周号]"
+)
+
+
 def asked_figures(normalised: str) -> frozenset[str]:
-    """The words a question asks a figure of ("合同额是多少" → 同额, "交流了多少次" → 交流)."""
+    """The words a question asks a figure of ("合同额是多少" → 同额, "交流了多少次" → 交流,
+    "签了多少合同额" → 合同)."""
     found = set()
     for asked in _FIGURE_ASKED.finditer(normalised):
         word = _WORD_BEFORE.search(_BETWEEN.sub("", normalised[: asked.start()]))
         if word:
             found.add(word.group())
+        after = _WORD_AFTER.match(normalised, asked.end())
+        if after and not _MEASURE_FIRST.match(after.group()):
+            found.add(after.group())
     return frozenset(found)
 
 
