@@ -536,6 +536,7 @@ def test_a_count_is_given_only_next_to_what_it_counts() -> None:
     # a longer name is also found by its head: "几个大项目" in "招大引强项目6个"
     assert count_given("完成市外正式合同额1.5亿元，招大引强项目6个。", "count:个大项目") is True
     assert count_given("完成市外正式合同额1.5亿元，招大引强项目6个。", "count:个大会议") is False
+    assert count_given("大楼入驻单位409个。", "count:家单位") is True  # 家 or 个, alike
 
 
 def test_an_area_in_ten_thousands_of_square_metres_is_given() -> None:
@@ -1034,6 +1035,7 @@ def test_these_few_years_count_nothing() -> None:
     assert asked_details(normalize("这几年引进了几家企业")) == {"count:家企业"}
     # nor do "十几个人" and "前几天" in a story
     assert asked_details(normalize("我们是一家十几个人的小律所，前几天搬进来")) == set()
+    assert asked_details(normalize("自己跑了好几个部门都没搞定")) == set()
 
 
 @pytest.mark.parametrize(
@@ -1043,6 +1045,7 @@ def test_these_few_years_count_nothing() -> None:
         ("是连续几年拿到的", "count:年"),
         ("红岩骑手几个人", "count:名"),  # people, however they are counted
         ("有好多个党员", "count:个党员"),
+        ("驿站有几个噻", "count:个"),  # 噻 is a particle, not what is counted
     ],
 )
 def test_what_a_count_counts_is_a_thing_not_what_is_done(question: str, count: str) -> None:

@@ -13,14 +13,14 @@ import re
 # A count of something: "几个医生", "多少单", "多少年" (normalised: 好多 is 多少).
 _COUNT = re.compile(
     # not "我们几个骑手" (a few of us), "这几年发展很快" (these few years), "前几天", nor a rough
-    # figure ("十几个人的小律所", "几十家")
-    r"(?:多少|(?<![哪们这那前近头十])几(?![十百千万]))"
+    # figure ("十几个人的小律所", "几十家", "跑了好几个部门")
+    r"(?:多少|(?<![哪们这那前近头十好])几(?![十百千万]))"
     # a measure word, unless it starts a word of its own (家庭, 人才, 条件, 项目 …)
     r"(人次|分钟|个|家(?!庭|属|长|乡|里)|名(?!字|称|单|额)|位(?!置|于)|人(?![才员口们民群社家气数])"
     r"|户(?!口|籍)|条(?!件|例)|次|场(?!地|所)|单(?!位)|栋|幢|座|项(?!目)|支|批|所(?!以|在)"
     r"|间|张|碗|岁|年(?!级|龄|轻|度|底|初)|辆|床|层)"
     r"(?:这样的|那样的|这种|那种)?"  # "多少个这样的驿站": 驿站 is counted
-    r"([^\W\d_吗呢吧啊呀嘛哦了的就是在有要能会都还也]{0,3})"
+    r"([^\W\d_吗呢吧啊呀嘛哦噻哈咯撒了的就是在有要能会都还也]{0,3})"
 )
 # People counted without a measure word ("多少员工", "好多骑手"): counted like 名.
 _PEOPLE_WORDS = "员工|职工|人员|工作人员|医生|护士|老师|党员|居民|骑手|志愿者|网格员|会员|学生|老人"
@@ -49,6 +49,7 @@ _PEOPLE = "(?:名|人|位)"
 _ITEMS = "(?:条|项|个)"
 _UNITS = {
     "个": _ANY_MEASURE,
+    "家": "(?:家|个)",  # "入驻了多少家单位": "入驻单位409个"
     "名": _PEOPLE,
     "人": _PEOPLE,
     "位": _PEOPLE,
@@ -98,7 +99,7 @@ def asked_counts(normalised: str) -> set[str]:
 
 # What a figure is asked of: the word just before 多少 / 几 ("合同额是多少", "交流了多少次"), less
 # the little words between ("是", "有", "了", "到底" …).
-_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头十])几(?![十百千万])")
+_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头十好])几(?![十百千万])")
 _BETWEEN = re.compile(r"(?:是|有|了|的|共|1共|总共|到底|大概|大约|都)+$")
 _WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
 FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure
