@@ -1175,3 +1175,13 @@ def test_a_figure_is_asked_of_the_word_before_or_after_the_question_word() -> No
     assert "同额" in asked_figures("合同额是多少")
     assert "合同" in asked_figures("签了多少合同额")
     assert "个项" not in asked_figures("签了多少个项目")  # a count, by its measure word
+
+
+def test_a_subject_of_the_story_is_not_what_a_question_asked_by_its_mark_names() -> None:
+    """ "这个站是好久开的哦？" asks by its question mark alone; 挂号 in the story before it is
+    not what it is about, so the health station's entry is not refused for it."""
+    message = (
+        "我住袁家岗，平时去大坪医院挂号要排好久。听说交界那边开了个卫生服务站，这个站是好久开的哦？"
+    )
+    decision = matcher().decide(message)
+    assert (decision.outcome, decision.entry_id) == ("answer", "yuanjiagang-health-station")

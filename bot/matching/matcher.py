@@ -481,7 +481,9 @@ class Matcher:
         the story: "高中同学推荐我报名…", "校长提到…")."""
         named = self.scope.named(asking)
         clauses = [part for clause in split(raw) for part in clause.split()]
-        asking_clauses = [c for c in clauses if asks(c)]
+        # the clauses that ask by their words; or the last, asked by its question mark alone
+        # ("这个站是好久开的哦？")
+        asking_clauses = [c for c in clauses if asks(c)] or clauses[-1:]
         if language == "en" or len(asking_clauses) == len(clauses):
             return named
         first = next((i for i, c in enumerate(clauses) if asks(c)), len(clauses))
