@@ -54,6 +54,10 @@ def test_split_cuts_at_punctuation_spaces_and_spoken_joints(text: str, expected:
         ("啥都不懂", False),  # nothing at all
         ("老板想从北上广挖几个高端人才过来", False),  # a few, of what one means to do
         ("啥都不懂？", True),  # asked
+        ("这个站是好久开的", True),  # 好久: when
+        ("好久能修好", True),  # … or how long
+        ("好久没去了", False),  # a long time
+        ("挂号要排好久", False),
     ],
 )
 def test_asks_recognises_questions_without_a_question_mark(clause: str, expected: bool) -> None:

@@ -51,6 +51,9 @@ _ASKS_ZH = re.compile(
     r"|能不能|能否|可不可以|可以不|要不要|行不行|得行不|要得不|[^\W\d_]不$"
     # A-not-A ("多不多", "贵不贵", "去没去") and how big, far, long … ("有多大")
     r"|([^\W\d_])[不没]\1|(?<![很好许太众诸较更最])多[大远高久长重宽]"
+    # 好久 is "when" or "how long" before what happens ("好久开的", "好久能办好"), not "a long
+    # time" ("好久没去了", "等了好久")
+    r"|(?<!了)好久(?![没不都了]|$)"
     r"|请问|想问|问下|问一下|想了解|了解下|了解一下|想知道|请介绍|介绍下|介绍一下|咨询|告诉我|求问"
     r"|发我|发给我|给我发|帮我查|帮忙查|麻烦你|推荐个|推荐1个|给个清单|列个清单|列出来"
     r"|[?？]"
@@ -116,6 +119,7 @@ _ONLY_ASKS_TO_BE_TOLD = re.compile(
 # Question words that ask for something (what, where, how many …), as against a yes/no question.
 _WH_ZH = re.compile(
     r"什么|啥|哪|谁|多少|(?<![好们])几|怎么|怎样|咋|啷个|如何|好多|多[大远高久长重宽]"
+    r"|(?<!了)好久(?![没不都了]|$)"
 )
 THIN = 4
 THIN_EN = 3  # English words other than stop words
