@@ -1185,3 +1185,13 @@ def test_a_subject_of_the_story_is_not_what_a_question_asked_by_its_mark_names()
     )
     decision = matcher().decide(message)
     assert (decision.outcome, decision.entry_id) == ("answer", "yuanjiagang-health-station")
+
+
+def test_a_thing_described_after_that_is_a_question_of_its_own() -> None:
+    """ "那个带家庭主妇入行的女骑手团队叫啥" describes what it asks about: it does not point
+    back at the parking question before it, and both are answered."""
+    decision = matcher().decide("骑手专属停车位有多少个？那个带家庭主妇入行的女骑手团队叫啥？")
+    assert [part.entry_id for part in decision.parts] == [
+        "rider-parking-bike-stations",
+        "rider-mutual-aid-rights",
+    ]

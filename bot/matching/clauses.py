@@ -87,6 +87,8 @@ _REFERS = re.compile(
     r"|^(?:这|那)(?:[两三四五六七八九十\d]|几)[个项条种家栋位]",  # "这三个数字分别代表啥"
     re.IGNORECASE,
 )
+# "那个带家庭主妇入行的女骑手团队": a thing described where it is named, not pointed back at
+_DESCRIBED = re.compile(r"^(?:那|这)个[^的，。？?]{2,12}的[^\W\d_]{2}")
 # "这样的驿站", "这种平台", "全街道这支队伍": the thing or kind the clause before described.
 _SUCH = re.compile(r"(?:这样的|那样的|这种|那种|(?:这|那)[支栋座幢所家])(?=[\u4e00-\u9fff])")
 # A question asked of a place the story named ("楼里", "里头"): the place is in a clause before.
@@ -227,9 +229,12 @@ def thin(clause: str, names: Callable[[str], bool] | None = None) -> bool:
     `names(clause)`, when given, tells whether the clause names something specific (a term
     only one or two entries use, such as 莎姐): such a clause is never thin, however short.
     """
-    if points_back(clause):  # "这个体系是干啥用的": which one, the clause before says
+    named = names is not None and names(clause)
+    # "这个体系是干啥用的": which one, the clause before says; but "那个带家庭主妇入行的女骑手
+    # 团队叫啥" says which one itself, naming it by what it did
+    if points_back(clause) and not (named and _DESCRIBED.match(clause)):
         return True
-    if names is not None and names(clause):
+    if named:
         return False
     if is_latin(clause):
         return len(english_words(clause.lower())) < THIN_EN
