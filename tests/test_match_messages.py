@@ -1188,9 +1188,11 @@ def test_a_subject_of_the_story_is_not_what_a_question_asked_by_its_mark_names()
 
 
 def test_a_thing_described_after_that_is_a_question_of_its_own() -> None:
-    """ "那个带家庭主妇入行的女骑手团队叫啥" describes what it asks about: it does not point
+    """ "那个带家庭主妇跑外卖的女骑手团队叫什么" describes what it asks about: it does not point
     back at the parking question before it, and both are answered."""
-    decision = matcher().decide("骑手专属停车位有多少个？那个带家庭主妇入行的女骑手团队叫啥？")
+    decision = matcher().decide(
+        "给骑手划的专属停车位一共几个？那个带家庭主妇跑外卖的女骑手团队叫什么？"
+    )
     assert [part.entry_id for part in decision.parts] == [
         "rider-parking-bike-stations",
         "rider-mutual-aid-rights",
