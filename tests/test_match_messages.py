@@ -655,7 +655,7 @@ def test_a_real_person_mentioned_is_not_a_request_for_one() -> None:
     [
         ("when is the nuanxin station open", "hours", True),  # opening hours, not a date
         ("when does the health station close", "hours", True),
-        ("is there a health station close by", "hours", False),  # near, not closing time
+        ("any clinic close to my flat", "hours", False),  # near, not closing time
         ("会议什么时候召开的", "since", True),  # when a meeting was held
         ("能给多少钱", "price", True),
         ("下一场招聘会在哪里办", "next", True),
