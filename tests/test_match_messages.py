@@ -1197,3 +1197,11 @@ def test_a_thing_described_after_that_is_a_question_of_its_own() -> None:
         "rider-parking-bike-stations",
         "rider-mutual-aid-rights",
     ]
+
+
+def test_a_figure_only_one_entry_holds_names_what_a_question_is_about() -> None:
+    """ "885" is held by one entry's questions: entries without it lose confidence (the grid
+    system's entry shares only 体系), as for a name; a year names nothing."""
+    decision = matcher().decide("885体系是什么")
+    assert (decision.outcome, decision.entry_id) == ("answer", "yuzhong-economy-overview")
+    assert "2024" not in matcher()._named_things("2024年的体系")

@@ -113,6 +113,7 @@ _WHAT_IS_BRACKETED = re.compile(
 # what the question is about (`Matcher._titled`).
 _WHICH_THING = re.compile(r"(?:哪[家个位所些]?|什么)[\u4e00-\u9fff]{0,2}")
 # Chinese in an English question, with its digits once normalised ("3会1盟")
+_NAMING_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{3,}")  # "885", "365"; not "2024"
 _CHINESE_RUN = re.compile(r"\d*[\u4e00-\u9fff\u3400-\u4dbf][\d\u4e00-\u9fff\u3400-\u4dbf]+")
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")
 _PERIOD = re.compile(r"[一二三四1-4]季度|上半年|下半年")  # a part of a year a question names
@@ -544,6 +545,13 @@ class Matcher:
             if len(run) >= 2:
                 names.add(run[0].split("|")[0] + "".join(t.split("|")[1] for t in run))
             run = [token] if naming else []
+        # a figure only one or two entries' questions hold names what it is about ("885工作体系"),
+        # not a year
+        numbers = [t for t in pairs if _NAMING_NUMBER.fullmatch(t)]
+        held_by = self.zh.held_by(numbers) if numbers else []
+        names.update(
+            n for n, held in zip(numbers, held_by, strict=True) if 0 < held <= NAMING_ENTRIES
+        )
         return frozenset(names)
 
     def _unnamed(self, names: frozenset[str], entry_id: str) -> bool:
