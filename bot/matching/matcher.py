@@ -564,14 +564,15 @@ class Matcher:
         """The years and parts of a year a question names that the entry does not: "2026年人才
         工作会议什么时候开" is not about the 2025 conference an entry describes, "2023年新认定了
         几个孵化器" not about the 2024 figures, "二季度GDP" not about the first quarter. An entry
-        whose figures are of a year says which (the knowledge base's rule)."""
+        whose figures are of a year says which (the knowledge base's rule); one naming no year
+        ("截至报道时") cannot say what was so in 2022."""
         text = self._texts[entry_id]
         periods = {p for p in _PERIOD.findall(asking) if p not in text}  # 二季度 of a 一季度 entry
         asked = _YEAR.findall(asking)
         if not asked:
             return periods
         named = _YEAR.findall(text)
-        return periods | {year for year in asked if named and year not in named}
+        return periods | {year for year in asked if year not in named}
 
     def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
         """The other districts the story says the asker lives or is in ("我们住在大渡口",
