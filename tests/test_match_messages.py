@@ -603,6 +603,9 @@ def test_a_year_after_every_year_an_entry_names_goes_to_staff() -> None:
     assert matcher().decide("2025年人才工作会议是哪天开的").outcome == "answer"
     # figures "as of the report", with no year: not what was so in a year the question names
     assert matcher().decide("2021年渝中的亿元税收楼宇是多少栋").outcome == "ticket"
+    # the paragraph giving the count is of 2023, in a report of 2024
+    assert matcher().decide("化龙桥2023年新增了几家市场主体").outcome == "answer"
+    assert matcher().decide("2024年化龙桥那边又新增了几家市场主体").outcome == "ticket"
 
 
 def test_a_count_of_companies_is_not_an_amount() -> None:

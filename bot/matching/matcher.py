@@ -31,7 +31,7 @@ from bot.matching.clauses import (
     thin,
     yes_no,
 )
-from bot.matching.counts import asked_figures
+from bot.matching.counts import asked_figures, count_given, count_parts
 from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
 from bot.matching.entry_details import DetailsByEntry
@@ -572,7 +572,22 @@ class Matcher:
         if not asked:
             return periods
         named = _YEAR.findall(text)
-        return periods | {year for year in asked if year not in named}
+        return periods | {
+            year
+            for year in asked
+            if year not in named or self._counted_in_other_year(asking, entry_id, year)
+        }
+
+    def _counted_in_other_year(self, asking: str, entry_id: str, year: str) -> bool:
+        """Whether the paragraph of the answer that gives the count asked for is of another year
+        than the one asked: "化龙桥2024年新增了多少家市场主体" of an entry whose 2024 report gives
+        the 804 new market entities of 2023."""
+        counts = [d for d in asked_details(asking) if d.startswith("count:") and count_parts(d)[1]]
+        for paragraph in self.details[entry_id].answer.split("\n"):
+            years = _YEAR.findall(paragraph)
+            if years and year not in years and any(count_given(paragraph, d, True) for d in counts):
+                return True
+        return False
 
     def _where_one_lives(self, parts: list[tuple[str, float]]) -> frozenset[str]:
         """The other districts the story says the asker lives or is in ("我们住在大渡口",
