@@ -56,6 +56,7 @@ def matcher() -> Matcher:
         ("我的问题办好了没", "ticket_status"),
         ("我的工单撤销吧，事情已经自己解决了", "cancel"),
         ("把分类目录发给我看看", "menu"),
+        ("功能列表发我看下", "menu"),
         ("my ticket 有进展没得？🤔", "ticket_status"),
         ("how do I use this? 我该啷个问", "help"),
         ("cancel that pls, nvm", "cancel"),
