@@ -711,6 +711,8 @@ def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> Non
         "社区食堂的包子是馊的，吃了拉肚子，哪个负责",
         "车子停在路边被拖走了，凭什么？",
         "The drain cover on our lane is missing. Please send someone.",
+        "A workshop next door runs machines all night and the noise keeps us up. Who can stop it?",
+        "楼上天天半夜搬东西，噪音大得很，哪个来管嘛",
     ],
 )
 def test_a_report_of_a_problem_asking_who_answers_for_it_goes_to_staff(text: str) -> None:

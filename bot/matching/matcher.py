@@ -77,12 +77,13 @@ _PROBLEM = re.compile(
     r"|not working|leak\w*|dirty|blocked|is missing|send someone)\b",
     re.IGNORECASE,
 )
-# What one asks after reporting a problem: who answers for it, who to complain to, when it is
-# mended ("出了事哪个负责", "Who do I complain to?"); not where to report it ("路面坏了找哪个部门",
-# "咋个报"), which the street-problem entry answers.
+# What one asks after reporting a problem: who answers for it, who to complain to or to stop it,
+# when it is mended ("出了事哪个负责", "Who do I complain to?", "who can stop it?"); not where to
+# report it ("路面坏了找哪个部门", "咋个报"), which the street-problem entry answers.
 _REDRESS = re.compile(
     r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿|凭什么|凭啥"
-    r"|\b(?:complain\w*|who is responsible)\b",
+    r"|(?:谁|哪个)(?:来|能|可以)管"
+    r"|\b(?:complain\w*|who is responsible|who (?:can|will|should) (?:stop|fix|deal with|sort))\b",
     re.IGNORECASE,
 )
 # … or, anywhere in the message, asks for someone to act ("请找人跟进一下", "can someone from
