@@ -251,3 +251,27 @@ def test_a_question_opening_with_the_word_the_clause_before_ended_on_takes_that_
     reading = read("我妈退休了，她们社区搞了一个书法兴趣小组，小组叫啥名字？")
     assert reading.questions == (Question("小组叫啥名字", "她们社区搞了一个书法兴趣小组"),)
     assert not echoes("我妈退休了", "小组叫啥名字")
+
+
+def test_someone_elses_question_told_in_the_story_is_not_a_question() -> None:
+    """ "邻居问我是啥" tells what a neighbour asked; the asker's own question comes after it."""
+    reading = read("群里都在说楼小二，邻居问我是啥，我也答不上来。这是哪个部门派的？")
+    assert [q.text for q in reading.questions] == ["这是哪个部门派的"]
+    # a question relayed with its subject is the asker's question ("他问我楼小二是干啥的")
+    relayed = read("我爸问我楼小二是干啥的，你们能说下不？")
+    assert len(relayed.questions) == 1
+    assert relayed.questions[0].text.startswith("我爸问我楼小二是干啥的")
+    # … and so is one with nothing after it to ask instead
+    alone = read("群里都在说楼小二，邻居问我是啥")
+    assert [q.text for q in alone.questions] == ["邻居问我是啥"]
+
+
+def test_a_thin_question_after_a_clause_naming_nothing_takes_the_clause_that_names() -> None:
+    """ "…在说“议事365”，我也搞不懂。这是哪个社区搞的": what it asks about is in the clause
+    that names something, not in the shrug right before the question."""
+
+    def names(clause: str) -> bool:
+        return "议事365" in clause
+
+    reading = read("群里天天在说“议事365”，我也搞不懂。这是哪个社区搞的？", names)
+    assert reading.questions == (Question("这是哪个社区搞的", "群里天天在说“议事365”"),)

@@ -713,6 +713,7 @@ def test_a_report_of_a_problem_that_asks_nothing_goes_to_staff(text: str) -> Non
         "The drain cover on our lane is missing. Please send someone.",
         "A workshop next door runs machines all night and the noise keeps us up. Who can stop it?",
         "楼上天天半夜搬东西，噪音大得很，哪个来管嘛",
+        "解放碑旁边的人行道破了个大洞，老人都绊倒了，哪个来修",
     ],
 )
 def test_a_report_of_a_problem_asking_who_answers_for_it_goes_to_staff(text: str) -> None:

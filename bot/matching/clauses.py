@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.matching.tokens import english_words
 
@@ -106,6 +106,8 @@ _ASK_OPENING = re.compile(
 # A clause that only asks to be told ("你晓得不", "能告诉我吗", "any idea?"): after a question it
 # adds nothing to it; it is neither a second question nor part of the story.
 # A clause that only nods ("要得嘛", "好嘛", "嗯"): chat, not a question, before the real one.
+# "隔壁张嬢嬢问我是啥": someone else's question, told as part of the story, not the asker's own
+_REPORTED = re.compile(r"(?<![想要请来再])问我(?!们)")
 _NOD = re.compile(
     r"^(?:那)?(?:要得|好的|好嘛|好吧|好|行|可以|嗯+|哦+|噢|ok|okay|谢谢|多谢)[嘛哈哦呀啊噻了呢]*$",
     re.I,
@@ -272,7 +274,7 @@ def _named_before(
     for before in range(index - 1, max(-1, index - 4), -1):
         if before in used:
             break
-        if names(clauses[before].text):
+        if names(clauses[before].text) and not _told(clauses[before].text):
             named.insert(0, before)
     return named
 
@@ -287,11 +289,40 @@ def _about_before(
     return names(clauses[index - 1].text) and not names(clauses[index].text)
 
 
+def _says_nothing(clause: str, names: Callable[[str], bool] | None) -> bool:
+    """Whether a story clause says nothing of what is asked about: a shrug ("我也说不清楚")
+    or someone else's question ("邻居问我是啥"), naming nothing and bringing up no subject."""
+    if names is None:
+        return False
+    return _told(clause) or not (names(clause) or _TOPIC_ZH.search(clause))
+
+
+def _told(clause: str) -> bool:
+    """Whether a clause tells of someone else's question that names nothing ("隔壁张嬢嬢问我是
+    啥"); "我爸问我楼小二是干啥的" relays a question about 楼小二."""
+    told = _REPORTED.search(clause)
+    return bool(told) and not naming_characters(clause[told.end() :])
+
+
+def _told_question(clause: Clause, after: tuple[Clause, ...]) -> bool:
+    """Whether an asking clause is someone else's question told in the story, before the
+    asker's own question: it asks nothing of its own."""
+    return (
+        clause.asks
+        and _told(clause.text)
+        and any(c.asks and not _ONLY_ASKS_TO_BE_TOLD.match(c.text.strip(" ~～")) for c in after)
+    )
+
+
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
     clauses = tuple(
         Clause(part, (marked or asks(part)) and not _NOD.match(part.strip(" ~～!！")))
         for part, marked in _marked(text)
+    )
+    clauses = tuple(
+        replace(clause, asks=False) if _told_question(clause, clauses[i + 1 :]) else clause
+        for i, clause in enumerate(clauses)
     )
     questions: list[list[str]] = []  # each: [context, clause, clause …]
     used: set[int] = set()  # clauses that are part of a question
@@ -326,6 +357,10 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
             if not before and inside:
                 questions.append(["", clause.text])
             else:
+                if not before and _says_nothing(clauses[index - 1].text, names):
+                    # "…天天在说“议事365”，我也说不清楚。这是哪个社区搞的": the nearest clause
+                    # that names something says what is asked about
+                    before = _named_before(clauses, index, used, names)[-1:]
                 before = before or [index - 1]
                 questions.append([" ".join(clauses[b].text for b in before), clause.text])
                 used.update(before)

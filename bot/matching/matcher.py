@@ -72,7 +72,7 @@ SHORT = 24  # units (Chinese characters, words): a message this short is read wh
 _PROBLEM = re.compile(
     r"坏了|坏掉|烂了|没人来?(?:管|修|处理|理|清)|还没修|缺了[一1]?块|不见了|投诉|太吵|噪音|扰民"
     r"|乱停|乱扔|乱堆|堵了|漏水|臭|脏得|不亮|黑黢黢|被[^ ，。,]{1,5}占|占道|没地方停|被拖|馊|拉肚子"
-    r"|消防通道|说了也不听|说了不听|讲了也不听|推来推去|互相推|没办成|办不成"
+    r"|破了[一1]?个(?:大)?(?:坑|洞)|消防通道|说了也不听|说了不听|讲了也不听|推来推去|互相推|没办成|办不成"
     r"|\b(?:broken|noise|noisy|nobody (?:does|fixes|clears|cares)|complain\w*|abandoned"
     r"|not working|leak\w*|dirty|blocked|is missing|send someone)\b",
     re.IGNORECASE,
@@ -82,7 +82,7 @@ _PROBLEM = re.compile(
 # report it ("路面坏了找哪个部门", "咋个报"), which the street-problem entry answers.
 _REDRESS = re.compile(
     r"负责|管不管|(?:什么时候|啥时候|好久)修|咋个充电|怎么充电|投诉|赔偿|凭什么|凭啥"
-    r"|(?:谁|哪个)(?:来|能|可以)管"
+    r"|(?:谁|哪个)(?:来|能|可以)(?:管|修)"
     r"|\b(?:complain\w*|who is responsible|who (?:can|will|should) (?:stop|fix|deal with|sort))\b",
     re.IGNORECASE,
 )
