@@ -117,7 +117,7 @@ def test_a_question_resuming_the_verb_of_the_story_before_it_asks_of_its_object(
     reading = read("平时爱做志愿服务。听说做志愿能攒红岩能量值，攒起来到底能干啥？")
     assert reading.questions == (Question("攒起来到底能干啥", "听说做志愿能攒红岩能量值"),)
     names = lambda clause: "渝才荟" in clause  # noqa: E731 - stands in for the matcher's
-    own = read("听说能领渝才荟的优惠券。领渝才荟优惠要啥条件？", names)
+    own = read("同事领过渝才荟的优惠券。领渝才荟优惠要啥条件？", names)
     assert own.questions == (Question("领渝才荟优惠要啥条件", ""),)
 
 
@@ -220,7 +220,7 @@ def test_a_clause_ended_by_a_question_mark_asks() -> None:
 def test_what_someone_mentioned_is_a_topic_not_the_askers_story() -> None:
     """A clause reporting what someone mentioned or what was set up ("老师提到学校搞了个…")
     brings up the subject asked about, like 听说."""
-    reading = read("孩子读初二。家长会上老师提到学校搞了个思政工作室，平时开展哪些活动？")
+    reading = read("孩子读初二。家长会上老师提到学校搞了个思政工作室，家长能参加吗？")
     assert reading.topics == ("家长会上老师提到学校搞了个思政工作室",)
 
 
@@ -275,3 +275,12 @@ def test_a_thin_question_after_a_clause_naming_nothing_takes_the_clause_that_nam
 
     reading = read("群里天天在说“议事365”，我也搞不懂。这是哪个社区搞的？", names)
     assert reading.questions == (Question("这是哪个社区搞的", "群里天天在说“议事365”"),)
+
+
+def test_a_wh_question_after_hearsay_is_about_what_the_hearsay_brought_up() -> None:
+    """ "听说…新开了个服务站，是哪家医院办的": which station, the hearsay says, even when the
+    question names something of its own (医院); a yes/no question names its own subject."""
+    reading = read("我在渝中上班。听说解放碑新开了个人才驿站，是哪个单位在管？")
+    assert reading.questions == (Question("是哪个单位在管", "听说解放碑新开了个人才驿站"),)
+    own = read("我想创业。朋友都说去成都，渝中这边有没有专门给海归的园区？")
+    assert own.questions == (Question("渝中这边有没有专门给海归的园区", ""),)

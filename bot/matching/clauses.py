@@ -289,6 +289,11 @@ def _about_before(
     return names(clauses[index - 1].text) and not names(clauses[index].text)
 
 
+def _brings_up(clause: str) -> bool:
+    """Whether a story clause brings up the subject of what follows (hearsay, "there is a …")."""
+    return bool((_TOPIC_EN if is_latin(clause) else _TOPIC_ZH).search(clause))
+
+
 def _says_nothing(clause: str, names: Callable[[str], bool] | None) -> bool:
     """Whether a story clause says nothing of what is asked about: a shrug ("我也说不清楚")
     or someone else's question ("邻居问我是啥"), naming nothing and bringing up no subject."""
@@ -366,6 +371,16 @@ def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
                 used.update(before)
         elif _about_before(clauses, index, used, names):
             # "企业天地那个党群服务中心，平时能帮企业做些啥": what the clause before names
+            questions.append([clauses[index - 1].text, clause.text])
+            used.add(index - 1)
+        elif (
+            index > 0
+            and index - 1 not in used
+            and _brings_up(clauses[index - 1].text)
+            and not yes_no(clause.text)
+        ):
+            # "听说…新开了个卫生服务站，是哪家医院在后面撑起的？": what the hearsay brought up;
+            # "有没有…的园区" names what it asks about itself
             questions.append([clauses[index - 1].text, clause.text])
             used.add(index - 1)
         else:
