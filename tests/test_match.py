@@ -165,6 +165,16 @@ def test_an_entry_saying_a_detail_is_missing_cannot_answer_for_it() -> None:
     assert {"signup", "address"} <= missing_details(listed)
 
 
+def test_where_to_collect_or_redeem_is_asked_as_where() -> None:
+    """ "在哪个咖啡店领", "兑换地点在哪": a place; an entry without one cannot answer it."""
+    platform = EntryDetails.of(frozenset(), "平台提供人才咖啡、公寓优惠等服务。")
+    assert platform.unanswered(asked_details("人才咖啡在哪个咖啡店领")) == {"where"}
+    points = EntryDetails.of(frozenset(), "积分可兑换礼品。报道没有给出兑换时间和地点。")
+    assert points.unanswered(asked_details("积分兑换地点在哪")) == {"where"}
+    assert "where" not in asked_details("积分能换哪些东西")
+    assert "where" not in asked_details("在哪个领导那里报到")  # which leader, not where
+
+
 def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:
     """When the entry a question is about cannot give what it asks, a distant runner-up that
     shares a few words is no answer either; a close one still is."""

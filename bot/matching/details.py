@@ -101,9 +101,12 @@ DETAILS: dict[str, Detail] = {
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": Detail(
-        words=("位置", "哪个地方"),
-        # where to redeem or collect ("在哪领礼品"); not which leader (哪领导)
-        pattern=r"(?:在|去|到)?哪(?:里|儿)?(?:兑换?|领(?!导)取?)",
+        words=("位置", "哪个地方", "地点在哪"),
+        # where to redeem or collect ("在哪领礼品", "在哪个咖啡店领"); not which leader (哪领导)
+        pattern=(
+            r"(?:在|去|到)?哪(?:里|儿)?(?:兑换?|领(?!导)取?)"
+            r"|(?:在|去|到)哪(?:1|一)?[个家][\u4e00-\u9fff]{1,3}?(?:兑换?|领(?!导)取?)"
+        ),
         given=r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)",
         named=r"地点|位置",
     ),
