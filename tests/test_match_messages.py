@@ -546,9 +546,18 @@ def test_an_area_in_ten_thousands_of_square_metres_is_given() -> None:
     assert "area" not in given_details("为企业解决办公用房需求36个。")
 
 
-@pytest.mark.parametrize("question", ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管"])
+@pytest.mark.parametrize(
+    "question",
+    ["民乐村社区党委书记是哪个", "企业天地党群中心归哪个领导管", "负责我们大厦的楼小二是哪个"],
+)
 def test_who_holds_a_post_is_a_name_the_reports_do_not_give(question: str) -> None:
     assert matcher().decide(question).outcome == "ticket"
+
+
+def test_who_sends_or_runs_something_is_not_a_persons_name() -> None:
+    """ "楼小二是谁派的" asks which body sends them, which the entry says."""
+    assert "name" not in asked_details("楼小2是谁派的")
+    assert "name" in asked_details("楼小2是谁")
 
 
 def test_an_english_count_needs_a_number_of_that_thing_in_the_english_answer() -> None:
