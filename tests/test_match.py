@@ -173,6 +173,7 @@ def test_where_to_collect_or_redeem_is_asked_as_where() -> None:
     assert points.unanswered(asked_details("积分兑换地点在哪")) == {"where"}
     assert "where" not in asked_details("积分能换哪些东西")
     assert "where" not in asked_details("在哪个领导那里报到")  # which leader, not where
+    assert "where" not in asked_details("公寓优惠在哪个平台上领")  # which platform: its name
 
 
 def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:

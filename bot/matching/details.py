@@ -105,7 +105,9 @@ DETAILS: dict[str, Detail] = {
         # where to redeem or collect ("在哪领礼品", "在哪个咖啡店领"); not which leader (哪领导)
         pattern=(
             r"(?:在|去|到)?哪(?:里|儿)?(?:兑换?|领(?!导)取?)"
-            r"|(?:在|去|到)哪(?:1|一)?[个家][\u4e00-\u9fff]{1,3}?(?:兑换?|领(?!导)取?)"
+            # … at a place, not on a platform ("在哪个平台上领": the platform's name)
+            r"|(?:在|去|到)哪(?:1|一)?[个家](?!平台|网站|小程序|系统|软件|app)"
+            r"[\u4e00-\u9fff]{1,3}?(?:兑换?|领(?!导)取?)"
         ),
         given=r"地址|位于|\d号|[\u4e00-\u9fff]{2}(?:大厦|大楼|广场|金融中心|街道|社区)",
         named=r"地点|位置",
