@@ -1223,3 +1223,5 @@ def test_a_figure_only_one_entry_holds_names_what_a_question_is_about() -> None:
     decision = matcher().decide("885体系是什么")
     assert (decision.outcome, decision.entry_id) == ("answer", "yuzhong-economy-overview")
     assert "2024" not in matcher()._named_things("2024年的体系")
+    # a formula names its programme too ("1+8+63" is Dadukou's Party-building communities)
+    assert "1+8+63" in matcher()._named_things("1+8+63是什么意思")

@@ -165,3 +165,12 @@ def test_english_words_are_stemmed_content_words() -> None:
 def test_is_gibberish(text: str, gibberish: bool) -> None:
     """Keyboard mash, lone digits and one repeated character carry nothing to act on."""
     assert is_gibberish(text) is gibberish
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [("1加4加N", "1+4+n"), ("一加四加N", "1+4+n"), ("三加十二加一", "3+12+1")],
+)
+def test_a_formula_said_with_jia_reads_as_written(spoken: str, written: str) -> None:
+    """Voice input says "一加四加N" for the 1+4+N team."""
+    assert normalize(spoken, LEXICON) == written

@@ -113,8 +113,9 @@ _WHAT_IS_BRACKETED = re.compile(
 # A thing a question asks to be named ("哪家医院", "什么平台"): what the answer names, not
 # what the question is about (`Matcher._titled`).
 _WHICH_THING = re.compile(r"(?:哪[家个位所些]?|什么)[\u4e00-\u9fff]{0,2}")
-# A figure or model code that can name what a question is about ("885", "u3600"; not "2024").
-_NAMING_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)[a-z]*\d{3,}")
+# A figure, model code or formula that can name what a question is about ("885", "u3600",
+# "1+8+63"; not "2024").
+_NAMING_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)[a-z]*\d{3,}|[0-9a-z]+(?:\+[0-9a-z]+){2,}")
 # Chinese in an English question, with its digits once normalised ("3会1盟").
 _CHINESE_RUN = re.compile(r"\d*[\u4e00-\u9fff\u3400-\u4dbf][\d\u4e00-\u9fff\u3400-\u4dbf]+")
 _YEAR = re.compile(r"(?<!\d)20\d\d(?=年|\b|[^\d])")  # a year a question names ("2026年")

@@ -24,7 +24,10 @@ _ACCENTED = re.compile(r"[\u00c0-\u00ff\u0100-\u024f\u1e00-\u1eff]")  # Latin wi
 # word characters ("1+4+N") and '.' between two digits ("2.8万"): names and figures in the KB.
 _SYMBOL = re.compile(r"[^\w+.]|_")
 _LOOSE = re.compile(r"(?<!\w)\+|\+(?!\w)|(?<!\d)\.|\.(?!\d)")
-_PLUS_WORD = re.compile(r"(?<=[0-9a-z])\s*加\s*(?=[0-9a-z])")  # 1加4加N → 1+4+N
+# 1加4加N, 一加四加N → 1+4+N
+_PLUS_WORD = re.compile(
+    r"(?<=[0-9a-zA-Z一二三四五六七八九])\s*加\s*(?=[0-9a-zA-Z一二三四五六七八九十])"
+)
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
 _DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
