@@ -176,6 +176,14 @@ def test_where_to_collect_or_redeem_is_asked_as_where() -> None:
     assert "where" not in asked_details("公寓优惠在哪个平台上领")  # which platform: its name
 
 
+def test_a_simile_or_a_services_name_is_not_the_detail_it_looks_like() -> None:
+    """ "像送外卖一样送政策" compares; "family doctor sign-up" is the service (家庭医生签约)."""
+    assert "likewise" not in asked_details("有个像送外卖1样送政策上门的队伍 有多少人")
+    assert "likewise" in asked_details("渝中有没有像袁来1家那样的通办")
+    assert "signup" not in asked_details("does the circle cover family doctor sign up")
+    assert "signup" in asked_details("how do i sign up for the classes")
+
+
 def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:
     """When the entry a question is about cannot give what it asks, a distant runner-up that
     shares a few words is no answer either; a close one still is."""

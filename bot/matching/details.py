@@ -165,7 +165,8 @@ DETAILS: dict[str, Detail] = {
             *("如何申报", "怎么申请入", "申请入园", "申请入驻", "怎么进群", "如何进群"),
         ),
         pattern=r"怎么(?:进|加)(?:群|去)?(?: |$)",  # "骑手互助群 怎么进"
-        english=r"\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
+        # not the family doctor service called "sign-up" (家庭医生签约)
+        english=r"(?<!doctor )\b(?:sign up|signup|enrol+|how (?:do|can) (?:i|we) join)\b",
         given=r"报名",
         named=r"报名|加入",
     ),
@@ -257,7 +258,9 @@ DETAILS: dict[str, Detail] = {
     # the reports describe the model, not whether it is copied elsewhere; the questions decide
     "likewise": Detail(
         pattern=(
-            r"(?<!好)像[^ ]{1,12}?(?:那样|那种|[一1]样)|也有[^ ]{1,12}?那种"
+            # (a simile is not a model: "像送快递1样送理论的品牌")
+            r"(?<!好)像(?!送|跑|做|干)[^ ]{1,12}?(?:那样|那种|[一1]样(?![送跑做干去来帮管]))"
+            r"|也有[^ ]{1,12}?那种"
             r"|类似.{1,14}?(?:那样|那种)"
             # normalised, "有没有一样的" reads "有1样的", "…那种食堂，渝中这边有没有" "… 渝中这边有"
             r"|有(?:没有|没得)?(?:[一1]样|类似)的|也有类似|也要这样|也是这样|也这样"
