@@ -241,9 +241,13 @@ def test_a_short_message_saying_something_besides_its_question_has_the_long_band
     decision = matcher().decide(question)
     assert (decision.outcome, decision.entry_id) == ("answer", "pilin-dangjian")
     assert Bands().answer_long <= decision.score < Bands().answer
-    # (哪几个 also asks which ones: the identity band would answer it on its own)
+    # (哪几个 also asks which ones: the identity band would answer it on its own.) Without
+    # those bands the message read whole is below the band, and the question weighed above the
+    # remark answers it on the short band
     strict = Matcher(kb, intents, Bands(answer_long=Bands().answer, answer_identity=Bands().answer))
-    assert strict.decide(question).outcome == "ticket"
+    weighed = strict.decide(question)
+    assert (weighed.outcome, weighed.entry_id) == ("answer", "pilin-dangjian")
+    assert weighed.score >= Bands().answer > decision.score
 
 
 def test_a_long_message_without_a_clear_leader_is_not_answered_from_the_long_band() -> None:
@@ -1225,3 +1229,18 @@ def test_a_figure_only_one_entry_holds_names_what_a_question_is_about() -> None:
     assert "2024" not in matcher()._named_things("2024年的体系")
     # a formula names its programme too ("1+8+63" is Dadukou's Party-building communities)
     assert "1+8+63" in matcher()._named_things("1+8+63是什么意思")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Came to Chongqing for work. What districts border Yuzhong?",
+        "Moved to Chongqing for work last week. Which districts border Yuzhong?",
+    ],
+)
+def test_a_short_story_that_levels_two_entries_gives_way_to_the_question(text: str) -> None:
+    """Read whole, "moved here for work" draws the talent entries level with the one the
+    question is about, or dilutes it below the band; the question weighed above the story
+    answers."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.entry_id) == ("answer", "pilin-dangjian")

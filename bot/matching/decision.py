@@ -24,6 +24,10 @@ from bot.matching.retrieval import Hit
 Verdict = Literal["answer", "clarify", "confirm", "intent", "ticket"]  # what to do with a message
 
 
+# Why a question with no refusal to its name goes to staff: its nearest entry is too far.
+NOT_COVERED = "no entry covers the question well enough"
+
+
 @dataclass(frozen=True)
 class Candidate:
     entry_id: str
@@ -215,7 +219,7 @@ def judge(
     if not usable or usable[0].score < answer_at:
         # A ticket still lists the nearest entries (blocked ones too), for logs and `ask`.
         nearest = tuple(Candidate(h.entry_id, s) for s, h in rated[:3])
-        reason = "no entry covers the question well enough"
+        reason = NOT_COVERED
         nearest_id = rated[0][1].entry_id if rated else ""
         if nearest_id in strangers:
             terms = "、".join(sorted(strangers[nearest_id]))

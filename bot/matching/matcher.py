@@ -32,7 +32,7 @@ from bot.matching.clauses import (
     yes_no,
 )
 from bot.matching.counts import asked_figures, count_given, count_parts
-from bot.matching.decision import Bands, Candidate, Decision, confidence, judge
+from bot.matching.decision import NOT_COVERED, Bands, Candidate, Decision, confidence, judge
 from bot.matching.details import asked_details
 from bot.matching.entry_details import DetailsByEntry
 from bot.matching.gibberish import is_gibberish
@@ -261,7 +261,7 @@ class Matcher:
             # … but what it asks, and where, is read from its asking part: "I moved here on a
             # talent visa. What can I get through Yucaihui?" is not about visas.
             asking = self.normalize(reading.asking)
-            return self._judge(
+            whole = self._judge(
                 [(norm, 1.0)],
                 asking,
                 language,
@@ -269,8 +269,25 @@ class Matcher:
                 whole=norm,
                 storied=bool(reading.story),
             )
+            if reading.story and (whole.outcome == "clarify" or whole.reason == NOT_COVERED):
+                # "Just moved here for work. Which districts border Yuzhong?": the story draws
+                # an entry about moving for work level with the one the question is about, or
+                # dilutes it; weighed above the story, the question tells them apart
+                weighed = self._judge(self._parts(reading), asking, language, raw=reading.asking)
+                if (
+                    weighed.outcome == "answer"
+                    and weighed.entry_id in {c.entry_id for c in whole.candidates}
+                    # … on a short message's own band, not the band of a long story
+                    and weighed.score >= self._band(language)
+                ):
+                    return weighed
+            return whole
         asking = self.normalize(reading.asking)
         return self._judge(self._parts(reading), asking, language, raw=reading.asking)
+
+    def _band(self, language: str) -> float:
+        """The confidence a question needs to be answered (`Bands.answer`, `Bands.answer_en`)."""
+        return self.bands.answer_en if language == "en" else self.bands.answer
 
     def _answers_with(self, word: str) -> int:
         """How many entries' answers hold the word."""
