@@ -12,6 +12,7 @@ import pytest
 from bot.kb.intents import IntentSet, load_intents
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
+from bot.matching.asks import yes_no
 from bot.matching.bm25 import BM25, GramBM25
 from bot.matching.decision import Bands, judge
 from bot.matching.details import asked_details, missing_details
@@ -182,6 +183,24 @@ def test_a_simile_or_a_services_name_is_not_the_detail_it_looks_like() -> None:
     assert "likewise" in asked_details("渝中有没有像袁来1家那样的通办")
     assert "signup" not in asked_details("does the circle cover family doctor sign up")
     assert "signup" in asked_details("how do i sign up for the classes")
+
+
+def test_a_day_a_place_and_a_schedule_are_told_apart() -> None:
+    """ "是几号开的" asks the day of a meeting (an entry giving 3月19日 answers), "在几号" a door
+    number, "每个月几号开会" a schedule, "在哪个场馆办" a place."""
+    assert "date" in asked_details("区人才工作会议是几号开的")
+    assert "address" not in asked_details("区人才工作会议是几号开的")
+    assert "address" in asked_details("驿站在这条街几号")
+    assert "hours" in asked_details("议事会每个月几号开会")
+    assert "where" in asked_details("招聘会1般在哪个场馆办")
+
+
+def test_a_not_a_of_doing_something_asks_yes_or_no() -> None:
+    """ "周六办不办结婚登记" asks yes or no (so 周六 asks for opening days); "是不是更便宜"
+    and "能不能帮我们跑腿" ask of what follows."""
+    assert yes_no("周六办不办结婚登记")
+    assert not yes_no("周日是不是更便宜")
+    assert not yes_no("能不能帮我们跑腿交资料")
 
 
 def test_an_entry_refused_far_ahead_leaves_the_question_to_staff() -> None:

@@ -37,7 +37,9 @@ _THERE_IS = re.compile(r"有没有|有没得|有莫得|有冇|是否有|有无")
 _ACROSS = re.compile(r"是[干做搞弄整用]?$|在$")
 # A clause as written that asks yes or no: it asks about its last words ("我可以去旁听吗").
 # Normalising drops the particle, so this is read on the clause before (`yes_no`).
-_YES_NO = re.compile(r"(?:[吗嘛么不没]|没得|没有|不嘛)\W*$")
+# … or asks A-not-A of doing something ("周六办不办结婚登记"; not "是不是更便宜" or "能不能帮我
+# 们跑腿", which ask of what follows)
+_YES_NO = re.compile(r"(?:[吗嘛么不没]|没得|没有|不嘛)\W*$|(?![是能可要会有])([^\W\d_])[不没]\1")
 # Counts, times and dates (多少个, 几年, 哪栋, 什么时候, 哪年) are the detail rules' to judge
 # (`bot.matching.details`): a measure word names nothing, and a time is asked of anything.
 _SKIP = re.compile(r"(?<=多少)\w|(?<=几)\w|(?<=哪)\w|(?:什么|啥)时候|哪(?:年|天|月)|多久")

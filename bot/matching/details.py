@@ -58,7 +58,8 @@ DETAILS: dict[str, Detail] = {
     "hours": Detail(
         words=(
             *("几点", "开放时间", "开门", "关门", "下班", "上班吗", "上不上班", "周几"),
-            *("星期几", "礼拜几", "过夜", "通宵"),
+            # a schedule ("每个月几号开会") is a time of its own, not a date an entry once gave
+            *("星期几", "礼拜几", "过夜", "通宵", "每月几号", "每个月几号"),
         ),
         english=(
             # closing time, not "close by" or "close to" (near)
@@ -69,20 +70,22 @@ DETAILS: dict[str, Detail] = {
         # "豆花饭周日多少钱嘛")
         yes_no=(
             r"(?:上班|开门|营业|关门|休息)$"
-            r"|^(?!.*(?:多少|几|什么|啥|哪)).*(?:周末|周[6日天]|星期[6天日]|礼拜[6天日]|节假日)\w{0,6}$"
+            r"|^(?!.*(?:多少|几|什么|啥|哪)).*(?:周末|周[6日天]|星期[6天日]|礼拜[6天日]|节假日)\w{0,8}$"
         ),
         given=r"\d点|开放时间|营业时间",
         named=r"开放时间|营业时间|办理时间|时间",
     ),
     "address": Detail(
         words=(
-            *("地址", "哪条街", "几号", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
+            *("地址", "哪条街", "门牌", "哪几条街", "哪条路", "哪几条路", "具体在哪"),
             *("哪几个地方", "哪几个点", "哪些小区", "哪个小区", "房源在哪", "几楼", "哪层", "几层"),
             *("在哪上课", "哪里上课", "去哪上课", "哪个社区上课"),
         ),
         # in which places ("在哪几个街道"), not in which respects ("在哪几方面发力")
         pattern=(
             r"在哪几(?!方面|个方面|项|条|点|种|类|件|样)"
+            # a door number ("在几号"); not a day ("是几号开的", "3月几号")
+            r"|(?<![月是])几号(?![开召举办发])"
             r"|离[^ ]{1,10}?最近|最近的(?:是)?哪"  # the nearest one: its address
         ),
         english=r"\baddress\b",
@@ -101,7 +104,7 @@ DETAILS: dict[str, Detail] = {
     ),
     # where, roughly: a building, a subdistrict or a 位于 in the answer gives it
     "where": Detail(
-        words=("位置", "哪个地方", "地点在哪"),
+        words=("位置", "哪个地方", "地点在哪", "哪个场馆", "哪个会场", "哪个场地"),
         # where to redeem or collect ("在哪领礼品", "在哪个咖啡店领"); not which leader (哪领导)
         pattern=(
             r"(?:在|去|到)?哪(?:里|儿)?(?:兑换?|领(?!导)取?)"
@@ -273,7 +276,10 @@ DETAILS: dict[str, Detail] = {
         words=("哪天", "截止", "多少天", "多久"),
         # how many days, not "好几天" (several days) or "前几天" (the other day) in a story; how
         # many working days
-        pattern=r"(?<![好了前这那])几天|(?:几|多少)个?工作日|每个?月几号",
+        pattern=(
+            r"(?<![好了前这那])几天|(?:几|多少)个?工作日|每个?月几号"
+            r"|几月几[号日]|几号(?=开|召开|举行|举办)"  # the day of a meeting
+        ),
         english=r"\b(?:deadline|which day|how long)\b",
         # a day or a span of days, weeks or months ("3天", "半个月"): not a year, which any
         # report has
