@@ -195,6 +195,17 @@ def test_a_day_a_place_and_a_schedule_are_told_apart() -> None:
     assert "where" in asked_details("招聘会1般在哪个场馆办")
 
 
+def test_a_share_is_given_by_a_percentage() -> None:
+    """ "占全区税收百分之几" asks for a share: an entry with a percentage gives it, one with
+    counts only does not; 百分之几 asks no count."""
+    shares = EntryDetails.of(frozenset(), "亿元楼宇贡献税收88.37亿元，占全区税收的47.64%。")
+    counts = EntryDetails.of(frozenset(), "渝中有40栋亿元级税收楼宇。")
+    asked = asked_details("占全区税收百分之几")
+    assert asked == {"share"}
+    assert shares.unanswered(asked) == frozenset()
+    assert counts.unanswered(asked) == {"share"}
+
+
 def test_a_not_a_of_doing_something_asks_yes_or_no() -> None:
     """ "周六办不办结婚登记" asks yes or no (so 周六 asks for opening days); "是不是更便宜"
     and "能不能帮我们跑腿" ask of what follows."""

@@ -99,7 +99,8 @@ def asked_counts(normalised: str) -> set[str]:
 
 # What a figure is asked of: the word just before 多少 / 几 ("合同额是多少", "交流了多少次"), less
 # the little words between ("是", "有", "了", "到底" …).
-_FIGURE_ASKED = re.compile(r"多少|(?<![哪们这那前近头十好])几(?![十百千万])")
+# (not "百分之几", a share: `bot.matching.details`)
+_FIGURE_ASKED = re.compile(r"(?<!分之)多少|(?<![哪们这那前近头十好])(?<!分之)几(?![十百千万])")
 _BETWEEN = re.compile(r"(?:是|有|了|的|共|1共|总共|到底|大概|大约|都)+$")
 _WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]{2}$")
 FIGURE_NEAR = 6  # characters after the word within which the answer gives its figure

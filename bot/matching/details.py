@@ -149,6 +149,17 @@ DETAILS: dict[str, Detail] = {
         given=r"\d\s*[万千]?\s*(?:平方米|平方公里|㎡|平米)",  # "2.8万平方米"
         named=r"面积",
     ),
+    # a share ("占全区税收百分之几"): an answer giving a percentage gives it
+    "share": Detail(
+        words=(
+            *("百分之几", "百分之多少", "占比多少", "占比是多少", "比例是多少", "占多少比例"),
+            "百分比",
+        ),
+        pattern=r"占[^ ]{0,6}?(?:几成|多少%)",
+        english=r"\b(?:what (?:share|percentage|proportion)|how much of (?:the|its) total)\b",
+        given=r"\d\s*[%％]|百分之",
+        named=r"占比|比例|百分比",
+    ),
     "population": Detail(
         words=("人口多少", "多少人口", "人口有多少", "人口数"),
         # "渝中区有好多人" asks for the population, "楼小二有好多人" does not: it follows a place
