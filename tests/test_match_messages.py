@@ -417,6 +417,8 @@ def test_whether_something_still_holds_goes_to_staff(question: str) -> None:
         ("你都能帮我办些啥子嘛", "help"),
         ("thx a lot 帮了大忙！", "thanks"),
         ("what can u do? 你可以回答哪些问题", "help"),
+        ("halp, what can u do for me", "help"),  # "help" mistyped before the question
+        ("我也不会弄 你都可以解答些什么嘛", "help"),  # a remark, then the request
         ("这个助手是干嘛用的？", "help"),
         ("上周提的问题\n处理得咋样了", "ticket_status"),
         ("cancel my ticket pls 我那个问题不需要处理了", "cancel"),

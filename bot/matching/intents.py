@@ -94,7 +94,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"(?:都|还|1般|主要|到底)?(?:能|可以|会|知道|晓得|懂)"
         r"(?:帮(?:我|忙)?)?(?:回答|解答|答|问|做|干|办|查|搞)?(?:我|些|点|哪)?"
         r"(?:什么|啥子?|哪些|哪方面|哪类)"
-        r"|^\W*what (?:can|could|do) (?:you|u) (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
+        # ("help, what can u do", typed in a hurry: "hepl")
+        r"|^\W*(?:(?:help|hepl|hlep|halp)\W+)?what (?:can|could|do) (?:you|u)"
+        r" (?:do|answer|help(?: me)?(?: with)?)(?: for me)?\W*$"
         r"|^\W*how (?:can|could) you help(?: me)?\W*$"
         # how to use it, asked of "this" ("这个怎么用 教下我") or of it ("你有什么功能")
         r"|^(?:这个|你这个|这)(?:要)?(?:怎么|怎样|如何)(?:用|使用|提问)(?: |$)"
@@ -123,7 +125,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
 }
 
 _ENGLISH_CLAUSE_END = re.compile(r"[,;.!?，。！？]+")
-_REQUEST_CLAUSES = re.compile(r"[,;.!?，。！？\n]+|(?<=[a-z?!.]) (?=[\u4e00-\u9fff])")
+_REQUEST_CLAUSES = re.compile(
+    r"[,;.!?，。！？\n]+|(?<=[a-z?!.]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])"
+)
 # In Chinese a space ends a clause; between English words it does not
 # ("how do i use this 我该怎么问": one English clause, one Chinese).
 _CHINESE_CLAUSES = re.compile(r"(?<=[\u4e00-\u9fff]) | (?=[\u4e00-\u9fff])")
