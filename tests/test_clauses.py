@@ -284,3 +284,13 @@ def test_a_wh_question_after_hearsay_is_about_what_the_hearsay_brought_up() -> N
     assert reading.questions == (Question("是哪个单位在管", "听说解放碑新开了个人才驿站"),)
     own = read("我想创业。朋友都说去成都，渝中这边有没有专门给海归的园区？")
     assert own.questions == (Question("渝中这边有没有专门给海归的园区", ""),)
+
+
+def test_what_is_being_set_up_or_was_seen_online_brings_up_the_subject() -> None:
+    """ "…要搞一个健康服务圈", "网上刷到…搞了一系列招聘会": the subject asked about; "我想给她
+    办个社员" is the asker's own plan."""
+    reading = read("家里老人多。区里要搞一个养老服务圈，是多少分钟的圈？")
+    assert reading.questions == (Question("是多少分钟的圈", "区里要搞一个养老服务圈"),)
+    seen = read("网上刷到区里搞了一系列招聘会，我在找工作。")
+    assert "网上刷到区里搞了一系列招聘会" in seen.topics
+    assert read("我想给她办个社员。").topics == ()

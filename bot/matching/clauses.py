@@ -37,7 +37,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 # A clause that brings up the subject of the question: what the asker heard of, or "there is a …".
 _TOPIC_ZH = re.compile(
     r"听说|据说|听人说|听朋友说|朋友说|有人说|说是|听讲|看到|看新闻|报道|有个|有一个|有1个"
-    r"|提到|提起|[搞弄建办推设]了(?:1|一)?个"
+    r"|提到|提起|(?:[搞弄建办推设]了|[搞弄建推设])(?:1|一)?(?:个|系列)|刷到"
     r"|(?:同事|邻居|朋友|家人|老师|同学|网上|群里|别人|大家|人家|我妈|我爸|老公|老婆|领导|老板)都?说"
 )
 _TOPIC_EN = re.compile(
