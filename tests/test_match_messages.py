@@ -1246,3 +1246,9 @@ def test_a_short_story_that_levels_two_entries_gives_way_to_the_question(text: s
     answers."""
     decision = matcher().decide(text)
     assert (decision.outcome, decision.entry_id) == ("answer", "pilin-dangjian")
+
+
+def test_haigui_is_a_returnee_from_study_abroad() -> None:
+    """海归 is what people call 留学人员 (the lexicon maps it), so the park is found by it."""
+    decision = matcher().decide("有没有专门给海归开的创业园，叫啥名字")
+    assert (decision.outcome, decision.entry_id) == ("answer", "returnee-startup-park")
