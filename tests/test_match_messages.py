@@ -1252,3 +1252,21 @@ def test_haigui_is_a_returnee_from_study_abroad() -> None:
     """海归 is what people call 留学人员 (the lexicon maps it), so the park is found by it."""
     decision = matcher().decide("有没有专门给海归开的创业园，叫啥名字")
     assert (decision.outcome, decision.entry_id) == ("answer", "returnee-startup-park")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are moving our team into the World Financial Center. Roughly how many businesses "
+        "are based in that building?",
+        "My office is in the World Financial Center. How many businesses are based in that tower?",
+    ],
+)
+def test_an_english_title_named_in_the_story_decides_whose_figure_is_asked(text: str) -> None:
+    """ "the World Financial Center" is the title of one entry: an entry without it (Hualongqiao's
+    figures, which also count businesses) loses as for a Chinese name, and of two entries
+    giving the figure the one whose English title names it answers."""
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.entry_id) == ("answer", "global-financial-center-tenants")
+    assert "world financial center" in matcher()._english_names(text)
+    assert not matcher()._english_names("What is the talent policy for start-ups?")

@@ -26,6 +26,8 @@ Verdict = Literal["answer", "clarify", "confirm", "intent", "ticket"]  # what to
 
 # Why a question with no refusal to its name goes to staff: its nearest entry is too far.
 NOT_COVERED = "no entry covers the question well enough"
+# Why the first of entries close together is answered: each gives the figure asked for.
+FIGURES_CLOSE = "close; each gives the figure asked"
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ def judge(
     if len(close) >= 2:
         if not (states and all(states(c.entry_id) for c in close)):
             return Decision("clarify", top, candidates=close, language=language, reason="close")
-        reason = "close; each gives the figure asked"  # "廖泽萌帮了多少家庭主妇入行": no choice
+        reason = FIGURES_CLOSE  # "廖泽萌帮了多少家庭主妇入行": no choice
     return Decision(
         "answer",
         top,

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 from bot.kb.intents import IntentSet, load_intents
@@ -32,7 +33,15 @@ from bot.matching.clauses import (
     yes_no,
 )
 from bot.matching.counts import asked_figures, count_given, count_parts
-from bot.matching.decision import NOT_COVERED, Bands, Candidate, Decision, confidence, judge
+from bot.matching.decision import (
+    FIGURES_CLOSE,
+    NOT_COVERED,
+    Bands,
+    Candidate,
+    Decision,
+    confidence,
+    judge,
+)
 from bot.matching.details import asked_details
 from bot.matching.entry_details import DetailsByEntry
 from bot.matching.gibberish import is_gibberish
@@ -126,6 +135,18 @@ _LIVES_IN = re.compile(
 )
 
 
+# English words that name nothing on their own, in a title's pair ("tenants of the world")
+_EN_LIGHT = frozenset(
+    ("a", "an", "and", "the", "of", "in", "on", "at", "for", "to", "by", "with", "from", "s")
+)
+
+
+def _word_pairs(text: str) -> frozenset[str]:
+    """The pairs of adjacent English words of a text, lower-cased ("world|financial")."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return frozenset(f"{a}|{b}" for a, b in pairwise(words))
+
+
 def load_matcher(kb_dir: Path, intents_dir: Path) -> Matcher:
     """Load and check the knowledge base and the intents, and build the matcher on them; raise
     `DataError` naming every problem (file and line). The one way the knowledge is loaded."""
@@ -165,6 +186,11 @@ class Matcher:
             self._titles[entry.id] = self.normalize(f"{entry.title}\n{entry.title_en or ''}")
             texts[entry.id] = "\n".join((*asked, *answers))
         self._title_tokens = {e: frozenset(char_tokens(t)) for e, t in self._titles.items()}
+        # … and the pairs of adjacent words of each English title ("world|financial")
+        self._title_en_pairs = {e.id: _word_pairs(e.title_en or "") for e in kb.entries}
+        self._title_en_pair_count = Counter(
+            pair for pairs in self._title_en_pairs.values() for pair in pairs
+        )
         self._title_pairs: Counter[str] = Counter()  # a pair of characters → titles holding it
         for entry in kb.entries:
             title = char_tokens(self.normalize(entry.title))
@@ -462,6 +488,8 @@ class Matcher:
             if language == "zh"
             else _chinese_runs(self.normalize(self.romanised.glossed(raw)))
         )
+        if language == "en":  # … or by an English title's name ("the World Financial Center")
+            names |= self._english_names(" ".join(t for t, _ in parts))
         figures = frozenset(
             word
             for word in (asked_figures(asking) if language == "zh" else ())
@@ -484,8 +512,9 @@ class Matcher:
             # a detail other than a count or a list (a phone number, a fee) is not the thing
             identity=what.identity and all(d == "which" or d.startswith("count") for d in wanted),
         )
-        if decision.outcome == "clarify":
-            decision = self._titled(decision, asking)
+        # (in English a tie of figures too: "how many businesses" is asked of both entries)
+        if decision.outcome == "clarify" or (decision.reason == FIGURES_CLOSE and language == "en"):
+            decision = self._titled(decision, asking, " ".join(t for t, _ in parts))
         elsewhere = named & self._places
         if decision.outcome == "answer" and elsewhere and self._owed_to(parts, decision, named):
             nearest = ", ".join(sorted(elsewhere))
@@ -513,13 +542,17 @@ class Matcher:
         asked_in = " ".join(map(self.normalize, asking_clauses))
         return places | (self.scope.named(asked_in) if asked_in else named)
 
-    def _titled(self, decision: Decision, asking: str) -> Decision:
+    def _titled(self, decision: Decision, asking: str, message: str = "") -> Decision:
         """Of entries close together, the one whose title alone holds more of the words of the
         asking part's last clause ("那个平台叫啥": “渝才荟”数智平台, not 渝中人才公寓优惠) is
         answered."""
         # the last clause asks (a space ends a Chinese clause); English is read whole
         last = asking.split()[-1] if asking.split() and not is_english_text(asking) else asking
         held = self._title_held(last, decision)
+        if is_english_text(asking) and message and not any(count for count, _ in held):
+            # "…in the World Financial Center. How many businesses are in that tower?": the
+            # sentence before names it
+            held = self._title_held(message, decision)
         if not is_english_text(asking):
             # "这个到底是搞啥子的" names nothing: the nearest clause before it that names a
             # candidate's title words is what it asks of
@@ -540,10 +573,19 @@ class Matcher:
 
     def _title_held(self, clause: str, decision: Decision) -> list[tuple[int, Candidate]]:
         """How many of a clause's word pairs each candidate's title holds (not the thing it
-        asks to be named: "在哪家医院做的", the hospital is the answer)."""
+        asks to be named: "在哪家医院做的", the hospital is the answer); in English, pairs of
+        adjacent words ("the World Financial Center": world|financial, financial|center)."""
         clause = _WHICH_THING.sub(" ", clause)
         pairs = {t for t in char_tokens(clause) if "|" in t and not _light(t)}
-        return [(len(pairs & self._title_tokens[c.entry_id]), c) for c in decision.candidates]
+        words = _word_pairs(clause) if is_english_text(clause) else frozenset()
+        return [
+            (
+                len(pairs & self._title_tokens[c.entry_id])
+                + len(words & self._title_en_pairs[c.entry_id]),
+                c,
+            )
+            for c in decision.candidates
+        ]
 
     def _named_things(self, asking: str) -> frozenset[str]:
         """The names a question holds: runs of three characters or more whose every pair is in
@@ -572,6 +614,27 @@ class Matcher:
         names.update(
             n for n, held in zip(numbers, held_by, strict=True) if 0 < held <= NAMING_ENTRIES
         )
+        return frozenset(names)
+
+    def _english_names(self, text: str) -> frozenset[str]:
+        """Runs of three words or more in an English question whose every adjacent pair is in
+        the English titles of at most `NAMING_ENTRIES` entries ("world financial center"; not
+        "of the", nor two words such as "talent policy")."""
+        words = re.findall(r"[a-z]+", text.lower())
+        names: set[str] = set()
+        run: list[str] = []
+        for a, b in (*pairwise(words), ("", "")):
+            naming = (
+                a not in _EN_LIGHT
+                and b not in _EN_LIGHT
+                and 0 < self._title_en_pair_count.get(f"{a}|{b}", 0) <= NAMING_ENTRIES
+            )
+            if naming:
+                run = [*run, b] if run else [a, b]
+                continue
+            if len(run) >= 3:
+                names.add(" ".join(run))
+            run = []
         return frozenset(names)
 
     def _unnamed(self, names: frozenset[str], entry_id: str) -> bool:
