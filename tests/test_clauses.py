@@ -294,3 +294,9 @@ def test_what_is_being_set_up_or_was_seen_online_brings_up_the_subject() -> None
     seen = read("网上刷到区里搞了一系列招聘会，我在找工作。")
     assert "网上刷到区里搞了一系列招聘会" in seen.topics
     assert read("我想给她办个社员。").topics == ()
+
+
+def test_what_was_said_at_a_meeting_brings_up_the_subject() -> None:
+    """ "培训时说街道有…的网格力量": the subject of "一共有多少人", as hearsay is."""
+    reading = read("我是新来的网格员。培训时说街道有一支网格常态力量，一共有多少人？")
+    assert reading.questions == (Question("一共有多少人", "培训时说街道有一支网格常态力量"),)
