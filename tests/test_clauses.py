@@ -300,3 +300,9 @@ def test_what_was_said_at_a_meeting_brings_up_the_subject() -> None:
     """ "培训时说街道有…的网格力量": the subject of "一共有多少人", as hearsay is."""
     reading = read("我是新来的网格员。培训时说街道有一支网格常态力量，一共有多少人？")
     assert reading.questions == (Question("一共有多少人", "培训时说街道有一支网格常态力量"),)
+
+
+def test_the_opening_of_a_question_to_come_asks_nothing() -> None:
+    """ "我好奇问一下：…" opens the question that follows; it is not a question of its own."""
+    reading = read("楼里刚成立了党支部。我好奇问一下：全区的楼宇里一共建了多少个党组织？")
+    assert [q.text for q in reading.questions] == ["全区的楼宇里一共建了多少个党组织"]

@@ -108,6 +108,11 @@ _ASK_OPENING = re.compile(
 # A clause that only asks to be told ("你晓得不", "能告诉我吗", "any idea?"): after a question it
 # adds nothing to it; it is neither a second question nor part of the story.
 # A clause that only nods ("要得嘛", "好嘛", "嗯"): chat, not a question, before the real one.
+# "我好奇问一下：", "想咨询一下": the opening of a question to come, asking nothing itself
+_PREFACE = re.compile(
+    r"^(?:我|那|那我)?(?:很|有点|比较)?(?:好奇|冒昧)?(?:地)?(?:想|要|就|再)?"
+    r"(?:请问|问一下|问下|问问|咨询一下|咨询下|了解一下|了解下)(?:哈|哦|啊|呀|嘛|哈子)?$"
+)
 # "隔壁张嬢嬢问我是啥": someone else's question, told as part of the story, not the asker's own
 _REPORTED = re.compile(r"(?<![想要请来再])问我(?!们)")
 _NOD = re.compile(
@@ -324,7 +329,12 @@ def _told_question(clause: Clause, after: tuple[Clause, ...]) -> bool:
 def read(text: str, names: Callable[[str], bool] | None = None) -> Reading:
     """The clauses of a message and the questions they form (`names`: see `thin`)."""
     clauses = tuple(
-        Clause(part, (marked or asks(part)) and not _NOD.match(part.strip(" ~～!！")))
+        Clause(
+            part,
+            (marked or asks(part))
+            and not _NOD.match(part.strip(" ~～!！"))
+            and not _PREFACE.match(part.strip(" ~～!！")),
+        )
         for part, marked in _marked(text)
     )
     clauses = tuple(
