@@ -1270,3 +1270,11 @@ def test_an_english_title_named_in_the_story_decides_whose_figure_is_asked(text:
     assert (decision.outcome, decision.entry_id) == ("answer", "global-financial-center-tenants")
     assert "world financial center" in matcher()._english_names(text)
     assert not matcher()._english_names("What is the talent policy for start-ups?")
+
+
+def test_a_question_naming_nothing_is_about_a_rare_name_its_story_gives() -> None:
+    """ "我娃儿在巴蜀中学读初二 … 那个工作室叫什么": the school the story names is what the
+    question is about, as if the question had named it."""
+    text = "我娃儿在巴蜀中学读初二。家长会上老师说学校有个书记工作室，那个工作室叫什么？"
+    decision = matcher().decide(text)
+    assert (decision.outcome, decision.entry_id) == ("answer", "bashu-school-party")

@@ -70,6 +70,7 @@ CONTEXT_WEIGHT = 0.8
 STORY_WEIGHT = 0.3
 YUZHONG_TERMS = frozenset(YUZHONG)
 NAMING_ENTRIES = 2  # a term this few entries use names something (see `Matcher._names`)
+STORY_NAMED_BY = 3  # … and, named only in the story, held by this few entries' answers
 NAMED_BY = 12  # … and held by this few entries in all, it names what a question is about
 LONG_ENGLISH = 12  # words: an English message this long is weighed as a long one (`judge`)
 # A figure asked of a word this many answers hold at most is evidence for those that give it
@@ -490,6 +491,12 @@ class Matcher:
         )
         if language == "en":  # … or by an English title's name ("the World Financial Center")
             names |= self._english_names(" ".join(t for t, _ in parts))
+        elif not names and question is None and len(parts) > 1:
+            # a question naming nothing ("那个工作室叫什么") is about what the story names
+            # ("我娃儿在巴蜀中学读初二") when few answers hold it: not where the asker works or
+            # lives ("在解放碑上班", which many entries name)
+            story = self._named_things(" ".join(t for t, _ in parts))
+            names = frozenset(n for n in story if 0 < self._answers_with(n) <= STORY_NAMED_BY)
         figures = frozenset(
             word
             for word in (asked_figures(asking) if language == "zh" else ())
