@@ -313,7 +313,7 @@ def _told(clause: str) -> bool:
     """Whether a clause tells of someone else's question that names nothing ("隔壁张嬢嬢问我是
     啥"); "我爸问我楼小二是干啥的" relays a question about 楼小二."""
     told = _REPORTED.search(clause)
-    return bool(told) and not naming_characters(clause[told.end() :])
+    return told is not None and not naming_characters(clause[told.end() :])
 
 
 def _told_question(clause: Clause, after: tuple[Clause, ...]) -> bool:
