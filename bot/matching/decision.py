@@ -115,6 +115,10 @@ class Bands:
     related_count: int = 2  # … this many at most
     candidates: int = 10  # how many entries retrieval hands over
 
+    def answer_for(self, language: str) -> float:
+        """The confidence a question in this language needs to be answered."""
+        return self.answer_en if language == "en" else self.answer
+
 
 def confidence(hit: Hit, bands: Bands, long: bool = False) -> float:
     """0-100 from coverage and similarity (less an optional penalty for unknown characters).
@@ -158,7 +162,7 @@ def judge(
     one of a short message that is `storied` (it says something besides its question: "渝中挨到
     哪几个区的嘛，我老是搞不清楚"), whose other words dilute the evidence in the same way.
     """
-    answer_at = bands.answer_en if language == "en" else bands.answer
+    answer_at = bands.answer_for(language)
     long_at = bands.answer_long_en if language == "en" else bands.answer_long
 
     def rate(hit: Hit) -> float:

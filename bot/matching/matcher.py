@@ -305,16 +305,12 @@ class Matcher:
                     weighed.outcome == "answer"
                     and weighed.entry_id in {c.entry_id for c in whole.candidates}
                     # … on a short message's own band, not the band of a long story
-                    and weighed.score >= self._band(language)
+                    and weighed.score >= self.bands.answer_for(language)
                 ):
                     return weighed
             return whole
         asking = self.normalize(reading.asking)
         return self._judge(self._parts(reading), asking, language, raw=reading.asking)
-
-    def _band(self, language: str) -> float:
-        """The confidence a question needs to be answered (`Bands.answer`, `Bands.answer_en`)."""
-        return self.bands.answer_en if language == "en" else self.bands.answer
 
     def _answers_with(self, word: str) -> int:
         """How many entries' answers hold the word."""
@@ -710,7 +706,7 @@ class Matcher:
         if best == decision.entry_id or not self.scope.lacking(best, named):
             return False
         kept = scores.get(decision.entry_id or "", 0.0)
-        answer_at = self.bands.answer_en if decision.language == "en" else self.bands.answer
+        answer_at = self.bands.answer_for(decision.language)
         return kept < answer_at and scores[best] - kept > self.bands.refused_lead
 
 
